@@ -1,0 +1,213 @@
+/*
+ * api.h — Palaute's REST API without HTTP: a plain request struct in, one
+ * reply out. The daemon fills a struct api_req from evhttp, calls
+ * api_handle(), and is called back exactly once through rq_reply, at once
+ * or later on the event-loop thread (after the writer committed, or after a
+ * password hash finished). Tests drive api_handle() the same way.
+ *
+ * Return convention: 0 or a negative errno-style code.
+ * Threads: everything here runs on the event-loop thread, except the
+ * apply functions handed to ac_submit (writer thread) and the work handed
+ * to ac_offload (a worker thread).
+ */
+#ifndef PALAUTE_API_H
+#define PALAUTE_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api/error.h"
+
+struct storage;
+struct storage_txn;
+struct api_ctx;
+struct api_req;
+
+enum api_method {
+	API_GET, API_HEAD, API_POST, API_PUT, API_PATCH, API_DELETE,
+	API_OPTIONS, API_METHOD_COUNT
+};
+const char	*api_method_name(enum api_method m);
+
+#define API_MAX_HEADERS	8
+#define API_MAX_PARAMS	4
+
+struct api_header {
+	char	*h_name;
+	char	*h_value;
+};
+
+/* A reply. The body and header strings are malloc()ed and owned here. */
+struct api_resp {
+	int			 rs_status;
+	const char		*rs_ctype;	/* static string */
+	char			*rs_body;
+	size_t			 rs_len;
+	struct api_header	 rs_headers[API_MAX_HEADERS];
+	size_t			 rs_nheaders;
+};
+
+/* Who is calling, resolved from the bearer token by auth. */
+enum api_role { API_ROLE_NONE, API_ROLE_MANAGER, API_ROLE_ADMIN,
+	API_ROLE_DEVICE };
+
+#define API_MAX_SUBTREES	32
+
+struct api_principal {
+	enum api_role	pr_role;
+	uint32_t	pr_user;	/* user id; collector id for a device */
+	char		pr_name[64];	/* user name, for the audit log */
+	uint32_t	pr_units[API_MAX_SUBTREES];	/* manager's subtrees */
+	size_t		pr_nunits;
+	uint8_t		pr_token_hash[32];	/* keyed hash of the token */
+	bool		pr_api_token;	/* an API token, not a session */
+};
+
+/* Who may call a route. */
+enum api_access {
+	API_ACC_ANY,		/* anyone */
+	API_ACC_USER,		/* a manager or an admin */
+	API_ACC_ADMIN,		/* an admin */
+	API_ACC_DEVICE,		/* an enrolled kiosk */
+	API_ACC_METRICS		/* loopback, or an admin */
+};
+
+/* Which body limit applies to a route. */
+enum api_bodylimit { API_BODY_SMALL, API_BODY_BATCH };
+
+typedef void	(*api_handler_fn)(struct api_ctx *ctx, struct api_req *req);
+
+struct api_route {
+	enum api_method		 rt_method;
+	const char		*rt_pattern;	/* "/api/v1/units/{}" */
+	api_handler_fn		 rt_handler;
+	enum api_access		 rt_access;
+	enum api_bodylimit	 rt_body;
+	const char		*rt_summary;	/* for openapi.json */
+};
+
+/* The route table (router.c) and its size. */
+extern const struct api_route	api_routes[];
+extern const size_t		api_nroutes;
+
+struct api_req {
+	enum api_method		 rq_method;
+	char			*rq_path;	/* raw path, no query */
+	char			*rq_query;	/* raw query or NULL */
+	char			*rq_ctype;	/* Content-Type or NULL */
+	char			*rq_auth;	/* Authorization or NULL */
+	char			*rq_origin;	/* Origin or NULL */
+	char			*rq_if_none_match; /* for static files, or NULL */
+	char			*rq_body;	/* NUL-terminated, may be NULL */
+	size_t			 rq_body_len;
+	/*
+	 * The peer, reduced to what the API may use: whether it is loopback
+	 * (for /metrics) and a keyed hash that lives only in memory (for
+	 * throttling). The address itself never reaches the api layer.
+	 */
+	bool			 rq_loopback;
+	uint64_t		 rq_peer_tag;
+	uint64_t		 rq_start_ns;
+
+	/* Set by api_handle(). */
+	const struct api_route	*rq_route;
+	char			*rq_params[API_MAX_PARAMS];	/* decoded */
+	size_t			 rq_nparams;
+	struct api_principal	 rq_who;
+
+	/* Set by the caller: called once with the reply; frees the request. */
+	void			(*rq_reply)(struct api_req *req,
+				    struct api_resp *resp);
+	void			*rq_reply_arg;
+	bool			 rq_replied;
+};
+
+/* A new empty request (calloc); api_req_free() frees every member. */
+struct api_req	*api_req_new(void);
+void		 api_req_free(struct api_req *req);	/* accepts NULL */
+void		 api_resp_clear(struct api_resp *resp);
+
+/*
+ * Writes go to the writer: apply runs on the writer thread inside a child
+ * transaction of a batch (a negative return undoes only this item); done
+ * runs on the event-loop thread after the batch committed, with apply's
+ * result, or with the commit's error (then nothing of the batch is stored).
+ */
+typedef int	(*api_apply_fn)(struct storage_txn *txn, void *job);
+typedef void	(*api_done_fn)(int rc, void *job);
+
+/* Work off the event loop (password hashing): work on a worker thread,
+ * then done on the event-loop thread. */
+typedef void	(*api_work_fn)(void *job);
+
+struct api_limits {
+	uint64_t	al_max_body;
+	uint64_t	al_max_body_batch;
+	long long	al_session_ttl;
+	long long	al_kiosk_rate;		/* per minute per device */
+	long long	al_form_rate;		/* per minute per link */
+	long long	al_login_attempts;
+	const char	*al_cors_origins;	/* space separated, or "" */
+	const char	*al_www_dir;
+	const char	*al_chartjs_dir;
+	bool		 al_bench;	/* POST /bench/noop answers 204 */
+};
+
+struct api_ctx {
+	struct storage		*ac_store;
+	struct api_limits	 ac_limits;
+	int			(*ac_submit)(void *arg, api_apply_fn apply,
+				    api_done_fn done, void *job);
+	void			*ac_submit_arg;
+	int			(*ac_offload)(void *arg, api_work_fn work,
+				    api_done_fn done, void *job);
+	void			*ac_offload_arg;
+	/* Keyed hash secret for tokens and codes, in guarded memory. */
+	unsigned char		*ac_hash_key;
+	/* Private state of the modules (rate limits, metrics, ...). */
+	struct api_state	*ac_state;
+	bool			 ac_draining;	/* shutting down */
+};
+
+/*
+ * Set up ctx over an open store: loads (or, on first start, creates) the
+ * keyed-hash secret. The caller fills ac_limits, ac_submit and ac_offload.
+ */
+int	api_init(struct api_ctx *ctx, struct storage *st);
+void	api_fini(struct api_ctx *ctx);
+
+/*
+ * Route, authenticate, check access and body limits, run the handler.
+ * Always ends in exactly one call of req->rq_reply.
+ */
+void	api_handle(struct api_ctx *ctx, struct api_req *req);
+
+/* Replies: each sends and consumes the request. json is stolen. */
+void	api_reply_json(struct api_req *req, int status, json_t *json);
+void	api_reply_error(struct api_req *req, const struct api_err *err);
+void	api_reply_errorf(struct api_req *req, enum api_errcode code,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* body is stolen (malloc()ed); headers are name, value pairs, NULL ends. */
+void	api_reply_raw(struct api_req *req, int status, const char *ctype,
+	    char *body, size_t len, ...);
+/* Reply 429 with Retry-After. */
+void	api_reply_retry(struct api_req *req, int retry_after,
+	    const char *message);
+/* Reply for a negative errno from storage or the writer. */
+void	api_reply_errno(struct api_req *req, int err);
+
+/* Path parameter i as a checked id; -EINVAL if it is not one. */
+int	api_param_id(const struct api_req *req, size_t i, uint32_t *id_out);
+
+/*
+ * Query parameters: the decoded value of name into a malloc()ed string,
+ * -ENOENT if absent.
+ */
+int	api_query_get(const struct api_req *req, const char *name,
+	    char **value_out);
+
+#endif /* PALAUTE_API_H */

@@ -1,0 +1,725 @@
+/*
+ * intake.c — the shared half of intake: collectors and survey versions
+ * resolved on the event loop, responses checked and encoded there, and
+ * stored on the writer thread in one child transaction each.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api/api.h"
+#include "api/cells.h"
+#include "api/codec.h"
+#include "api/idem.h"
+#include "api/intake.h"
+#include "api/metrics.h"
+#include "api/period.h"
+#include "api/ratelimit.h"
+#include "api/rec.h"
+#include "api/state.h"
+#include "api/survey.h"
+#include "api/surveys.h"
+#include "api/units.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "storage/storage.h"
+
+/*
+ * Survey versions kept parsed. A site runs a handful of surveys; a miss
+ * costs one parse (~0.1 ms), so a small table with LRU is plenty.
+ */
+#define INTAKE_CACHE_SIZE	32
+/* Keys per rate-limit table: ~16 bytes each, 64 KiB a table. */
+#define INTAKE_LIMIT_KEYS	4096
+/* Idempotency records dropped per writer job: keeps each batch short. */
+#define INTAKE_SWEEP_CHUNK	2000
+
+struct intake_survey {
+	uint32_t	 is_id;
+	uint32_t	 is_version;
+	char		*is_def;	/* the stored definition's text */
+	size_t		 is_deflen;
+	json_t		*is_json;	/* ... parsed */
+	struct survey	*is_survey;	/* ... checked */
+	enum period_kind is_period;
+	unsigned	 is_refs;	/* the cache holds one while cached */
+	uint64_t	 is_used;	/* LRU tick */
+};
+
+struct intake_state {
+	struct intake_survey	*is_cache[INTAKE_CACHE_SIZE];
+	uint64_t		 is_tick;
+	struct ratelimit	*is_limits[INTAKE_LIMIT_COUNT];
+	int64_t			 is_swept_day;
+	bool			 is_sweeping;
+};
+
+/* ---------------------------------------------------------- state */
+
+struct intake_state *
+intake_state_new(void)
+{
+	struct intake_state	*is;
+	int			 i;
+
+	if ((is = calloc(1, sizeof(*is))) == NULL)
+		return NULL;
+	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
+		if ((is->is_limits[i] = ratelimit_new(INTAKE_LIMIT_KEYS)) ==
+		    NULL) {
+			intake_state_free(is);
+			return NULL;
+		}
+	return is;
+}
+
+static void
+intake_survey_free(struct intake_survey *sv)
+{
+	if (sv == NULL)
+		return;
+	survey_free(sv->is_survey);
+	json_decref(sv->is_json);
+	free(sv->is_def);
+	free(sv);
+}
+
+void
+intake_state_free(struct intake_state *is)
+{
+	size_t	i;
+
+	if (is == NULL)
+		return;
+	for (i = 0; i < INTAKE_CACHE_SIZE; i++)
+		intake_survey_put(is->is_cache[i]);
+	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
+		ratelimit_free(is->is_limits[i]);
+	free(is);
+}
+
+/* ---------------------------------------------------------- lookups */
+
+static uint32_t
+intake_json_u32(const json_t *v)
+{
+	json_int_t	n;
+
+	if (!json_is_integer(v))
+		return 0;
+	n = json_integer_value(v);
+	return n > 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
+}
+
+int
+intake_target(struct storage_txn *txn, uint32_t collector,
+    struct intake_target *out)
+{
+	json_t		*rec = NULL, *idle;
+	const char	*kind;
+	int		 ret;
+
+	if ((ret = collectors_get(txn, collector, &rec)) != 0)
+		goto done;
+	memset(out, 0, sizeof(*out));
+	out->tg_collector = collector;
+	out->tg_survey = intake_json_u32(json_object_get(rec, "survey"));
+	out->tg_unit = intake_json_u32(json_object_get(rec, "unit"));
+	kind = json_string_value(json_object_get(rec, "kind"));
+	if (kind == NULL || collectors_kind_parse(kind, &out->tg_kind) != 0 ||
+	    out->tg_survey == 0 || out->tg_unit == 0) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	idle = json_object_get(rec, "idle_reset_seconds");
+	out->tg_idle_reset = json_is_integer(idle) ? json_integer_value(idle)
+	    : 0;
+	ret = 0;
+done:
+	json_decref(rec);
+	return ret;
+}
+
+enum period_kind
+intake_period(enum survey_period p)
+{
+	switch (p) {
+	case SURVEY_PERIOD_WEEK:
+		return PERIOD_WEEK;
+	case SURVEY_PERIOD_QUARTER:
+		return PERIOD_QUARTER;
+	case SURVEY_PERIOD_YEAR:
+		return PERIOD_YEAR;
+	case SURVEY_PERIOD_MONTH:
+	default:
+		return PERIOD_MONTH;
+	}
+}
+
+/* The stored text of (survey, version): *out malloc()ed. */
+static int
+intake_definition_text(struct storage_txn *txn, uint32_t survey,
+    uint32_t version, char **out, size_t *len_out)
+{
+	uint8_t	 key[SURVEYS_KEYLEN];
+	void	*val = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	rec_key(survey, key);
+	rec_key(version, key + REC_IDLEN);
+	if ((rc = storage_get(txn, STORAGE_DB_SURVEYS, key, sizeof(key), &val,
+	    &len)) != 0)
+		return rc;
+	*out = val;
+	*len_out = len;
+	return 0;
+}
+
+int
+intake_survey_get(struct api_ctx *ctx, struct storage_txn *txn,
+    uint32_t survey, uint32_t version, struct intake_survey **out)
+{
+	struct intake_state	*is = api_state_intake(ctx);
+	struct intake_survey	*sv = NULL, **slot = NULL;
+	struct api_err		 err;
+	char			*text = NULL;
+	size_t			 len = 0, i;
+	int			 ret;
+
+	if (version == 0 &&
+	    (ret = surveys_current_version(txn, survey, &version)) != 0)
+		goto done;
+	if ((ret = intake_definition_text(txn, survey, version, &text, &len))
+	    != 0)
+		goto done;
+	is->is_tick++;
+	for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
+		sv = is->is_cache[i];
+		if (sv == NULL || sv->is_id != survey ||
+		    sv->is_version != version) {
+			sv = NULL;
+			continue;
+		}
+		slot = &is->is_cache[i];
+		/* The same bytes: still the version it was. */
+		if (sv->is_deflen == len && memcmp(sv->is_def, text, len) ==
+		    0) {
+			sv->is_used = is->is_tick;
+			sv->is_refs++;
+			*out = sv;
+			sv = NULL;
+			ret = 0;
+			goto done;
+		}
+		/* An edit in place: replace the entry, not the others. */
+		break;
+	}
+	if ((sv = calloc(1, sizeof(*sv))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	sv->is_id = survey;
+	sv->is_version = version;
+	sv->is_def = text;
+	sv->is_deflen = len;
+	text = NULL;
+	memset(&err, 0, sizeof(err));
+	if ((sv->is_json = json_loadb(sv->is_def, sv->is_deflen, 0, NULL)) ==
+	    NULL || survey_parse(sv->is_json, &sv->is_survey, &err) != 0) {
+		log_warnx("survey %u version %u: the stored definition does "
+		    "not parse", survey, version);
+		ret = -EBADMSG;
+		goto done;
+	}
+	sv->is_period = intake_period(survey_period(sv->is_survey));
+	if (slot == NULL) {
+		/* An empty slot, or the least recently used one. */
+		for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
+			if (is->is_cache[i] == NULL) {
+				slot = &is->is_cache[i];
+				break;
+			}
+			if (slot == NULL || is->is_cache[i]->is_used <
+			    (*slot)->is_used)
+				slot = &is->is_cache[i];
+		}
+	}
+	intake_survey_put(*slot);
+	sv->is_refs = 2;	/* the cache's and the caller's */
+	sv->is_used = is->is_tick;
+	*slot = sv;
+	*out = sv;
+	sv = NULL;
+	ret = 0;
+done:
+	intake_survey_free(sv);
+	free(text);
+	return ret;
+}
+
+void
+intake_survey_put(struct intake_survey *sv)
+{
+	if (sv != NULL && --sv->is_refs == 0)
+		intake_survey_free(sv);
+}
+
+const struct survey *
+intake_survey_parsed(const struct intake_survey *sv)
+{
+	return sv->is_survey;
+}
+
+uint32_t
+intake_survey_version(const struct intake_survey *sv)
+{
+	return sv->is_version;
+}
+
+int
+intake_public_view(struct storage_txn *txn, const struct intake_target *tg,
+    const struct intake_survey *sv, json_t **out)
+{
+	static const char *const copy[] = {
+		"title", "description", "languages", "questions", NULL
+	};
+	json_t	*view = NULL, *s = NULL, *unit = NULL, *v;
+	size_t	 i;
+	int	 ret;
+
+	if ((ret = units_get(txn, tg->tg_unit, &unit)) != 0)
+		goto done;
+	s = json_pack("{s:I, s:I}", "id", (json_int_t)sv->is_id, "version",
+	    (json_int_t)sv->is_version);
+	if (s == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	for (i = 0; copy[i] != NULL; i++)
+		if ((v = json_object_get(sv->is_json, copy[i])) != NULL &&
+		    json_object_set(s, copy[i], v) != 0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+	view = json_pack("{s:O, s:O, s:{s:I, s:O}}", "survey", s, "privacy",
+	    json_object_get(sv->is_json, "privacy"), "unit", "id",
+	    (json_int_t)tg->tg_unit, "name", json_object_get(unit, "name"));
+	if (view == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	*out = view;
+	view = NULL;
+	ret = 0;
+done:
+	json_decref(view);
+	json_decref(s);
+	json_decref(unit);
+	return ret;
+}
+
+/* ---------------------------------------------------------- items */
+
+void
+intake_item_clear(struct intake_item *it)
+{
+	free(it->ii_id);
+	survey_answers_free(it->ii_answers);
+	intake_survey_put(it->ii_survey);
+	if (it->ii_record != NULL) {
+		/* Answers and comments: not left in freed memory. */
+		sodium_memzero(it->ii_record, it->ii_reclen);
+		free(it->ii_record);
+	}
+	memset(it, 0, sizeof(*it));
+}
+
+int
+intake_item_prepare(struct api_ctx *ctx, struct storage_txn *txn,
+    const struct intake_target *tg, const json_t *obj, uint32_t day,
+    struct intake_item *it, struct api_err *err)
+{
+	const struct survey	*s;
+	const char		*id = NULL, *lang = NULL;
+	char			 date[16];
+	long long		 version = 0;
+	json_t			*answers = NULL, *rec = NULL;
+	int			 ret;
+
+	if ((ret = codec_str(obj, "id", true, IDEM_ID_MAX + 1, &id, err)) != 0)
+		goto done;
+	if ((it->ii_id = strdup(id)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if (!idem_id_valid(id)) {
+		ret = api_err_set(err, APIE_INVALID, "id", "'id' must be %d "
+		    "to %d characters of A-Z a-z 0-9 . _ : -", IDEM_ID_MIN,
+		    IDEM_ID_MAX);
+		goto done;
+	}
+	idem_hash(ctx->ac_hash_key, tg->tg_collector, id, it->ii_hash);
+	if ((ret = codec_int(obj, "version", false, 1, UINT32_MAX, &version,
+	    err)) != 0)
+		goto done;
+	ret = intake_survey_get(ctx, txn, tg->tg_survey, (uint32_t)version,
+	    &it->ii_survey);
+	if (ret == -ENOENT && version != 0) {
+		ret = api_err_set(err, APIE_INVALID, "version",
+		    "the survey has no version %lld", version);
+		goto done;
+	} else if (ret != 0)
+		goto done;
+	s = it->ii_survey->is_survey;
+	/* survey_check_answers names lang and answers in its errors. */
+	lang = json_string_value(json_object_get(obj, "lang"));
+	if (json_object_get(obj, "lang") != NULL && lang == NULL) {
+		ret = api_err_set(err, APIE_WRONG_TYPE, "lang",
+		    "'lang' must be a string");
+		goto done;
+	}
+	if ((answers = json_object_get(obj, "answers")) == NULL) {
+		ret = api_err_set(err, APIE_MISSING_FIELD, "answers",
+		    "'answers' is required");
+		goto done;
+	}
+	if ((ret = survey_check_answers(s, answers, lang, &it->ii_answers,
+	    err)) != 0)
+		goto done;
+	it->ii_day = day;
+	if ((ret = util_format_date(day, date, sizeof(date))) != 0)
+		goto done;
+	rec = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
+	    "survey", (json_int_t)tg->tg_survey,
+	    "version", (json_int_t)it->ii_survey->is_version,
+	    "unit", (json_int_t)tg->tg_unit,
+	    "collector", collectors_kind_name(tg->tg_kind),
+	    "day", date,
+	    "lang", survey_answers_lang(it->ii_answers),
+	    "answers", survey_answers_to_json(it->ii_answers));
+	if (rec == NULL || (it->ii_record = codec_dump(rec,
+	    &it->ii_reclen)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = 0;
+done:
+	json_decref(rec);
+	if (ret == -ENOMEM && err->ae_code == APIE_NONE)
+		api_err_set(err, APIE_INTERNAL, NULL, "out of memory");
+	else if (ret != 0 && err->ae_code == APIE_NONE)
+		intake_errno(err, ret);
+	return ret;
+}
+
+void
+intake_errno(struct api_err *err, int rc)
+{
+	enum api_errcode	code = api_err_from_errno(rc);
+
+	switch (code) {
+	case APIE_STORAGE_FULL:
+		api_err_set(err, code, NULL, "the store is full; nothing was "
+		    "saved");
+		break;
+	case APIE_UNAVAILABLE:
+		api_err_set(err, code, NULL, "storage is failing; nothing was "
+		    "saved, try again");
+		break;
+	default:
+		log_warnx("intake: store error %d", rc);
+		api_err_set(err, APIE_INTERNAL, NULL, "internal error");
+		break;
+	}
+}
+
+/* ---------------------------------------------------------- writer */
+
+/*
+ * Writer thread: the version is still the text the answers were checked
+ * against. An admin may rewrite a version in place until it has a
+ * response, and that may land between the check and this transaction.
+ */
+static int
+intake_survey_verify(struct storage_txn *txn, const struct intake_survey *sv)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	if ((rc = intake_definition_text(txn, sv->is_id, sv->is_version, &text,
+	    &len)) != 0)
+		return rc == -ENOENT ? -ESTALE : rc;
+	rc = len == sv->is_deflen && memcmp(text, sv->is_def, len) == 0 ? 0 :
+	    -ESTALE;
+	free(text);
+	return rc;
+}
+
+int
+intake_item_apply(struct storage_txn *txn, const struct intake_target *tg,
+    struct intake_item *it, const uint8_t *invite)
+{
+	struct cells_id	cid;
+	bool		seen = false;
+	int		rc;
+
+	memset(&it->ii_err, 0, sizeof(it->ii_err));
+	if ((rc = idem_seen(txn, it->ii_hash, &seen)) != 0)
+		goto fail;
+	if (seen) {
+		/* Stored before (a retry): acknowledge, count nothing. */
+		it->ii_status = 200;
+		return 0;
+	}
+	if ((rc = intake_survey_verify(txn, it->ii_survey)) == -ESTALE) {
+		it->ii_status = 409;
+		api_err_set(&it->ii_err, APIE_CONFLICT, NULL, "the survey "
+		    "changed while this was answered; load it again");
+		return rc;
+	} else if (rc != 0)
+		goto fail;
+	if (invite != NULL) {
+		rc = collectors_invitation_burn(txn, tg->tg_collector, invite);
+		if (rc == -EALREADY) {
+			it->ii_status = 409;
+			api_err_set(&it->ii_err, APIE_ALREADY_USED,
+			    "invitation", "this invitation code has been "
+			    "used already");
+			return rc;
+		} else if (rc == -ENOENT) {
+			it->ii_status = 422;
+			api_err_set(&it->ii_err, APIE_INVALID, "invitation",
+			    "this is not an invitation code of this form");
+			return rc;
+		} else if (rc != 0)
+			goto fail;
+	}
+	if ((rc = storage_response_put(txn, tg->tg_survey, it->ii_day,
+	    it->ii_record, it->ii_reclen)) != 0)
+		goto fail;
+	cid.ci_survey = tg->tg_survey;
+	cid.ci_version = it->ii_survey->is_version;
+	cid.ci_unit = tg->tg_unit;
+	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
+	    it->ii_day);
+	if ((rc = cells_add(txn, &cid, it->ii_survey->is_survey,
+	    it->ii_answers)) != 0 ||
+	    (rc = idem_put(txn, it->ii_hash, it->ii_day)) != 0)
+		goto fail;
+	it->ii_status = 201;
+	return 0;
+fail:
+	intake_errno(&it->ii_err, rc);
+	it->ii_status = api_err_status(it->ii_err.ae_code);
+	return rc;
+}
+
+/* ---------------------------------------------------------- sweep */
+
+struct intake_sweep {
+	struct api_ctx	*sw_ctx;
+	uint32_t	 sw_before;
+	size_t		 sw_n;
+};
+
+static int
+intake_sweep_apply(struct storage_txn *txn, void *arg)
+{
+	struct intake_sweep	*sw = arg;
+
+	return idem_sweep(txn, sw->sw_before, INTAKE_SWEEP_CHUNK, &sw->sw_n);
+}
+
+static void
+intake_sweep_done(int rc, void *arg)
+{
+	struct intake_sweep	*sw = arg;
+	struct intake_state	*is = api_state_intake(sw->sw_ctx);
+
+	if (rc != 0)
+		log_warnx("intake: sweeping idempotency records failed: %s",
+		    strerror(-rc));
+	else if (sw->sw_n > 0)
+		log_debug("intake: dropped %zu idempotency records", sw->sw_n);
+	/* A full chunk: there may be more; go on in the next batch. */
+	if (rc == 0 && sw->sw_n == INTAKE_SWEEP_CHUNK && !sw->sw_ctx->ac_draining &&
+	    sw->sw_ctx->ac_submit(sw->sw_ctx->ac_submit_arg, intake_sweep_apply,
+	    intake_sweep_done, sw) == 0)
+		return;
+	is->is_sweeping = false;
+	free(sw);
+}
+
+void
+intake_sweep_maybe(struct api_ctx *ctx)
+{
+	struct intake_state	*is = api_state_intake(ctx);
+	struct intake_sweep	*sw;
+	int64_t			 today = util_today();
+
+	if (is->is_sweeping || is->is_swept_day == today || ctx->ac_draining)
+		return;
+	if ((sw = calloc(1, sizeof(*sw))) == NULL)
+		return;
+	sw->sw_ctx = ctx;
+	sw->sw_before = (uint32_t)(today - IDEM_WINDOW_DAYS);
+	if (ctx->ac_submit(ctx->ac_submit_arg, intake_sweep_apply,
+	    intake_sweep_done, sw) != 0) {
+		free(sw);
+		return;
+	}
+	is->is_swept_day = today;
+	is->is_sweeping = true;
+}
+
+/* ---------------------------------------------------------- limits */
+
+int
+intake_limit(struct api_ctx *ctx, enum intake_limit kind, uint64_t key,
+    const struct api_req *req)
+{
+	struct intake_state	*is = api_state_intake(ctx);
+	long long		 rate;
+	int			 wait;
+
+	switch (kind) {
+	case INTAKE_LIMIT_KIOSK:
+		rate = ctx->ac_limits.al_kiosk_rate;
+		break;
+	case INTAKE_LIMIT_FORM:
+		rate = ctx->ac_limits.al_form_rate;
+		break;
+	default:
+		rate = INTAKE_ENROLL_PER_MINUTE;
+		break;
+	}
+	if (rate <= 0)
+		return 0;
+	/* The request's arrival on the monotonic clock: no clock read here. */
+	wait = ratelimit_take(is->is_limits[kind], key,
+	    (unsigned long long)rate, req->rq_start_ns);
+	if (wait > 0)
+		metrics_inc(METRICS_RATE_LIMITED);
+	return wait;
+}
+
+/* ---------------------------------------------------------- replies */
+
+void
+intake_reply_json(struct api_req *req, int status, json_t *json,
+    const char *origin)
+{
+	char	*body = NULL;
+	size_t	 len = 0;
+
+	if (origin == NULL) {
+		api_reply_json(req, status, json);
+		return;
+	}
+	if (json == NULL || (body = codec_dump(json, &len)) == NULL) {
+		json_decref(json);
+		api_reply_errorf(req, APIE_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	json_decref(json);
+	api_reply_raw(req, status, "application/json", body, len,
+	    "Access-Control-Allow-Origin", origin, "Vary", "Origin", NULL);
+}
+
+void
+intake_reply_error(struct api_req *req, const struct api_err *err,
+    const char *origin, int retry)
+{
+	char	*body = NULL, secs[16];
+	size_t	 len = 0;
+	json_t	*e, *json;
+	int	 status;
+
+	if (origin == NULL && retry <= 0) {
+		api_reply_error(req, err);
+		return;
+	}
+	status = retry > 0 ? 429 : api_err_status(err->ae_code);
+	e = json_pack("{s:s, s:s}", "code", api_err_name(retry > 0 ?
+	    APIE_RATE_LIMITED : err->ae_code), "message", err->ae_message);
+	if (e != NULL && err->ae_field[0] != '\0')
+		json_object_set_new(e, "field", json_string(err->ae_field));
+	json = json_pack("{s:o}", "error", e);
+	if (json != NULL)
+		body = codec_dump(json, &len);
+	json_decref(json);
+	snprintf(secs, sizeof(secs), "%d", retry);
+	if (origin != NULL && retry > 0)
+		api_reply_raw(req, status, "application/json", body, len,
+		    "Retry-After", secs, "Access-Control-Allow-Origin", origin,
+		    "Vary", "Origin", NULL);
+	else if (origin != NULL)
+		api_reply_raw(req, status, "application/json", body, len,
+		    "Access-Control-Allow-Origin", origin, "Vary", "Origin",
+		    NULL);
+	else
+		api_reply_raw(req, status, "application/json", body, len,
+		    "Retry-After", secs, NULL);
+}
+
+/* ---------------------------------------------------------- devices */
+
+int
+intake_forget_devices(struct storage_txn *txn, uint32_t collector)
+{
+	struct storage_iter	*it = NULL;
+	const void		*key, *val;
+	const uint8_t		 tag = INTAKE_DEVICE_USED;
+	uint8_t			*keys = NULL, *grown;
+	size_t			 klen, vlen, n = 0, cap = 0, i;
+	json_t			*rec;
+	int			 rc, ret;
+
+	if ((ret = storage_iter_new(txn, STORAGE_DB_DEVICES, &tag, 1, &it)) !=
+	    0)
+		goto done;
+	while ((rc = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
+		if (klen != INTAKE_DEVICE_KEYLEN)
+			continue;
+		rec = json_loadb(val, vlen, 0, NULL);
+		if (intake_json_u32(json_object_get(rec, "collector")) !=
+		    collector) {
+			json_decref(rec);
+			continue;
+		}
+		json_decref(rec);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((grown = realloc(keys, cap *
+			    INTAKE_DEVICE_KEYLEN)) == NULL) {
+				ret = -ENOMEM;
+				goto done;
+			}
+			keys = grown;
+		}
+		memcpy(keys + n * INTAKE_DEVICE_KEYLEN, key, klen);
+		n++;
+	}
+	if (rc != -ENOENT) {
+		ret = rc;
+		goto done;
+	}
+	storage_iter_free(it);
+	it = NULL;
+	for (i = 0; i < n; i++)
+		if ((ret = storage_del(txn, STORAGE_DB_DEVICES,
+		    keys + i * INTAKE_DEVICE_KEYLEN, INTAKE_DEVICE_KEYLEN)) != 0)
+			goto done;
+	ret = 0;
+done:
+	storage_iter_free(it);
+	free(keys);
+	return ret;
+}

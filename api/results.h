@@ -1,0 +1,38 @@
+/*
+ * results.h — what managers read (DESIGN.md sections 5 and 7):
+ *   GET /api/v1/surveys/{id}/results       per group n and statistics
+ *   GET /api/v1/surveys/{id}/results.csv   the same, one row a statistic
+ *   GET /api/v1/surveys/{id}/comments      one group's comments, shuffled
+ * (handlers in api/handlers.h; query string in api/rquery.h; the engine
+ * and the small-group rule in api/agg.h and api/suppress.h).
+ *
+ * Scoping: a manager may ask for a unit in their subtrees only (403
+ * otherwise, existing or not); an admin for any unit (404 if none).
+ *
+ * Audit: every read that answers 200 appends an entry
+ *   {action: "results.read" | "results.csv" | "comments.read", who,
+ *    detail: {survey, unit, from, to, by?, version, question?, via}}
+ * in a write transaction of its own, and the reply leaves only after that
+ * entry has committed durably: a read that cannot be recorded is not
+ * served (503).
+ *
+ * Cache: what a query is computed from (the parsed survey versions, the
+ * unit tree and the survey's cells folded onto owners) is kept per survey
+ * and family, and recent replies per query, keyed by storage_generation()
+ * of the cells, units and surveys databases: an audit entry or a login
+ * does not throw them away, a new response does.
+ *
+ * Return convention: 0 or a negative errno-style code.
+ */
+#ifndef PALAUTE_API_RESULTS_H
+#define PALAUTE_API_RESULTS_H
+
+#include <stddef.h>
+
+struct results_cache;
+
+/* The in-memory cache (api/state.c owns it). */
+struct results_cache	*results_cache_new(void);
+void			 results_cache_free(struct results_cache *rc);
+
+#endif /* PALAUTE_API_RESULTS_H */

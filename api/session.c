@@ -1,0 +1,423 @@
+/*
+ * session.c — POST /api/v1/session (log in), GET (who am I), DELETE (log
+ * out). A login: validate and throttle on the loop; read the user in a
+ * read transaction; verify the password on a worker; then store the
+ * session and its audit entry in one write, or only the audit entry.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "api/api.h"
+#include "api/audit.h"
+#include "api/auth.h"
+#include "api/codec.h"
+#include "api/handlers.h"
+#include "api/offload.h"
+#include "api/rec.h"
+#include "api/session.h"
+#include "api/state.h"
+#include "api/throttle.h"
+#include "api/users.h"
+#include "common/log.h"
+#include "storage/storage.h"
+
+/* Expired sessions removed by each login: keeps the table small. */
+#define SESSION_SWEEP	32
+
+static pthread_once_t	session_dummy_once = PTHREAD_ONCE_INIT;
+static char		session_dummy[USERS_HASH_MAX];
+
+/* A hash of a random password, made with the same cost as real ones. */
+static void
+session_dummy_init(void)
+{
+	unsigned char	pw[24];
+	char		text[2 * sizeof(pw) + 1];
+
+	randombytes_buf(pw, sizeof(pw));
+	sodium_bin2hex(text, sizeof(text), pw, sizeof(pw));
+	if (users_hash_password(text, session_dummy) != 0)
+		log_warnx("session: cannot make the dummy password hash");
+	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(text, sizeof(text));
+}
+
+static void
+session_warm_work(void *arg)
+{
+	pthread_once(&session_dummy_once, session_dummy_init);
+}
+
+static void
+session_warm_done(int rc, void *arg)
+{
+}
+
+void
+session_warmup(struct api_ctx *ctx)
+{
+	if (ctx->ac_offload == NULL || ctx->ac_offload(ctx->ac_offload_arg,
+	    session_warm_work, session_warm_done, NULL) != 0)
+		log_debug("session: dummy hash deferred to the first login");
+}
+
+static int64_t
+session_mono(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* The account's throttle key: a keyed hash of the lower-cased name. */
+static uint64_t
+session_account_key(const struct api_ctx *ctx, const char *name)
+{
+	char		lower[USERS_NAME_MAX + 1];
+	uint8_t		h[AUTH_HASH_BYTES];
+	uint64_t	key;
+	size_t		i, n = strlen(name);
+
+	if (n > USERS_NAME_MAX)
+		n = USERS_NAME_MAX;
+	for (i = 0; i < n; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	auth_hash(ctx, "login", lower, n, h);
+	memcpy(&key, h, sizeof(key));
+	return key;
+}
+
+static json_t *
+session_user_json(const struct api_principal *who)
+{
+	json_t	*units;
+	size_t	 i;
+
+	if ((units = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < who->pr_nunits; i++)
+		json_array_append_new(units, json_integer(who->pr_units[i]));
+	return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)who->pr_user,
+	    "username", who->pr_name, "role", who->pr_role == API_ROLE_ADMIN ?
+	    "admin" : "manager", "units", units);
+}
+
+struct session_job {
+	struct api_ctx		*sj_ctx;
+	struct api_req		*sj_req;
+	char			*sj_password;	/* guarded; wiped */
+	char			 sj_hash[USERS_HASH_MAX];
+	bool			 sj_known;	/* the user exists */
+	bool			 sj_ok;		/* and the password matched */
+	uint32_t		 sj_user;
+	char			 sj_name[USERS_NAME_MAX + 1];
+	uint64_t		 sj_account;	/* throttle keys */
+	uint64_t		 sj_peer;
+	/* The session, once verified. */
+	char			 sj_token[AUTH_TOKEN_CHARS + 1];
+	uint8_t			 sj_token_hash[AUTH_HASH_BYTES];
+	int64_t			 sj_expires;
+	struct api_principal	 sj_who;
+};
+
+static void
+session_job_free(struct session_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->sj_password != NULL)
+		sodium_free(j->sj_password);
+	sodium_memzero(j, sizeof(*j));
+	free(j);
+}
+
+/* Worker thread: the slow part, equally slow for known and unknown. */
+static void
+session_verify(void *arg)
+{
+	struct session_job	*j = arg;
+
+	if (j->sj_known)
+		j->sj_ok = users_verify_password(j->sj_hash, j->sj_password);
+	else {
+		pthread_once(&session_dummy_once, session_dummy_init);
+		(void)users_verify_password(session_dummy, j->sj_password);
+		j->sj_ok = false;
+	}
+	sodium_free(j->sj_password);
+	j->sj_password = NULL;
+}
+
+/* Writer thread: a good login. */
+static int
+session_apply_ok(struct storage_txn *txn, void *arg)
+{
+	struct session_job	*j = arg;
+	int			 rc;
+
+	/* Housekeeping first; its failure must not refuse the login. */
+	if ((rc = auth_sweep(txn, auth_now(), SESSION_SWEEP)) != 0)
+		log_warnx("session: sweeping expired sessions: %d", rc);
+	/* The user may have been deleted while the password was checked. */
+	if ((rc = users_principal(txn, j->sj_user, &j->sj_who)) != 0)
+		return rc;
+	if ((rc = auth_token_put(txn, j->sj_token_hash, AUTH_SESSION,
+	    j->sj_user, j->sj_expires, 0)) != 0)
+		return rc;
+	return audit_append(txn, j->sj_who.pr_name, "login",
+	    json_pack("{s:I}", "user", (json_int_t)j->sj_user));
+}
+
+/* Writer thread: a failed login leaves a trace and nothing else. */
+static int
+session_apply_failed(struct storage_txn *txn, void *arg)
+{
+	struct session_job	*j = arg;
+
+	/*
+	 * An unknown name is not recorded: people type their password
+	 * into the name field.
+	 */
+	return audit_append(txn, j->sj_known ? j->sj_name : "-",
+	    "login.failed", j->sj_known ? json_pack("{s:I}", "user",
+	    (json_int_t)j->sj_user) : NULL);
+}
+
+static void
+session_bad_credentials(struct api_req *req)
+{
+	api_reply_errorf(req, APIE_BAD_CREDENTIALS, NULL,
+	    "wrong user name or password");
+}
+
+static void
+session_done_failed(int rc, void *arg)
+{
+	struct session_job	*j = arg;
+
+	if (rc != 0)
+		log_warnx("session: cannot audit a failed login: %d", rc);
+	session_bad_credentials(j->sj_req);
+	session_job_free(j);
+}
+
+static void
+session_done_ok(int rc, void *arg)
+{
+	struct session_job	*j = arg;
+	struct tm		 tm;
+	time_t			 t = (time_t)j->sj_expires;
+	char			 when[32];
+	json_t			*user;
+
+	if (rc == -ENOENT) {
+		/* Deleted meanwhile: as if it never existed. */
+		session_bad_credentials(j->sj_req);
+		goto done;
+	}
+	if (rc != 0) {
+		api_reply_errno(j->sj_req, rc);
+		goto done;
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	user = session_user_json(&j->sj_who);
+	api_reply_json(j->sj_req, 201, user == NULL ? NULL :
+	    json_pack("{s:s, s:s, s:o}", "token", j->sj_token,
+	    "expires_at", when, "user", user));
+done:
+	session_job_free(j);
+}
+
+/* Loop thread: the password has been checked. */
+static void
+session_verified(int rc, void *arg)
+{
+	struct session_job	*j = arg;
+	struct api_ctx		*ctx = j->sj_ctx;
+	int64_t			 now = session_mono();
+	unsigned		 limit;
+
+	limit = (unsigned)ctx->ac_limits.al_login_attempts;
+	throttle_end(api_state_throttle(ctx, API_THROTTLE_ACCOUNT),
+	    j->sj_account, j->sj_ok, limit, now);
+	throttle_end(api_state_throttle(ctx, API_THROTTLE_PEER), j->sj_peer,
+	    j->sj_ok, limit * SESSION_PEER_FACTOR, now);
+	if (!j->sj_ok) {
+		if (ctx->ac_submit(ctx->ac_submit_arg, session_apply_failed,
+		    session_done_failed, j) != 0)
+			session_done_failed(-EIO, j);
+		return;
+	}
+	auth_token_new(ctx, j->sj_token, j->sj_token_hash);
+	j->sj_expires = auth_now() + ctx->ac_limits.al_session_ttl;
+	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, session_apply_ok,
+	    session_done_ok, j)) != 0)
+		session_done_ok(rc == -ESHUTDOWN ? -EIO : rc, j);
+}
+
+void
+session_post(struct api_ctx *ctx, struct api_req *req)
+{
+	static const char *const allowed[] = { "username", "password", NULL };
+	struct session_job	*j = NULL;
+	struct storage_txn	*txn = NULL;
+	struct throttle		*ta, *tp;
+	struct api_err		 err;
+	json_t			*body = NULL, *rec = NULL, *id;
+	const char		*name = NULL, *password = NULL, *hash;
+	unsigned		 limit;
+	int64_t			 now = session_mono();
+	int			 rc, wait;
+
+	memset(&err, 0, sizeof(err));
+	if (codec_parse_object(req, &body, &err) != 0 ||
+	    codec_only(body, allowed, "", &err) != 0 ||
+	    codec_str(body, "username", true, USERS_NAME_MAX, &name,
+	    &err) != 0 ||
+	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &password,
+	    &err) != 0) {
+		api_reply_error(req, &err);
+		goto done;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->sj_password = sodium_malloc(strlen(password) + 1)) == NULL) {
+		api_reply_errno(req, -ENOMEM);
+		goto done;
+	}
+	j->sj_ctx = ctx;
+	j->sj_req = req;
+	memcpy(j->sj_password, password, strlen(password) + 1);
+	snprintf(j->sj_name, sizeof(j->sj_name), "%s", name);
+	j->sj_account = session_account_key(ctx, name);
+	j->sj_peer = req->rq_peer_tag;
+
+	limit = (unsigned)ctx->ac_limits.al_login_attempts;
+	ta = api_state_throttle(ctx, API_THROTTLE_ACCOUNT);
+	tp = api_state_throttle(ctx, API_THROTTLE_PEER);
+	if ((wait = throttle_begin(ta, j->sj_account, limit, now)) != 0) {
+		api_reply_retry(req, wait, "too many failed logins; wait "
+		    "before trying again");
+		goto done;
+	}
+	if ((wait = throttle_begin(tp, j->sj_peer, limit * SESSION_PEER_FACTOR,
+	    now)) != 0) {
+		throttle_cancel(ta, j->sj_account);
+		api_reply_retry(req, wait, "too many failed logins; wait "
+		    "before trying again");
+		goto done;
+	}
+
+	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
+		rc = users_find(ctx, txn, name, &rec);
+	storage_txn_abort(txn);
+	if (rc == 0) {
+		id = json_object_get(rec, "id");
+		hash = json_string_value(json_object_get(rec, "hash"));
+		if (!json_is_integer(id) || hash == NULL ||
+		    strlen(hash) >= sizeof(j->sj_hash))
+			rc = -EBADMSG;
+		else {
+			j->sj_known = true;
+			j->sj_user = (uint32_t)json_integer_value(id);
+			memcpy(j->sj_hash, hash, strlen(hash) + 1);
+		}
+	} else if (rc == -ENOENT)
+		rc = 0;
+	if (rc != 0) {
+		throttle_cancel(ta, j->sj_account);
+		throttle_cancel(tp, j->sj_peer);
+		api_reply_errno(req, rc);
+		goto done;
+	}
+	if (offload_run(ctx, req, session_verify, session_verified, j) != 0) {
+		throttle_cancel(ta, j->sj_account);
+		throttle_cancel(tp, j->sj_peer);
+		goto done;
+	}
+	j = NULL;
+done:
+	if (password != NULL)
+		sodium_memzero((char *)password, strlen(password));
+	json_decref(body);
+	json_decref(rec);
+	session_job_free(j);
+}
+
+void
+session_get(struct api_ctx *ctx, struct api_req *req)
+{
+	json_t	*user = session_user_json(&req->rq_who);
+
+	api_reply_json(req, 200, user == NULL ? NULL : json_pack("{s:o, s:s}",
+	    "user", user, "kind", req->rq_who.pr_api_token ? "api" :
+	    "session"));
+}
+
+struct session_end {
+	struct api_req	*se_req;
+	uint8_t		 se_hash[AUTH_HASH_BYTES];
+	uint32_t	 se_user;
+	char		 se_who[64];
+};
+
+static int
+session_end_apply(struct storage_txn *txn, void *arg)
+{
+	struct session_end	*e = arg;
+	int			 rc;
+
+	rc = auth_token_del(txn, e->se_hash);
+	if (rc != 0 && rc != -ENOENT)	/* gone already: logged out twice */
+		return rc;
+	return audit_append(txn, e->se_who, "logout", json_pack("{s:I}",
+	    "user", (json_int_t)e->se_user));
+}
+
+static void
+session_end_done(int rc, void *arg)
+{
+	struct session_end	*e = arg;
+
+	if (rc == 0)
+		api_reply_raw(e->se_req, 204, NULL, NULL, 0, NULL);
+	else
+		api_reply_errno(e->se_req, rc);
+	sodium_memzero(e, sizeof(*e));
+	free(e);
+}
+
+void
+session_delete(struct api_ctx *ctx, struct api_req *req)
+{
+	struct session_end	*e;
+	int			 rc;
+
+	if (req->rq_who.pr_api_token) {
+		api_reply_errorf(req, APIE_CONFLICT, NULL, "this is an API "
+		    "token, not a session: revoke it with DELETE "
+		    "/api/v1/tokens/{id}");
+		return;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		api_reply_errno(req, -ENOMEM);
+		return;
+	}
+	e->se_req = req;
+	e->se_user = req->rq_who.pr_user;
+	memcpy(e->se_hash, req->rq_who.pr_token_hash, sizeof(e->se_hash));
+	snprintf(e->se_who, sizeof(e->se_who), "%s", req->rq_who.pr_name);
+	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, session_end_apply,
+	    session_end_done, e)) != 0)
+		session_end_done(rc == -ESHUTDOWN ? -EIO : rc, e);
+}

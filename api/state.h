@@ -1,0 +1,31 @@
+/*
+ * state.h — the api layer's private, in-memory state: rate limiters,
+ * login throttles, counters. Nothing here is ever written to disk.
+ */
+#ifndef PALAUTE_API_STATE_H
+#define PALAUTE_API_STATE_H
+
+struct api_ctx;
+struct intake_state;
+struct results_cache;
+struct throttle;
+
+int	api_state_new(struct api_ctx *ctx);
+void	api_state_free(struct api_ctx *ctx);	/* accepts no state */
+
+/* Failed-login throttles: per account name, and per client (peer tag). */
+enum api_throttle_kind {
+	API_THROTTLE_ACCOUNT,
+	API_THROTTLE_PEER,
+	API_THROTTLE_COUNT
+};
+struct throttle	*api_state_throttle(struct api_ctx *ctx,
+		    enum api_throttle_kind kind);
+
+/* Intake's caches and rate limits (api/intake.h). */
+struct intake_state *api_state_intake(struct api_ctx *ctx);
+
+/* The results routes' cache (api/results.h). */
+struct results_cache *api_state_results(struct api_ctx *ctx);
+
+#endif /* PALAUTE_API_STATE_H */

@@ -1,0 +1,388 @@
+// admin.js — the admin's views: survey definitions (a JSON editor that
+// shows the server's validation errors), collectors (kiosk codes, links
+// with a printable QR poster, invitation rounds with printable slips) and
+// users. QR codes are drawn by the daemon (GET /api/v1/qr.svg).
+
+import { ApiError } from '/assets/api.js';
+import { h, fill } from '/assets/dom.js';
+import { LANG_NAMES } from '/assets/i18n.js';
+import { destroyCharts } from './charts.js';
+import { forgetDefinitions } from './results.js';
+import { refreshShared } from './app.js';
+
+/* ------------------------------------------------------------ shared */
+
+function table(head, rows, cls) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: cls },
+    h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, rows)));
+}
+
+function errorBox(app, err) {
+  const field = err instanceof ApiError && err.field ? err.field : '';
+  return h('div', { class: 'notice error', role: 'alert' },
+    h('p', { class: 'error-field', dataset: { field } },
+      field ? app.t('fieldError', { field, msg: err.message }) : app.errorText(err)));
+}
+
+// A QR code of url, drawn by the daemon, as an <img> from a blob: the
+// request needs the bearer token, which an <img src> cannot send.
+async function qrImage(app, url, cls = 'qr') {
+  const img = h('img', { class: cls, alt: app.t('qrAlt', { url }), width: 240, height: 240 });
+  try {
+    const res = await app.call(`/api/v1/qr.svg?text=${encodeURIComponent(url)}`, { raw: true, accept: 'image/svg+xml' });
+    img.src = URL.createObjectURL(await res.data.blob());
+    return img;
+  } catch {
+    return h('p', { class: 'notice' }, app.t('qrMissing'));
+  }
+}
+
+// Print only the given nodes (a poster, slips): everything else of the
+// page is hidden by the print style while they are in #print-root.
+function printNodes(nodes) {
+  const root = document.getElementById('print-root');
+  fill(root, nodes);
+  document.body.classList.add('printing');
+  const done = () => {
+    document.body.classList.remove('printing');
+    fill(root);
+    window.removeEventListener('afterprint', done);
+  };
+  window.addEventListener('afterprint', done);
+  // Let the QR images decode before the print dialog snapshots the page.
+  const imgs = [...root.querySelectorAll('img')];
+  Promise.all(imgs.map((i) => (i.complete ? null : new Promise((r) => { i.onload = r; i.onerror = r; }))))
+    .then(() => window.print());
+}
+
+function unitOptions(app, selected) {
+  return app.units.map((u) => h('option', { value: u.id, selected: u.id === selected }, app.text(u.name)));
+}
+
+/* ------------------------------------------------------------ surveys */
+
+const TEMPLATE = {
+  title: { fi: 'Uusi kysely', sv: 'Ny enkät', en: 'New survey' },
+  audience: 'client',
+  languages: ['fi', 'sv', 'en'],
+  questions: [
+    { id: 'visit', type: 'smiley', required: true, text: { fi: 'Millainen käyntisi oli?', sv: 'Hur var ditt besök?', en: 'How was your visit?' } },
+    { id: 'comment', type: 'text', max_length: 500, text: { fi: 'Haluatko kertoa lisää?', sv: 'Vill du berätta mer?', en: 'Anything else?' } },
+  ],
+  privacy: {
+    controller: { fi: '', sv: '', en: '' },
+    purpose: { fi: '', sv: '', en: '' },
+    contact: { fi: '', sv: '', en: '' },
+    retention_months: 24,
+    voluntary: true,
+    anonymous: true,
+  },
+  min_group: 5,
+  min_group_comments: 10,
+  period: 'month',
+};
+
+// Members the server adds to a definition it returns, not part of it.
+const VIEW_ONLY = ['id', 'version', 'current_version', 'has_responses'];
+
+export async function renderSurveys(app, main, editId) {
+  destroyCharts();
+  if (editId) {
+    await renderSurveyEditor(app, main, editId);
+    return;
+  }
+  await refreshShared();
+  const rows = app.surveys.map((s) => h('tr', { dataset: { survey: s.id } },
+    h('td', null, String(s.id)),
+    h('th', { scope: 'row' }, app.text(s.title)),
+    h('td', null, s.audience),
+    h('td', null, (s.languages || []).map((l) => LANG_NAMES[l] || l).join(', ')),
+    h('td', null, String(s.version)),
+    h('td', null, s.has_responses ? app.t('yes') : app.t('no')),
+    h('td', null, h('a', { href: `#/surveys/${s.id}`, class: 'button secondary' }, app.t('edit'), h('span', { class: 'visually-hidden' }, `: ${app.text(s.title)}`)))));
+  fill(main, h('section', { class: 'card' },
+    h('div', { class: 'section-head' },
+      h('h1', null, app.t('surveysTitle')),
+      h('a', { href: '#/surveys/new', class: 'button', id: 'new-survey' }, app.t('newSurvey'))),
+    app.surveys.length
+      ? table([app.t('id'), app.t('title'), app.t('audience'), app.t('languages'), app.t('version'), app.t('hasResponses'), app.t('actions')], rows, 'surveys-table')
+      : h('p', null, app.t('noSurveys'))));
+}
+
+async function renderSurveyEditor(app, main, editId) {
+  const isNew = editId === 'new';
+  let def = TEMPLATE;
+  let info = null;
+  if (!isNew) {
+    const res = await app.call(`/api/v1/surveys/${editId}`);
+    info = res.data;
+    def = { ...res.data };
+    for (const k of VIEW_ONLY) delete def[k];
+  }
+  const area = h('textarea', {
+    id: 'survey-json', class: 'code', rows: 28, spellcheck: 'false', autocapitalize: 'none',
+    'aria-describedby': 'editor-help editor-status',
+  });
+  area.value = JSON.stringify(def, null, 2);
+  const status = h('div', { id: 'editor-status', 'aria-live': 'polite' });
+  const save = async () => {
+    let body;
+    try {
+      body = JSON.parse(area.value);
+    } catch (e) {
+      fill(status, h('div', { class: 'notice error', role: 'alert' }, h('p', null, app.t('jsonSyntax', { msg: e.message }))));
+      area.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    try {
+      const res = await app.call(isNew ? '/api/v1/surveys' : `/api/v1/surveys/${editId}`, { method: isNew ? 'POST' : 'PUT', body });
+      area.removeAttribute('aria-invalid');
+      forgetDefinitions();
+      await refreshShared();
+      const id = res.data.id || res.data.survey;
+      fill(status, h('p', { class: 'notice ok', role: 'status' }, app.t('saved', { v: res.data.version })));
+      if (isNew && id) history.replaceState(null, '', `#/surveys/${id}`);
+    } catch (err) {
+      area.setAttribute('aria-invalid', 'true');
+      fill(status, errorBox(app, err));
+    }
+  };
+  fill(main, h('section', { class: 'card editor' },
+    h('h1', null, isNew ? app.t('newSurvey') : `${app.t('edit')}: ${app.text(def.title)}`),
+    info ? h('p', { class: 'muted' }, `${app.t('version')} ${info.version} / ${info.current_version}${info.has_responses ? ` · ${app.t('hasResponses')}` : ''}`) : null,
+    h('label', { for: 'survey-json' }, app.t('editorTitle')),
+    h('p', { id: 'editor-help', class: 'muted' }, app.t('editorHelp')),
+    area,
+    status,
+    h('p', { class: 'actions' },
+      h('button', { type: 'button', id: 'save-survey', onclick: save }, app.t('save')),
+      h('a', { href: '#/surveys', class: 'button secondary' }, app.t('cancel')))));
+}
+
+/* ------------------------------------------------------------ collectors */
+
+function collectorStatus(app, c) {
+  if (c.kind === 'kiosk') return c.enrolled ? app.t('enrolled') : app.t('notEnrolled');
+  if (c.kind === 'invitation') return app.t('usedOf', { used: c.used || 0, issued: c.issued || 0 });
+  return c.url ? location.origin + c.url : '';
+}
+
+export async function renderCollectors(app, main) {
+  destroyCharts();
+  await refreshShared();
+  const res = await app.call('/api/v1/collectors');
+  const list = res.data.collectors || [];
+  const result = h('div', { id: 'collector-result', 'aria-live': 'polite' });
+  const kindSel = h('select', { id: 'c-kind', onchange: () => sync() },
+    ['kiosk', 'link', 'invitation'].map((k) => h('option', { value: k }, app.t(`kind_${k}`))));
+  const count = h('input', { id: 'c-count', type: 'number', min: 1, max: 10000, value: 20, inputmode: 'numeric' });
+  const idle = h('input', { id: 'c-idle', type: 'number', min: 5, max: 600, inputmode: 'numeric', 'aria-describedby': 'c-idle-help' });
+  const countField = h('div', { class: 'field' }, h('label', { for: 'c-count' }, app.t('count_codes')), count);
+  const idleField = h('div', { class: 'field' }, h('label', { for: 'c-idle' }, app.t('idleSeconds')), idle,
+    h('p', { id: 'c-idle-help', class: 'muted' }, app.t('idleHelp')));
+  const sync = () => {
+    countField.hidden = kindSel.value !== 'invitation';
+    idleField.hidden = kindSel.value !== 'kiosk';
+  };
+  const surveySel = h('select', { id: 'c-survey' }, app.surveys.map((s) => h('option', { value: s.id }, app.text(s.title))));
+  const unitSel = h('select', { id: 'c-unit' }, unitOptions(app, 0));
+  const form = h('form', {
+    class: 'inline-form',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const body = { survey: Number(surveySel.value), unit: Number(unitSel.value), kind: kindSel.value };
+      if (body.kind === 'invitation') body.count = Number(count.value);
+      if (body.kind === 'kiosk' && idle.value) body.idle_reset_seconds = Number(idle.value);
+      try {
+        const r = await app.call('/api/v1/collectors', { body });
+        await showCreated(app, result, r.data);
+        await renderCollectorList(app, listBox);
+      } catch (err) {
+        fill(result, errorBox(app, err));
+      }
+    },
+  },
+  h('div', { class: 'field' }, h('label', { for: 'c-survey' }, app.t('survey')), surveySel),
+  h('div', { class: 'field' }, h('label', { for: 'c-unit' }, app.t('unit')), unitSel),
+  h('div', { class: 'field' }, h('label', { for: 'c-kind' }, app.t('kind')), kindSel),
+  countField, idleField,
+  h('div', { class: 'field buttons' }, h('button', { type: 'submit', id: 'create-collector' }, app.t('create'))));
+  sync();
+  const listBox = h('div', { id: 'collector-list' });
+  fill(main,
+    h('section', { class: 'card' }, h('h1', null, app.t('collectorsTitle')),
+      h('h2', null, app.t('newCollector')), form, result),
+    h('section', { class: 'card' }, listBox));
+  renderCollectorListInto(app, listBox, list);
+}
+
+async function renderCollectorList(app, box) {
+  const res = await app.call('/api/v1/collectors');
+  renderCollectorListInto(app, box, res.data.collectors || []);
+}
+
+function renderCollectorListInto(app, box, list) {
+  const rows = list.map((c) => h('tr', { dataset: { collector: c.id } },
+    h('td', null, String(c.id)),
+    h('td', null, app.t(`kind_${c.kind}`)),
+    h('td', null, app.surveyTitle(c.survey)),
+    h('td', null, app.unitName(c.unit)),
+    h('td', null, c.created || ''),
+    h('td', { class: 'wrap' }, collectorStatus(app, c)),
+    h('td', { class: 'row-actions' },
+      c.kind !== 'kiosk' && c.url ? h('button', {
+        type: 'button', class: 'secondary', onclick: () => printPoster(app, c),
+      }, app.t('printPoster')) : null,
+      h('button', {
+        type: 'button', class: 'danger', onclick: async () => {
+          if (!window.confirm(app.t('confirmRevoke'))) return;
+          try {
+            await app.call(`/api/v1/collectors/${c.id}`, { method: 'DELETE' });
+            await renderCollectorList(app, box);
+          } catch (err) {
+            box.prepend(errorBox(app, err));
+          }
+        },
+      }, app.t('revoke')))));
+  fill(box, list.length
+    ? table([app.t('id'), app.t('kind'), app.t('survey'), app.t('unit'), app.t('created'), app.t('link'), app.t('actions')], rows, 'collectors-table')
+    : h('p', { class: 'muted' }, '–'));
+}
+
+async function showCreated(app, box, c) {
+  if (c.kind === 'kiosk') {
+    const url = location.origin + c.kiosk_url;
+    const kioskPage = `${location.origin}/kiosk/`;
+    fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'kiosk' } },
+      h('h3', null, app.t('kioskCodeTitle')),
+      h('p', { class: 'big-code', id: 'enrollment-code' }, c.enrollment_code),
+      await qrImage(app, url),
+      h('p', null, app.t('kioskCodeHelp', { url: kioskPage, when: (c.expires_at || '').replace('T', ' ').replace('Z', ' UTC') }))));
+    return;
+  }
+  const url = location.origin + c.url;
+  if (c.kind === 'link') {
+    fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'link' } },
+      h('h3', null, app.t('linkTitle')),
+      h('p', null, h('a', { href: url, id: 'link-url', target: '_blank', rel: 'noopener' }, url)),
+      await qrImage(app, url),
+      h('p', null, h('button', { type: 'button', onclick: () => printPoster(app, c) }, app.t('printPoster')))));
+    return;
+  }
+  const codes = c.codes || [];
+  const csv = `code,url\r\n${codes.map((x) => `${x},${url}`).join('\r\n')}\r\n`;
+  const dl = h('a', {
+    class: 'button secondary', download: `invitations-${c.id}.csv`,
+    href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
+  }, app.t('downloadCodes'));
+  fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'invitation' } },
+    h('h3', null, app.t('invitationTitle')),
+    h('p', { class: 'notice' }, app.t('invitationHelp')),
+    h('p', null, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
+    h('ol', { class: 'codes', id: 'invitation-codes' }, codes.map((x) => h('li', null, h('code', null, x)))),
+    h('p', { class: 'actions' },
+      h('button', { type: 'button', onclick: () => printSlips(app, c, url, codes) }, app.t('printSlips')),
+      dl)));
+}
+
+async function printPoster(app, c) {
+  const url = location.origin + c.url;
+  const s = app.surveys.find((x) => x.id === c.survey);
+  const langs = s && s.languages ? s.languages : [app.lang];
+  const qr = await qrImage(app, url, 'poster-qr');
+  // A lobby poster speaks every language of the survey.
+  printNodes(h('div', { class: 'poster' },
+    langs.map((l) => h('p', { class: 'poster-call', lang: l }, tFor(app, l, 'posterCall'))),
+    h('h1', null, s ? app.text(s.title) : ''),
+    h('p', { class: 'poster-unit' }, app.unitName(c.unit)),
+    qr,
+    langs.map((l) => h('p', { lang: l }, tFor(app, l, 'posterHow'))),
+    h('p', { class: 'poster-url' }, url),
+    langs.map((l) => h('p', { class: 'poster-anon', lang: l }, tFor(app, l, 'posterAnon')))));
+}
+
+function tFor(app, lang, key) {
+  const saved = app.lang;
+  app.lang = lang;
+  const s = app.t(key);
+  app.lang = saved;
+  return s;
+}
+
+async function printSlips(app, c, url, codes) {
+  const qr = await qrImage(app, url, 'slip-qr');
+  const src = qr.tagName === 'IMG' ? qr.src : null;
+  printNodes(h('div', { class: 'slips' }, codes.map((code) => h('div', { class: 'slip' },
+    src ? h('img', { class: 'slip-qr', src, alt: '' }) : null,
+    h('div', null,
+      h('p', { class: 'slip-title' }, app.surveyTitle(c.survey)),
+      h('p', null, url),
+      h('p', null, `${app.t('slipCode')}: `, h('strong', { class: 'slip-code' }, code)),
+      h('p', { class: 'slip-note' }, app.t('slipNote')))))));
+}
+
+/* ------------------------------------------------------------ users */
+
+export async function renderUsers(app, main) {
+  destroyCharts();
+  await refreshShared();
+  const res = await app.call('/api/v1/users');
+  const users = res.data.users || [];
+  const status = h('div', { id: 'user-status', 'aria-live': 'polite' });
+  const name = h('input', { id: 'u-name', autocomplete: 'off', required: true, autocapitalize: 'none', spellcheck: 'false' });
+  const pass = h('input', { id: 'u-pass', type: 'password', autocomplete: 'new-password', required: true, minlength: 12, 'aria-describedby': 'u-pass-help' });
+  const role = h('select', { id: 'u-role' },
+    h('option', { value: 'manager' }, app.t('roleManager')), h('option', { value: 'admin' }, app.t('roleAdmin')));
+  const unitBoxes = h('fieldset', { class: 'unit-checks' },
+    h('legend', null, app.t('userUnits')),
+    h('p', { class: 'muted' }, app.t('userUnitsHelp')),
+    app.units.map((u) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: u.id, name: 'u-units' }), ` ${app.text(u.name)}`)));
+  const form = h('form', {
+    class: 'inline-form',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const units = [...unitBoxes.querySelectorAll('input:checked')].map((i) => Number(i.value));
+      const body = { username: name.value.trim(), password: pass.value, role: role.value };
+      if (role.value === 'manager') body.units = units;
+      try {
+        await app.call('/api/v1/users', { body });
+        pass.value = '';
+        await renderUsers(app, main);
+        const st = document.getElementById('user-status');
+        if (st) fill(st, h('p', { class: 'notice ok', role: 'status' }, app.t('userCreated', { name: body.username })));
+      } catch (err) {
+        pass.value = '';
+        fill(status, errorBox(app, err));
+      }
+    },
+  },
+  h('div', { class: 'field' }, h('label', { for: 'u-name' }, app.t('username')), name),
+  h('div', { class: 'field' }, h('label', { for: 'u-pass' }, app.t('password')), pass,
+    h('p', { id: 'u-pass-help', class: 'muted' }, app.t('passwordHelp'))),
+  h('div', { class: 'field' }, h('label', { for: 'u-role' }, app.t('role')), role),
+  unitBoxes,
+  h('div', { class: 'field buttons' }, h('button', { type: 'submit', id: 'create-user' }, app.t('create'))));
+  const rows = users.map((u) => h('tr', { dataset: { user: u.id } },
+    h('th', { scope: 'row' }, u.username),
+    h('td', null, app.t(u.role === 'admin' ? 'roleAdmin' : 'roleManager')),
+    h('td', null, (u.units || []).map((id) => app.unitName(id)).join(', ') || app.t('none')),
+    h('td', null, u.created || ''),
+    h('td', null, app.user && u.id === app.user.id ? null : h('button', {
+      type: 'button', class: 'danger', onclick: async () => {
+        if (!window.confirm(app.t('confirmDelete', { name: u.username }))) return;
+        try {
+          await app.call(`/api/v1/users/${u.id}`, { method: 'DELETE' });
+          await renderUsers(app, main);
+        } catch (err) {
+          fill(status, errorBox(app, err));
+        }
+      },
+    }, app.t('delete'), h('span', { class: 'visually-hidden' }, ` ${u.username}`)))));
+  fill(main,
+    h('section', { class: 'card' }, h('h1', null, app.t('usersTitle')),
+      h('h2', null, app.t('newUser')), form, status),
+    h('section', { class: 'card' },
+      table([app.t('username'), app.t('role'), app.t('units'), app.t('created'), app.t('actions')], rows, 'users-table')));
+}

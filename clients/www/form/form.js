@@ -1,0 +1,506 @@
+// form.js — the web form of a link or invitation collector, /f/<slug>:
+// the privacy notice first, then every question on one page, checked here
+// and by the server, whose errors are put next to the question they are
+// about, in the survey's language.
+
+import { api, ApiError, NetworkError, newId } from '/assets/api.js';
+import { h, fill } from '/assets/dom.js';
+import { face } from '/assets/faces.js';
+import { faceLabel, LANG_NAMES, LANGS, pick, pickLang, SURVEY_STRINGS, translator } from '/assets/i18n.js';
+import { privacyNotice } from '/assets/privacy.js';
+
+const STRINGS = {
+  ...SURVEY_STRINGS,
+  loading: { fi: 'Ladataan kyselyä…', sv: 'Enkäten laddas…', en: 'Loading the survey…' },
+  start: { fi: 'Aloita kysely', sv: 'Börja enkäten', en: 'Start the survey' },
+  submit: { fi: 'Lähetä vastaukset', sv: 'Skicka svaren', en: 'Send your answers' },
+  sending: { fi: 'Lähetetään…', sv: 'Skickas…', en: 'Sending…' },
+  back: { fi: 'Takaisin tietosuojaan', sv: 'Tillbaka till dataskyddet', en: 'Back to the privacy notice' },
+  invitation: { fi: 'Kutsukoodi', sv: 'Inbjudningskod', en: 'Invitation code' },
+  invitationHelp: {
+    fi: 'Koodi on saamassasi kutsussa. Sitä ei yhdistetä vastauksiisi.',
+    sv: 'Koden finns i inbjudan du fick. Den kopplas inte till dina svar.',
+    en: 'The code is on the invitation you received. It is never linked to your answers.',
+  },
+  thanksTitle: { fi: 'Kiitos vastauksistasi!', sv: 'Tack för dina svar!', en: 'Thank you for your answers!' },
+  thanksText: {
+    fi: 'Vastauksesi on tallennettu. Voit nyt sulkea tämän sivun.',
+    sv: 'Dina svar har sparats. Du kan nu stänga den här sidan.',
+    en: 'Your answers have been saved. You can now close this page.',
+  },
+  errorsTitle: { fi: 'Tarkista seuraavat kohdat:', sv: 'Kontrollera följande:', en: 'Please check the following:' },
+  errRequired: { fi: 'Vastaa tähän kysymykseen.', sv: 'Svara på den här frågan.', en: 'Please answer this question.' },
+  errMulti: { fi: 'Valitse enintään {n} vaihtoehtoa.', sv: 'Välj högst {n} alternativ.', en: 'Choose at most {n} options.' },
+  errLong: {
+    fi: 'Vastaus on liian pitkä: enintään {n} merkkiä.',
+    sv: 'Svaret är för långt: högst {n} tecken.',
+    en: 'The answer is too long: at most {n} characters.',
+  },
+  errCheck: { fi: 'Tarkista tämä vastaus.', sv: 'Kontrollera det här svaret.', en: 'Please check this answer.' },
+  errNothing: {
+    fi: 'Vastaa vähintään yhteen kysymykseen ennen lähettämistä.',
+    sv: 'Svara på minst en fråga innan du skickar.',
+    en: 'Answer at least one question before sending.',
+  },
+  errInvitationMissing: { fi: 'Syötä kutsukoodi.', sv: 'Ange inbjudningskoden.', en: 'Enter your invitation code.' },
+  errInvitationBad: {
+    fi: 'Kutsukoodi ei kelpaa tähän kyselyyn. Tarkista koodi kutsustasi.',
+    sv: 'Inbjudningskoden gäller inte den här enkäten. Kontrollera koden i inbjudan.',
+    en: 'That invitation code is not valid for this survey. Check the code on your invitation.',
+  },
+  errInvitationUsed: {
+    fi: 'Tällä kutsukoodilla on jo vastattu. Jokainen koodi toimii vain kerran. Jos et ole itse vastannut, ota yhteyttä: {contact}.',
+    sv: 'Den här inbjudningskoden har redan använts. Varje kod fungerar bara en gång. Om du inte själv har svarat, kontakta: {contact}.',
+    en: 'This invitation code has already been used. Each code works only once. If you have not answered yourself, contact: {contact}.',
+  },
+  errGone: {
+    fi: 'Tämä kysely on suljettu, eikä siihen voi enää vastata.',
+    sv: 'Enkäten har stängts och kan inte längre besvaras.',
+    en: 'This survey has closed and no longer takes answers.',
+  },
+  errNotFound: {
+    fi: 'Kyselyä ei löytynyt. Linkki voi olla vanhentunut tai väärin kirjoitettu.',
+    sv: 'Enkäten hittades inte. Länken kan vara föråldrad eller felstavad.',
+    en: 'The survey was not found. The link may be out of date or mistyped.',
+  },
+  errBusy: {
+    fi: 'Vastauksia lähetetään juuri nyt paljon. Odota {n} sekuntia ja lähetä uudelleen – vastauksesi ovat yhä tallessa tällä sivulla.',
+    sv: 'Just nu skickas många svar. Vänta {n} sekunder och skicka igen – dina svar finns kvar på sidan.',
+    en: 'Many answers are arriving right now. Wait {n} seconds and send again – your answers are still on this page.',
+  },
+  errTooLarge: {
+    fi: 'Vastauksesi on liian pitkä lähetettäväksi. Lyhennä tekstivastauksia.',
+    sv: 'Dina svar är för långa att skicka. Korta ner textsvaren.',
+    en: 'Your answers are too long to send. Please shorten the written answers.',
+  },
+  errServer: {
+    fi: 'Vastauksia ei voitu tallentaa palvelimen häiriön vuoksi. Ne ovat yhä tällä sivulla: yritä hetken kuluttua uudelleen.',
+    sv: 'Svaren kunde inte sparas på grund av ett serverfel. De finns kvar på sidan: försök igen om en stund.',
+    en: 'Your answers could not be saved because of a server problem. They are still on this page: try again in a moment.',
+  },
+  errNetwork: {
+    fi: 'Yhteys palvelimeen ei toiminut. Vastauksesi ovat yhä tällä sivulla: tarkista verkkoyhteys ja lähetä uudelleen.',
+    sv: 'Ingen kontakt med servern. Dina svar finns kvar på sidan: kontrollera nätverket och skicka igen.',
+    en: 'Could not reach the server. Your answers are still on this page: check your connection and send again.',
+  },
+  errLoad: {
+    fi: 'Kyselyä ei voitu ladata. Yritä hetken kuluttua uudelleen.',
+    sv: 'Enkäten kunde inte laddas. Försök igen om en stund.',
+    en: 'The survey could not be loaded. Please try again in a moment.',
+  },
+  retry: { fi: 'Yritä uudelleen', sv: 'Försök igen', en: 'Try again' },
+  unit: { fi: 'Palvelu', sv: 'Tjänst', en: 'Service' },
+};
+const tr = translator(STRINGS);
+
+const st = {
+  slug: '',
+  data: null, // the public view: {survey, privacy, unit, invitation_required}
+  lang: 'fi',
+  step: 'loading', // loading | intro | questions | done | error
+  answers: {},
+  invitation: '',
+  errors: {}, // field -> message
+  formError: '',
+  sending: false,
+  responseId: newId(),
+  loadError: '',
+};
+
+const $ = (id) => document.getElementById(id);
+const t = (key, vars) => tr(st.lang)(key, vars);
+
+function survey() {
+  return st.data.survey;
+}
+
+function langs() {
+  return st.data ? survey().languages || ['fi'] : LANGS;
+}
+
+function txt(v) {
+  return pick(v, st.lang, langs());
+}
+
+/* ------------------------------------------------------------ render */
+
+function render(focusId) {
+  document.documentElement.lang = st.lang;
+  const ls = langs();
+  fill($('langs'), ls.length > 1 ? ls.map((l) => h('button', {
+    type: 'button', lang: l, class: 'secondary', 'aria-pressed': String(l === st.lang),
+    onclick: () => {
+      st.lang = l;
+      // Messages already shown follow the language too.
+      if (Object.keys(st.errors).length) validate();
+      render();
+    },
+  }, LANG_NAMES[l])) : null);
+  $('langs').setAttribute('aria-label', t('language'));
+  const main = $('main');
+  main.dataset.step = st.step;
+  switch (st.step) {
+    case 'loading':
+      fill(main, h('p', null, t('loading')));
+      break;
+    case 'error':
+      fill(main, h('div', { class: 'notice error', role: 'alert' }, h('h1', null, st.loadError)),
+        st.loadRetry ? h('p', null, h('button', { type: 'button', onclick: load }, t('retry'))) : null);
+      break;
+    case 'intro':
+      fill(main, introView());
+      break;
+    case 'questions':
+      fill(main, formView());
+      break;
+    case 'done':
+      fill(main, h('section', { class: 'done notice ok' },
+        h('h1', { id: 'done-title', tabindex: '-1' }, t('thanksTitle')),
+        h('p', null, t('thanksText'))));
+      focusId = 'done-title';
+      break;
+    default:
+      break;
+  }
+  document.title = st.data ? `${txt(survey().title)} – Palaute` : 'Palaute';
+  if (focusId) {
+    const el = document.getElementById(focusId);
+    if (el) el.focus();
+  }
+}
+
+function introView() {
+  const s = survey();
+  return h('section', { class: 'intro' },
+    h('h1', { id: 'intro-title', tabindex: '-1' }, txt(s.title)),
+    st.data.unit && st.data.unit.name ? h('p', { class: 'unit' }, `${t('unit')}: ${txt(st.data.unit.name)}`) : null,
+    s.description ? h('p', { class: 'lead' }, txt(s.description)) : null,
+    privacyNotice({ ...s, privacy: st.data.privacy }, st.lang, 'h2'),
+    h('p', { class: 'actions' }, h('button', {
+      type: 'button', id: 'start', onclick: () => {
+        st.step = 'questions';
+        render('form-title');
+        window.scrollTo(0, 0);
+      },
+    }, t('start'))));
+}
+
+function formView() {
+  const s = survey();
+  const errs = Object.entries(st.errors);
+  const summary = errs.length || st.formError ? h('div', {
+    class: 'notice error summary', id: 'error-summary', tabindex: '-1', role: 'alert',
+  },
+  st.formError ? h('p', { id: 'form-error' }, st.formError) : null,
+  errs.length ? [h('p', { class: 'summary-title' }, t('errorsTitle')),
+    h('ul', null, errs.map(([field, msg]) => h('li', null, h('a', { href: `#${fieldAnchor(field)}` }, `${labelOf(field)}: ${msg}`))))] : null)
+    : null;
+  const form = h('form', { novalidate: true, onsubmit: submit },
+    st.data.invitation_required ? invitationField() : null,
+    s.questions.map((q, i) => questionField(q, i)),
+    h('p', { class: 'actions' },
+      h('button', { type: 'submit', id: 'submit', disabled: st.sending }, st.sending ? t('sending') : t('submit')),
+      h('button', {
+        type: 'button', class: 'link', onclick: () => { st.step = 'intro'; render('intro-title'); },
+      }, t('back'))));
+  return h('section', { class: 'questions' },
+    h('h1', { id: 'form-title', tabindex: '-1' }, txt(s.title)),
+    summary,
+    form);
+}
+
+function fieldAnchor(field) {
+  if (field === 'invitation') return 'invitation';
+  const q = survey().questions.find((x) => x.id === field);
+  return q ? `q-${q.id}-first` : 'form-title';
+}
+
+function labelOf(field) {
+  if (field === 'invitation') return t('invitation');
+  const qs = survey().questions;
+  const i = qs.findIndex((x) => x.id === field);
+  return i >= 0 ? `${i + 1}. ${txt(qs[i].text)}` : field;
+}
+
+function errorNode(field) {
+  const msg = st.errors[field];
+  return h('p', { class: 'field-error', id: `err-${field}`, hidden: !msg }, msg ? h('span', { class: 'error-text' }, msg) : null);
+}
+
+function invitationField() {
+  const err = st.errors.invitation;
+  return h('div', { class: `field invitation${err ? ' has-error' : ''}` },
+    h('label', { for: 'invitation' }, t('invitation')),
+    h('p', { id: 'invitation-help', class: 'help' }, t('invitationHelp')),
+    errorNode('invitation'),
+    h('input', {
+      id: 'invitation', name: 'invitation', autocomplete: 'off', autocapitalize: 'characters',
+      spellcheck: 'false', value: st.invitation, required: true, 'aria-required': 'true',
+      'aria-invalid': err ? 'true' : null,
+      'aria-describedby': `invitation-help${err ? ' err-invitation' : ''}`,
+      oninput: (ev) => { st.invitation = ev.target.value; },
+    }));
+}
+
+function questionField(q, index) {
+  const err = st.errors[q.id];
+  const legendId = `q-${q.id}-legend`;
+  const describedBy = [err ? `err-${q.id}` : null, q.type === 'multi' || q.type === 'text' ? `q-${q.id}-help` : null]
+    .filter(Boolean).join(' ') || null;
+  const legend = h('legend', { id: legendId },
+    h('span', { class: 'q-num' }, `${index + 1}. `), txt(q.text),
+    h('span', { class: 'q-req' }, ` (${q.required ? t('required') : t('optional')})`));
+  const body = answerInputs(q, describedBy);
+  if (q.type === 'text') {
+    return h('div', { class: `field q type-text${err ? ' has-error' : ''}`, dataset: { question: q.id } },
+      h('label', { id: legendId, for: `q-${q.id}-first`, class: 'q-label' },
+        h('span', { class: 'q-num' }, `${index + 1}. `), txt(q.text),
+        h('span', { class: 'q-req' }, ` (${q.required ? t('required') : t('optional')})`)),
+      errorNode(q.id), body);
+  }
+  return h('fieldset', {
+    class: `field q type-${q.type}${err ? ' has-error' : ''}`, dataset: { question: q.id },
+    'aria-describedby': describedBy,
+  }, legend, errorNode(q.id), body);
+}
+
+function set(q, v) {
+  if (v === undefined) delete st.answers[q.id];
+  else st.answers[q.id] = v;
+  if (st.errors[q.id]) {
+    // The person is fixing it: the message goes when the fix is valid.
+    const msg = checkQuestion(q);
+    if (!msg) {
+      delete st.errors[q.id];
+      const el = document.getElementById(`err-${q.id}`);
+      if (el) {
+        fill(el).hidden = true;
+        el.closest('.field').classList.remove('has-error');
+      }
+    }
+  }
+}
+
+function radios(q, values, labelFn, cls) {
+  const name = `q-${q.id}`;
+  return h('div', { class: `options ${cls}` }, values.map((v, i) => h('label', { class: 'opt' },
+    h('input', {
+      type: 'radio', name, value: String(v), id: i === 0 ? `q-${q.id}-first` : null,
+      checked: st.answers[q.id] === v, required: q.required ? true : null,
+      onchange: () => set(q, v),
+    }),
+    h('span', { class: 'opt-box' }, labelFn(v)))));
+}
+
+function answerInputs(q, describedBy) {
+  switch (q.type) {
+    case 'smiley': {
+      const n = q.faces === 4 ? 4 : 5;
+      const vals = Array.from({ length: n }, (_, i) => i + 1);
+      return radios(q, vals, (v) => [face(n, v), h('span', { class: 'face-label' }, faceLabel(n, v, st.lang))], `faces faces-${n}`);
+    }
+    case 'scale':
+    case 'nps': {
+      const min = q.type === 'nps' ? 0 : q.min;
+      const max = q.type === 'nps' ? 10 : q.max;
+      const lo = q.type === 'nps' ? t('npsLow') : txt(q.labels && q.labels.min);
+      const hi = q.type === 'nps' ? t('npsHigh') : txt(q.labels && q.labels.max);
+      const vals = [];
+      for (let v = min; v <= max; v++) vals.push(v);
+      return h('div', { class: 'scale-wrap' },
+        radios(q, vals, (v) => [String(v),
+          v === min && lo ? h('span', { class: 'visually-hidden' }, ` – ${lo}`) : null,
+          v === max && hi ? h('span', { class: 'visually-hidden' }, ` – ${hi}`) : null], 'scale'),
+        lo || hi ? h('div', { class: 'scale-labels', 'aria-hidden': 'true' },
+          h('span', null, `${min} = ${lo}`), h('span', null, `${max} = ${hi}`)) : null);
+    }
+    case 'choice':
+      return radios(q, q.options.map((o) => o.id), (id) => txt(q.options.find((o) => o.id === id).text), 'choices');
+    case 'yesno':
+      return radios(q, [true, false], (v) => (v ? t('yes') : t('no')), 'yesno');
+    case 'multi': {
+      const max = q.max_choices || q.options.length;
+      const cur = new Set(Array.isArray(st.answers[q.id]) ? st.answers[q.id] : []);
+      return h('div', null,
+        h('p', { class: 'help', id: `q-${q.id}-help` }, max < q.options.length ? t('chooseUpTo', { n: max }) : t('chooseAny')),
+        h('div', { class: 'options choices multi' }, q.options.map((o, i) => h('label', { class: 'opt' },
+          h('input', {
+            type: 'checkbox', name: `q-${q.id}`, value: o.id, id: i === 0 ? `q-${q.id}-first` : null,
+            checked: cur.has(o.id),
+            onchange: (ev) => {
+              if (ev.target.checked) cur.add(o.id);
+              else cur.delete(o.id);
+              set(q, cur.size ? q.options.map((x) => x.id).filter((x) => cur.has(x)) : undefined);
+            },
+          }),
+          h('span', { class: 'opt-box' }, txt(o.text))))));
+    }
+    case 'text': {
+      const max = q.max_length || 1000;
+      const cur = typeof st.answers[q.id] === 'string' ? st.answers[q.id] : '';
+      const counter = h('span', { 'aria-live': 'polite' }, t('charsLeft', { n: max - [...cur].length }));
+      return h('div', null,
+        h('p', { class: 'help', id: `q-${q.id}-help` }, t('noPersonal'), ' ', counter),
+        h('textarea', {
+          id: `q-${q.id}-first`, name: `q-${q.id}`, rows: 5, maxlength: max,
+          'aria-describedby': describedBy, 'aria-invalid': st.errors[q.id] ? 'true' : null,
+          required: q.required ? true : null, value: cur,
+          oninput: (ev) => {
+            counter.textContent = t('charsLeft', { n: max - [...ev.target.value].length });
+            set(q, ev.target.value === '' ? undefined : ev.target.value);
+          },
+        }));
+    }
+    default:
+      return h('p', null, '?');
+  }
+}
+
+/* ------------------------------------------------------------ checks */
+
+function answered(q) {
+  const v = st.answers[q.id];
+  if (v === undefined || v === null) return false;
+  if (q.type === 'text') return typeof v === 'string' && v.trim() !== '';
+  if (q.type === 'multi') return Array.isArray(v) && v.length > 0;
+  return true;
+}
+
+function checkQuestion(q) {
+  const v = st.answers[q.id];
+  if (!answered(q)) return q.required ? t('errRequired') : '';
+  if (q.type === 'multi' && q.max_choices && v.length > q.max_choices) return t('errMulti', { n: q.max_choices });
+  if (q.type === 'text' && [...v].length > (q.max_length || 1000)) return t('errLong', { n: q.max_length || 1000 });
+  return '';
+}
+
+function validate() {
+  st.errors = {};
+  st.formError = '';
+  if (st.data.invitation_required && !st.invitation.trim()) st.errors.invitation = t('errInvitationMissing');
+  for (const q of survey().questions) {
+    const msg = checkQuestion(q);
+    if (msg) st.errors[q.id] = msg;
+  }
+  if (Object.keys(st.errors).length === 0 && !survey().questions.some(answered)) st.formError = t('errNothing');
+  return Object.keys(st.errors).length === 0 && !st.formError;
+}
+
+// The message for a server error about one question, in the survey's
+// language: the server names the question, we say what is wrong with it.
+function serverQuestionMessage(q) {
+  return checkQuestion(q) || t('errCheck');
+}
+
+/* ------------------------------------------------------------ submit */
+
+function contact() {
+  return pick(st.data.privacy && st.data.privacy.contact, st.lang, langs());
+}
+
+async function submit(ev) {
+  ev.preventDefault();
+  if (st.sending) return;
+  if (!validate()) {
+    render('error-summary');
+    return;
+  }
+  const answers = {};
+  for (const q of survey().questions) if (answered(q)) answers[q.id] = st.answers[q.id];
+  const body = { id: st.responseId, lang: st.lang, answers, version: survey().version };
+  if (st.data.invitation_required) body.invitation = st.invitation.trim();
+  st.sending = true;
+  render();
+  try {
+    await api(`/api/v1/forms/${encodeURIComponent(st.slug)}/responses`, { body });
+    st.sending = false;
+    st.step = 'done';
+    st.answers = {};
+    st.invitation = '';
+    render();
+    return;
+  } catch (err) {
+    st.sending = false;
+    showSubmitError(err);
+  }
+  render('error-summary');
+}
+
+function showSubmitError(err) {
+  st.errors = {};
+  st.formError = '';
+  if (err instanceof NetworkError) {
+    st.formError = t('errNetwork');
+    return;
+  }
+  const field = (err.field || '').replace(/^answers\./, '');
+  const q = survey().questions.find((x) => x.id === field);
+  switch (err.status) {
+    case 409:
+      if (field === 'invitation' || err.code === 'already_used') st.errors.invitation = t('errInvitationUsed', { contact: contact() });
+      else st.formError = t('errServer');
+      break;
+    case 410:
+      st.formError = t('errGone');
+      break;
+    case 404:
+      st.formError = t('errNotFound');
+      break;
+    case 429:
+      st.formError = t('errBusy', { n: err.retryAfter || 30 });
+      break;
+    case 413:
+      st.formError = t('errTooLarge');
+      break;
+    case 400:
+    case 422:
+      if (q) st.errors[q.id] = serverQuestionMessage(q);
+      else if (field === 'invitation') st.errors.invitation = t('errInvitationBad');
+      else if (field === 'answers') st.formError = t('errNothing');
+      else st.formError = t('errServer');
+      break;
+    default:
+      st.formError = t('errServer');
+  }
+  // A refused submission was not stored: the next try may reuse the id,
+  // but a new one keeps a 409 from sticking to a fixed retry.
+  if (err.status === 409 || err.status === 422) st.responseId = newId();
+}
+
+/* ------------------------------------------------------------ load */
+
+async function load() {
+  st.step = 'loading';
+  render();
+  try {
+    const res = await api(`/api/v1/forms/${encodeURIComponent(st.slug)}`);
+    st.data = res.data;
+    st.lang = pickLang(st.lang, langs());
+    if (!langs().includes(st.lang)) st.lang = langs()[0];
+    st.step = 'intro';
+    render();
+  } catch (err) {
+    st.step = 'error';
+    st.loadRetry = !(err instanceof ApiError && (err.status === 404 || err.status === 410));
+    st.loadError = err instanceof ApiError && err.status === 404 ? t('errNotFound')
+      : err instanceof ApiError && err.status === 410 ? t('errGone') : t('errLoad');
+    render();
+  }
+}
+
+function init() {
+  const m = location.pathname.match(/^\/f\/([^/]+)/);
+  st.slug = m ? decodeURIComponent(m[1]) : '';
+  const params = new URLSearchParams(location.search);
+  const nav = (navigator.language || 'fi').slice(0, 2);
+  st.lang = params.get('lang') || (LANGS.includes(nav) ? nav : 'fi');
+  // A printed slip may carry its code in the link; it leaves the address
+  // bar at once so it is not in the history for the next person.
+  if (params.get('code')) {
+    st.invitation = params.get('code');
+    history.replaceState(null, '', location.pathname);
+  }
+  load();
+}
+
+init();

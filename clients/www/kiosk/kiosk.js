@@ -1,0 +1,651 @@
+// kiosk.js — the lobby tablet: enrolled once with a one-time code, then one
+// question per screen, offline first. A response is queued (queue.js) only
+// when the last question is behind the respondent; walking away resets the
+// screen and sends nothing.
+
+import { api, ApiError, NetworkError, newId, today } from '/assets/api.js';
+import { h, fill } from '/assets/dom.js';
+import { face } from '/assets/faces.js';
+import { faceLabel, LANG_NAMES, LANGS, pick, pickLang, SURVEY_STRINGS, translator } from '/assets/i18n.js';
+import { privacyNotice } from '/assets/privacy.js';
+import { Queue } from './queue.js';
+
+const STRINGS = {
+  ...SURVEY_STRINGS,
+  next: { fi: 'Seuraava', sv: 'Nästa', en: 'Next' },
+  skip: { fi: 'Ohita', sv: 'Hoppa över', en: 'Skip' },
+  back: { fi: 'Takaisin', sv: 'Tillbaka', en: 'Back' },
+  send: { fi: 'Lähetä', sv: 'Skicka', en: 'Send' },
+  question: { fi: 'Kysymys {i}/{n}', sv: 'Fråga {i} av {n}', en: 'Question {i} of {n}' },
+  thanks: { fi: 'Kiitos palautteestasi!', sv: 'Tack för din respons!', en: 'Thank you for your feedback!' },
+  thanksMore: {
+    fi: 'Vastauksesi auttaa meitä kehittämään palvelua.',
+    sv: 'Ditt svar hjälper oss att utveckla tjänsten.',
+    en: 'Your answer helps us improve the service.',
+  },
+  enrollTitle: { fi: 'Kioskin käyttöönotto', sv: 'Ta kiosken i bruk', en: 'Set up this kiosk' },
+  enrollHelp: {
+    fi: 'Syötä käyttöönottokoodi, jonka sait hallintanäkymästä. Koodi toimii kerran.',
+    sv: 'Ange koden som du fick i administrationsvyn. Koden fungerar en gång.',
+    en: 'Enter the enrollment code from the dashboard. The code works once.',
+  },
+  enrollCode: { fi: 'Käyttöönottokoodi', sv: 'Kod', en: 'Enrollment code' },
+  enrollButton: { fi: 'Ota käyttöön', sv: 'Ta i bruk', en: 'Set up' },
+  enrollBad: {
+    fi: 'Koodi ei kelpaa. Tarkista se ja yritä uudelleen.',
+    sv: 'Koden är inte giltig. Kontrollera den och försök igen.',
+    en: 'That code is not valid. Check it and try again.',
+  },
+  enrollGone: {
+    fi: 'Koodi on jo käytetty tai vanhentunut. Luo uusi koodi hallintanäkymässä.',
+    sv: 'Koden har redan använts eller gått ut. Skapa en ny kod i administrationsvyn.',
+    en: 'That code has been used or has expired. Create a new one in the dashboard.',
+  },
+  enrollWait: {
+    fi: 'Liian monta yritystä. Odota {n} sekuntia.',
+    sv: 'För många försök. Vänta {n} sekunder.',
+    en: 'Too many tries. Wait {n} seconds.',
+  },
+  offline: {
+    fi: 'Ei yhteyttä palvelimeen. Tarkista verkkoyhteys ja yritä uudelleen.',
+    sv: 'Ingen kontakt med servern. Kontrollera nätverket och försök igen.',
+    en: 'No connection to the server. Check the network and try again.',
+  },
+  failed: {
+    fi: 'Jokin meni vikaan. Yritä hetken kuluttua uudelleen.',
+    sv: 'Något gick fel. Försök igen om en stund.',
+    en: 'Something went wrong. Try again in a moment.',
+  },
+  unavailable: {
+    fi: 'Palautekysely ei ole juuri nyt käytettävissä.',
+    sv: 'Enkäten är inte tillgänglig just nu.',
+    en: 'The survey is not available right now.',
+  },
+  loading: { fi: 'Ladataan…', sv: 'Laddar…', en: 'Loading…' },
+  queued: {
+    fi: '{n} vastausta odottaa lähetystä',
+    sv: '{n} svar väntar på att skickas',
+    en: '{n} responses waiting to be sent',
+  },
+};
+const tr = translator(STRINGS);
+
+const KEY_TOKEN = 'palaute.kiosk.token';
+const KEY_CONFIG = 'palaute.kiosk.config';
+
+// Taps that land within this long after a screen appeared belong to the
+// previous screen (a double tap), not to this one.
+const SETTLE_MS = 600;
+// The chosen answer stays visible this long before the next screen.
+const ADVANCE_MS = 250;
+// The thank-you screen: long enough to read and to swallow a child's
+// repeated taps, never longer than the survey's idle reset.
+const THANKS_MAX_MS = 6000;
+const THANKS_MIN_MS = 3000;
+// Responses the server accepts: at most this many per batch, days at most
+// this old (DESIGN.md section 7).
+const BATCH_MAX = 500;
+const MAX_AGE_DAYS = 14;
+
+const queue = new Queue();
+
+const st = {
+  phase: 'loading',
+  token: null,
+  config: null, // {survey, unit, survey_id, idle}
+  uiLang: 'fi',
+  lang: 'fi',
+  qi: 0,
+  answers: {},
+  shownAt: 0,
+  locked: false,
+  lastActivity: Date.now(),
+  thanksTimer: 0,
+  enrollError: '',
+  flushing: false,
+  backoff: 0,
+  retryTimer: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function t(key, vars) {
+  return tr(st.phase === 'enroll' ? st.uiLang : st.lang)(key, vars);
+}
+
+function survey() {
+  return st.config && st.config.survey;
+}
+
+function questions() {
+  return (survey() && survey().questions) || [];
+}
+
+function languages() {
+  return st.phase === 'enroll' || !survey() ? LANGS : survey().languages || ['fi'];
+}
+
+/* ------------------------------------------------------------ chrome */
+
+function renderChrome() {
+  const lang = st.phase === 'enroll' ? st.uiLang : st.lang;
+  document.documentElement.lang = lang;
+  const s = survey();
+  $('survey-title').textContent = s && st.phase !== 'enroll' ? pick(s.title, lang, s.languages) : 'Palaute';
+  const langs = languages();
+  fill($('langs'), langs.length > 1 ? langs.map((l) => h('button', {
+    type: 'button', lang: l, 'aria-pressed': String(l === lang), class: 'secondary',
+    onclick: () => setLang(l),
+  }, LANG_NAMES[l])) : null);
+  $('langs').setAttribute('aria-label', t('language'));
+  const pb = $('privacy-btn');
+  pb.hidden = !s || st.phase === 'enroll';
+  pb.textContent = t('privacy');
+}
+
+function setLang(l) {
+  if (st.phase === 'enroll') st.uiLang = l;
+  else st.lang = l;
+  render();
+}
+
+function openPrivacy() {
+  const s = survey();
+  if (!s) return;
+  const dlg = $('privacy-dialog');
+  fill(dlg,
+    h('div', { class: 'dialog-body' }, privacyNotice(s, st.lang, 'h2')),
+    h('div', { class: 'dialog-actions' },
+      h('button', { type: 'button', onclick: () => dlg.close(), autofocus: true }, t('close'))));
+  dlg.setAttribute('lang', st.lang);
+  dlg.showModal();
+}
+
+async function updateDot() {
+  const n = await queue.count().catch(() => 0);
+  const dot = $('queue-dot');
+  dot.hidden = n === 0;
+  dot.dataset.count = String(n);
+  dot.title = tr(st.uiLang)('queued', { n });
+}
+
+/* ------------------------------------------------------------ screens */
+
+function render() {
+  renderChrome();
+  const main = $('main');
+  st.shownAt = performance.now();
+  st.locked = false;
+  switch (st.phase) {
+    case 'loading':
+      fill(main, h('p', { class: 'loading' }, t('loading')));
+      break;
+    case 'enroll':
+      fill(main, enrollScreen());
+      break;
+    case 'question':
+      fill(main, questionScreen());
+      break;
+    case 'thanks':
+      fill(main, h('section', { class: 'screen thanks', 'aria-live': 'polite' },
+        h('div', { class: 'thanks-face' }, face(5, 5)),
+        h('h1', null, t('thanks')),
+        h('p', null, t('thanksMore'))));
+      break;
+    default:
+      fill(main, h('section', { class: 'screen unavailable' },
+        h('h1', null, t('unavailable'))));
+  }
+  main.dataset.phase = st.phase;
+}
+
+function enrollScreen() {
+  const input = h('input', {
+    id: 'enroll-code', name: 'code', autocomplete: 'off', autocapitalize: 'characters',
+    spellcheck: 'false', required: true, 'aria-describedby': 'enroll-help enroll-error',
+    'aria-invalid': st.enrollError ? 'true' : null,
+  });
+  const form = h('form', {
+    class: 'enroll-form',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      enroll(input.value.trim());
+    },
+  },
+  h('label', { for: 'enroll-code' }, t('enrollCode')),
+  input,
+  h('p', { id: 'enroll-error', class: 'error-text', role: 'alert' }, st.enrollError),
+  h('button', { type: 'submit' }, t('enrollButton')));
+  return h('section', { class: 'screen enroll' },
+    h('h1', null, t('enrollTitle')),
+    h('p', { id: 'enroll-help' }, t('enrollHelp')),
+    form);
+}
+
+function questionScreen() {
+  const qs = questions();
+  const q = qs[st.qi];
+  const s = survey();
+  const text = pick(q.text, st.lang, s.languages);
+  const kids = [];
+  if (qs.length > 1)
+    kids.push(h('p', { class: 'progress' }, t('question', { i: st.qi + 1, n: qs.length })));
+  kids.push(h('h1', { id: 'q-title', class: 'q-text' }, text));
+  if (!q.required) kids.push(h('p', { class: 'q-hint' }, `(${t('optional')})`));
+  kids.push(answerWidget(q));
+  kids.push(navBar(q));
+  return h('section', {
+    class: `screen question type-${q.type}`, 'aria-labelledby': 'q-title', dataset: { question: q.id },
+  }, kids);
+}
+
+function tapButton(cls, label, pressed, onTap, extra = {}) {
+  return h('button', {
+    type: 'button', class: cls, 'aria-pressed': String(Boolean(pressed)),
+    onclick: (ev) => {
+      ev.preventDefault();
+      if (!accepting()) return;
+      onTap(ev.currentTarget);
+    },
+    ...extra,
+  }, label);
+}
+
+// A tap is taken only when the screen has settled and no answer is
+// already on its way to the next screen.
+function accepting() {
+  return !st.locked && performance.now() - st.shownAt >= SETTLE_MS;
+}
+
+function choose(q, value, btn) {
+  st.answers[q.id] = value;
+  st.locked = true;
+  for (const b of btn.parentElement.querySelectorAll('button'))
+    b.setAttribute('aria-pressed', String(b === btn));
+  setTimeout(advance, ADVANCE_MS);
+}
+
+function answerWidget(q) {
+  const cur = st.answers[q.id];
+  const s = survey();
+  switch (q.type) {
+    case 'smiley': {
+      const n = q.faces === 4 ? 4 : 5;
+      const vals = Array.from({ length: n }, (_, i) => i + 1);
+      return h('div', { class: `faces faces-${n}`, role: 'group', 'aria-labelledby': 'q-title' },
+        vals.map((v) => tapButton('face-btn', [face(n, v), h('span', { class: 'face-label' }, faceLabel(n, v, st.lang))],
+          cur === v, (b) => choose(q, v, b), { dataset: { value: v } })));
+    }
+    case 'scale':
+    case 'nps': {
+      const min = q.type === 'nps' ? 0 : q.min;
+      const max = q.type === 'nps' ? 10 : q.max;
+      const lo = q.type === 'nps' ? t('npsLow') : pick(q.labels && q.labels.min, st.lang, s.languages);
+      const hi = q.type === 'nps' ? t('npsHigh') : pick(q.labels && q.labels.max, st.lang, s.languages);
+      const vals = [];
+      for (let v = min; v <= max; v++) vals.push(v);
+      return h('div', { class: 'scale-wrap' },
+        h('div', { class: 'scale', role: 'group', 'aria-labelledby': 'q-title' },
+          vals.map((v) => tapButton('scale-btn', String(v), cur === v, (b) => choose(q, v, b), {
+            dataset: { value: v },
+            'aria-label': v === min && lo ? `${v} – ${lo}` : v === max && hi ? `${v} – ${hi}` : null,
+          }))),
+        lo || hi ? h('div', { class: 'scale-labels', 'aria-hidden': 'true' }, h('span', null, lo), h('span', null, hi)) : null);
+    }
+    case 'choice':
+      return h('div', { class: 'choices', role: 'group', 'aria-labelledby': 'q-title' },
+        q.options.map((o) => tapButton('choice-btn', pick(o.text, st.lang, s.languages), cur === o.id,
+          (b) => choose(q, o.id, b), { dataset: { value: o.id } })));
+    case 'yesno':
+      return h('div', { class: 'choices yesno', role: 'group', 'aria-labelledby': 'q-title' },
+        [[true, t('yes')], [false, t('no')]].map(([v, label]) => tapButton('choice-btn', label, cur === v,
+          (b) => choose(q, v, b), { dataset: { value: String(v) } })));
+    case 'multi': {
+      const sel = new Set(Array.isArray(cur) ? cur : []);
+      const max = q.max_choices || q.options.length;
+      const wrap = h('div', { class: 'choices multi', role: 'group', 'aria-labelledby': 'q-title', 'aria-describedby': 'multi-hint' });
+      const sync = () => {
+        for (const b of wrap.querySelectorAll('button')) {
+          const on = sel.has(b.dataset.value);
+          b.setAttribute('aria-pressed', String(on));
+          b.disabled = !on && sel.size >= max;
+        }
+        st.answers[q.id] = sel.size ? q.options.map((o) => o.id).filter((id) => sel.has(id)) : undefined;
+        const next = document.querySelector('.nav .next');
+        if (next && q.required) next.disabled = sel.size === 0;
+      };
+      for (const o of q.options) {
+        wrap.append(h('button', {
+          type: 'button', class: 'choice-btn toggle', 'aria-pressed': String(sel.has(o.id)), dataset: { value: o.id },
+          onclick: () => {
+            if (performance.now() - st.shownAt < SETTLE_MS) return;
+            if (sel.has(o.id)) sel.delete(o.id);
+            else if (sel.size < max) sel.add(o.id);
+            sync();
+          },
+        }, pick(o.text, st.lang, s.languages)));
+      }
+      queueMicrotask(sync);
+      return h('div', null,
+        h('p', { id: 'multi-hint', class: 'q-hint' }, max < q.options.length ? t('chooseUpTo', { n: max }) : t('chooseAny')),
+        wrap);
+    }
+    case 'text': {
+      const max = q.max_length || 1000;
+      const counter = h('p', { id: 'text-count', class: 'q-hint', 'aria-live': 'polite' });
+      const area = h('textarea', {
+        id: 'text-answer', maxlength: max, rows: 5, enterkeyhint: 'done', autocomplete: 'off',
+        'aria-labelledby': 'q-title', 'aria-describedby': 'text-warn text-count',
+        oninput: () => {
+          st.answers[q.id] = area.value;
+          counter.textContent = t('charsLeft', { n: max - [...area.value].length });
+        },
+      });
+      area.value = typeof cur === 'string' ? cur : '';
+      counter.textContent = t('charsLeft', { n: max - [...area.value].length });
+      return h('div', { class: 'text-wrap' },
+        h('p', { id: 'text-warn', class: 'q-hint' }, t('noPersonal')), area, counter);
+    }
+    default:
+      return h('p', null, '?');
+  }
+}
+
+function navBar(q) {
+  const qs = questions();
+  const last = st.qi === qs.length - 1;
+  const manual = q.type === 'multi' || q.type === 'text';
+  const items = [];
+  if (st.qi > 0)
+    items.push(h('button', { type: 'button', class: 'secondary back', onclick: () => goBack() }, t('back')));
+  items.push(h('span', { class: 'spacer' }));
+  if (!q.required && !manual)
+    items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
+  if (manual) {
+    if (!q.required && q.type === 'text')
+      items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
+    items.push(h('button', {
+      type: 'button', class: 'next',
+      onclick: () => { if (accepting()) advance(); },
+    }, last ? t('send') : t('next')));
+  }
+  return h('div', { class: 'nav' }, items);
+}
+
+function skip(q) {
+  if (!accepting()) return;
+  delete st.answers[q.id];
+  advance();
+}
+
+function goBack() {
+  if (st.qi > 0) {
+    st.qi -= 1;
+    render();
+  }
+}
+
+function advance() {
+  const qs = questions();
+  if (st.qi < qs.length - 1) {
+    st.qi += 1;
+    render();
+    return;
+  }
+  finish();
+}
+
+/* ------------------------------------------------------------ submit */
+
+function collectAnswers() {
+  const out = {};
+  for (const q of questions()) {
+    const v = st.answers[q.id];
+    if (v === undefined || v === null) continue;
+    if (q.type === 'text' && (typeof v !== 'string' || v.trim() === '')) continue;
+    if (q.type === 'multi' && (!Array.isArray(v) || v.length === 0)) continue;
+    out[q.id] = v;
+  }
+  return out;
+}
+
+async function finish() {
+  const answers = collectAnswers();
+  const lang = st.lang;
+  st.phase = 'thanks';
+  render();
+  clearTimeout(st.thanksTimer);
+  const idleMs = st.config.idle * 1000;
+  st.thanksTimer = setTimeout(resetToStart, Math.max(THANKS_MIN_MS, Math.min(THANKS_MAX_MS, idleMs)));
+  if (Object.keys(answers).length === 0) return; // all skipped: nothing to count
+  try {
+    await queue.add({
+      id: newId(), day: today(), lang, answers, version: survey().version,
+      survey: st.config.survey_id, unit: st.config.unit,
+    });
+  } catch (err) {
+    console.error('palaute: cannot queue a response', err);
+  }
+  await updateDot();
+  flush();
+}
+
+function resetToStart() {
+  clearTimeout(st.thanksTimer);
+  const dlg = $('privacy-dialog');
+  if (dlg.open) dlg.close();
+  st.answers = {};
+  st.qi = 0;
+  st.lang = pickLang(survey().languages[0], survey().languages);
+  st.phase = 'question';
+  render();
+}
+
+/* ------------------------------------------------------------ idle */
+
+function touched() {
+  st.lastActivity = Date.now();
+}
+
+function idleTick() {
+  if (st.phase !== 'question' || !st.config) return;
+  const s = survey();
+  const dirty = st.qi > 0 || Object.keys(st.answers).length > 0 ||
+    $('privacy-dialog').open || st.lang !== s.languages[0];
+  if (dirty && Date.now() - st.lastActivity >= st.config.idle * 1000)
+    resetToStart();
+}
+
+/* ------------------------------------------------------------ sending */
+
+function dayAge(day) {
+  const d = Date.parse(`${day}T00:00:00Z`);
+  return Math.floor((Date.parse(`${today()}T00:00:00Z`) - d) / 86400000);
+}
+
+function scheduleRetry(seconds) {
+  clearTimeout(st.retryTimer);
+  st.retryTimer = setTimeout(flush, seconds * 1000);
+}
+
+// Send the queue in batches. What the server took, or refused for good
+// (422: it will never be valid), leaves the queue; everything else stays
+// and is tried again with a growing pause.
+async function flush() {
+  if (st.flushing || !st.token || !st.config) return;
+  st.flushing = true;
+  let again = false;
+  try {
+    const all = await queue.all();
+    const stale = all.filter((it) => it.survey !== st.config.survey_id || it.unit !== st.config.unit || dayAge(it.day) > MAX_AGE_DAYS);
+    // Responses of another enrollment or older than the server accepts
+    // can never be counted; keeping them would only block the queue.
+    await queue.remove(stale.map((it) => it.id));
+    const items = all.filter((it) => !stale.includes(it));
+    for (let i = 0; i < items.length; i += BATCH_MAX) {
+      const batch = items.slice(i, i + BATCH_MAX);
+      const res = await api('/api/v1/kiosk/responses', {
+        token: st.token,
+        body: {
+          responses: batch.map(({ id, day, lang, answers, version }) =>
+            (version ? { id, day, lang, answers, version } : { id, day, lang, answers })),
+        },
+      });
+      await queue.remove(settled(batch, res.data));
+    }
+    st.backoff = 0;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      // The kiosk was revoked: its token and its queue are of no use.
+      await revoked();
+    } else {
+      again = true;
+      if (err instanceof ApiError && err.retryAfter) st.backoff = err.retryAfter;
+      else st.backoff = Math.min(60, st.backoff ? st.backoff * 2 : 2);
+      if (!(err instanceof NetworkError)) console.warn('palaute: sending failed', err);
+    }
+  } finally {
+    st.flushing = false;
+  }
+  await updateDot();
+  if (again) scheduleRetry(st.backoff);
+}
+
+// The ids of a batch that are done with: accepted, already counted, or
+// refused for good. A reply without per-item results settles the batch.
+function settled(batch, data) {
+  const results = data && (data.results || data.responses);
+  if (!Array.isArray(results)) return batch.map((it) => it.id);
+  const ids = [];
+  results.forEach((r, i) => {
+    const id = r.id || (batch[i] && batch[i].id);
+    const status = Number(r.status || 0);
+    const ok = status === 0 ? !r.error : status < 500 && status !== 429;
+    if (id && (ok || (status >= 400 && status < 500 && status !== 429))) ids.push(id);
+  });
+  return ids;
+}
+
+async function revoked() {
+  localStorage.removeItem(KEY_TOKEN);
+  localStorage.removeItem(KEY_CONFIG);
+  st.token = null;
+  st.config = null;
+  await queue.clear().catch(() => {});
+  st.phase = 'enroll';
+  render();
+}
+
+/* ------------------------------------------------------------ set-up */
+
+function normalise(data, binding) {
+  // The public view: {survey: {id, version, title, ...}, privacy, unit}.
+  const inner = data.survey && typeof data.survey === 'object' ? data.survey : data;
+  const s = { ...inner, privacy: data.privacy || inner.privacy };
+  const kiosk = data.kiosk || s.kiosk || {};
+  const idle = Number(data.idle_reset_seconds || kiosk.idle_reset_seconds || 30);
+  return {
+    survey: s,
+    survey_id: s.id || binding.survey_id || null,
+    unit: data.unit && typeof data.unit === 'object' ? data.unit.id : data.unit || binding.unit || null,
+    idle: Math.max(5, Math.min(600, idle)),
+  };
+}
+
+async function loadSurvey() {
+  const cached = JSON.parse(localStorage.getItem(KEY_CONFIG) || 'null');
+  try {
+    const res = await api('/api/v1/kiosk/survey', { token: st.token });
+    st.config = normalise(res.data, cached || {});
+    localStorage.setItem(KEY_CONFIG, JSON.stringify(st.config));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      await revoked();
+      return;
+    }
+    // Offline after a reboot: the survey as it was last seen.
+    if (!cached) {
+      st.phase = 'broken';
+      render();
+      setTimeout(loadSurvey, 15000);
+      return;
+    }
+    st.config = cached;
+  }
+  resetToStart();
+  flush();
+}
+
+async function enroll(code) {
+  if (!code) {
+    st.enrollError = t('enrollBad');
+    render();
+    $('enroll-code').focus();
+    return;
+  }
+  try {
+    const res = await api('/api/v1/kiosk/enroll', { body: { code } });
+    const d = res.data || {};
+    st.token = d.device_token;
+    localStorage.setItem(KEY_TOKEN, st.token);
+    localStorage.setItem(KEY_CONFIG, JSON.stringify({
+      survey_id: typeof d.survey === 'object' && d.survey ? d.survey.id : d.survey,
+      unit: typeof d.unit === 'object' && d.unit ? d.unit.id : d.unit,
+    }));
+    st.enrollError = '';
+    st.phase = 'loading';
+    render();
+    await loadSurvey();
+  } catch (err) {
+    if (err instanceof NetworkError) st.enrollError = t('offline');
+    else if (err.status === 410) st.enrollError = t('enrollGone');
+    else if (err.status === 429) st.enrollError = t('enrollWait', { n: err.retryAfter || 60 });
+    else if (err.status === 400 || err.status === 401 || err.status === 404 || err.status === 422) st.enrollError = t('enrollBad');
+    else st.enrollError = t('failed');
+    st.phase = 'enroll';
+    render();
+    const input = $('enroll-code');
+    if (input) {
+      input.value = code;
+      input.focus();
+    }
+  }
+}
+
+async function start() {
+  $('privacy-btn').addEventListener('click', openPrivacy);
+  for (const ev of ['pointerdown', 'keydown', 'input', 'touchstart'])
+    document.addEventListener(ev, touched, { passive: true, capture: true });
+  setInterval(idleTick, 1000);
+  window.addEventListener('online', flush);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) flush(); });
+  // A lost 'online' event must not strand the queue.
+  setInterval(flush, 60000);
+  const nav = (navigator.language || 'fi').slice(0, 2);
+  st.uiLang = LANGS.includes(nav) ? nav : 'fi';
+  if ('serviceWorker' in navigator)
+    navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
+  if (navigator.wakeLock) navigator.wakeLock.request('screen').catch(() => {});
+  await updateDot();
+
+  // A link from the dashboard carries the code; it works once, so it
+  // leaves the address bar (and the history) at once.
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  if (code) history.replaceState(null, '', location.pathname);
+  st.token = localStorage.getItem(KEY_TOKEN);
+  if (code) {
+    if (st.token) await flush();
+    await enroll(code);
+    return;
+  }
+  if (!st.token) {
+    st.phase = 'enroll';
+    render();
+    return;
+  }
+  render();
+  await loadSurvey();
+}
+
+start();

@@ -1,0 +1,64 @@
+/*
+ * config.h — palauted's configuration: one struct, defaults in one function,
+ * a `key = value` file parser that reports errors as `file:line: message`.
+ * Return convention: 0 or a negative errno-style code.
+ */
+#ifndef PALAUTE_CONFIG_H
+#define PALAUTE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_STR_MAX	512
+
+struct config {
+	char		cf_listen[CONFIG_STR_MAX];	/* host:port */
+	char		cf_state_dir[CONFIG_STR_MAX];
+	char		cf_kek_file[CONFIG_STR_MAX];
+	char		cf_root_key_file[CONFIG_STR_MAX];
+	char		cf_www_dir[CONFIG_STR_MAX];
+	char		cf_chartjs_dir[CONFIG_STR_MAX];
+	char		cf_cors_origins[CONFIG_STR_MAX];	/* space separated */
+	uint64_t	cf_map_size;
+	uint64_t	cf_max_body;
+	uint64_t	cf_max_body_batch;
+	uint64_t	cf_max_headers;
+	long long	cf_read_timeout;	/* seconds */
+	long long	cf_write_timeout;
+	long long	cf_request_deadline;
+	long long	cf_max_connections;
+	long long	cf_session_ttl;		/* seconds */
+	long long	cf_login_workers;
+	long long	cf_kiosk_rate;		/* requests per minute per device */
+	long long	cf_form_rate;		/* requests per minute per link */
+	long long	cf_login_attempts;	/* failures before throttling */
+	bool		cf_bench;		/* POST /bench/noop (bench/) */
+	bool		cf_verbose;
+};
+
+/* Fill every field with its default (see config.c for the reasons). */
+void	config_defaults(struct config *cf);
+
+/*
+ * Parse path into cf (which the caller has filled with defaults). On error
+ * returns -EINVAL (or -errno for an unreadable file) and writes
+ * "file:line: message" into err; cf may then be partly changed, so parse
+ * into a scratch struct and swap on success (that is what reload does).
+ */
+int	config_load(const char *path, struct config *cf, char *err,
+	    size_t errlen);
+
+/* Set one key from a string, as the file parser does; for -o and tests. */
+int	config_set(struct config *cf, const char *key, const char *value,
+	    char *err, size_t errlen);
+
+/* Number of keys and the name and default of the i-th; for docs and tests. */
+size_t		 config_nkeys(void);
+const char	*config_key_name(size_t i);
+
+/* Write the effective configuration, one `key = value` a line. */
+void	config_dump(const struct config *cf, void (*out)(const char *line,
+	    void *arg), void *arg);
+
+#endif /* PALAUTE_CONFIG_H */

@@ -1,0 +1,652 @@
+/*
+ * server.c — evhttp set-up, limits, and the bridge to the api layer. The
+ * client's address is reduced here to "is it loopback" and an in-memory
+ * keyed hash for throttling; the address itself goes no further.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "api/metrics.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/config.h"
+#include "daemon/server.h"
+
+#define SERVER_MAX_SOCKETS	8
+/* Hash buckets of open connections, found by their bufferevent. */
+#define SERVER_CONN_BUCKETS	1024
+
+/* One open connection (see server_conn_new). */
+struct server_conn {
+	struct server_conn	*sc_next;	/* hash chain */
+	struct server		*sc_srv;
+	struct bufferevent	*sc_bev;	/* evhttp's, with a ref of ours */
+	struct evhttp_connection *sc_evcon;	/* once a request came in */
+	struct event		*sc_timer;	/* deadline, or refusal */
+	uint64_t		 sc_deadline_ns; /* monotonic, for the request */
+	bool			 sc_refused;	/* one over max_connections */
+};
+
+struct server {
+	struct event_base		*srv_base;
+	struct evhttp			*srv_http;
+	struct api_ctx			*srv_api;
+	struct evhttp_bound_socket	*srv_socks[SERVER_MAX_SOCKETS];
+	size_t				 srv_nsocks;
+	size_t				 srv_inflight;
+	struct server_conn		*srv_conns[SERVER_CONN_BUCKETS];
+	size_t				 srv_nconns;
+	size_t				 srv_max_conns;
+	struct timeval			 srv_deadline;
+	/* Keys the in-memory hash of peer addresses; never persisted. */
+	unsigned char			 srv_peer_key[crypto_shorthash_KEYBYTES];
+};
+
+/*
+ * What ties an api request to its evhttp request until the reply. libevent
+ * 2.1 keeps an incoming request alive until it is answered, even when the
+ * client hangs up first (the request is detached from the dead connection
+ * and freed by the reply), so a deferred reply never writes to freed memory.
+ */
+struct server_pending {
+	struct server		*sp_srv;
+	struct evhttp_request	*sp_evreq;
+};
+
+static const struct {
+	enum evhttp_cmd_type	cmd;
+	enum api_method		method;
+} server_methods[] = {
+	{ EVHTTP_REQ_GET, API_GET },
+	{ EVHTTP_REQ_HEAD, API_HEAD },
+	{ EVHTTP_REQ_POST, API_POST },
+	{ EVHTTP_REQ_PUT, API_PUT },
+	{ EVHTTP_REQ_PATCH, API_PATCH },
+	{ EVHTTP_REQ_DELETE, API_DELETE },
+	{ EVHTTP_REQ_OPTIONS, API_OPTIONS },
+};
+
+static uint64_t
+server_now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Connections. libevent 2.1 has no cap on them, and its timeouts restart
+ * with every byte, so a client that trickles a byte a second would hold a
+ * connection (and a file descriptor) forever. evhttp's bevcb hook makes
+ * each connection's bufferevent here, so every connection is seen as it
+ * opens; a reference of ours keeps the bufferevent valid until we let go
+ * of it. Each gets a timer: the whole request must arrive within
+ * request_deadline of the connection's start (or of the previous reply),
+ * however slowly it trickles, or the socket is shut down, which evhttp
+ * sees as the peer going away and cleans up after as usual.
+ *
+ * A connection leaves the count when evhttp frees it (its close callback,
+ * set once its first request is in) or when the timer shuts it down.
+ * Until its first request is in, libevent 2.1 tells nobody when evhttp
+ * frees a connection (a client that connects and leaves), so the timer
+ * ticks every second meanwhile and looks: bufferevent_free() clears the
+ * callbacks of a bufferevent that our reference still keeps.
+ */
+static struct server_conn **
+server_conn_slot(struct server *srv, const struct bufferevent *bev)
+{
+	struct server_conn	**scp;
+	uintptr_t		  h = (uintptr_t)bev;
+
+	h ^= h >> 12;
+	scp = &srv->srv_conns[(h >> 4) % SERVER_CONN_BUCKETS];
+	while (*scp != NULL && (*scp)->sc_bev != bev)
+		scp = &(*scp)->sc_next;
+	return scp;
+}
+
+static struct server_conn *
+server_conn_of(struct server *srv, struct evhttp_request *evreq)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+
+	if ((evcon = evhttp_request_get_connection(evreq)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return NULL;
+	return *server_conn_slot(srv, bev);
+}
+
+/* Stop counting the connection and drop our reference to it. */
+static void
+server_conn_forget(struct server_conn *sc)
+{
+	struct server_conn	**scp;
+	struct server		 *srv = sc->sc_srv;
+
+	scp = server_conn_slot(srv, sc->sc_bev);
+	if (*scp == sc)
+		*scp = sc->sc_next;
+	srv->srv_nconns--;
+	metrics_gauge_set(METRICS_OPEN_CONNECTIONS, (int64_t)srv->srv_nconns);
+	event_free(sc->sc_timer);
+	/* evhttp's own reference, if it still has one, keeps it alive. */
+	bufferevent_decref(sc->sc_bev);
+	free(sc);
+}
+
+/* Arm the timer for the deadline, or the next look, whichever is first. */
+static void
+server_conn_arm(struct server_conn *sc)
+{
+	struct timeval	tv;
+	uint64_t	now = server_now_ns(), left;
+
+	left = sc->sc_deadline_ns > now ? sc->sc_deadline_ns - now : 0;
+	if (sc->sc_evcon == NULL && left > 1000000000ULL)
+		left = 1000000000ULL;
+	tv.tv_sec = (time_t)(left / 1000000000ULL);
+	tv.tv_usec = (suseconds_t)(left % 1000000000ULL / 1000);
+	evtimer_add(sc->sc_timer, &tv);
+}
+
+/* A new deadline for the request to come, from now. */
+static void
+server_conn_restart(struct server_conn *sc)
+{
+	sc->sc_deadline_ns = server_now_ns() +
+	    (uint64_t)sc->sc_srv->srv_deadline.tv_sec * 1000000000ULL;
+	server_conn_arm(sc);
+}
+
+/* evhttp is freeing the connection. */
+static void
+server_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	server_conn_forget(arg);
+}
+
+/*
+ * The deadline passed, or (sc_refused) the connection is one too many:
+ * answer 503 to the latter, then shut the socket down either way.
+ */
+static void
+server_conn_close(evutil_socket_t unused, short what, void *arg)
+{
+#define SERVER_BUSY_BODY "{\"error\":{\"code\":\"unavailable\"," \
+	    "\"message\":\"too many connections; retry\"}}"
+	static const char	 busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
+	    "Cache-Control: no-store\r\nConnection: close\r\n"
+	    "Content-Length: 72\r\n\r\n" SERVER_BUSY_BODY;
+	struct server_conn	*sc = arg;
+	bufferevent_data_cb	 rcb, wcb;
+	bufferevent_event_cb	 ecb;
+	void			*cbarg;
+	char			 sink[4096];
+	evutil_socket_t		 fd;
+	int			 i;
+
+	_Static_assert(sizeof(SERVER_BUSY_BODY) - 1 == 72,
+	    "Content-Length of the 503 body");
+	if (!sc->sc_refused) {
+		bufferevent_getcb(sc->sc_bev, &rcb, &wcb, &ecb, &cbarg);
+		if (rcb == NULL && wcb == NULL && ecb == NULL) {
+			/* evhttp let go of it: the client left. */
+			server_conn_forget(sc);
+			return;
+		}
+		if (server_now_ns() < sc->sc_deadline_ns) {
+			server_conn_arm(sc);
+			return;
+		}
+	}
+	fd = bufferevent_getfd(sc->sc_bev);
+	if (sc->sc_refused) {
+		metrics_inc(METRICS_CONN_REFUSED);
+		/*
+		 * Read what the client sent first: closing a socket with
+		 * unread data resets it, and the reset can overtake the 503.
+		 */
+		for (i = 0; fd != -1 && i < 16 && recv(fd, sink, sizeof(sink),
+		    MSG_DONTWAIT) > 0; i++)
+			;
+		if (fd != -1)
+			(void)send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT |
+			    MSG_NOSIGNAL);
+	} else {
+		metrics_inc(METRICS_CONN_DEADLINE);
+		log_debug("closed a connection whose request did not arrive "
+		    "within %lld s", (long long)sc->sc_srv->srv_deadline.tv_sec);
+	}
+	if (fd != -1)
+		shutdown(fd, SHUT_RDWR);
+	/* Its close callback, if set, must not find it again. */
+	if (sc->sc_evcon != NULL)
+		evhttp_connection_set_closecb(sc->sc_evcon, NULL, NULL);
+	server_conn_forget(sc);
+}
+
+/* evhttp's hook for a new connection's bufferevent (no fd set yet). */
+static struct bufferevent *
+server_conn_new(struct event_base *base, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_conn	*sc = NULL, **scp;
+	struct bufferevent	*bev = NULL;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL ||
+	    (sc->sc_timer = evtimer_new(base, server_conn_close, sc)) ==
+	    NULL ||
+	    (bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		goto fail;
+	/* Ours: valid until we let go, whenever evhttp frees it. */
+	bufferevent_incref(bev);
+	sc->sc_srv = srv;
+	sc->sc_bev = bev;
+	scp = server_conn_slot(srv, bev);
+	sc->sc_next = *scp;
+	*scp = sc;
+	srv->srv_nconns++;
+	metrics_gauge_set(METRICS_OPEN_CONNECTIONS, (int64_t)srv->srv_nconns);
+	if (srv->srv_nconns > srv->srv_max_conns) {
+		/* After evhttp has set the socket: in this loop iteration. */
+		sc->sc_refused = true;
+		event_active(sc->sc_timer, EV_TIMEOUT, 1);
+	} else
+		server_conn_restart(sc);
+	return bev;
+fail:
+	/* evhttp then makes a plain bufferevent: served, but not capped. */
+	if (sc != NULL && sc->sc_timer != NULL)
+		event_free(sc->sc_timer);
+	free(sc);
+	return NULL;
+}
+
+size_t
+server_connections(const struct server *srv)
+{
+	return srv->srv_nconns;
+}
+
+static void
+server_reply(struct api_req *req, struct api_resp *resp)
+{
+	struct server_pending	*sp = req->rq_reply_arg;
+	struct server_conn	*sc;
+	struct evkeyvalq	*hdrs;
+	struct evbuffer		*buf = NULL;
+	size_t			 i;
+
+	sp->sp_srv->srv_inflight--;
+	metrics_count_request(req->rq_route, req->rq_method, resp->rs_status,
+	    server_now_ns() - req->rq_start_ns);
+	/* The next request on this connection has a deadline of its own. */
+	if ((sc = server_conn_of(sp->sp_srv, sp->sp_evreq)) != NULL)
+		server_conn_restart(sc);
+	hdrs = evhttp_request_get_output_headers(sp->sp_evreq);
+	if (resp->rs_ctype != NULL)
+		evhttp_add_header(hdrs, "Content-Type", resp->rs_ctype);
+	/*
+	 * Answers and results must not linger in shared caches; only the
+	 * static files (api/static.c) set a policy of their own.
+	 */
+	for (i = 0; i < resp->rs_nheaders; i++)
+		if (resp->rs_headers[i].h_name != NULL &&
+		    strcasecmp(resp->rs_headers[i].h_name, "Cache-Control") == 0)
+			break;
+	if (i == resp->rs_nheaders)
+		evhttp_add_header(hdrs, "Cache-Control", "no-store");
+	evhttp_add_header(hdrs, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(hdrs, "Referrer-Policy", "no-referrer");
+	for (i = 0; i < resp->rs_nheaders; i++)
+		if (resp->rs_headers[i].h_name != NULL &&
+		    resp->rs_headers[i].h_value != NULL)
+			evhttp_add_header(hdrs, resp->rs_headers[i].h_name,
+			    resp->rs_headers[i].h_value);
+	if ((buf = evbuffer_new()) == NULL) {
+		evhttp_send_error(sp->sp_evreq, 500, NULL);
+		goto done;
+	}
+	if (resp->rs_len > 0)
+		evbuffer_add(buf, resp->rs_body, resp->rs_len);
+	evhttp_send_reply(sp->sp_evreq, resp->rs_status, NULL, buf);
+done:
+	evbuffer_free(buf);
+	free(sp);
+	api_req_free(req);
+}
+
+static char *
+server_header_dup(struct evkeyvalq *hdrs, const char *name)
+{
+	const char	*v = evhttp_find_header(hdrs, name);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+/* Loopback or not, and a keyed hash; the address string is not kept. */
+static void
+server_peer(struct server *srv, struct evhttp_request *evreq,
+    struct api_req *req)
+{
+	struct evhttp_connection	*conn;
+	char				*addr = NULL;
+	ev_uint16_t			 port = 0;
+
+	conn = evhttp_request_get_connection(evreq);
+	if (conn == NULL)
+		return;
+	evhttp_connection_get_peer(conn, &addr, &port);
+	if (addr == NULL)
+		return;
+	req->rq_loopback = strncmp(addr, "127.", 4) == 0 ||
+	    strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0;
+	crypto_shorthash((unsigned char *)&req->rq_peer_tag,
+	    (const unsigned char *)addr, strlen(addr), srv->srv_peer_key);
+}
+
+static int
+server_fill(struct server *srv, struct evhttp_request *evreq,
+    struct api_req *req)
+{
+	const struct evhttp_uri	*uri;
+	struct evkeyvalq	*hdrs;
+	struct evbuffer		*in;
+	const char		*path, *query;
+	size_t			 i, len;
+
+	for (i = 0; i < sizeof(server_methods) / sizeof(server_methods[0]);
+	    i++)
+		if (server_methods[i].cmd == evhttp_request_get_command(evreq))
+			break;
+	/* Methods the API never uses (TRACE, CONNECT) fall to 405 below. */
+	req->rq_method = i < sizeof(server_methods) / sizeof(server_methods[0])
+	    ? server_methods[i].method : API_METHOD_COUNT;
+	uri = evhttp_request_get_evhttp_uri(evreq);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	if ((req->rq_path = strdup(path != NULL && *path ? path : "/")) == NULL)
+		return -ENOMEM;
+	if (query != NULL && (req->rq_query = strdup(query)) == NULL)
+		return -ENOMEM;
+	hdrs = evhttp_request_get_input_headers(evreq);
+	req->rq_ctype = server_header_dup(hdrs, "Content-Type");
+	req->rq_auth = server_header_dup(hdrs, "Authorization");
+	req->rq_origin = server_header_dup(hdrs, "Origin");
+	req->rq_if_none_match = server_header_dup(hdrs, "If-None-Match");
+	in = evhttp_request_get_input_buffer(evreq);
+	len = evbuffer_get_length(in);
+	if ((req->rq_body = malloc(len + 1)) == NULL)
+		return -ENOMEM;
+	if (len > 0 && evbuffer_remove(in, req->rq_body, len) != (int)len)
+		return -EIO;
+	req->rq_body[len] = '\0';
+	req->rq_body_len = len;
+	server_peer(srv, evreq, req);
+	req->rq_start_ns = server_now_ns();
+	return 0;
+}
+
+static void
+server_request(struct evhttp_request *evreq, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_pending	*sp = NULL;
+	struct server_conn	*sc;
+	struct api_req		*req = NULL;
+
+	/* The request is in: no deadline while it is being answered. */
+	if ((sc = server_conn_of(srv, evreq)) != NULL) {
+		event_del(sc->sc_timer);
+		sc->sc_refused = false;
+		if (sc->sc_evcon == NULL) {
+			sc->sc_evcon = evhttp_request_get_connection(evreq);
+			evhttp_connection_set_closecb(sc->sc_evcon,
+			    server_conn_closed, sc);
+		}
+	}
+	if ((req = api_req_new()) == NULL ||
+	    (sp = calloc(1, sizeof(*sp))) == NULL ||
+	    server_fill(srv, evreq, req) != 0) {
+		free(sp);
+		api_req_free(req);
+		evhttp_send_error(evreq, 500, NULL);
+		return;
+	}
+	sp->sp_srv = srv;
+	sp->sp_evreq = evreq;
+	req->rq_reply = server_reply;
+	req->rq_reply_arg = sp;
+	srv->srv_inflight++;
+	if (req->rq_method == API_METHOD_COUNT) {
+		api_reply_errorf(req, APIE_METHOD_NOT_ALLOWED, NULL,
+		    "this method is not used by the API");
+		return;
+	}
+	api_handle(srv->srv_api, req);
+}
+
+void
+server_set_limits(struct server *srv, const struct config *cf)
+{
+	/*
+	 * The largest body any route takes (a kiosk batch); evhttp refuses
+	 * anything larger itself, and each route's smaller limit is checked
+	 * in api_handle() so the client gets a JSON 413.
+	 */
+	evhttp_set_max_body_size(srv->srv_http,
+	    (ev_ssize_t)cf->cf_max_body_batch);
+	/* Headers are small; a large header block is an attack. */
+	evhttp_set_max_headers_size(srv->srv_http,
+	    (ev_ssize_t)cf->cf_max_headers);
+	/*
+	 * Idle timeout: dead kiosks on flaky Wi-Fi go away. libevent 2.1 has
+	 * one for both directions, so the longer of the two keys applies.
+	 */
+	evhttp_set_timeout(srv->srv_http, (int)(cf->cf_read_timeout >
+	    cf->cf_write_timeout ? cf->cf_read_timeout : cf->cf_write_timeout));
+	/* The idle timeout restarts with every byte; this one does not. */
+	srv->srv_deadline.tv_sec = (time_t)cf->cf_request_deadline;
+	srv->srv_deadline.tv_usec = 0;
+	/* Connections past the cap get a 503 and are closed. */
+	srv->srv_max_conns = (size_t)cf->cf_max_connections;
+	metrics_gauge_set(METRICS_MAX_CONNECTIONS, cf->cf_max_connections);
+}
+
+int
+server_new(struct event_base *base, const struct config *cf,
+    struct api_ctx *api, struct server **out)
+{
+	struct server	*srv = NULL;
+	int		 ret = -1;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	srv->srv_base = base;
+	srv->srv_api = api;
+	randombytes_buf(srv->srv_peer_key, sizeof(srv->srv_peer_key));
+	if ((srv->srv_http = evhttp_new(base)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	/* Every method reaches our callback, which answers 405 in JSON. */
+	evhttp_set_allowed_methods(srv->srv_http, EVHTTP_REQ_GET |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+	    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(srv->srv_http, server_request, srv);
+	evhttp_set_bevcb(srv->srv_http, server_conn_new, srv);
+	server_set_limits(srv, cf);
+	*out = srv;
+	srv = NULL;
+	ret = 0;
+done:
+	server_free(srv);
+	return ret;
+}
+
+void
+server_free(struct server *srv)
+{
+	struct server_conn	*sc;
+	size_t			 i;
+
+	if (srv == NULL)
+		return;
+	if (srv->srv_http != NULL)
+		evhttp_free(srv->srv_http);
+	/* Connections that never had a request in: evhttp_free() is done. */
+	for (i = 0; i < SERVER_CONN_BUCKETS; i++)
+		while ((sc = srv->srv_conns[i]) != NULL)
+			server_conn_forget(sc);
+	sodium_memzero(srv->srv_peer_key, sizeof(srv->srv_peer_key));
+	free(srv);
+}
+
+static int	server_sockname(int, char *, size_t);
+
+static int
+server_split(const char *listen, char *host, size_t hostlen, uint16_t *port)
+{
+	const char	*colon;
+	long long	 p;
+	size_t		 n;
+
+	if ((colon = strrchr(listen, ':')) == NULL)
+		return -EINVAL;
+	n = (size_t)(colon - listen);
+	/* "[::1]:8080" */
+	if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	if (n == 0 || n >= hostlen)
+		return -EINVAL;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	if (util_parse_ll(colon + 1, 0, 65535, &p) != 0)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static int
+server_add(struct server *srv, struct evhttp_bound_socket *bs)
+{
+	if (srv->srv_nsocks == SERVER_MAX_SOCKETS)
+		return -ENOSPC;
+	srv->srv_socks[srv->srv_nsocks++] = bs;
+	return 0;
+}
+
+int
+server_listen(struct server *srv, const char *listen, char *bound,
+    size_t boundlen)
+{
+	struct evhttp_bound_socket	*bs;
+	char				 host[256];
+	uint16_t			 port;
+	int				 rc;
+
+	if (server_split(listen, host, sizeof(host), &port) != 0) {
+		log_warnx("listen: '%s' is not host:port", listen);
+		return -EINVAL;
+	}
+	bs = evhttp_bind_socket_with_handle(srv->srv_http, host, port);
+	if (bs == NULL) {
+		log_warn("listen on %s", listen);
+		return -EADDRNOTAVAIL;
+	}
+	if ((rc = server_add(srv, bs)) != 0)
+		return rc;
+	if (bound == NULL)
+		return 0;
+	return server_sockname(evhttp_bound_socket_get_fd(bs), bound, boundlen);
+}
+
+/* "host:port" of a listening socket, for the log. */
+static int
+server_sockname(int fd, char *bound, size_t boundlen)
+{
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof(ss);
+	char				 addr[INET6_ADDRSTRLEN];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		return -errno;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return util_snprintf(bound, boundlen, "fd%d", fd);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
+		return util_snprintf(bound, boundlen, "[%s]:%u", addr,
+		    ntohs(s6->sin6_port));
+	}
+	inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr,
+	    sizeof(addr));
+	return util_snprintf(bound, boundlen, "%s:%u", addr,
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port));
+}
+
+int
+server_adopt(struct server *srv, int fd, char *bound, size_t boundlen)
+{
+	struct evhttp_bound_socket	*bs;
+	int				 fl, rc;
+
+	/* systemd passes blocking sockets; accept() must never block. */
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -errno;
+	if ((bs = evhttp_accept_socket_with_handle(srv->srv_http, fd)) == NULL)
+		return -EINVAL;
+	if ((rc = server_add(srv, bs)) != 0)
+		return rc;
+	if (bound == NULL)
+		return 0;
+	return server_sockname(fd, bound, boundlen);
+}
+
+void
+server_stop_accepting(struct server *srv)
+{
+	size_t	i;
+
+	for (i = 0; i < srv->srv_nsocks; i++)
+		evhttp_del_accept_socket(srv->srv_http, srv->srv_socks[i]);
+	srv->srv_nsocks = 0;
+}
+
+size_t
+server_inflight(const struct server *srv)
+{
+	return srv->srv_inflight;
+}

@@ -1,0 +1,1181 @@
+/*
+ * storage.c — the engine-neutral store: sealed values in named databases.
+ * Bytes go through kv (lmdb.c), sealing through seal.c, keys through keys.c;
+ * this file never sees an LMDB type or an AEAD call.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "storage/keys.h"
+#include "storage/kv.h"
+#include "storage/seal.h"
+#include "storage/storage.h"
+
+/*
+ * Map size when the caller gives none. The map is address space, not
+ * memory or disk: the file is sparse and grows with the data. LMDB can only
+ * grow a map while no transaction of the process is open, which a daemon
+ * with readers in two threads never knows, so it is set once, far above
+ * years of feedback (~1 KB a response, ~1 M responses a year). On 32-bit
+ * the address space is the limit.
+ */
+#if SIZE_MAX > 0xffffffffu
+#define STORAGE_MAP_SIZE_DEFAULT	((size_t)8 << 30)	/* 8 GiB */
+#else
+#define STORAGE_MAP_SIZE_DEFAULT	((size_t)1 << 30)	/* 1 GiB */
+#endif
+
+/* Records of the meta database kept by this file. */
+#define STORAGE_SCHEMA		1
+static const char	storage_key_schema[] = "schema";
+#define STORAGE_COUNTER_PREFIX	"counter/"
+#define STORAGE_COUNTER_MAX	64
+/* Spare data-key buffers: a writer's nesting depth and a few readers. */
+#define STORAGE_DKPOOL		8
+
+/*
+ * Database names. They are on-disk format twice over: LMDB's name of each
+ * database, and part of every value's associated data. Never rename one.
+ */
+static const char *const storage_db_names[STORAGE_DB_COUNT] = {
+	[STORAGE_DB_META] =		"meta",
+	[STORAGE_DB_UNITS] =		"units",
+	[STORAGE_DB_SURVEYS] =		"surveys",
+	[STORAGE_DB_COLLECTORS] =	"collectors",
+	[STORAGE_DB_RESPONSES] =	"responses",
+	[STORAGE_DB_CELLS] =		"cells",
+	[STORAGE_DB_INVITATIONS] =	"invitations",
+	[STORAGE_DB_USERS] =		"users",
+	[STORAGE_DB_TOKENS] =		"tokens",
+	[STORAGE_DB_AUDIT] =		"audit",
+	[STORAGE_DB_IDEMPOTENCY] =	"idempotency",
+	[STORAGE_DB_DEVICES] =		"devices",
+};
+
+struct storage {
+	struct kv_env	*st_kv;
+	struct keys	*st_keys;
+	/*
+	 * The KEK gate. Data keys are unwrapped inside transactions, with the
+	 * KEK of the snapshot they read; a rotation must not swap the KEK
+	 * under a transaction that began before it. So rotation closes the
+	 * gate, waits for every open transaction to end, swaps, and opens
+	 * it. A counter rather than a rwlock, because a read transaction may
+	 * end in another thread than the one that began it.
+	 */
+	pthread_mutex_t	 st_mtx;
+	pthread_cond_t	 st_cv;
+	unsigned	 st_txns;	/* top-level transactions open */
+	/*
+	 * Guarded buffers for unwrapped data keys, wiped and kept for reuse
+	 * (under st_mtx). A sodium_malloc() and sodium_free() for each
+	 * transaction cost an mmap, mprotects and an munmap, and on a VM the
+	 * TLB shootdowns of those took half the writer's time with one child
+	 * transaction per response (bench/run-intake).
+	 */
+	unsigned char	*st_dkpool[STORAGE_DKPOOL];
+	unsigned	 st_ndkpool;
+	bool		 st_swapping;	/* a rotation holds the gate */
+	bool		 st_sync_init;
+	atomic_bool	 st_failed;	/* a commit failed with -EIO */
+	/*
+	 * Generations (storage_generation): st_gen[db] counts the commits
+	 * that changed db; st_seen is the newest commit they account for. A
+	 * transaction that begins on a newer snapshot met a commit of
+	 * another process (or one of ours a moment before it was counted)
+	 * and bumps them all: a spare cache miss, never a stale hit.
+	 */
+	_Atomic uint64_t st_gen[STORAGE_DB_COUNT];
+	_Atomic uint64_t st_seen;
+};
+_Static_assert(STORAGE_DB_COUNT <= 32, "storage_txn.tx_dirty is 32 bits");
+
+/* One unwrapped data key, reused while a transaction stays in its month. */
+struct storage_dk {
+	unsigned char	*dk_key;	/* guarded; NULL until needed */
+	uint32_t	 dk_survey;
+	uint32_t	 dk_month;
+	bool		 dk_valid;
+};
+
+struct storage_txn {
+	struct storage		*tx_st;
+	struct kv_txn		*tx_kv;		/* NULL: parent ended it */
+	struct storage_txn	*tx_parent;
+	struct storage_txn	*tx_child;
+	bool			 tx_write;
+	uint32_t		 tx_dirty;	/* 1 << db for each db changed */
+	struct storage_dk	 tx_dk;
+};
+
+struct storage_iter {
+	struct storage_txn	*it_txn;
+	struct kv_cursor	*it_cur;
+	enum storage_db		 it_db;
+	bool			 it_done;
+	bool			 it_ranged;	/* stop after it_day_to */
+	uint32_t		 it_day_to;
+	unsigned char		 it_key[KV_KEY_MAX];
+	size_t			 it_klen;
+	unsigned char		*it_val;	/* opened, NUL-ended */
+	size_t			 it_vcap;
+	size_t			 it_vlen;
+};
+
+static void	storage_gate_enter(struct storage *);
+static void	storage_gate_leave(struct storage *);
+static void	storage_gate_close(struct storage *);
+static void	storage_gate_open(struct storage *);
+static bool	storage_db_ok(enum storage_db);
+static uint32_t	storage_be32(const unsigned char *);
+static void	storage_put_be32(unsigned char *, uint32_t);
+static int	storage_seal_key(struct storage_txn *, enum storage_db,
+		    const unsigned char *, size_t, bool,
+		    const unsigned char **, uint32_t *);
+static int	storage_unseal(struct storage_txn *, enum storage_db,
+		    const void *, size_t, const void *, size_t,
+		    unsigned char *, size_t, size_t *);
+static int	storage_schema(struct storage *, bool);
+static void	storage_txn_end(struct storage_txn *);
+static int	storage_month_days(uint32_t, uint32_t *, uint32_t *);
+static int	storage_dir_empty(const char *);
+static int	storage_iter_alloc(struct storage_txn *, enum storage_db,
+		    const void *, size_t, struct storage_iter **);
+
+const char *
+storage_db_name(enum storage_db db)
+{
+	return storage_db_ok(db) ? storage_db_names[db] : "unknown";
+}
+
+static bool
+storage_db_ok(enum storage_db db)
+{
+	return (unsigned)db < STORAGE_DB_COUNT;
+}
+
+static uint32_t
+storage_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void
+storage_put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static void
+storage_gate_enter(struct storage *st)
+{
+	pthread_mutex_lock(&st->st_mtx);
+	while (st->st_swapping)
+		pthread_cond_wait(&st->st_cv, &st->st_mtx);
+	st->st_txns++;
+	pthread_mutex_unlock(&st->st_mtx);
+}
+
+static void
+storage_gate_leave(struct storage *st)
+{
+	pthread_mutex_lock(&st->st_mtx);
+	if (--st->st_txns == 0)
+		pthread_cond_broadcast(&st->st_cv);
+	pthread_mutex_unlock(&st->st_mtx);
+}
+
+static void
+storage_gate_close(struct storage *st)
+{
+	pthread_mutex_lock(&st->st_mtx);
+	while (st->st_swapping)
+		pthread_cond_wait(&st->st_cv, &st->st_mtx);
+	st->st_swapping = true;
+	while (st->st_txns > 0)
+		pthread_cond_wait(&st->st_cv, &st->st_mtx);
+	pthread_mutex_unlock(&st->st_mtx);
+}
+
+static void
+storage_gate_open(struct storage *st)
+{
+	pthread_mutex_lock(&st->st_mtx);
+	st->st_swapping = false;
+	pthread_cond_broadcast(&st->st_cv);
+	pthread_mutex_unlock(&st->st_mtx);
+}
+
+int
+storage_open(const struct storage_opts *o, struct storage **out)
+{
+	struct storage		*st = NULL;
+	struct keys_opts	 ko;
+	struct stat		 sb;
+	const char		*names[STORAGE_DB_COUNT + 1];
+	char			 path[PATH_MAX];
+	unsigned		 i;
+	int			 ret = -1;
+
+	if (o == NULL || o->so_dir == NULL || *o->so_dir == '\0' ||
+	    out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((ret = seal_init()) != 0) {
+		log_warnx("libsodium cannot initialise");
+		goto done;
+	}
+	if (o->so_create) {
+		if (mkdir(o->so_dir, 0700) == -1 && errno != EEXIST) {
+			ret = -errno;
+			log_warn("%s", o->so_dir);
+			goto done;
+		}
+	} else {
+		/* LMDB would create an empty store; without so_create, no. */
+		if ((ret = util_snprintf(path, sizeof(path), "%s/data.mdb",
+		    o->so_dir)) != 0)
+			goto done;
+		if (stat(path, &sb) == -1) {
+			ret = -errno;
+			if (ret == -ENOENT)
+				log_warnx("%s: no store here", o->so_dir);
+			else
+				log_warn("%s", path);
+			goto done;
+		}
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	atomic_init(&st->st_failed, false);
+	for (i = 0; i < STORAGE_DB_COUNT; i++)
+		atomic_init(&st->st_gen[i], 1);
+	atomic_init(&st->st_seen, 0);
+	if (pthread_mutex_init(&st->st_mtx, NULL) != 0) {
+		free(st);
+		st = NULL;
+		ret = -ENOMEM;
+		goto done;
+	}
+	if (pthread_cond_init(&st->st_cv, NULL) != 0) {
+		pthread_mutex_destroy(&st->st_mtx);
+		free(st);
+		st = NULL;
+		ret = -ENOMEM;
+		goto done;
+	}
+	st->st_sync_init = true;
+
+	for (i = 0; i < STORAGE_DB_COUNT; i++)
+		names[i] = storage_db_names[i];
+	names[KEYS_DB] = KEYS_DB_NAME;
+	if ((ret = kv_open(o->so_dir, o->so_map_size != 0 ? o->so_map_size :
+	    STORAGE_MAP_SIZE_DEFAULT, names, STORAGE_DB_COUNT + 1,
+	    &st->st_kv)) != 0)
+		goto done;
+
+	memset(&ko, 0, sizeof(ko));
+	ko.ko_dir = o->so_dir;
+	ko.ko_kek_path = o->so_kek_path;
+	ko.ko_root_key_path = o->so_root_key_path;
+	ko.ko_create = o->so_create;
+	if ((ret = keys_open(st->st_kv, &ko, &st->st_keys)) != 0)
+		goto done;
+	if ((ret = storage_schema(st, o->so_create)) != 0)
+		goto done;
+	*out = st;
+	st = NULL;
+	ret = 0;
+done:
+	storage_close(st);
+	return ret;
+}
+
+/* Check (or, for a new store, record) the version of the layout. */
+static int
+storage_schema(struct storage *st, bool create)
+{
+	struct storage_txn	*txn = NULL;
+	unsigned char		 v[4];
+	void			*val = NULL;
+	size_t			 len;
+	int			 ret = -1;
+
+	if ((ret = storage_txn_begin(st, false, &txn)) != 0)
+		goto done;
+	ret = storage_get(txn, STORAGE_DB_META, storage_key_schema,
+	    sizeof(storage_key_schema) - 1, &val, &len);
+	storage_txn_abort(txn);
+	txn = NULL;
+	if (ret == 0) {
+		if (len != sizeof(v) ||
+		    storage_be32(val) != STORAGE_SCHEMA) {
+			log_warnx("the store has schema %u; this program "
+			    "knows %u", len == sizeof(v) ?
+			    storage_be32(val) : 0, STORAGE_SCHEMA);
+			ret = -EIO;
+		}
+		goto done;
+	}
+	if (ret != -ENOENT)
+		goto done;
+	if (!create) {
+		log_warnx("the store has no schema record");
+		goto done;
+	}
+	storage_put_be32(v, STORAGE_SCHEMA);
+	if ((ret = storage_txn_begin(st, true, &txn)) != 0)
+		goto done;
+	ret = storage_put(txn, STORAGE_DB_META, storage_key_schema,
+	    sizeof(storage_key_schema) - 1, v, sizeof(v), STORAGE_NOOVERWRITE);
+	if (ret != 0)
+		goto done;
+	ret = storage_txn_commit(txn);
+	txn = NULL;
+done:
+	storage_txn_abort(txn);
+	free(val);
+	return ret;
+}
+
+void
+storage_close(struct storage *st)
+{
+	if (st == NULL)
+		return;
+	keys_close(st->st_keys);
+	kv_close(st->st_kv);
+	while (st->st_ndkpool > 0)
+		sodium_free(st->st_dkpool[--st->st_ndkpool]);
+	if (st->st_sync_init) {
+		pthread_cond_destroy(&st->st_cv);
+		pthread_mutex_destroy(&st->st_mtx);
+	}
+	free(st);
+}
+
+int
+storage_reader_check(struct storage *st)
+{
+	if (st == NULL)
+		return -EINVAL;
+	return kv_reader_check(st->st_kv);
+}
+
+int
+storage_stat(struct storage *st, struct storage_stat *out)
+{
+	struct storage_stat	 s;
+	struct kv_txn		*txn = NULL;
+	unsigned		 i;
+	int			 ret = -1;
+
+	if (st == NULL || out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	memset(&s, 0, sizeof(s));
+	if ((ret = kv_info(st->st_kv, &s.ss_map_size, &s.ss_map_used)) != 0)
+		goto done;
+	/* Counting needs no key, so no gate either. */
+	if ((ret = kv_txn_begin(st->st_kv, NULL, false, &txn)) != 0)
+		goto done;
+	for (i = 0; i < STORAGE_DB_COUNT; i++)
+		if ((ret = kv_count(txn, i, &s.ss_entries[i])) != 0)
+			goto done;
+	*out = s;
+	ret = 0;
+done:
+	kv_txn_abort(txn);
+	return ret;
+}
+
+bool
+storage_writable(struct storage *st)
+{
+	return st != NULL && st->st_kv != NULL && st->st_keys != NULL &&
+	    !atomic_load(&st->st_failed);
+}
+
+uint64_t
+storage_generation(struct storage *st, enum storage_db db)
+{
+	if (st == NULL || !storage_db_ok(db))
+		return 0;
+	return atomic_load(&st->st_gen[db]);
+}
+
+/*
+ * A transaction began on a snapshot holding commits up to `last`. Commits
+ * past st_seen were not counted by this process: bump every generation
+ * first, then move st_seen, so that whoever sees the new st_seen also
+ * sees the bump (storage.h: read before and after the begin).
+ */
+static void
+storage_gen_observe(struct storage *st, uint64_t last)
+{
+	uint64_t	seen = atomic_load(&st->st_seen);
+	unsigned	i;
+
+	if (last <= seen)
+		return;
+	for (i = 0; i < STORAGE_DB_COUNT; i++)
+		atomic_fetch_add(&st->st_gen[i], 1);
+	while (last > seen &&
+	    !atomic_compare_exchange_weak(&st->st_seen, &seen, last))
+		;
+}
+
+/* A commit of ours, number id, changed the dbs in dirty. */
+static void
+storage_gen_committed(struct storage *st, uint64_t id, uint32_t dirty)
+{
+	uint64_t	seen;
+	unsigned	i;
+
+	for (i = 0; i < STORAGE_DB_COUNT; i++)
+		if (dirty & (1u << i))
+			atomic_fetch_add(&st->st_gen[i], 1);
+	seen = atomic_load(&st->st_seen);
+	while (id > seen &&
+	    !atomic_compare_exchange_weak(&st->st_seen, &seen, id))
+		;
+}
+
+int
+storage_txn_begin(struct storage *st, bool write, struct storage_txn **out)
+{
+	struct storage_txn	*txn = NULL;
+	bool			 entered = false;
+	int			 ret = -1;
+
+	if (st == NULL || out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((txn = calloc(1, sizeof(*txn))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	txn->tx_st = st;
+	txn->tx_write = write;
+	/* The gate before LMDB's writer lock, in every thread: no deadlock. */
+	storage_gate_enter(st);
+	entered = true;
+	if ((ret = kv_txn_begin(st->st_kv, NULL, write, &txn->tx_kv)) != 0)
+		goto done;
+	storage_gen_observe(st, write ? kv_txn_id(txn->tx_kv) - 1 :
+	    kv_txn_id(txn->tx_kv));
+	*out = txn;
+	txn = NULL;
+	ret = 0;
+done:
+	if (txn != NULL && entered)
+		storage_gate_leave(st);
+	free(txn);
+	return ret;
+}
+
+int
+storage_txn_begin_child(struct storage_txn *parent, struct storage_txn **out)
+{
+	struct storage_txn	*txn = NULL;
+	int			 ret = -1;
+
+	if (parent == NULL || out == NULL || parent->tx_kv == NULL ||
+	    !parent->tx_write || parent->tx_child != NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((txn = calloc(1, sizeof(*txn))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	txn->tx_st = parent->tx_st;
+	txn->tx_write = true;
+	txn->tx_parent = parent;
+	if ((ret = kv_txn_begin(parent->tx_st->st_kv, parent->tx_kv, true,
+	    &txn->tx_kv)) != 0)
+		goto done;
+	parent->tx_child = txn;
+	*out = txn;
+	txn = NULL;
+	ret = 0;
+done:
+	free(txn);
+	return ret;
+}
+
+/* A guarded buffer for a data key: a spare one, or a new one. */
+static unsigned char *
+storage_dk_get(struct storage *st)
+{
+	unsigned char	*p = NULL;
+
+	pthread_mutex_lock(&st->st_mtx);
+	if (st->st_ndkpool > 0)
+		p = st->st_dkpool[--st->st_ndkpool];
+	pthread_mutex_unlock(&st->st_mtx);
+	return p != NULL ? p : sodium_malloc(KEYS_LEN);
+}
+
+/* Wipe a data key's buffer and keep it as a spare (or free it). */
+static void
+storage_dk_put(struct storage *st, unsigned char *p)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p, KEYS_LEN);
+	pthread_mutex_lock(&st->st_mtx);
+	if (st->st_ndkpool < STORAGE_DKPOOL) {
+		st->st_dkpool[st->st_ndkpool++] = p;
+		p = NULL;
+	}
+	pthread_mutex_unlock(&st->st_mtx);
+	sodium_free(p);
+}
+
+/* After the kv transaction ended: unlink, wipe, leave the gate, free. */
+static void
+storage_txn_end(struct storage_txn *txn)
+{
+	/* kv ended a live child with its parent: the child is a shell. */
+	if (txn->tx_child != NULL) {
+		txn->tx_child->tx_kv = NULL;
+		txn->tx_child->tx_parent = NULL;
+	}
+	if (txn->tx_parent != NULL)
+		txn->tx_parent->tx_child = NULL;
+	storage_dk_put(txn->tx_st, txn->tx_dk.dk_key);
+	if (txn->tx_parent == NULL && txn->tx_kv != NULL)
+		storage_gate_leave(txn->tx_st);
+	free(txn);
+}
+
+int
+storage_txn_commit(struct storage_txn *txn)
+{
+	uint64_t	id;
+	int		ret;
+
+	if (txn == NULL)
+		return -EINVAL;
+	if (txn->tx_kv == NULL) {
+		/* Its parent already ended it; nothing was committed. */
+		ret = -EINVAL;
+	} else {
+		id = kv_txn_id(txn->tx_kv);
+		ret = kv_txn_commit(txn->tx_kv);
+		if (ret == -EIO)
+			atomic_store(&txn->tx_st->st_failed, true);
+		if (ret == 0 && txn->tx_parent != NULL)
+			txn->tx_parent->tx_dirty |= txn->tx_dirty;
+		else if (ret == 0 && txn->tx_write)
+			storage_gen_committed(txn->tx_st, id, txn->tx_dirty);
+	}
+	storage_txn_end(txn);
+	return ret;
+}
+
+void
+storage_txn_abort(struct storage_txn *txn)
+{
+	if (txn == NULL)
+		return;
+	if (txn->tx_kv != NULL)
+		kv_txn_abort(txn->tx_kv);
+	storage_txn_end(txn);
+}
+
+/*
+ * The key that seals values of (db, key), and its key id: the store key,
+ * or for responses the data key of (survey, month of day) that the key
+ * names. create makes a missing data key (write transactions).
+ */
+static int
+storage_seal_key(struct storage_txn *txn, enum storage_db db,
+    const unsigned char *key, size_t klen, bool create,
+    const unsigned char **sk_out, uint32_t *kid_out)
+{
+	struct storage_dk	*dk = &txn->tx_dk;
+	uint32_t		 survey, month;
+	int			 ret = -1;
+
+	if (db != STORAGE_DB_RESPONSES) {
+		*sk_out = keys_store_key(txn->tx_st->st_keys);
+		*kid_out = SEAL_KID_STORE;
+		ret = 0;
+		goto done;
+	}
+	if (klen != STORAGE_RESPONSE_KEYLEN) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	survey = storage_be32(key);
+	month = storage_day_month(storage_be32(key + 4));
+	if (dk->dk_valid && dk->dk_survey == survey && dk->dk_month == month)
+		goto found;
+	dk->dk_valid = false;
+	if (dk->dk_key == NULL && (dk->dk_key = storage_dk_get(txn->tx_st)) ==
+	    NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = keys_data_key(txn->tx_st->st_keys, txn->tx_kv, survey, month,
+	    create, dk->dk_key);
+	if (ret == -ENOENT) {
+		log_warnx("a response of survey %u has no data key for its "
+		    "month", survey);
+		ret = -EBADMSG;
+	}
+	if (ret != 0)
+		goto done;
+	dk->dk_survey = survey;
+	dk->dk_month = month;
+	dk->dk_valid = true;
+found:
+	*sk_out = dk->dk_key;
+	*kid_out = month;
+	ret = 0;
+done:
+	return ret;
+}
+
+/* Open a sealed value of (db, key) into out (outcap bytes). */
+static int
+storage_unseal(struct storage_txn *txn, enum storage_db db, const void *key,
+    size_t klen, const void *sealed, size_t slen, unsigned char *out,
+    size_t outcap, size_t *len_out)
+{
+	struct seal_ad		 ad;
+	const unsigned char	*sk;
+	int			 ret;
+
+	if ((ret = storage_seal_key(txn, db, key, klen, false, &sk,
+	    &ad.sad_kid)) != 0)
+		return ret;
+	ad.sad_db = storage_db_names[db];
+	ad.sad_key = key;
+	ad.sad_klen = klen;
+	return seal_open(sk, &ad, sealed, slen, out, outcap, len_out);
+}
+
+int
+storage_get(struct storage_txn *txn, enum storage_db db, const void *key,
+    size_t klen, void **val_out, size_t *len_out)
+{
+	const void	*sealed;
+	unsigned char	*buf = NULL;
+	size_t		 slen, len = 0;
+	int		 ret = -1;
+
+	if (txn == NULL || txn->tx_kv == NULL || !storage_db_ok(db) ||
+	    key == NULL || klen == 0 || klen > KV_KEY_MAX ||
+	    val_out == NULL || len_out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((ret = kv_get(txn->tx_kv, db, key, klen, &sealed, &slen)) != 0)
+		goto done;
+	if (slen < SEAL_OVERHEAD) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	if ((buf = malloc(slen - SEAL_OVERHEAD + 1)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if ((ret = storage_unseal(txn, db, key, klen, sealed, slen, buf,
+	    slen - SEAL_OVERHEAD, &len)) != 0)
+		goto done;
+	buf[len] = '\0';
+	*val_out = buf;
+	*len_out = len;
+	buf = NULL;
+	ret = 0;
+done:
+	free(buf);
+	return ret;
+}
+
+int
+storage_put(struct storage_txn *txn, enum storage_db db, const void *key,
+    size_t klen, const void *val, size_t vlen, unsigned flags)
+{
+	struct seal_ad	 ad;
+	unsigned char	*sealed = NULL;
+	int		 ret = -1;
+
+	/* Responses are sealed with data keys: storage_response_put(). */
+	if (txn == NULL || txn->tx_kv == NULL || !txn->tx_write ||
+	    !storage_db_ok(db) || db == STORAGE_DB_RESPONSES ||
+	    key == NULL || klen == 0 || klen > KV_KEY_MAX ||
+	    (val == NULL && vlen != 0) || vlen > SIZE_MAX - SEAL_OVERHEAD ||
+	    (flags & ~(unsigned)STORAGE_NOOVERWRITE) != 0) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((sealed = malloc(vlen + SEAL_OVERHEAD)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ad.sad_db = storage_db_names[db];
+	ad.sad_kid = SEAL_KID_STORE;
+	ad.sad_key = key;
+	ad.sad_klen = klen;
+	if ((ret = seal_value(keys_store_key(txn->tx_st->st_keys), &ad, val,
+	    vlen, sealed, vlen + SEAL_OVERHEAD)) != 0)
+		goto done;
+	ret = kv_put(txn->tx_kv, db, key, klen, sealed, vlen + SEAL_OVERHEAD,
+	    (flags & STORAGE_NOOVERWRITE) ? KV_NOOVERWRITE : 0);
+	if (ret == 0)
+		txn->tx_dirty |= 1u << db;
+done:
+	free(sealed);
+	return ret;
+}
+
+int
+storage_del(struct storage_txn *txn, enum storage_db db, const void *key,
+    size_t klen)
+{
+	if (txn == NULL || txn->tx_kv == NULL || !txn->tx_write ||
+	    !storage_db_ok(db) || key == NULL || klen == 0 ||
+	    klen > KV_KEY_MAX)
+		return -EINVAL;
+	txn->tx_dirty |= 1u << db;
+	return kv_del(txn->tx_kv, db, key, klen);
+}
+
+int
+storage_next_id(struct storage_txn *txn, const char *counter,
+    uint32_t *id_out)
+{
+	char		 key[sizeof(STORAGE_COUNTER_PREFIX) +
+			     STORAGE_COUNTER_MAX];
+	unsigned char	 v[4];
+	void		*val = NULL;
+	size_t		 len, nlen;
+	uint32_t	 cur = 0;
+	int		 ret = -1;
+
+	if (txn == NULL || !txn->tx_write || counter == NULL ||
+	    id_out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	nlen = strlen(counter);
+	if (nlen == 0 || nlen > STORAGE_COUNTER_MAX) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((ret = util_snprintf(key, sizeof(key), "%s%s",
+	    STORAGE_COUNTER_PREFIX, counter)) != 0) {
+		ret = -EINVAL;
+		goto done;
+	}
+	ret = storage_get(txn, STORAGE_DB_META, key, strlen(key), &val, &len);
+	if (ret == 0 && len != sizeof(v)) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	if (ret == 0)
+		cur = storage_be32(val);
+	else if (ret != -ENOENT)
+		goto done;
+	if (cur == UINT32_MAX) {
+		ret = -EOVERFLOW;
+		goto done;
+	}
+	storage_put_be32(v, cur + 1);
+	if ((ret = storage_put(txn, STORAGE_DB_META, key, strlen(key), v,
+	    sizeof(v), 0)) != 0)
+		goto done;
+	*id_out = cur + 1;
+	ret = 0;
+done:
+	free(val);
+	return ret;
+}
+
+static int
+storage_iter_alloc(struct storage_txn *txn, enum storage_db db,
+    const void *prefix, size_t plen, struct storage_iter **out)
+{
+	struct storage_iter	*it = NULL;
+	int			 ret = -1;
+
+	if (txn == NULL || txn->tx_kv == NULL || !storage_db_ok(db) ||
+	    (prefix == NULL && plen != 0) || plen > KV_KEY_MAX ||
+	    out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	it->it_txn = txn;
+	it->it_db = db;
+	if ((ret = kv_cursor_open(txn->tx_kv, db, prefix, plen,
+	    &it->it_cur)) != 0)
+		goto done;
+	*out = it;
+	it = NULL;
+	ret = 0;
+done:
+	storage_iter_free(it);
+	return ret;
+}
+
+int
+storage_iter_new(struct storage_txn *txn, enum storage_db db,
+    const void *prefix, size_t plen, struct storage_iter **out)
+{
+	return storage_iter_alloc(txn, db, prefix, plen, out);
+}
+
+int
+storage_iter_next(struct storage_iter *it, const void **key, size_t *klen,
+    const void **val, size_t *vlen)
+{
+	const void	*k, *v;
+	unsigned char	*buf;
+	size_t		 kl, vl, need;
+	int		 ret = -1;
+
+	if (it == NULL || key == NULL || klen == NULL || val == NULL ||
+	    vlen == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if (it->it_done) {
+		ret = -ENOENT;
+		goto done;
+	}
+	if ((ret = kv_cursor_next(it->it_cur, &k, &kl, &v, &vl)) != 0) {
+		if (ret == -ENOENT)
+			it->it_done = true;
+		goto done;
+	}
+	if (it->it_ranged && (kl != STORAGE_RESPONSE_KEYLEN ||
+	    storage_response_key_day(k) > it->it_day_to)) {
+		it->it_done = true;
+		ret = -ENOENT;
+		goto done;
+	}
+	if (vl < SEAL_OVERHEAD) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	need = vl - SEAL_OVERHEAD + 1;
+	if (need > it->it_vcap) {
+		/* Not realloc(): the old plaintext is wiped, not abandoned. */
+		if ((buf = malloc(need)) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		if (it->it_val != NULL) {
+			sodium_memzero(it->it_val, it->it_vcap);
+			free(it->it_val);
+		}
+		it->it_val = buf;
+		it->it_vcap = need;
+	}
+	memcpy(it->it_key, k, kl);
+	it->it_klen = kl;
+	if ((ret = storage_unseal(it->it_txn, it->it_db, it->it_key, kl, v, vl,
+	    it->it_val, it->it_vcap - 1, &it->it_vlen)) != 0)
+		goto done;
+	it->it_val[it->it_vlen] = '\0';
+	*key = it->it_key;
+	*klen = it->it_klen;
+	*val = it->it_val;
+	*vlen = it->it_vlen;
+	ret = 0;
+done:
+	return ret;
+}
+
+void
+storage_iter_free(struct storage_iter *it)
+{
+	if (it == NULL)
+		return;
+	kv_cursor_close(it->it_cur);
+	if (it->it_val != NULL) {
+		sodium_memzero(it->it_val, it->it_vcap);
+		free(it->it_val);
+	}
+	free(it);
+}
+
+uint32_t
+storage_day_month(uint32_t day)
+{
+	int		y;
+	unsigned	m, d;
+
+	util_civil_from_days((int64_t)day, &y, &m, &d);
+	return (uint32_t)y * 12 + (m - 1);
+}
+
+uint32_t
+storage_response_key_day(const void *key)
+{
+	return storage_be32((const unsigned char *)key + 4);
+}
+
+int
+storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
+    const void *val, size_t vlen)
+{
+	struct seal_ad		 ad;
+	const unsigned char	*dk;
+	unsigned char		 key[STORAGE_RESPONSE_KEYLEN];
+	unsigned char		*sealed = NULL;
+	int			 tries, ret = -1;
+
+	if (txn == NULL || txn->tx_kv == NULL || !txn->tx_write ||
+	    (val == NULL && vlen != 0) || vlen > SIZE_MAX - SEAL_OVERHEAD) {
+		ret = -EINVAL;
+		goto done;
+	}
+	storage_put_be32(key, survey);
+	storage_put_be32(key + 4, day);
+	if ((ret = storage_seal_key(txn, STORAGE_DB_RESPONSES, key,
+	    sizeof(key), true, &dk, &ad.sad_kid)) != 0)
+		goto done;
+	if ((sealed = malloc(vlen + SEAL_OVERHEAD)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ad.sad_db = storage_db_names[STORAGE_DB_RESPONSES];
+	ad.sad_key = key;
+	ad.sad_klen = sizeof(key);
+	/*
+	 * Random tails keep no order within a day. Two equal tails in one
+	 * (survey, day) are a 2^-64 event; retrying is cheaper than arguing.
+	 * The key is in the associated data, so each try seals afresh.
+	 */
+	for (tries = 0; tries < 4; tries++) {
+		randombytes_buf(key + 8, sizeof(key) - 8);
+		if ((ret = seal_value(dk, &ad, val, vlen, sealed,
+		    vlen + SEAL_OVERHEAD)) != 0)
+			goto done;
+		ret = kv_put(txn->tx_kv, STORAGE_DB_RESPONSES, key, sizeof(key),
+		    sealed, vlen + SEAL_OVERHEAD, KV_NOOVERWRITE);
+		if (ret != -EEXIST)
+			break;
+	}
+	if (ret == 0)
+		txn->tx_dirty |= 1u << STORAGE_DB_RESPONSES;
+done:
+	free(sealed);
+	return ret;
+}
+
+int
+storage_response_iter(struct storage_txn *txn, uint32_t survey,
+    uint32_t day_from, uint32_t day_to, struct storage_iter **out)
+{
+	struct storage_iter	*it = NULL;
+	unsigned char		 from[8];
+	int			 ret = -1;
+
+	if (out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	storage_put_be32(from, survey);
+	storage_put_be32(from + 4, day_from);
+	if ((ret = storage_iter_alloc(txn, STORAGE_DB_RESPONSES, from, 4,
+	    &it)) != 0)
+		goto done;
+	if ((ret = kv_cursor_seek(it->it_cur, from, sizeof(from))) != 0)
+		goto done;
+	it->it_ranged = true;
+	it->it_day_to = day_to;
+	/* An empty range is an empty iteration, not an error. */
+	it->it_done = day_from > day_to;
+	*out = it;
+	it = NULL;
+	ret = 0;
+done:
+	storage_iter_free(it);
+	return ret;
+}
+
+/* First and last day of a month index, clamped to the uint32 day range. */
+static int
+storage_month_days(uint32_t month, uint32_t *first, uint32_t *last)
+{
+	int64_t		a, b;
+
+	a = util_days_from_civil((int)(month / 12), month % 12 + 1, 1);
+	b = util_days_from_civil((int)((month + 1ULL) / 12),
+	    (unsigned)((month + 1ULL) % 12) + 1, 1) - 1;
+	if (a < 0 || a > UINT32_MAX)
+		return -ERANGE;
+	*first = (uint32_t)a;
+	*last = b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+	return 0;
+}
+
+int
+storage_shred(struct storage *st, uint32_t survey, uint32_t month)
+{
+	struct storage_txn	*txn = NULL;
+	struct kv_cursor	*cur = NULL;
+	unsigned char		 from[8];
+	const void		*k, *v;
+	size_t			 kl, vl, n = 0;
+	uint32_t		 first = 0, last = 0;
+	bool			 days;
+	int			 rc, ret = -1;
+
+	if (st == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	/* A month past the last day number holds no responses, only a key. */
+	days = storage_month_days(month, &first, &last) == 0;
+	if ((ret = storage_txn_begin(st, true, &txn)) != 0)
+		goto done;
+	if (days) {
+		storage_put_be32(from, survey);
+		storage_put_be32(from + 4, first);
+		if ((ret = kv_cursor_open(txn->tx_kv, STORAGE_DB_RESPONSES,
+		    from, 4, &cur)) != 0)
+			goto done;
+		if ((ret = kv_cursor_seek(cur, from, sizeof(from))) != 0)
+			goto done;
+		while ((rc = kv_cursor_next(cur, &k, &kl, &v, &vl)) == 0) {
+			if (kl == STORAGE_RESPONSE_KEYLEN &&
+			    storage_response_key_day(k) > last)
+				break;
+			if ((ret = kv_cursor_del(cur)) != 0)
+				goto done;
+			n++;
+		}
+		if (rc != 0 && rc != -ENOENT) {
+			ret = rc;
+			goto done;
+		}
+		kv_cursor_close(cur);
+		cur = NULL;
+	}
+	txn->tx_dirty |= 1u << STORAGE_DB_RESPONSES;
+	/* Without its key, any copy of those records is noise. */
+	ret = keys_data_key_del(txn->tx_kv, survey, month);
+	if (ret != 0 && ret != -ENOENT)
+		goto done;
+	ret = storage_txn_commit(txn);
+	txn = NULL;
+	if (ret != 0)
+		goto done;
+	log_info("survey %u, month %u-%02u: %zu responses and their data key "
+	    "destroyed", survey, month / 12, month % 12 + 1, n);
+done:
+	kv_cursor_close(cur);
+	storage_txn_abort(txn);
+	return ret;
+}
+
+int
+storage_rotate_kek(struct storage *st)
+{
+	int	ret;
+
+	if (st == NULL)
+		return -EINVAL;
+	storage_gate_close(st);
+	ret = keys_rotate(st->st_keys, st->st_kv, KEYS_ROTATE_ALL);
+	/* Which KEK holds is unknown until a reopen settles it. */
+	if (ret == -EIO)
+		atomic_store(&st->st_failed, true);
+	storage_gate_open(st);
+	return ret;
+}
+
+int
+storage_keygen(const char *path)
+{
+	return keys_keygen(path);
+}
+
+/* 0 if dir holds nothing, -EEXIST if it does. */
+static int
+storage_dir_empty(const char *dir)
+{
+	DIR		*d = NULL;
+	struct dirent	*de;
+	int		 ret = -1;
+
+	if ((d = opendir(dir)) == NULL) {
+		ret = -errno;
+		goto done;
+	}
+	ret = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			ret = -EEXIST;
+			break;
+		}
+	}
+done:
+	if (d != NULL)
+		closedir(d);
+	return ret;
+}
+
+int
+storage_backup(struct storage *st, const char *dir)
+{
+	int	ret = -1;
+
+	if (st == NULL || dir == NULL || *dir == '\0') {
+		ret = -EINVAL;
+		goto done;
+	}
+	if (mkdir(dir, 0700) == -1) {
+		if (errno != EEXIST) {
+			ret = -errno;
+			log_warn("%s", dir);
+			goto done;
+		}
+		if ((ret = storage_dir_empty(dir)) != 0) {
+			log_warnx("%s: a backup goes into a new or empty "
+			    "directory", dir);
+			goto done;
+		}
+	}
+	if ((ret = kv_copy(st->st_kv, dir)) != 0) {
+		log_warnx("%s: backup failed: %s", dir, strerror(-ret));
+		goto done;
+	}
+	ret = 0;
+done:
+	return ret;
+}

@@ -1,0 +1,181 @@
+/*
+ * storage.h — Palaute's engine-neutral store: named databases of sealed
+ * values in one environment, with the keys that seal them.
+ *
+ * Return convention: every int function returns 0 on success or a negative
+ * errno-style code:
+ *   -ENOENT   key (or database entry) not found; iteration finished
+ *   -EEXIST   key exists (put with STORAGE_NOOVERWRITE)
+ *   -ENOSPC   the map is full (answer 507, keep serving reads)
+ *   -EBADMSG  a value failed to open (wrong key, moved, tampered)
+ *   -EINVAL   bad argument
+ *   -EIO      any other storage failure
+ *   -EACCES / -EPERM  key file permissions
+ * Callers never see an engine type; no LMDB name leaks out of this header.
+ *
+ * Threads: one writer thread owns write transactions; read transactions may
+ * be opened from any thread (one transaction per thread at a time).
+ */
+#ifndef PALAUTE_STORAGE_H
+#define PALAUTE_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum storage_db {
+	STORAGE_DB_META,	/* counters, schema version */
+	STORAGE_DB_UNITS,
+	STORAGE_DB_SURVEYS,
+	STORAGE_DB_COLLECTORS,
+	STORAGE_DB_RESPONSES,	/* written only by storage_response_put() */
+	STORAGE_DB_CELLS,
+	STORAGE_DB_INVITATIONS,
+	STORAGE_DB_USERS,
+	STORAGE_DB_TOKENS,
+	STORAGE_DB_AUDIT,
+	STORAGE_DB_IDEMPOTENCY,
+	STORAGE_DB_DEVICES,
+	STORAGE_DB_COUNT
+};
+
+/* Name of a database ("units", ...), for messages and associated data. */
+const char *storage_db_name(enum storage_db db);
+
+struct storage;
+struct storage_txn;
+struct storage_iter;
+
+struct storage_opts {
+	const char	*so_dir;	/* state directory (created by init) */
+	const char	*so_kek_path;	/* KEK file; NULL = <dir>/kek */
+	const char	*so_root_key_path; /* optional key that seals the KEK file */
+	size_t		 so_map_size;	/* bytes; 0 = default (see storage.c) */
+	bool		 so_create;	/* create dir, store and KEK if missing */
+};
+
+/*
+ * Open the store. Checks the KEK file's mode (0600 or stricter), loads it into
+ * guarded memory, opens the environment with durable flags only, clears stale
+ * readers. On success *out owns the store; free with storage_close().
+ */
+int	storage_open(const struct storage_opts *opts, struct storage **out);
+void	storage_close(struct storage *st);	/* accepts NULL */
+
+/*
+ * A number that changes once a committed write transaction has changed db,
+ * whether this process committed it or another one (palautectl beside the
+ * daemon): the key of caches of what is derived from db. Read it before
+ * beginning the read transaction the cached value is computed in, and
+ * again after: when both agree, a value computed in that transaction (or
+ * cached under that number) is current. A change made by another process
+ * shows once any transaction of this one has begun after it. Never 0.
+ */
+uint64_t storage_generation(struct storage *st, enum storage_db db);
+
+/* Remove reader slots of dead processes; returns the number cleared or <0. */
+int	storage_reader_check(struct storage *st);
+
+struct storage_stat {
+	uint64_t	ss_map_size;	/* bytes */
+	uint64_t	ss_map_used;	/* bytes in use (last page * page size) */
+	uint64_t	ss_entries[STORAGE_DB_COUNT];
+};
+int	storage_stat(struct storage *st, struct storage_stat *out);
+
+/* True when the store is open and a write transaction can begin. */
+bool	storage_writable(struct storage *st);
+
+/*
+ * Transactions. A write transaction is owned by the thread that began it.
+ * Nested (child) write transactions let one item of a batch fail without
+ * undoing the rest. Commit or abort frees the transaction in every case.
+ */
+int	storage_txn_begin(struct storage *st, bool write, struct storage_txn **out);
+int	storage_txn_begin_child(struct storage_txn *parent, struct storage_txn **out);
+int	storage_txn_commit(struct storage_txn *txn);
+void	storage_txn_abort(struct storage_txn *txn);	/* accepts NULL */
+
+/*
+ * Values. storage_put() seals val under the store key with associated data
+ * (database name, key); storage_get() opens it into *val_out, a malloc()ed
+ * buffer owned by the caller (NUL-terminated one byte past *len_out for
+ * convenience). Keys are stored as given (not secret: never put an answer,
+ * token or password in a key — use a keyed hash).
+ */
+#define STORAGE_NOOVERWRITE	0x1
+int	storage_get(struct storage_txn *txn, enum storage_db db,
+	    const void *key, size_t klen, void **val_out, size_t *len_out);
+int	storage_put(struct storage_txn *txn, enum storage_db db,
+	    const void *key, size_t klen, const void *val, size_t vlen,
+	    unsigned flags);
+int	storage_del(struct storage_txn *txn, enum storage_db db,
+	    const void *key, size_t klen);
+
+/* Next value of a named counter (1, 2, ...), for ids. Write txn only. */
+int	storage_next_id(struct storage_txn *txn, const char *counter,
+	    uint32_t *id_out);
+
+/*
+ * Iteration over the keys of db that start with prefix (plen may be 0), in
+ * key order. storage_iter_next() returns 0 with the next entry, -ENOENT when
+ * done. The key and value it yields are owned by the iterator and valid until
+ * the next call or storage_iter_free(); values are already opened.
+ */
+int	storage_iter_new(struct storage_txn *txn, enum storage_db db,
+	    const void *prefix, size_t plen, struct storage_iter **out);
+int	storage_iter_next(struct storage_iter *it, const void **key,
+	    size_t *klen, const void **val, size_t *vlen);
+void	storage_iter_free(struct storage_iter *it);	/* accepts NULL */
+
+/*
+ * Responses are sealed with the data key of (survey, month of day), created
+ * on first use and stored wrapped by the KEK. The key is
+ * survey (4 bytes BE) | day (4 bytes BE, days since 1970-01-01) | 8 random
+ * bytes: appends near the tail, but no order within a day.
+ */
+#define STORAGE_RESPONSE_KEYLEN	16
+int	storage_response_put(struct storage_txn *txn, uint32_t survey,
+	    uint32_t day, const void *val, size_t vlen);
+/*
+ * Iterate a survey's responses with from <= day <= to; values opened.
+ * from > to is an empty iteration, not an error.
+ */
+int	storage_response_iter(struct storage_txn *txn, uint32_t survey,
+	    uint32_t day_from, uint32_t day_to, struct storage_iter **out);
+/* Day of a response key yielded by that iterator. */
+uint32_t storage_response_key_day(const void *key);
+
+/*
+ * Crypto-shredding. storage_shred() deletes, in one transaction of its own,
+ * every response of (survey, month) and that month's wrapped data key.
+ * month is year * 12 + (month - 1). Follow it with storage_rotate_kek() so
+ * that copies of the old store cannot unwrap the destroyed key. Shredding a
+ * month that has nothing left returns 0, so retention jobs may rerun.
+ */
+int	storage_shred(struct storage *st, uint32_t survey, uint32_t month);
+
+/*
+ * Rotate the KEK: a fresh key re-wraps every data key and the store key in
+ * one transaction, and the KEK file is replaced atomically. A crash at any
+ * point leaves a store that opens with either the old or the new file.
+ * It waits for the transactions open in other threads to end (they unwrap
+ * keys with the KEK of their snapshot) and holds new ones back meanwhile:
+ * call it with no transaction open in the calling thread.
+ */
+int	storage_rotate_kek(struct storage *st);
+
+/* Write a fresh 32-byte key file (mode 0600); -EEXIST if path exists. */
+int	storage_keygen(const char *path);
+
+/*
+ * Consistent, compacting copy of the environment into dir (created, must be
+ * empty) while the store stays in use. The KEK file is not copied: backups
+ * of keys follow their own, shorter schedule (DESIGN.md section 6).
+ */
+int	storage_backup(struct storage *st, const char *dir);
+
+/* month index (year * 12 + month - 1) of a day number. */
+uint32_t storage_day_month(uint32_t day);
+
+#endif /* PALAUTE_STORAGE_H */

@@ -1,0 +1,569 @@
+"""Accounts, sessions, API tokens, login throttling and the audit log, over
+HTTP against the real palauted (--dev: its admin password is printed once on
+stdout), and palautectl add-user against the same store."""
+import base64
+import datetime
+import os
+import re
+import subprocess
+import threading
+import time
+
+from palaute_test import PALAUTECTL, Daemon, DaemonTest, main
+
+ADMIN_RE = re.compile(r"admin login: admin / (\S+)")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MANAGER_PW = "kolme-kirjainta-ja-numero-7"
+
+
+def admin_password(d, timeout=10):
+    """The --dev admin's password, printed once when the store is new."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        m = ADMIN_RE.search(d.stdout())
+        if m:
+            return m.group(1)
+        time.sleep(0.02)
+    raise AssertionError("no admin password on stdout: %s" % d.stdout())
+
+
+def login(d, username, password):
+    return d.post("/api/v1/session",
+                  body={"username": username, "password": password})
+
+
+class AccountTest(DaemonTest):
+    def admin(self):
+        """A session token of the --dev admin."""
+        r = login(self.d, "admin", admin_password(self.d))
+        self.assertEqual(r.status, 201, r)
+        return r.json()["token"]
+
+    def unit_id(self, token):
+        r = self.d.get("/api/v1/units", token=token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()["units"][0]["id"]
+
+    def manager(self, token, name="m.virtanen"):
+        """A manager of the first demo unit: (id, unit)."""
+        unit = self.unit_id(token)
+        r = self.d.post("/api/v1/users", token=token, body={
+            "username": name, "password": MANAGER_PW, "role": "manager",
+            "units": [unit]})
+        self.assertEqual(r.status, 201, r)
+        return r.json()["id"], unit
+
+
+class Sessions(AccountTest):
+    def test_login_gives_a_token_that_works(self):
+        before = datetime.datetime.now(datetime.timezone.utc)
+        r = login(self.d, "admin", admin_password(self.d))
+        self.assertEqual(r.status, 201, r)
+        body = r.json()
+        self.assertEqual(set(body), {"token", "expires_at", "user"})
+        self.assertRegex(body["token"], TOKEN_RE)
+        self.assertEqual(len(base64.urlsafe_b64decode(body["token"] + "=")),
+                         32)
+        expires = datetime.datetime.strptime(
+            body["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=datetime.timezone.utc)
+        ttl = (expires - before).total_seconds()
+        self.assertTrue(8 * 3600 - 60 < ttl < 8 * 3600 + 60, ttl)
+        self.assertEqual(body["user"]["username"], "admin")
+        self.assertEqual(body["user"]["role"], "admin")
+        self.assertEqual(body["user"]["units"], [])
+        r = self.d.get("/api/v1/users", token=body["token"])
+        self.assertEqual(r.status, 200, r)
+        users = r.json()["users"]
+        self.assertEqual([u["username"] for u in users], ["admin"])
+        self.assertNotIn(b"hash", r.body)
+        self.assertNotIn(b"argon2", r.body)
+        r = self.d.get("/api/v1/session", token=body["token"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["kind"], "session")
+        self.assertEqual(r.json()["user"]["id"], body["user"]["id"])
+
+    def test_user_name_is_case_insensitive(self):
+        r = login(self.d, "ADMIN", admin_password(self.d))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["user"]["username"], "admin")
+
+    def test_wrong_password_and_unknown_user_look_the_same(self):
+        pw = admin_password(self.d)
+        wrong = login(self.d, "admin", pw + "x")
+        unknown = login(self.d, "nobody", pw)
+        for r in (wrong, unknown):
+            self.assertError(r, 401, "bad_credentials")
+            self.assertTrue(r.header("WWW-Authenticate"))
+        self.assertEqual(wrong.body, unknown.body)
+
+    def test_unknown_user_takes_as_long_as_a_wrong_password(self):
+        pw = admin_password(self.d)
+
+        def timed(name):
+            t0 = time.monotonic()
+            r = login(self.d, name, "not the password at all")
+            self.assertError(r, 401, "bad_credentials")
+            return time.monotonic() - t0
+
+        # Two of each: the account limit is 5. Argon2 takes ~0.1 s; an
+        # answer without a hash would take about a millisecond.
+        known = min(timed("admin") for _ in range(2))
+        unknown = min(timed("nobody-%d" % i) for i in range(2))
+        self.assertGreater(unknown, known * 0.4, (known, unknown))
+        self.assertGreater(known, unknown * 0.4, (known, unknown))
+        self.assertEqual(login(self.d, "admin", pw).status, 201)
+
+    def test_logout_ends_the_session(self):
+        token = self.admin()
+        r = self.d.request("DELETE", "/api/v1/session", token=token)
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(r.body, b"")
+        self.assertError(self.d.get("/api/v1/users", token=token), 401,
+                         "unauthorized")
+        self.assertError(self.d.request("DELETE", "/api/v1/session",
+                                        token=token), 401, "unauthorized")
+
+    def test_no_or_bad_token_is_401(self):
+        r = self.d.get("/api/v1/users")
+        self.assertError(r, 401, "unauthorized")
+        self.assertIn("Bearer", r.header("WWW-Authenticate"))
+        for auth in ("Bearer", "Bearer ", "Basic YWRtaW46YWRtaW4=",
+                     "Bearer " + "A" * 43, "Bearer " + "A" * 44,
+                     "Bearer not a token"):
+            r = self.d.get("/api/v1/users", headers={"Authorization": auth})
+            self.assertError(r, 401, "unauthorized")
+            self.assertIn("Bearer", r.header("WWW-Authenticate"))
+        self.assertError(self.d.request("DELETE", "/api/v1/session"), 401,
+                         "unauthorized")
+
+    def test_bad_login_bodies(self):
+        d = self.d
+        r = d.post("/api/v1/session", raw=b'{"username": "admin"',
+                   headers={"Content-Type": "application/json"})
+        self.assertError(r, 400, "malformed_json")
+        r = d.post("/api/v1/session", raw=b'{"username": "a", "username": '
+                   b'"b", "password": "c"}',
+                   headers={"Content-Type": "application/json"})
+        self.assertError(r, 400, "malformed_json")
+        r = d.post("/api/v1/session", raw=b'{"username": "admin"}',
+                   headers={"Content-Type": "text/plain"})
+        self.assertError(r, 415, "unsupported_media_type")
+        self.assertError(d.post("/api/v1/session", body={
+            "username": "admin", "password": "x", "remember": True}),
+            400, "unknown_field", "remember")
+        self.assertError(d.post("/api/v1/session", body={
+            "username": "admin", "password": 12345678901234}),
+            400, "wrong_type", "password")
+        self.assertError(d.post("/api/v1/session", body={
+            "username": "admin"}), 400, "missing_field", "password")
+        self.assertError(d.post("/api/v1/session", body=["admin"]),
+                         400, "wrong_type")
+
+
+class Throttling(AccountTest):
+    def test_six_wrong_passwords_are_throttled(self):
+        pw = admin_password(self.d)
+        for _ in range(5):
+            self.assertError(login(self.d, "admin", "wrong password!"),
+                             401, "bad_credentials")
+        r = login(self.d, "admin", "wrong password!")
+        self.assertError(r, 429, "rate_limited")
+        self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+        # Locked: the right password waits too, whatever the case.
+        r = login(self.d, "Admin", pw)
+        self.assertError(r, 429, "rate_limited")
+        # Another account from the same client is not locked.
+        self.assertError(login(self.d, "someone", "wrong password!"), 401,
+                         "bad_credentials")
+
+    def test_success_resets_the_count(self):
+        pw = admin_password(self.d)
+        for _ in range(4):
+            self.assertEqual(login(self.d, "admin", "nope nope").status, 401)
+        self.assertEqual(login(self.d, "admin", pw).status, 201)
+        for _ in range(4):
+            self.assertEqual(login(self.d, "admin", "nope nope").status, 401)
+        self.assertEqual(login(self.d, "admin", pw).status, 201)
+
+
+class LoginStorm(AccountTest):
+    # One worker, 9 places; no account limit in the way of the storm.
+    daemon_args = ("-o", "login_workers=1", "-o", "login_attempts=1000")
+
+    def test_storm_is_bounded_and_does_not_stall_writes(self):
+        token = self.admin()
+        results = []
+        lock = threading.Lock()
+
+        def attempt(i):
+            r = login(self.d, "storm-%d" % i, "a wrong password here")
+            with lock:
+                results.append(r)
+
+        threads = [threading.Thread(target=attempt, args=(i,))
+                   for i in range(40)]
+        for t in threads:
+            t.start()
+        # While the storm runs, the loop answers and the writer writes.
+        t0 = time.monotonic()
+        self.assertEqual(self.d.get("/healthz").status, 200)
+        r = self.d.post("/api/v1/tokens", body={"name": "during storm"},
+                        token=token)
+        self.assertEqual(r.status, 201, r)
+        elapsed = time.monotonic() - t0
+        for t in threads:
+            t.join(60)
+        self.assertLess(elapsed, 1.0)
+        statuses = sorted(r.status for r in results)
+        self.assertEqual(set(statuses) - {401, 503}, set(), statuses)
+        busy = [r for r in results if r.status == 503]
+        self.assertTrue(busy, statuses)
+        for r in busy:
+            self.assertError(r, 503, "unavailable")
+            self.assertEqual(r.header("Retry-After"), "1")
+        self.assertGreaterEqual(statuses.count(401), 9)
+
+
+class Users(AccountTest):
+    def test_create_get_list_delete(self):
+        token = self.admin()
+        mid, unit = self.manager(token)
+        r = self.d.get("/api/v1/users/%d" % mid, token=token)
+        self.assertEqual(r.status, 200, r)
+        u = r.json()
+        self.assertEqual(set(u), {"id", "username", "role", "units",
+                                  "created"})
+        self.assertEqual(u["role"], "manager")
+        self.assertEqual(u["units"], [unit])
+        self.assertRegex(u["created"], DAY_RE)
+        names = [x["username"] for x in self.d.get(
+            "/api/v1/users", token=token).json()["users"]]
+        self.assertEqual(names, ["admin", "m.virtanen"])
+        self.assertError(self.d.get("/api/v1/users/9999", token=token), 404,
+                         "not_found")
+        self.assertError(self.d.get("/api/v1/users/abc", token=token), 404,
+                         "not_found")
+        r = self.d.request("DELETE", "/api/v1/users/%d" % mid, token=token)
+        self.assertEqual(r.status, 204, r)
+        self.assertError(self.d.get("/api/v1/users/%d" % mid, token=token),
+                         404, "not_found")
+        self.assertError(self.d.request("DELETE", "/api/v1/users/%d" % mid,
+                                        token=token), 404, "not_found")
+
+    def test_admin_cannot_delete_self(self):
+        token = self.admin()
+        me = self.d.get("/api/v1/session", token=token).json()["user"]["id"]
+        self.assertError(self.d.request("DELETE", "/api/v1/users/%d" % me,
+                                        token=token), 409, "conflict")
+
+    def test_delete_revokes_sessions_and_tokens(self):
+        token = self.admin()
+        mid, _ = self.manager(token)
+        r = login(self.d, "m.virtanen", MANAGER_PW)
+        self.assertEqual(r.status, 201, r)
+        session = r.json()["token"]
+        r = self.d.post("/api/v1/tokens", token=token,
+                        body={"name": "manager's export", "user": mid})
+        self.assertEqual(r.status, 201, r)
+        api = r.json()["token"]
+        for t in (session, api):
+            self.assertEqual(self.d.get("/api/v1/session",
+                                        token=t).status, 200)
+        r = self.d.request("DELETE", "/api/v1/users/%d" % mid, token=token)
+        self.assertEqual(r.status, 204, r)
+        for t in (session, api):
+            self.assertError(self.d.get("/api/v1/session", token=t), 401,
+                             "unauthorized")
+        self.assertEqual(self.d.get("/api/v1/tokens",
+                                    token=token).json()["tokens"], [])
+        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 401,
+                         "bad_credentials")
+
+    def test_manager_is_refused_admin_routes(self):
+        token = self.admin()
+        mid, unit = self.manager(token)
+        r = login(self.d, "m.virtanen", MANAGER_PW)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["user"]["role"], "manager")
+        self.assertEqual(r.json()["user"]["units"], [unit])
+        mt = r.json()["token"]
+        for method, path, body in (
+                ("GET", "/api/v1/users", None),
+                ("POST", "/api/v1/users", {"username": "x", "password": "y",
+                                           "role": "admin"}),
+                ("GET", "/api/v1/users/%d" % mid, None),
+                ("DELETE", "/api/v1/users/1", None),
+                ("GET", "/api/v1/tokens", None),
+                ("POST", "/api/v1/tokens", {"name": "mine"}),
+                ("DELETE", "/api/v1/tokens/1", None),
+                ("GET", "/api/v1/audit", None)):
+            r = self.d.request(method, path, body=body, token=mt)
+            self.assertError(r, 403, "forbidden")
+        # Their own session they may see and end.
+        self.assertEqual(self.d.get("/api/v1/session", token=mt).status, 200)
+        self.assertEqual(self.d.request("DELETE", "/api/v1/session",
+                                        token=mt).status, 204)
+
+    def test_bad_user_bodies(self):
+        token = self.admin()
+        unit = self.unit_id(token)
+        d = self.d
+        good = {"username": "anna", "password": "pitkä salasana 1",
+                "role": "manager", "units": [unit]}
+
+        def post(body=None, **kw):
+            return d.post("/api/v1/users", body=body, token=token, **kw)
+
+        self.assertError(post(raw=b'{"username": "anna", ',
+                              headers={"Content-Type": "application/json"}),
+                         400, "malformed_json")
+        self.assertError(post(raw=b'{"username": "anna", "username": "b", '
+                              b'"password": "pitk\\u00e4 salasana 1", '
+                              b'"role": "admin"}',
+                              headers={"Content-Type": "application/json"}),
+                         400, "malformed_json")
+        self.assertError(post(dict(good, email="anna@example.org")), 400,
+                         "unknown_field", "email")
+        self.assertError(post(dict(good, username=5)), 400, "wrong_type",
+                         "username")
+        self.assertError(post(dict(good, units=str(unit))), 400,
+                         "wrong_type", "units")
+        self.assertError(post(dict(good, units=["1"])), 400, "wrong_type",
+                         "units[0]")
+        self.assertError(post({"username": "anna", "role": "admin"}), 400,
+                         "missing_field", "password")
+        self.assertError(post(dict(good, password="short pw 1")), 422,
+                         "invalid", "password")
+        self.assertError(post(dict(good, role="root")), 422, "invalid",
+                         "role")
+        self.assertError(post(dict(good, username="anna virtanen")), 422,
+                         "invalid", "username")
+        no_units = dict(good)
+        del no_units["units"]
+        self.assertError(post(no_units), 400, "missing_field", "units")
+        self.assertError(post(dict(good, role="admin")), 422, "invalid",
+                         "units")
+        self.assertError(post(dict(good, units=[999999])), 422, "invalid",
+                         "units[0]")
+        self.assertError(post(dict(good, units=[unit, unit])), 422,
+                         "invalid", "units[1]")
+        self.assertError(post(raw=b"username=anna",
+                              headers={"Content-Type":
+                                       "application/x-www-form-urlencoded"}),
+                         415, "unsupported_media_type")
+        big = dict(good, password="x" * (70 << 10))
+        self.assertError(post(big), 413, "too_large")
+        self.assertEqual(post(good).status, 201)
+        self.assertError(post(dict(good, username="ANNA")), 409, "conflict",
+                         "username")
+
+
+class ApiTokens(AccountTest):
+    def test_create_list_use_revoke(self):
+        token = self.admin()
+        me = self.d.get("/api/v1/session", token=token).json()["user"]["id"]
+        r = self.d.post("/api/v1/tokens", body={"name": "raportointi"},
+                        token=token)
+        self.assertEqual(r.status, 201, r)
+        made = r.json()
+        self.assertEqual(set(made), {"id", "name", "user", "created",
+                                     "token"})
+        self.assertEqual(made["user"], me)
+        self.assertRegex(made["token"], TOKEN_RE)
+        self.assertRegex(made["created"], DAY_RE)
+        api = made["token"]
+        r = self.d.get("/api/v1/tokens", token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["tokens"], [{
+            "id": made["id"], "name": "raportointi", "user": me,
+            "created": made["created"]}])
+        self.assertNotIn(api.encode(), r.body)
+        # The token acts as its user.
+        self.assertEqual(self.d.get("/api/v1/users", token=api).status, 200)
+        r = self.d.get("/api/v1/session", token=api)
+        self.assertEqual(r.json()["kind"], "api")
+        self.assertError(self.d.request("DELETE", "/api/v1/session",
+                                        token=api), 409, "conflict")
+        r = self.d.request("DELETE", "/api/v1/tokens/%d" % made["id"],
+                           token=token)
+        self.assertEqual(r.status, 204, r)
+        self.assertError(self.d.get("/api/v1/users", token=api), 401,
+                         "unauthorized")
+        self.assertEqual(self.d.get("/api/v1/tokens",
+                                    token=token).json()["tokens"], [])
+        self.assertError(self.d.request("DELETE", "/api/v1/tokens/%d"
+                                        % made["id"], token=token),
+                         404, "not_found")
+
+    def test_bad_token_bodies(self):
+        token = self.admin()
+        d = self.d
+        self.assertError(d.post("/api/v1/tokens", body={}, token=token), 400,
+                         "missing_field", "name")
+        self.assertError(d.post("/api/v1/tokens", body={"name": ""},
+                                token=token), 422, "invalid", "name")
+        self.assertError(d.post("/api/v1/tokens", body={"name": 1},
+                                token=token), 400, "wrong_type", "name")
+        self.assertError(d.post("/api/v1/tokens", body={"name": "x",
+                                                        "user": 424242},
+                                token=token), 422, "invalid", "user")
+        self.assertError(d.post("/api/v1/tokens", body={"name": "x",
+                                                        "scope": "all"},
+                                token=token), 400, "unknown_field", "scope")
+
+
+class Audit(AccountTest):
+    def test_changes_and_logins_are_chained(self):
+        pw = admin_password(self.d)
+        self.assertEqual(login(self.d, "admin", "wrong password!").status,
+                         401)
+        self.assertEqual(login(self.d, "Typed-Secret-Here", pw).status, 401)
+        token = self.admin()
+        mid, _ = self.manager(token)
+        r = self.d.post("/api/v1/tokens", body={"name": "t"}, token=token)
+        api = r.json()["token"]
+        self.d.request("DELETE", "/api/v1/tokens/%d" % r.json()["id"],
+                       token=token)
+        self.d.request("DELETE", "/api/v1/users/%d" % mid, token=token)
+        r = self.d.get("/api/v1/audit", token=token)
+        self.assertEqual(r.status, 200, r)
+        body = r.json()
+        self.assertIs(body["verified"], True)
+        self.assertIsNone(body["broken_at"])
+        entries = body["entries"]
+        self.assertEqual([e["seq"] for e in entries],
+                         list(range(1, len(entries) + 1)))
+        for e in entries:
+            self.assertEqual(set(e), {"seq", "day", "who", "action",
+                                      "detail", "prev", "hash"})
+            self.assertRegex(e["day"], DAY_RE)
+        for prev, cur in zip(entries, entries[1:]):
+            self.assertEqual(cur["prev"], prev["hash"])
+        mine = [(e["who"], e["action"]) for e in entries
+                if e["action"].split(".")[0] in ("login", "logout", "user",
+                                                 "token")]
+        self.assertEqual(mine, [
+            ("palauted --dev", "user.create"),
+            ("admin", "login.failed"),
+            ("-", "login.failed"),
+            ("admin", "login"),
+            ("admin", "user.create"),
+            ("admin", "token.create"),
+            ("admin", "token.revoke"),
+            ("admin", "user.delete")])
+        # No secret, and not the name an unknown login was tried with.
+        for secret in (pw, MANAGER_PW, token, api, "Typed-Secret-Here",
+                       "argon2"):
+            self.assertNotIn(secret.encode(), r.body)
+
+    def test_paging(self):
+        token = self.admin()
+        r = self.d.get("/api/v1/audit?after=1&limit=1", token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([e["seq"] for e in r.json()["entries"]], [2])
+        self.assertIs(r.json()["verified"], True)
+        self.assertError(self.d.get("/api/v1/audit?limit=0", token=token),
+                         400, "bad_request", "limit")
+        self.assertError(self.d.get("/api/v1/audit?after=x", token=token),
+                         400, "bad_request", "after")
+
+
+class Secrets(AccountTest):
+    def test_no_password_or_token_in_log_or_store(self):
+        pw = admin_password(self.d)
+        token = self.admin()
+        mid, _ = self.manager(token)
+        mt = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
+        api = self.d.post("/api/v1/tokens", body={"name": "x"},
+                          token=token).json()["token"]
+        login(self.d, "admin", "Wrong-But-Secret-Password")
+        login(self.d, "Password-In-Name-Field", "whatever it was 1")
+        self.d.request("DELETE", "/api/v1/session", token=mt)
+        self.assertEqual(self.d.stop(), 0)
+        secrets = [pw, MANAGER_PW, "Wrong-But-Secret-Password",
+                   "Password-In-Name-Field", token, mt, api]
+        blobs = [s.encode() for s in secrets]
+        # The raw bytes of each token, too.
+        blobs += [base64.urlsafe_b64decode(t + "=") for t in (token, mt,
+                                                               api)]
+        log = self.d.log().encode()
+        for b in blobs:
+            self.assertNotIn(b, log)
+        seen = 0
+        for root, _, files in os.walk(self.d.workdir):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    data = f.read()
+                seen += 1
+                for b in blobs:
+                    self.assertNotIn(b, data, os.path.join(root, name))
+        self.assertGreater(seen, 1)
+
+
+class AddUser(AccountTest):
+    def ctl(self, *args, stdin=""):
+        return subprocess.run(
+            [PALAUTECTL, "-d", self.d.state_dir] + list(args),
+            input=stdin, capture_output=True, text=True, timeout=30)
+
+    def test_add_user_beside_the_daemon(self):
+        token = self.admin()
+        unit = self.unit_id(token)
+        p = self.ctl("add-user", "--manager", "--unit", str(unit), "liisa",
+                     stdin="liisan salasana 42\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("liisa", p.stdout)
+        self.assertNotIn("liisan salasana", p.stdout + p.stderr)
+        r = login(self.d, "liisa", "liisan salasana 42")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["user"]["role"], "manager")
+        self.assertEqual(r.json()["user"]["units"], [unit])
+        p = self.ctl("add-user", "--admin", "toinen.admin",
+                     stdin="toisen adminin salasana")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = login(self.d, "toinen.admin", "toisen adminin salasana")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["user"]["role"], "admin")
+        audit = self.d.get("/api/v1/audit", token=token).json()
+        self.assertIs(audit["verified"], True)
+        self.assertIn(("palautectl", "user.create"),
+                      [(e["who"], e["action"]) for e in audit["entries"]])
+
+    def test_add_user_refusals(self):
+        admin_password(self.d)
+        p = self.ctl("add-user", "--admin", "lyhyt", stdin="short\n")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("12", p.stderr)
+        p = self.ctl("add-user", "--manager", "eiyksikkoa",
+                     stdin="pitkä salasana 1\n")
+        self.assertEqual(p.returncode, 2)
+        p = self.ctl("add-user", "--admin", "ADMIN",
+                     stdin="pitkä salasana 1\n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("exists", p.stderr)
+        p = self.ctl("add-user", "--manager", "--unit", "999999", "x.y.z",
+                     stdin="pitkä salasana 1\n")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("999999", p.stderr)
+        p = self.ctl("add-user", "admin2")
+        self.assertEqual(p.returncode, 2)
+
+
+class DevAdmin(AccountTest):
+    def test_password_printed_only_on_first_start(self):
+        pw = admin_password(self.d)
+        self.assertNotIn(pw, self.d.log())
+        self.assertEqual(self.d.stop(), 0)
+        again = Daemon(workdir=self.d.workdir).start()
+        try:
+            time.sleep(0.5)
+            self.assertIsNone(ADMIN_RE.search(again.stdout()))
+            self.assertEqual(login(again, "admin", pw).status, 201)
+        finally:
+            again.kill()
+
+
+if __name__ == "__main__":
+    main()

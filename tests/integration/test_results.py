@@ -1,0 +1,554 @@
+"""Results over HTTP: the small-group rule, hints, scoping, ranges,
+comments, CSV and the audit trail of every read.
+
+One real daemon (--dev) for the class. Responses come in through the real
+intake routes: kiosks, whose batches may carry a day up to 14 days back,
+so that tests can put responses into distinct weeks. Every test makes its
+own units and survey, so tests do not depend on one another. Days are
+relative to the daemon's today (UTC), never fixed dates.
+"""
+import datetime
+import itertools
+import re
+import unittest
+import uuid
+
+from palaute_test import Daemon, main
+from intake_support import Admin, load_survey, new_id, utc_today
+
+K = 3          # min_group of most tests (the smallest DESIGN.md allows)
+KC = 4         # min_group_comments of most tests
+
+
+def iso(d):
+    return d.isoformat()
+
+
+def monday(d):
+    return d - datetime.timedelta(days=d.weekday())
+
+
+class ResultsTest(unittest.TestCase):
+    d = None
+    admin = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon().start()
+        try:
+            cls.admin = Admin(cls.d)
+        except Exception:
+            cls.d.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        # A clean exit: under --enable-sanitizers a leak fails it.
+        try:
+            rc = cls.d.stop()
+            log = cls.d.log()
+        finally:
+            cls.d.cleanup()
+        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError("palauted exited %r:\n%s" % (rc, log))
+
+    # -- the world of one test
+
+    def unit(self, parent=None, pool=False):
+        body = {"name": {"fi": "Yksikkö " + uuid.uuid4().hex[:8]}}
+        if parent is not None:
+            body["parent"] = parent
+        if pool:
+            body["pool"] = True
+        r = self.admin.call("POST", "/api/v1/units", body, status=201)
+        return r.json()["id"]
+
+    def survey(self, **changes):
+        changes.setdefault("min_group", K)
+        changes.setdefault("min_group_comments", KC)
+        changes.setdefault("period", "week")
+        return self.admin.survey(**changes)
+
+    def kiosk(self, survey, unit):
+        c = self.admin.collector(survey, unit, "kiosk")
+        r = self.d.post("/api/v1/kiosk/enroll",
+                        body={"code": c["enrollment_code"]})
+        self.assertEqual(r.status, 201, r)
+        return r.json()["device_token"]
+
+    def submit(self, token, day, n, visit=4, comment=None, lang="fi"):
+        """n responses on day (a date) through a kiosk batch."""
+        items = []
+        for i in range(n):
+            answers = {"visit": visit}
+            if comment is not None:
+                answers["comment"] = "%s %d" % (comment, i)
+            items.append({"id": new_id(), "day": iso(day), "lang": lang,
+                          "answers": answers})
+        r = self.d.post("/api/v1/kiosk/responses", body={"responses": items},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["stored"], n, r)
+
+    def results(self, survey, token=None, status=200, **query):
+        q = "&".join("%s=%s" % (k, v) for k, v in query.items())
+        r = self.d.get("/api/v1/surveys/%d/results?%s" % (survey, q),
+                       token=token or self.admin.token)
+        self.assertEqual(r.status, status, r)
+        return r.json()
+
+    def comments(self, survey, token=None, **query):
+        q = "&".join("%s=%s" % (k, v) for k, v in query.items())
+        r = self.d.get("/api/v1/surveys/%d/comments?%s" % (survey, q),
+                       token=token or self.admin.token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def manager(self, units):
+        name = "mgr-" + uuid.uuid4().hex[:10]
+        password = "salasana-" + uuid.uuid4().hex
+        self.admin.call("POST", "/api/v1/users", {
+            "username": name, "password": password, "role": "manager",
+            "units": units}, status=201)
+        r = self.d.post("/api/v1/session",
+                        body={"username": name, "password": password})
+        self.assertEqual(r.status, 201, r)
+        return name, r.json()["token"]
+
+    def error(self, r, status, code, field=None):
+        self.assertEqual(r.status, status, r)
+        err = r.json()["error"]
+        self.assertEqual(err["code"], code, r)
+        if field is not None:
+            self.assertEqual(err.get("field"), field, r)
+        return err
+
+    def assertSuppressed(self, g):
+        """A suppressed group carries nothing derived from its cells."""
+        self.assertTrue(g.get("suppressed"), g)
+        self.assertEqual(g["reason"], "min_group", g)
+        for key in ("n", "questions"):
+            self.assertNotIn(key, g)
+        self.assertIn("hint", g)
+
+    @staticmethod
+    def weeks():
+        """Days in this week, last week and the week before, all within
+        the kiosk's 14-day window."""
+        today = utc_today()
+        m = monday(today)
+        return today, m - datetime.timedelta(days=1), \
+            m - datetime.timedelta(days=8)
+
+
+class Rule(ResultsTest):
+    def test_pooled_and_unpooled_units(self):
+        # R -> A -> {A1, A2 pooled}; R -> B pooled. Cells: R own (with
+        # B), A own (with A2), A1.
+        r = self.unit()
+        a = self.unit(r)
+        a1 = self.unit(a)
+        a2 = self.unit(a, pool=True)
+        b = self.unit(r, pool=True)
+        s = self.survey()
+        today = utc_today()
+        self.submit(self.kiosk(s, a1), today, 3, visit=5)
+        self.submit(self.kiosk(s, a), today, 2, visit=3)
+        self.submit(self.kiosk(s, a2), today, 1, visit=3)
+        self.submit(self.kiosk(s, b), today, 3, visit=1)
+
+        doc = self.results(s, unit=r)
+        self.assertEqual(doc["k"], K)
+        self.assertEqual(doc["period"], "week")
+        [g] = doc["groups"]
+        self.assertEqual(g["n"], 9)
+        visit = g["questions"]["visit"]
+        self.assertEqual(visit["type"], "smiley")
+        self.assertEqual(visit["counts"], [3, 0, 3, 0, 3])
+        self.assertAlmostEqual(visit["mean"], 3.0)
+        self.assertEqual(visit["csat"], 33)
+
+        groups = self.results(s, unit=r, by="unit")["groups"]
+        self.assertEqual([(g["unit"], g.get("own", False), g["n"])
+                          for g in groups], [(r, True, 3), (a, False, 6)])
+        groups = self.results(s, unit=a, by="unit")["groups"]
+        self.assertEqual([(g["unit"], g.get("own", False), g["n"])
+                          for g in groups], [(a, True, 3), (a1, False, 3)])
+        self.assertEqual(self.results(s, unit=a1)["groups"][0]["n"], 3)
+
+        # A pooled unit has no cell of its own: suppressed, and the hint
+        # names where its responses are counted.
+        for pooled, owner in ((a2, a), (b, r)):
+            [g] = self.results(s, unit=pooled)["groups"]
+            self.assertSuppressed(g)
+            self.assertEqual(g["hint"].get("pool_into"), owner, g)
+            self.assertNotIn("period", g["hint"])
+
+    def test_k_minus_one_suppressed_then_released(self):
+        p = self.unit()
+        x = self.unit(p)
+        y = self.unit(p)
+        s = self.survey(min_group=5, min_group_comments=10)
+        today = utc_today()
+        kx = self.kiosk(s, x)
+        self.submit(kx, today, 4)
+        self.submit(self.kiosk(s, y), today, 5)
+
+        [g] = self.results(s, unit=x)["groups"]
+        self.assertSuppressed(g)
+        # Nothing coarser on the grid helps (all in one week); pooling x
+        # and y into p would make one cell of 9.
+        self.assertEqual(g["hint"], {"pool_into": p})
+        [g] = self.results(s, unit=p)["groups"]
+        self.assertSuppressed(g)
+        self.assertEqual(g["hint"], {"pool_into": p})
+        groups = self.results(s, unit=p, by="unit")["groups"]
+        self.assertEqual(len(groups), 3)
+        own, gx, gy = groups
+        self.assertEqual((own["unit"], own["n"]), (p, 0))
+        self.assertSuppressed(gx)
+        self.assertEqual((gy["unit"], gy["n"]), (y, 5))
+
+        self.submit(kx, today, 1)
+        [g] = self.results(s, unit=x)["groups"]
+        self.assertEqual(g["n"], 5)
+        self.assertEqual(g["questions"]["visit"]["counts"], [0, 0, 0, 5, 0])
+        [g] = self.results(s, unit=p)["groups"]
+        self.assertEqual(g["n"], 10)
+
+    def test_weeks_by_period(self):
+        u = self.unit()
+        s = self.survey()
+        this_week, last_week, _ = self.weeks()
+        t = self.kiosk(s, u)
+        self.submit(t, this_week, 2)
+        self.submit(t, last_week, 2)
+        [g] = self.results(s, unit=u)["groups"]
+        self.assertSuppressed(g)
+        # A root over weeks: no unit above to pool into, and weeks do not
+        # add up to months (api/suppress.h), so there is nothing to
+        # suggest; tests/unit/test_agg.c covers the period hints.
+        self.assertEqual(g["hint"], {})
+
+        # by=period: each week is a group of its own, both too small.
+        groups = self.results(s, unit=u, by="period")["groups"]
+        self.assertEqual([(g["from"], g["to"]) for g in groups], [
+            (iso(monday(last_week)), iso(last_week)),
+            (iso(monday(this_week)),
+             iso(monday(this_week) + datetime.timedelta(days=6)))])
+        for g in groups:
+            self.assertSuppressed(g)
+        self.submit(t, this_week, 1)
+        groups = self.results(s, unit=u, by="period")["groups"]
+        self.assertSuppressed(groups[0])
+        self.assertEqual(groups[1]["n"], 3)
+
+    def test_differencing_yields_nothing_below_k(self):
+        # p -> c1 (K), c2 (K), c3 (1): p minus c1 minus c2 would be c3.
+        p = self.unit()
+        c1, c2, c3 = self.unit(p), self.unit(p), self.unit(p)
+        s = self.survey()
+        this_week, last_week, before = self.weeks()
+        kio = {u: self.kiosk(s, u) for u in (p, c1, c2, c3)}
+        self.submit(kio[c1], this_week, K)
+        self.submit(kio[c2], this_week, K)
+        self.submit(kio[c3], this_week, 1)
+        # c1 over three weeks: K, 1, K: the whole range minus its weeks
+        # would be last week's single response.
+        self.submit(kio[c1], last_week, 1)
+        self.submit(kio[c1], before, K)
+        truth = {(c1, this_week): K, (c2, this_week): K,
+                 (c3, this_week): 1, (c1, last_week): 1,
+                 (c1, before): K}
+        units = {p: [p, c1, c2, c3], c1: [c1], c2: [c2], c3: [c3]}
+        weeks = [monday(before), monday(last_week), monday(this_week)]
+
+        def cells(unit, own, frm, to):
+            members = [unit] if own else units[unit]
+            return {(u, w): n for (u, w), n in truth.items()
+                    if u in members and frm <= monday(w) <= to}
+
+        released = []
+        ranges = [(a, b) for a, b in itertools.combinations_with_replacement(
+            weeks, 2)]
+        for unit in units:
+            for a, b in ranges:
+                to = b + datetime.timedelta(days=6)
+                for by in ("none", "period", "unit"):
+                    doc = self.results(s, unit=unit, by=by, **{
+                        "from": iso(a), "to": iso(to)})
+                    for g in doc["groups"]:
+                        gf = datetime.date.fromisoformat(g["from"])
+                        gt = datetime.date.fromisoformat(g["to"])
+                        c = cells(g["unit"], g.get("own", False),
+                                  monday(gf), monday(gt))
+                        if g.get("suppressed"):
+                            self.assertNotIn("n", g)
+                            # only a group with a small cell is held back
+                            self.assertTrue(any(0 < n < K for n in
+                                                c.values()), (g, c))
+                            continue
+                        self.assertEqual(g["n"], sum(c.values()), g)
+                        released.append(c)
+        # Every released number sums only cells of 0 or >= K, so no
+        # difference of them can single out the small cells.
+        for c in released:
+            self.assertFalse([n for n in c.values() if 0 < n < K], c)
+        self.assertTrue(released)
+        # The two attacks by name: p (suppressed) minus its children, and
+        # c1's whole range (suppressed) minus its other weeks.
+        [g] = self.results(s, unit=p)["groups"]
+        self.assertSuppressed(g)
+        [g] = self.results(s, unit=c1, **{
+            "from": iso(weeks[0]), "to": iso(weeks[2] +
+                                              datetime.timedelta(days=6))})[
+            "groups"]
+        self.assertSuppressed(g)
+
+    def test_versions_are_not_subtracted(self):
+        # Version 1 holds 1 response of this week, version 2 holds K:
+        # "all versions" minus "version 2" would be that one response.
+        u = self.unit()
+        s = self.survey()
+        today = utc_today()
+        t = self.kiosk(s, u)
+        self.submit(t, today, 1)
+        body = load_survey("survey-client.json")
+        body.update(min_group=K, min_group_comments=KC, period="week")
+        body["title"]["fi"] = "Uusi otsikko"
+        body.pop("slug", None)
+        r = self.admin.call("PUT", "/api/v1/surveys/%d" % s, body)
+        self.assertEqual(r.status, 200, r)
+        self.submit(t, today, K)
+        doc = self.results(s, unit=u)
+        self.assertEqual(doc["versions"], [1, 2])
+        self.assertEqual(doc["groups"][0]["n"], K + 1)
+        [g] = self.results(s, unit=u, version=2)["groups"]
+        self.assertSuppressed(g)
+        self.assertEqual(g["hint"], {"versions": "all"})
+        [g] = self.results(s, unit=u, version=1)["groups"]
+        self.assertSuppressed(g)
+
+
+class Scope(ResultsTest):
+    def test_manager_outside_subtree_is_403(self):
+        root = self.unit()
+        mine, other = self.unit(root), self.unit(root)
+        below = self.unit(mine)
+        s = self.survey()
+        name, token = self.manager([mine])
+        for u in (mine, below):
+            self.results(s, token=token, unit=u)
+        for u in (root, other, 999999):
+            r = self.d.get("/api/v1/surveys/%d/results?unit=%d" % (s, u),
+                           token=token)
+            self.error(r, 403, "forbidden", "unit")
+            r = self.d.get("/api/v1/surveys/%d/comments?unit=%d" % (s, u),
+                           token=token)
+            self.error(r, 403, "forbidden", "unit")
+            r = self.d.get("/api/v1/surveys/%d/results.csv?unit=%d" % (s, u),
+                           token=token)
+            self.error(r, 403, "forbidden", "unit")
+        # Without unit=, a manager of one subtree gets that one.
+        self.assertEqual(self.results(s, token=token)["unit"], mine)
+        # An admin is told that a unit does not exist.
+        r = self.d.get("/api/v1/surveys/%d/results?unit=999999" % s,
+                       token=self.admin.token)
+        self.error(r, 404, "not_found", "unit")
+        r = self.d.get("/api/v1/surveys/%d/results?unit=%d" % (s, mine))
+        self.error(r, 401, "unauthorized")
+        r = self.d.get("/api/v1/surveys/999999/results?unit=%d" % mine,
+                       token=token)
+        self.error(r, 404, "not_found")
+
+
+class Query(ResultsTest):
+    def test_misaligned_range_is_422(self):
+        u = self.unit()
+        s = self.survey()          # weeks
+        this_week, _, _ = self.weeks()
+        m = monday(this_week)
+        tue = m + datetime.timedelta(days=1)
+        r = self.d.get("/api/v1/surveys/%d/results?unit=%d&from=%s&to=%s" % (
+            s, u, iso(tue), iso(m + datetime.timedelta(days=6))),
+            token=self.admin.token)
+        err = self.error(r, 422, "misaligned_range", "from")
+        self.assertIn("from=%s&to=%s" % (
+            iso(m), iso(m + datetime.timedelta(days=6))), err["message"])
+        r = self.d.get("/api/v1/surveys/%d/results.csv?unit=%d&from=%s&to=%s"
+                       % (s, u, iso(m), iso(tue)), token=self.admin.token)
+        err = self.error(r, 422, "misaligned_range", "to")
+        self.assertIn("to=%s" % iso(m + datetime.timedelta(days=6)),
+                      err["message"])
+        # Groups by month on a survey kept by weeks: not whole buckets.
+        r = self.d.get("/api/v1/surveys/%d/results?unit=%d&by=period&"
+                       "period=month" % (s, u), token=self.admin.token)
+        self.error(r, 422, "invalid", "period")
+        # Aligned ranges are fine, also ones without any data.
+        doc = self.results(s, unit=u, **{
+            "from": iso(m), "to": iso(m + datetime.timedelta(days=6))})
+        self.assertEqual(doc["groups"][0]["n"], 0)
+
+    def test_bad_parameters_are_400(self):
+        u = self.unit()
+        s = self.survey()
+        for q, field in (("unit=x", "unit"), ("by=day", "by"),
+                         ("from=2024-13-01", "from"), ("form=2024-01-01",
+                                                       "form"),
+                         ("unit=%d&unit=%d" % (u, u), "unit"),
+                         ("question=c", "question")):
+            r = self.d.get("/api/v1/surveys/%d/results?%s" % (s, q),
+                           token=self.admin.token)
+            self.error(r, 400, "bad_request", field)
+        r = self.d.get("/api/v1/surveys/%d/results?unit=%d&version=9" % (s, u),
+                       token=self.admin.token)
+        self.error(r, 404, "not_found", "version")
+
+
+class Comments(ResultsTest):
+    def test_withheld_below_min_group_comments_then_shuffled(self):
+        p = self.unit()
+        u = self.unit(p)
+        s = self.survey()
+        today = utc_today()
+        t = self.kiosk(s, u)
+        self.submit(t, today, KC - 1, comment="hyvä palvelu")
+        doc = self.comments(s, unit=u)
+        self.assertTrue(doc["suppressed"], doc)
+        self.assertEqual(doc["reason"], "min_group_comments")
+        self.assertNotIn("comments", doc)
+        self.assertNotIn("n", doc)
+        # The results still show the group (K <= KC - 1) and the count of
+        # comments, but not as releasable.
+        [g] = self.results(s, unit=u)["groups"]
+        self.assertEqual(g["questions"]["comment"],
+                         {"type": "text", "comments": KC - 1,
+                          "releasable": False})
+
+        self.submit(t, today, 1, comment="bra service", lang="sv")
+        [g] = self.results(s, unit=u)["groups"]
+        self.assertTrue(g["questions"]["comment"]["releasable"])
+        doc = self.comments(s, unit=p, question="comment")
+        self.assertNotIn("suppressed", doc)
+        self.assertEqual(doc["n"], KC)
+        items = doc["comments"]
+        self.assertEqual(len(items), KC)
+        for c in items:
+            # the text and its language, nothing else: no day, no unit
+            self.assertEqual(set(c), {"text", "lang"}, c)
+        self.assertEqual(sorted(c["lang"] for c in items),
+                         ["fi"] * (KC - 1) + ["sv"])
+        self.assertIn({"text": "bra service 0", "lang": "sv"}, items)
+        first = [c["text"] for c in items]
+        for _ in range(50):
+            again = [c["text"] for c in self.comments(s, unit=u)["comments"]]
+            self.assertEqual(sorted(again), sorted(first))
+            if again != first:
+                break
+        else:
+            self.fail("50 calls gave the comments in one order")
+
+    def test_comments_follow_the_rule_per_cell(self):
+        # A group of enough responses whose weeks are small releases no
+        # comments: set differences of ranges would isolate a week's.
+        u = self.unit()
+        s = self.survey()
+        this_week, last_week, _ = self.weeks()
+        t = self.kiosk(s, u)
+        self.submit(t, this_week, KC, comment="a")
+        self.submit(t, last_week, KC - 1, comment="b")
+        both = {"from": iso(monday(last_week)),
+                "to": iso(monday(this_week) + datetime.timedelta(days=6))}
+        self.assertTrue(self.comments(s, unit=u, **both)["suppressed"])
+        doc = self.comments(s, unit=u, **{
+            "from": iso(monday(this_week)),
+            "to": iso(monday(this_week) + datetime.timedelta(days=6))})
+        self.assertEqual(len(doc["comments"]), KC)
+
+    def test_unknown_question_is_404(self):
+        u = self.unit()
+        s = self.survey()
+        r = self.d.get("/api/v1/surveys/%d/comments?unit=%d&question=visit"
+                       % (s, u), token=self.admin.token)
+        self.error(r, 404, "not_found", "question")
+
+
+class Csv(ResultsTest):
+    def test_csv_header_bom_and_suppressed_rows(self):
+        p = self.unit()
+        x, y = self.unit(p), self.unit(p)
+        s = self.survey()
+        today = utc_today()
+        self.submit(self.kiosk(s, x), today, K, visit=5)
+        self.submit(self.kiosk(s, y), today, 1, visit=2)
+        r = self.d.get("/api/v1/surveys/%d/results.csv?unit=%d&by=unit"
+                       % (s, p), token=self.admin.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "text/csv; charset=utf-8")
+        self.assertTrue(r.header("Content-Disposition").startswith(
+            "attachment"), r.headers)
+        self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
+        text = r.body[3:].decode("utf-8")
+        lines = text.split("\r\n")
+        self.assertEqual(lines[0], "survey,unit,scope,from,to,status,"
+                         "reason,question,type,statistic,option,value")
+        self.assertEqual(lines[-1], "")
+        rows = [line.split(",") for line in lines[1:-1]]
+        self.assertTrue(all(len(row) == 12 for row in rows), rows)
+        by_unit = {}
+        for row in rows:
+            by_unit.setdefault(int(row[1]), []).append(row)
+        # y: one suppressed row, no number at all
+        [row] = by_unit[y]
+        self.assertEqual(row[5:7], ["suppressed", "min_group"])
+        self.assertEqual(row[9:], ["", "", ""])
+        # x: n, then the statistics
+        xr = {(row[7], row[9], row[10]): row[11] for row in by_unit[x]}
+        self.assertEqual(xr[("", "n", "")], str(K))
+        self.assertEqual(xr[("visit", "count", "5")], str(K))
+        self.assertEqual(xr[("visit", "mean", "")], "5")
+        self.assertEqual(xr[("visit", "csat", "")], "100")
+        self.assertEqual(xr[("reason", "count", "appointment")], "0")
+        # the CSV says what the JSON says
+        doc = self.results(s, unit=p, by="unit")
+        self.assertEqual(len(doc["groups"]), 3)
+        self.assertEqual(sorted(by_unit), sorted({p, x, y}))
+
+
+class Audit(ResultsTest):
+    def test_every_read_is_audited(self):
+        u = self.unit()
+        s = self.survey()
+        this_week, _, _ = self.weeks()
+        self.submit(self.kiosk(s, u), this_week, KC, comment="ok")
+        name, token = self.manager([u])
+        frm = iso(monday(this_week))
+        to = iso(monday(this_week) + datetime.timedelta(days=6))
+        query = "unit=%d&from=%s&to=%s" % (u, frm, to)
+        for path in ("results", "results.csv", "comments"):
+            r = self.d.get("/api/v1/surveys/%d/%s?%s" % (s, path, query),
+                           token=token)
+            self.assertEqual(r.status, 200, r)
+        # a refused read is no read
+        r = self.d.get("/api/v1/surveys/%d/results?unit=%d&from=%s&to=%s"
+                       % (s, u, frm, frm), token=token)
+        self.assertEqual(r.status, 422)
+        doc = self.admin.call("GET", "/api/v1/audit?limit=10000",
+                              status=200).json()
+        self.assertTrue(doc["verified"], doc)
+        mine = [e for e in doc["entries"] if e["who"] == name and
+                e["action"] != "login"]
+        self.assertEqual([e["action"] for e in mine],
+                         ["results.read", "results.csv", "comments.read"])
+        for e in mine:
+            det = e["detail"]
+            self.assertEqual((det["survey"], det["unit"], det["from"],
+                              det["to"], det["via"]),
+                             (s, u, frm, to, "session"), e)
+            self.assertRegex(e["day"], r"^\d{4}-\d{2}-\d{2}$")
+        self.assertEqual(mine[2]["detail"]["question"], "comment")
+        self.assertNotIn("ok 0", str(doc))   # never a comment in the log
+
+
+if __name__ == "__main__":
+    main()

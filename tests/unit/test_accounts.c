@@ -1,0 +1,450 @@
+/*
+ * test_accounts.c — users and bearer tokens on a real store: sessions
+ * expire, API and device tokens resolve to their principals, revocation
+ * and sweeping remove exactly what they should, names are unique whatever
+ * their case. Times are passed in, so no test waits for a clock.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "api/audit.h"
+#include "api/auth.h"
+#include "api/rec.h"
+#include "api/users.h"
+#include "storage/storage.h"
+
+#define NOW	1700000000LL
+#define UNIT	7
+
+struct fixture {
+	char			 dir[256];
+	char			 state[300];
+	struct storage		*st;
+	struct api_ctx		 ctx;
+};
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture		*f;
+	struct storage_opts	 o;
+	struct storage_txn	*txn;
+	const char		*tmp = getenv("TMPDIR");
+	json_t			*unit;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/palaute-accounts-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
+	memset(&o, 0, sizeof(o));
+	o.so_dir = f->state;
+	o.so_create = true;
+	if (storage_open(&o, &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
+		return -1;
+	/* A unit for managers to see. */
+	unit = json_pack("{s:i}", "id", UNIT);
+	if (storage_txn_begin(f->st, true, &txn) != 0 ||
+	    rec_put(txn, STORAGE_DB_UNITS, UNIT, unit) != 0 ||
+	    storage_txn_commit(txn) != 0)
+		return -1;
+	json_decref(unit);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	api_fini(&f->ctx);
+	storage_close(f->st);
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* A user with a stand-in hash: these tests never check a password. */
+static int
+mkuser(struct fixture *f, const char *name, enum api_role role,
+    uint32_t unit, uint32_t *id, struct api_err *err)
+{
+	struct storage_txn	*txn;
+	struct users_new	 u;
+	int			 rc;
+
+	memset(&u, 0, sizeof(u));
+	memset(err, 0, sizeof(*err));
+	u.un_name = name;
+	u.un_hash = "$argon2id$stand-in";
+	u.un_role = role;
+	if (unit != 0) {
+		u.un_units[0] = unit;
+		u.un_nunits = 1;
+	}
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	rc = users_insert(&f->ctx, txn, "test", &u, id, NULL, err);
+	if (rc == 0)
+		assert_int_equal(storage_txn_commit(txn), 0);
+	else
+		storage_txn_abort(txn);
+	return rc;
+}
+
+static uint32_t
+user(struct fixture *f, const char *name, enum api_role role, uint32_t unit)
+{
+	struct api_err	err;
+	uint32_t	id = 0;
+
+	assert_int_equal(mkuser(f, name, role, unit, &id, &err), 0);
+	return id;
+}
+
+static void
+token(struct fixture *f, enum auth_kind kind, uint32_t subject,
+    int64_t expires, char text[AUTH_TOKEN_CHARS + 1],
+    uint8_t hash[AUTH_HASH_BYTES])
+{
+	struct storage_txn	*txn;
+
+	auth_token_new(&f->ctx, text, hash);
+	assert_int_equal(strlen(text), AUTH_TOKEN_CHARS);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_token_put(txn, hash, kind, subject, expires,
+	    0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+}
+
+static int
+lookup(struct fixture *f, const char *text, int64_t now,
+    struct api_principal *who)
+{
+	struct storage_txn	*txn;
+	int			 rc;
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	rc = auth_lookup(&f->ctx, txn, text, now, who);
+	storage_txn_abort(txn);
+	return rc;
+}
+
+static bool
+stored(struct fixture *f, const uint8_t hash[AUTH_HASH_BYTES])
+{
+	struct storage_txn	*txn;
+	uint8_t			 key[1 + AUTH_HASH_BYTES];
+	void			*val = NULL;
+	size_t			 len;
+	int			 rc;
+
+	key[0] = AUTH_KEY_HASH;
+	memcpy(key + 1, hash, AUTH_HASH_BYTES);
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	rc = storage_get(txn, STORAGE_DB_TOKENS, key, sizeof(key), &val, &len);
+	storage_txn_abort(txn);
+	free(val);
+	return rc == 0;
+}
+
+static void
+test_session_expires(void **state)
+{
+	struct fixture		*f = *state;
+	struct api_principal	 who;
+	char			 t[AUTH_TOKEN_CHARS + 1];
+	uint8_t			 h[AUTH_HASH_BYTES];
+	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+
+	token(f, AUTH_SESSION, id, NOW + 60, t, h);
+	assert_int_equal(lookup(f, t, NOW, &who), 0);
+	assert_int_equal(who.pr_role, API_ROLE_ADMIN);
+	assert_int_equal(who.pr_user, id);
+	assert_string_equal(who.pr_name, "admin");
+	assert_false(who.pr_api_token);
+	assert_memory_equal(who.pr_token_hash, h, AUTH_HASH_BYTES);
+	assert_int_equal(lookup(f, t, NOW + 59, &who), 0);
+	/* At its expiry and after it, the session is gone. */
+	assert_int_equal(lookup(f, t, NOW + 60, &who), -ENOENT);
+	assert_int_equal(lookup(f, t, NOW + 86400, &who), -ENOENT);
+	assert_int_equal(who.pr_role, API_ROLE_NONE);
+}
+
+static void
+test_session_must_expire(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	uint8_t			 h[AUTH_HASH_BYTES] = { 1 };
+
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_token_put(txn, h, AUTH_SESSION, 1, 0, 0),
+	    -EINVAL);
+	storage_txn_abort(txn);
+}
+
+static void
+test_manager_and_api_token(void **state)
+{
+	struct fixture		*f = *state;
+	struct api_principal	 who;
+	char			 t[AUTH_TOKEN_CHARS + 1];
+	uint8_t			 h[AUTH_HASH_BYTES];
+	uint32_t		 id = user(f, "m.virtanen", API_ROLE_MANAGER,
+				    UNIT);
+
+	token(f, AUTH_API, id, 0, t, h);
+	/* An API token does not expire. */
+	assert_int_equal(lookup(f, t, NOW * 100, &who), 0);
+	assert_int_equal(who.pr_role, API_ROLE_MANAGER);
+	assert_true(who.pr_api_token);
+	assert_int_equal(who.pr_nunits, 1);
+	assert_int_equal(who.pr_units[0], UNIT);
+}
+
+static void
+test_device_token(void **state)
+{
+	struct fixture		*f = *state;
+	struct api_principal	 who;
+	char			 t[AUTH_TOKEN_CHARS + 1];
+	uint8_t			 h[AUTH_HASH_BYTES];
+	struct storage_txn	*txn;
+	size_t			 n = 0;
+
+	token(f, AUTH_DEVICE, 42, 0, t, h);
+	assert_int_equal(lookup(f, t, NOW, &who), 0);
+	assert_int_equal(who.pr_role, API_ROLE_DEVICE);
+	assert_int_equal(who.pr_user, 42);	/* the collector */
+	/* Deleting the collector revokes its device tokens. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_revoke(txn, AUTH_DEVICE, 42, &n), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lookup(f, t, NOW, &who), -ENOENT);
+}
+
+static void
+test_malformed_tokens(void **state)
+{
+	struct fixture		*f = *state;
+	struct api_principal	 who;
+	char			 t[AUTH_TOKEN_CHARS + 1], bad[64];
+	uint8_t			 h[AUTH_HASH_BYTES];
+	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+
+	token(f, AUTH_SESSION, id, NOW + 60, t, h);
+	assert_int_equal(lookup(f, "", NOW, &who), -ENOENT);
+	assert_int_equal(lookup(f, "abc", NOW, &who), -ENOENT);
+	snprintf(bad, sizeof(bad), "%s=", t);		/* padded */
+	assert_int_equal(lookup(f, bad, NOW, &who), -ENOENT);
+	snprintf(bad, sizeof(bad), "%s", t);
+	bad[5] = '+';					/* not base64url */
+	assert_int_equal(lookup(f, bad, NOW, &who), -ENOENT);
+	bad[5] = t[5] == 'A' ? 'B' : 'A';		/* another token */
+	assert_int_equal(lookup(f, bad, NOW, &who), -ENOENT);
+	assert_int_equal(lookup(f, t, NOW, &who), 0);
+}
+
+static void
+test_revoke_user_and_delete(void **state)
+{
+	struct fixture		*f = *state;
+	struct api_principal	 who;
+	struct storage_txn	*txn;
+	char			 t1[AUTH_TOKEN_CHARS + 1],
+				 t2[AUTH_TOKEN_CHARS + 1],
+				 t3[AUTH_TOKEN_CHARS + 1];
+	uint8_t			 h1[AUTH_HASH_BYTES], h2[AUTH_HASH_BYTES],
+				 h3[AUTH_HASH_BYTES];
+	uint32_t		 a = user(f, "admin", API_ROLE_ADMIN, 0);
+	uint32_t		 b = user(f, "other", API_ROLE_ADMIN, 0);
+	size_t			 n = 0;
+
+	token(f, AUTH_SESSION, a, NOW + 60, t1, h1);
+	token(f, AUTH_SESSION, b, NOW + 60, t2, h2);
+	token(f, AUTH_API, a, 0, t3, h3);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_revoke(txn, AUTH_SESSION, a, &n), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lookup(f, t1, NOW, &who), -ENOENT);
+	assert_int_equal(lookup(f, t2, NOW, &who), 0);
+	assert_int_equal(lookup(f, t3, NOW, &who), 0);	/* other kind */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_token_del(txn, h2), 0);
+	assert_int_equal(auth_token_del(txn, h2), -ENOENT);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(lookup(f, t2, NOW, &who), -ENOENT);
+	/* A deleted user's remaining token no longer resolves. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(rec_del(txn, STORAGE_DB_USERS, a), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(lookup(f, t3, NOW, &who), -ENOENT);
+}
+
+static void
+test_sweep_expired_sessions(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	char			 t[3][AUTH_TOKEN_CHARS + 1];
+	uint8_t			 h[3][AUTH_HASH_BYTES];
+	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+
+	token(f, AUTH_SESSION, id, NOW + 300, t[2], h[2]);
+	token(f, AUTH_SESSION, id, NOW + 100, t[0], h[0]);
+	token(f, AUTH_SESSION, id, NOW + 200, t[1], h[1]);
+	/* At most one at a time, oldest first. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_sweep(txn, NOW + 250, 1), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_false(stored(f, h[0]));
+	assert_true(stored(f, h[1]));
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_sweep(txn, NOW + 250, 32), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_false(stored(f, h[1]));
+	assert_true(stored(f, h[2]));
+}
+
+static void
+test_names(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	struct api_err		 err;
+	json_t			*rec = NULL;
+	uint32_t		 id = 0, id2 = 0;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(users_check_name("anna.k@soste", &err), 0);
+	assert_int_not_equal(users_check_name("ab", &err), 0);
+	assert_string_equal(err.ae_field, "username");
+	assert_int_not_equal(users_check_name("anna k", &err), 0);
+	assert_int_not_equal(users_check_name("ännä", &err), 0);
+	/* Characters, not bytes: twelve letters of two bytes each. */
+	assert_int_equal(users_check_password(
+	    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4"
+	    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4", &err), 0);
+	assert_int_not_equal(users_check_password(
+	    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4"
+	    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4", &err), 0);
+	assert_string_equal(err.ae_field, "password");
+
+	id = user(f, "Anna.K", API_ROLE_ADMIN, 0);
+	assert_int_equal(mkuser(f, "anna.k", API_ROLE_ADMIN, 0, &id2, &err),
+	    -EEXIST);
+	assert_int_equal(err.ae_code, APIE_CONFLICT);
+	assert_string_equal(err.ae_field, "username");
+	assert_int_equal(mkuser(f, "bert", API_ROLE_MANAGER, UNIT + 1, &id2,
+	    &err), -EINVAL);
+	assert_string_equal(err.ae_field, "units[0]");
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(users_find(&f->ctx, txn, "ANNA.k", &rec), 0);
+	assert_int_equal(json_integer_value(json_object_get(rec, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(rec,
+	    "username")), "Anna.K");
+	json_decref(rec);
+	assert_int_equal(users_find(&f->ctx, txn, "nobody", &rec), -ENOENT);
+	storage_txn_abort(txn);
+}
+
+static void
+test_user_public_has_no_hash(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	json_t			*rec = NULL, *pub;
+	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+	struct audit_check	 chk;
+	json_t			*entries = json_array();
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(rec_get(txn, STORAGE_DB_USERS, id, &rec), 0);
+	assert_non_null(json_object_get(rec, "hash"));
+	pub = users_public(rec);
+	assert_null(json_object_get(pub, "hash"));
+	assert_string_equal(json_string_value(json_object_get(pub, "role")),
+	    "admin");
+	/* The creation is in the audit log, without the hash. */
+	assert_int_equal(audit_verify(txn, 0, 10, entries, &chk), 0);
+	storage_txn_abort(txn);
+	assert_true(chk.ac_ok);
+	assert_int_equal(json_array_size(entries), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(entries, 0), "action")), "user.create");
+	assert_null(json_object_get(json_object_get(json_array_get(entries,
+	    0), "detail"), "hash"));
+	json_decref(entries);
+	json_decref(pub);
+	json_decref(rec);
+}
+
+static void
+test_password_hash(void **state)
+{
+	char	hash[USERS_HASH_MAX];
+
+	assert_int_equal(users_hash_password("correct horse battery", hash),
+	    0);
+	assert_non_null(strstr(hash, "$argon2id$"));
+	assert_null(strstr(hash, "correct horse"));
+	assert_true(users_verify_password(hash, "correct horse battery"));
+	assert_false(users_verify_password(hash, "correct horse batterY"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_session_expires, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_session_must_expire, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manager_and_api_token,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_token, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_tokens, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_user_and_delete,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_expired_sessions,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_public_has_no_hash,
+		    setup, teardown),
+		cmocka_unit_test(test_password_hash),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

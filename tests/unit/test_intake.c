@@ -1,0 +1,630 @@
+/*
+ * test_intake.c — intake through api_handle() on a real store, with the
+ * clocks fixed by wrapping util_today() and auth_now(): what a response
+ * record and an invitation entry hold (and do not hold) once stored, the
+ * day window at its edges, enrollment codes that expired, and a survey
+ * edited in place between the check of an answer and its write.
+ *
+ * Jobs for the writer run when the test says so (run_jobs()), each in a
+ * child of one write transaction, as daemon/writer.c runs a batch.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "api/cells.h"
+#include "api/collectors.h"
+#include "api/rec.h"
+#include "api/surveys.h"
+#include "api/units.h"
+#include "common/util.h"
+#include "storage/storage.h"
+
+/* 2024-03-15, a Friday; and a Unix time on that day. */
+#define TODAY	19797
+#define NOW	1710500000LL
+
+int64_t	__wrap_util_today(void);
+int64_t	__wrap_auth_now(void);
+
+static int64_t	fake_now = NOW;
+
+int64_t
+__wrap_util_today(void)
+{
+	return TODAY;
+}
+
+int64_t
+__wrap_auth_now(void)
+{
+	return fake_now;
+}
+
+/* ------------------------------------------------ the writer, by hand */
+
+#define MAX_JOBS	16
+
+struct job {
+	api_apply_fn	 j_apply;
+	api_done_fn	 j_done;
+	void		*j_arg;
+};
+
+struct fixture {
+	char			 dir[256];
+	char			 state[300];
+	struct storage		*st;
+	struct api_ctx		 ctx;
+	struct job		 jobs[MAX_JOBS];
+	size_t			 njobs;
+	uint32_t		 unit;
+	uint32_t		 survey;
+	/* The last reply. */
+	int			 status;
+	json_t			*body;
+	char			 retry_after[16];
+};
+
+static int
+queue_job(void *arg, api_apply_fn apply, api_done_fn done, void *job)
+{
+	struct fixture	*f = arg;
+
+	if (f->njobs == MAX_JOBS)
+		return -EAGAIN;
+	f->jobs[f->njobs].j_apply = apply;
+	f->jobs[f->njobs].j_done = done;
+	f->jobs[f->njobs].j_arg = job;
+	f->njobs++;
+	return 0;
+}
+
+/* One batch: every queued job in a child of one transaction. */
+static void
+run_jobs(struct fixture *f)
+{
+	struct storage_txn	*txn, *child;
+	struct job		 jobs[MAX_JOBS];
+	int			 rc[MAX_JOBS];
+	size_t			 i, n;
+
+	while (f->njobs > 0) {
+		n = f->njobs;
+		memcpy(jobs, f->jobs, n * sizeof(jobs[0]));
+		f->njobs = 0;
+		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(storage_txn_begin_child(txn, &child),
+			    0);
+			rc[i] = jobs[i].j_apply(child, jobs[i].j_arg);
+			if (rc[i] == 0)
+				rc[i] = storage_txn_commit(child);
+			else
+				storage_txn_abort(child);
+		}
+		assert_int_equal(storage_txn_commit(txn), 0);
+		for (i = 0; i < n; i++)
+			jobs[i].j_done(rc[i], jobs[i].j_arg);
+	}
+}
+
+static void
+capture(struct api_req *req, struct api_resp *resp)
+{
+	struct fixture	*f = req->rq_reply_arg;
+	size_t		 i;
+
+	f->status = resp->rs_status;
+	json_decref(f->body);
+	f->body = resp->rs_len > 0 ? json_loadb(resp->rs_body, resp->rs_len,
+	    0, NULL) : NULL;
+	f->retry_after[0] = '\0';
+	for (i = 0; i < resp->rs_nheaders; i++)
+		if (strcmp(resp->rs_headers[i].h_name, "Retry-After") == 0)
+			snprintf(f->retry_after, sizeof(f->retry_after), "%s",
+			    resp->rs_headers[i].h_value);
+	api_req_free(req);
+}
+
+/* Send a request and run the writer: the reply's status. */
+static int
+call(struct fixture *f, enum api_method m, const char *path,
+    const char *token, json_t *body)
+{
+	struct api_req	*req;
+	char		 auth[128];
+
+	assert_non_null(req = api_req_new());
+	req->rq_method = m;
+	assert_non_null(req->rq_path = strdup(path));
+	if (body != NULL) {
+		assert_non_null(req->rq_ctype = strdup("application/json"));
+		assert_non_null(req->rq_body = json_dumps(body, JSON_COMPACT));
+		req->rq_body_len = strlen(req->rq_body);
+		json_decref(body);
+	}
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Bearer %s", token);
+		assert_non_null(req->rq_auth = strdup(auth));
+	}
+	req->rq_start_ns = 1;
+	req->rq_reply = capture;
+	req->rq_reply_arg = f;
+	f->status = 0;
+	api_handle(&f->ctx, req);
+	run_jobs(f);
+	assert_int_not_equal(f->status, 0);
+	return f->status;
+}
+
+/* ------------------------------------------------ fixture */
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static json_t *
+load_survey(const char *name)
+{
+	char	path[512];
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s", TEST_SRCDIR, name);
+	return json_load_file(path, 0, NULL);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture		*f;
+	struct storage_opts	 o;
+	struct storage_txn	*txn = NULL;
+	struct api_err		 err;
+	const char		*tmp = getenv("TMPDIR");
+	json_t			*name, *def;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/palaute-intake-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
+	memset(&o, 0, sizeof(o));
+	o.so_dir = f->state;
+	o.so_create = true;
+	if (storage_open(&o, &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
+		return -1;
+	f->ctx.ac_limits.al_max_body = 64 << 10;
+	f->ctx.ac_limits.al_max_body_batch = 4 << 20;
+	f->ctx.ac_limits.al_cors_origins = "";
+	f->ctx.ac_submit = queue_job;
+	f->ctx.ac_submit_arg = f;
+	memset(&err, 0, sizeof(err));
+	name = json_pack("{s:s}", "fi", "Toimisto");
+	def = load_survey("survey-client.json");
+	if (name == NULL || def == NULL ||
+	    storage_txn_begin(f->st, true, &txn) != 0 ||
+	    units_create(txn, name, 0, false, &f->unit, &err) != 0 ||
+	    surveys_create(txn, def, &f->survey, &err) != 0 ||
+	    storage_txn_commit(txn) != 0)
+		return -1;
+	json_decref(name);
+	json_decref(def);
+	fake_now = NOW;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	json_decref(f->body);
+	api_fini(&f->ctx);
+	storage_close(f->st);
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* A collector of kind: its id; the codes (and slug) into *ci_out. */
+static uint32_t
+collector(struct fixture *f, enum collectors_kind kind, size_t count,
+    struct collectors_issue **ci_out)
+{
+	struct collectors_issue	*ci = NULL;
+	struct storage_txn	*txn;
+	struct api_err		 err;
+	uint32_t		 id;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(collectors_issue_new(&f->ctx, kind, f->survey,
+	    f->unit, count, 0, fake_now, &ci), 0);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(collectors_create(txn, ci, &id, &err), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	*ci_out = ci;
+	return id;
+}
+
+static void
+form_path(const struct collectors_issue *ci, char *buf, size_t len)
+{
+	snprintf(buf, len, "/api/v1/forms/%s/responses", ci->ci_slug);
+}
+
+/* Every value of db as parsed JSON, one call of fn each. */
+static size_t
+each_value(struct fixture *f, enum storage_db db,
+    void (*fn)(const void *key, size_t klen, const char *val, size_t vlen,
+    void *arg), void *arg)
+{
+	struct storage_txn	*txn;
+	struct storage_iter	*it;
+	const void		*key, *val;
+	size_t			 klen, vlen, n = 0;
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_iter_new(txn, db, NULL, 0, &it), 0);
+	while (storage_iter_next(it, &key, &klen, &val, &vlen) == 0) {
+		fn(key, klen, val, vlen, arg);
+		n++;
+	}
+	storage_iter_free(it);
+	storage_txn_abort(txn);
+	return n;
+}
+
+/* ------------------------------------------------ tests */
+
+struct unlinked {
+	const uint8_t	*ul_hash;	/* the burned code's keyed hash */
+	const char	*ul_id;		/* the client's id */
+	int		 ul_used;
+};
+
+static void
+check_invitation(const void *key, size_t klen, const char *val, size_t vlen,
+    void *arg)
+{
+	struct unlinked	*ul = arg;
+	json_t		*v;
+
+	/* collector | hash("invite", code) -> {"used": bool}, nothing more:
+	 * no day, no time, no response key, no order of use. */
+	assert_int_equal(klen, 4 + AUTH_HASH_BYTES);
+	assert_non_null(v = json_loadb(val, vlen, 0, NULL));
+	assert_int_equal(json_object_size(v), 1);
+	assert_true(json_is_boolean(json_object_get(v, "used")));
+	if (json_is_true(json_object_get(v, "used"))) {
+		ul->ul_used++;
+		assert_memory_equal((const uint8_t *)key + 4, ul->ul_hash,
+		    AUTH_HASH_BYTES);
+	}
+	json_decref(v);
+}
+
+static void
+check_response(const void *key, size_t klen, const char *val, size_t vlen,
+    void *arg)
+{
+	static const char *const allowed[] = {
+		"survey", "version", "unit", "collector", "day", "lang",
+		"answers", NULL
+	};
+	struct unlinked	*ul = arg;
+	char		 hex[2 * AUTH_HASH_BYTES + 1];
+	const char	*k;
+	json_t		*v, *x;
+	size_t		 i;
+
+	assert_int_equal(klen, STORAGE_RESPONSE_KEYLEN);
+	assert_non_null(v = json_loadb(val, vlen, 0, NULL));
+	json_object_foreach(v, k, x) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], k) == 0)
+				break;
+		if (allowed[i] == NULL)
+			fail_msg("a response record holds '%s'", k);
+	}
+	assert_int_equal(json_object_size(v), 7);
+	assert_string_equal(json_string_value(json_object_get(v, "collector")),
+	    "invitation");
+	assert_string_equal(json_string_value(json_object_get(v, "day")),
+	    "2024-03-15");
+	/* No trace of the code or the client's id, in any encoding. */
+	sodium_bin2hex(hex, sizeof(hex), ul->ul_hash, AUTH_HASH_BYTES);
+	assert_null(memmem(val, vlen, hex, strlen(hex)));
+	assert_null(memmem(val, vlen, ul->ul_hash, AUTH_HASH_BYTES));
+	assert_null(memmem(val, vlen, ul->ul_id, strlen(ul->ul_id)));
+	json_decref(v);
+}
+
+static void
+check_idem(const void *key, size_t klen, const char *val, size_t vlen,
+    void *arg)
+{
+	/* A keyed hash and a day; nothing of the response. */
+	assert_true((klen == 33 && vlen == 4) || (klen == 37 && vlen == 0));
+}
+
+static void
+test_invitation_is_not_linked(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	struct unlinked		 ul;
+	char			 path[128];
+	const char		*id = "inv-0001-7c2e";
+
+	collector(f, COLLECTORS_INVITATION, 4, &ci);
+	form_path(ci, path, sizeof(path));
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i, s:s}}", "id", id, "lang", "fi",
+	    "invitation", collectors_issue_code(ci, 2), "answers", "visit", 4,
+	    "comment", "Soitin numeroon 040 123 4567")), 201);
+	/* The code is used now. */
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", "inv-0002-7c2e", "lang", "fi",
+	    "invitation", collectors_issue_code(ci, 2), "answers", "visit",
+	    2)), 409);
+
+	ul.ul_hash = ci->ci_hashes + 2 * AUTH_HASH_BYTES;
+	ul.ul_id = id;
+	ul.ul_used = 0;
+	assert_int_equal(each_value(f, STORAGE_DB_INVITATIONS,
+	    check_invitation, &ul), 4);
+	assert_int_equal(ul.ul_used, 1);
+	assert_int_equal(each_value(f, STORAGE_DB_RESPONSES, check_response,
+	    &ul), 1);
+	assert_int_equal(each_value(f, STORAGE_DB_IDEMPOTENCY, check_idem,
+	    NULL), 2);
+	collectors_issue_free(ci);
+}
+
+/* The record's answers: scrubbed, in the survey's language. */
+static void
+check_scrubbed(const void *key, size_t klen, const char *val, size_t vlen,
+    void *arg)
+{
+	json_t		*v;
+	const char	*c;
+
+	assert_non_null(v = json_loadb(val, vlen, 0, NULL));
+	c = json_string_value(json_object_get(json_object_get(v, "answers"),
+	    "comment"));
+	if (c != NULL)
+		assert_null(strstr(c, "123 4567"));
+	json_decref(v);
+}
+
+static void
+test_comments_are_scrubbed_before_storing(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	char			 path[128];
+
+	collector(f, COLLECTORS_LINK, 0, &ci);
+	form_path(ci, path, sizeof(path));
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:{s:i, s:s}}", "id", "scrub-0001", "lang", "fi",
+	    "answers", "visit", 4, "comment", "Soita 040 123 4567 tai "
+	    "maija@example.fi")), 201);
+	assert_int_equal(each_value(f, STORAGE_DB_RESPONSES, check_scrubbed,
+	    NULL), 1);
+	collectors_issue_free(ci);
+}
+
+/* Enroll a kiosk: its device token into token. */
+static void
+enroll(struct fixture *f, char token[64])
+{
+	struct collectors_issue	*ci = NULL;
+
+	collector(f, COLLECTORS_KIOSK, 0, &ci);
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/enroll", NULL,
+	    json_pack("{s:s}", "code", collectors_issue_code(ci, 0))), 201);
+	snprintf(token, 64, "%s", json_string_value(json_object_get(f->body,
+	    "device_token")));
+	collectors_issue_free(ci);
+}
+
+static void
+test_day_window_edges(void **state)
+{
+	struct fixture	*f = *state;
+	struct cells_id	 cid;
+	struct cell	*c = NULL;
+	struct storage_txn *txn;
+	char		 token[64];
+	json_t		*res;
+	static const struct {
+		const char	*day;
+		int		 status;
+	} cases[] = {
+		{ "2024-03-01", 201 },	/* 14 days ago: the oldest taken */
+		{ "2024-02-29", 422 },	/* 15 days ago */
+		{ "2024-03-15", 201 },
+		{ "2024-03-16", 201 },	/* a local date ahead of UTC */
+		{ "2024-03-17", 422 },	/* the future */
+		{ "2023-03-15", 422 },
+	};
+	size_t		 i;
+
+	enroll(f, token);
+	assert_non_null(res = json_array());
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char	id[32];
+
+		snprintf(id, sizeof(id), "edge-case-%zu", i);
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:{s:i}}",
+		    "id", id, "day", cases[i].day, "lang", "sv", "answers",
+		    "visit", 5));
+	}
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/responses", token,
+	    json_pack("{s:o}", "responses", res)), 200);
+	res = json_object_get(f->body, "results");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_array_get(res, i), "status")), cases[i].status);
+	/* Monthly cells: February's and March's. */
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	cid.ci_survey = f->survey;
+	cid.ci_version = 1;
+	cid.ci_unit = f->unit;
+	cid.ci_bucket = (uint32_t)util_days_from_civil(2024, 3, 1);
+	assert_int_equal(cells_get(txn, &cid, &c), 0);
+	assert_int_equal(c->c_n, 3);
+	cell_free(c);
+	cid.ci_bucket = (uint32_t)util_days_from_civil(2024, 2, 1);
+	assert_int_equal(cells_get(txn, &cid, &c), -ENOENT);
+	storage_txn_abort(txn);
+}
+
+static void
+test_expired_enrollment_code(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	json_t			*body;
+
+	collector(f, COLLECTORS_KIOSK, 0, &ci);
+	body = json_pack("{s:s}", "code", collectors_issue_code(ci, 0));
+	/* A second past its 24 hours. */
+	fake_now = NOW + COLLECTORS_ENROLL_TTL;
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/enroll", NULL,
+	    json_incref(body)), 410);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    f->body, "error"), "code")), "gone");
+	/* Within them it works, once. */
+	fake_now = NOW + COLLECTORS_ENROLL_TTL - 1;
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/enroll", NULL,
+	    json_incref(body)), 201);
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/enroll", NULL,
+	    json_incref(body)), 410);
+	json_decref(body);
+	collectors_issue_free(ci);
+}
+
+static void
+test_two_enrollments_race_for_one_code(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	struct api_req		*req[2];
+	int			 i;
+
+	collector(f, COLLECTORS_KIOSK, 0, &ci);
+	/* Both pass the check on the loop before either is written. */
+	for (i = 0; i < 2; i++) {
+		assert_non_null(req[i] = api_req_new());
+		req[i]->rq_method = API_POST;
+		req[i]->rq_path = strdup("/api/v1/kiosk/enroll");
+		req[i]->rq_ctype = strdup("application/json");
+		assert_true(asprintf(&req[i]->rq_body, "{\"code\":\"%s\"}",
+		    collectors_issue_code(ci, 0)) > 0);
+		req[i]->rq_body_len = strlen(req[i]->rq_body);
+		req[i]->rq_reply = capture;
+		req[i]->rq_reply_arg = f;
+		api_handle(&f->ctx, req[i]);
+	}
+	assert_int_equal(f->njobs, 2);
+	run_jobs(f);
+	/* The last reply is the loser's. */
+	assert_int_equal(f->status, 410);
+	collectors_issue_free(ci);
+}
+
+static void
+test_survey_edited_between_check_and_write(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	struct storage_txn	*txn;
+	struct api_req		*req;
+	uint8_t			 key[SURVEYS_KEYLEN];
+	json_t			*def;
+	char			 path[128];
+
+	collector(f, COLLECTORS_LINK, 0, &ci);
+	form_path(ci, path, sizeof(path));
+	assert_non_null(req = api_req_new());
+	req->rq_method = API_POST;
+	req->rq_path = strdup(path);
+	req->rq_ctype = strdup("application/json");
+	req->rq_body = strdup("{\"id\":\"edit-0001\",\"lang\":\"fi\","
+	    "\"answers\":{\"visit\":3,\"reason\":\"advice\"}}");
+	req->rq_body_len = strlen(req->rq_body);
+	req->rq_reply = capture;
+	req->rq_reply_arg = f;
+	api_handle(&f->ctx, req);
+	/* The response's job (and the day's sweep of old ids). */
+	assert_int_equal(f->njobs, 2);
+	/* An admin rewrites version 1 in place (it has no responses yet):
+	 * the option "advice" is gone. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(surveys_definition(txn, f->survey, 1, &def, NULL), 0);
+	json_array_remove(json_object_get(json_array_get(json_object_get(def,
+	    "questions"), 1), "options"), 1);
+	rec_key(f->survey, key);
+	rec_key(1, key + 4);
+	assert_int_equal(rec_put_key(txn, STORAGE_DB_SURVEYS, key, sizeof(key),
+	    def, 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	json_decref(def);
+	run_jobs(f);
+	assert_int_equal(f->status, 409);
+	/* Nothing was stored; sent again it is checked against the edit. */
+	assert_int_equal(call(f, API_POST, path, NULL, json_loads(
+	    "{\"id\":\"edit-0001\",\"lang\":\"fi\",\"answers\":{\"visit\":3,"
+	    "\"reason\":\"advice\"}}", 0, NULL)), 422);
+	assert_int_equal(call(f, API_POST, path, NULL, json_loads(
+	    "{\"id\":\"edit-0001\",\"lang\":\"fi\",\"answers\":{\"visit\":3,"
+	    "\"reason\":\"benefits\"}}", 0, NULL)), 201);
+	collectors_issue_free(ci);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_invitation_is_not_linked,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_comments_are_scrubbed_before_storing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_day_window_edges, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_expired_enrollment_code,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_two_enrollments_race_for_one_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_survey_edited_between_check_and_write, setup,
+		    teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

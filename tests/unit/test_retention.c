@@ -1,0 +1,360 @@
+/*
+ * test_retention.c — retention on a real store with a fake clock
+ * (-Wl,--wrap=util_today): months disappear when they fall out of a
+ * survey's retention, cells stay, each purge is audited, the KEK is
+ * rotated, and a copy of the store taken before the purge no longer opens
+ * with the key file in use.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "api/audit.h"
+#include "api/retention.h"
+#include "api/surveys.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "storage/storage.h"
+
+int64_t	__wrap_util_today(void);
+
+static int64_t	fake_today;
+
+int64_t
+__wrap_util_today(void)
+{
+	return fake_today;
+}
+
+static int64_t
+day_of(int y, unsigned m, unsigned d)
+{
+	return util_days_from_civil(y, m, d);
+}
+
+struct fx {
+	char		 dir[PATH_MAX];
+	char		 state[PATH_MAX];
+	char		 kek[PATH_MAX];
+	struct storage	*st;
+	uint32_t	 survey;
+};
+
+static int
+copy_file(const char *from, const char *to)
+{
+	void	*buf = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	if ((rc = util_read_file(from, 1 << 20, &buf, &len)) != 0)
+		return rc;
+	rc = util_write_file_atomic(to, buf, len, 0600);
+	free(buf);
+	return rc;
+}
+
+static int
+open_store(const char *dir, const char *kek, bool create,
+    struct storage **out)
+{
+	struct storage_opts	so;
+
+	memset(&so, 0, sizeof(so));
+	so.so_dir = dir;
+	so.so_kek_path = kek;
+	so.so_map_size = 64 << 20;
+	so.so_create = create;
+	return storage_open(&so, out);
+}
+
+/* A survey from tests/data with the retention set to months. */
+static void
+add_survey(struct fx *f, int months)
+{
+	struct storage_txn	*txn = NULL;
+	struct api_err		 err;
+	json_error_t		 jerr;
+	json_t			*def;
+
+	def = json_load_file(TEST_SRCDIR "/tests/data/survey-client.json", 0,
+	    &jerr);
+	assert_non_null(def);
+	json_object_del(def, "slug");
+	assert_int_equal(json_object_set_new(json_object_get(def, "privacy"),
+	    "retention_months", json_integer(months)), 0);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(surveys_create(txn, def, &f->survey, &err), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	json_decref(def);
+}
+
+static void
+add_response(struct fx *f, int64_t day, const char *tag)
+{
+	struct storage_txn	*txn = NULL;
+
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_response_put(txn, f->survey, (uint32_t)day,
+	    tag, strlen(tag)), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+}
+
+/* Responses of the survey on days [from, to] that open, or < 0. */
+static int
+count_responses(struct storage *st, uint32_t survey, int64_t from,
+    int64_t to)
+{
+	struct storage_txn	*txn = NULL;
+	struct storage_iter	*it = NULL;
+	const void		*k, *v;
+	size_t			 kl, vl;
+	int			 n = 0, rc;
+
+	if ((rc = storage_txn_begin(st, false, &txn)) != 0)
+		return rc;
+	if ((rc = storage_response_iter(txn, survey, (uint32_t)from,
+	    (uint32_t)to, &it)) != 0)
+		goto done;
+	while ((rc = storage_iter_next(it, &k, &kl, &v, &vl)) == 0)
+		n++;
+	if (rc == -ENOENT)
+		rc = 0;
+done:
+	storage_iter_free(it);
+	storage_txn_abort(txn);
+	return rc != 0 ? rc : n;
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f = calloc(1, sizeof(*f));
+	const char	*tmp = getenv("TMPDIR");
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "%s/palaute-retention-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(util_snprintf(f->state, sizeof(f->state), "%s/state",
+	    f->dir), 0);
+	assert_int_equal(util_snprintf(f->kek, sizeof(f->kek), "%s/state/kek",
+	    f->dir), 0);
+	fake_today = day_of(2025, 1, 10);
+	assert_int_equal(open_store(f->state, f->kek, true, &f->st), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+rm_rf(const char *dir)
+{
+	char	cmd[PATH_MAX + 16];
+
+	/* Only ever our own mkdtemp() directory. */
+	if (strstr(dir, "palaute-retention-") == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+
+	storage_close(f->st);
+	rm_rf(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+test_first_kept(void **state)
+{
+	/* May 2025 with 3 months kept: March, April, May. */
+	assert_int_equal(retention_first_kept(day_of(2025, 5, 15), 3),
+	    2025 * 12 + 2);
+	/* Across a year: Jan 2025 with 12 months kept from Feb 2024. */
+	assert_int_equal(retention_first_kept(day_of(2025, 1, 1), 12),
+	    2024 * 12 + 1);
+	/* One month kept: only the current month. */
+	assert_int_equal(retention_first_kept(day_of(2025, 3, 1), 1),
+	    2025 * 12 + 2);
+}
+
+static void
+test_months_disappear(void **state)
+{
+	struct fx		*f = *state;
+	struct retention_report	 rr;
+	struct storage		*copy = NULL;
+	struct storage_txn	*txn = NULL;
+	struct audit_check	 ac;
+	char			 copydir[PATH_MAX], oldkek[PATH_MAX];
+	void			*val = NULL;
+	size_t			 len, i;
+	json_t			*entries;
+	int			 purges = 0, rotations = 0;
+	static const char	 cellkey[] = "cell-of-january";
+
+	add_survey(f, 3);
+	add_response(f, day_of(2025, 1, 10), "jan-a");
+	add_response(f, day_of(2025, 1, 31), "jan-b");
+	add_response(f, day_of(2025, 2, 14), "feb");
+	add_response(f, day_of(2025, 3, 1), "mar");
+	add_response(f, day_of(2025, 4, 30), "apr");
+	/* An aggregate: cells outlive their responses. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_CELLS, cellkey,
+	    sizeof(cellkey) - 1, "n=2", 3, 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+
+	/* March: January is still within three months. Nothing is due. */
+	fake_today = day_of(2025, 3, 31);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_surveys, 1);
+	assert_int_equal(rr.rr_months, 0);
+	assert_false(rr.rr_rotated);
+	assert_int_equal(count_responses(f->st, f->survey, 0, 100000), 5);
+
+	/* A copy of the store as it is before the purge, and its KEK. */
+	assert_int_equal(util_snprintf(copydir, sizeof(copydir), "%s/copy",
+	    f->dir), 0);
+	assert_int_equal(util_snprintf(oldkek, sizeof(oldkek), "%s/copy-kek",
+	    f->dir), 0);
+	assert_int_equal(storage_backup(f->st, copydir), 0);
+	assert_int_equal(copy_file(f->kek, oldkek), 0);
+
+	/*
+	 * The 1st of April: January's first days are three months old, so
+	 * January goes, whole (its last days a little early): no response
+	 * is kept longer than the notice says.
+	 */
+	fake_today = day_of(2025, 4, 1);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 1);
+	assert_true(rr.rr_rotated);
+	assert_int_equal(count_responses(f->st, f->survey, day_of(2025, 1, 1),
+	    day_of(2025, 1, 31)), 0);
+	assert_int_equal(count_responses(f->st, f->survey, 0, 100000), 3);
+
+	/* Mid-June: February and March go; April stays. Rerun: no-op. */
+	fake_today = day_of(2025, 6, 15);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 2);
+	assert_int_equal(count_responses(f->st, f->survey, 0, 100000), 1);
+	assert_int_equal(count_responses(f->st, f->survey, day_of(2025, 4, 1),
+	    day_of(2025, 4, 30)), 1);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 0);
+	assert_false(rr.rr_rotated);
+
+	/* The cell is still there; the audit log has each purge. */
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_get(txn, STORAGE_DB_CELLS, cellkey,
+	    sizeof(cellkey) - 1, &val, &len), 0);
+	assert_memory_equal(val, "n=2", 3);
+	free(val);
+	entries = json_array();
+	assert_int_equal(audit_verify(txn, 0, 100, entries, &ac), 0);
+	assert_true(ac.ac_ok);
+	for (i = 0; i < json_array_size(entries); i++) {
+		const char *a = json_string_value(json_object_get(
+		    json_array_get(entries, i), "action"));
+
+		if (a != NULL && strcmp(a, "retention.purge") == 0) {
+			purges++;
+			/* The fake clock dates the entry: day, no time. */
+			assert_string_equal(json_string_value(json_object_get(
+			    json_array_get(entries, i), "day")),
+			    purges == 1 ? "2025-04-01" : "2025-06-15");
+		}
+		if (a != NULL && strcmp(a, "key.rotate") == 0)
+			rotations++;
+	}
+	assert_int_equal(purges, 3);
+	assert_int_equal(rotations, 2);
+	json_decref(entries);
+	storage_txn_abort(txn);
+
+	/*
+	 * The pre-purge copy does not open with the KEK in use: the KEK it
+	 * was wrapped under has been replaced, so January's key in it is
+	 * noise. (Only the old key file would open it: key files are kept
+	 * apart from backups, on a shorter schedule, for exactly this.)
+	 */
+	assert_int_equal(open_store(copydir, f->kek, false, &copy), -EBADMSG);
+	assert_null(copy);
+	assert_int_equal(open_store(copydir, oldkek, false, &copy), 0);
+	assert_int_equal(count_responses(copy, f->survey, day_of(2025, 1, 1),
+	    day_of(2025, 1, 31)), 2);
+	storage_close(copy);
+	/* And the live store reopens with its new KEK, April intact. */
+	storage_close(f->st);
+	f->st = NULL;
+	assert_int_equal(open_store(f->state, f->kek, false, &f->st), 0);
+	assert_int_equal(count_responses(f->st, f->survey, 0, 100000), 1);
+}
+
+/* Twelve months kept: January goes on the first day of next January. */
+static void
+test_year_boundary(void **state)
+{
+	struct fx		*f = *state;
+	struct retention_report	 rr;
+
+	add_survey(f, 12);
+	add_response(f, day_of(2025, 1, 15), "jan");
+	fake_today = day_of(2025, 12, 1);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 0);
+	fake_today = day_of(2026, 1, 1);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 1);
+	assert_int_equal(count_responses(f->st, f->survey, 0, 100000), 0);
+}
+
+/* A second holder of the state directory's lock is refused. */
+static void
+test_lock(void **state)
+{
+	struct fx	*f = *state;
+	int		 a = -1, b = -1;
+
+	assert_int_equal(retention_lock(f->state, &a), 0);
+	assert_int_equal(retention_lock(f->state, &b), -EBUSY);
+	close(a);
+	assert_int_equal(retention_lock(f->state, &b), 0);
+	close(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_kept),
+		cmocka_unit_test_setup_teardown(test_months_disappear, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_year_boundary, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+	};
+
+	log_init("test_retention", 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,968 @@
+/*
+ * test_survey.c — survey definitions and answers: the demo surveys parse
+ * and round-trip; each broken rule gives its exact error code and field;
+ * each answer type in range, out of range and of the wrong JSON type.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "api/error.h"
+#include "api/survey.h"
+
+/*
+ * A small survey in two languages with one question of each type; the
+ * tables below break it one member at a time.
+ */
+static const char base_def[] =
+    "{"
+    " \"title\": {\"fi\": \"Palaute\", \"sv\": \"Respons\"},"
+    " \"audience\": \"client\","
+    " \"languages\": [\"fi\", \"sv\"],"
+    " \"questions\": ["
+    "  {\"id\": \"q1\", \"type\": \"smiley\", \"required\": true,"
+    "   \"text\": {\"fi\": \"Miten meni?\", \"sv\": \"Hur gick det?\"}},"
+    "  {\"id\": \"q2\", \"type\": \"scale\", \"min\": 1, \"max\": 5,"
+    "   \"text\": {\"fi\": \"Asteikko\", \"sv\": \"Skala\"}},"
+    "  {\"id\": \"q3\", \"type\": \"choice\","
+    "   \"text\": {\"fi\": \"Valitse\", \"sv\": \"Välj\"},"
+    "   \"options\": ["
+    "    {\"id\": \"a\", \"text\": {\"fi\": \"A\", \"sv\": \"A\"}},"
+    "    {\"id\": \"b\", \"text\": {\"fi\": \"B\", \"sv\": \"B\"}}]},"
+    "  {\"id\": \"q4\", \"type\": \"multi\", \"max_choices\": 2,"
+    "   \"text\": {\"fi\": \"Monta\", \"sv\": \"Flera\"},"
+    "   \"options\": ["
+    "    {\"id\": \"a\", \"text\": {\"fi\": \"A\", \"sv\": \"A\"}},"
+    "    {\"id\": \"b\", \"text\": {\"fi\": \"B\", \"sv\": \"B\"}},"
+    "    {\"id\": \"c\", \"text\": {\"fi\": \"C\", \"sv\": \"C\"}}]},"
+    "  {\"id\": \"q5\", \"type\": \"nps\","
+    "   \"text\": {\"fi\": \"Suosittelisitko?\", \"sv\": \"Rekommendera?\"}},"
+    "  {\"id\": \"q6\", \"type\": \"yesno\","
+    "   \"text\": {\"fi\": \"Kyllä vai ei?\", \"sv\": \"Ja eller nej?\"}},"
+    "  {\"id\": \"q7\", \"type\": \"text\", \"max_length\": 10,"
+    "   \"text\": {\"fi\": \"Kommentti\", \"sv\": \"Kommentar\"}}"
+    " ],"
+    " \"privacy\": {"
+    "  \"controller\": {\"fi\": \"Esimerkkikaupungin sosiaalipalvelut\","
+    "   \"sv\": \"Exempelstadens socialtjänst\"},"
+    "  \"purpose\": {\"fi\": \"Palvelujen kehittäminen\","
+    "   \"sv\": \"Utveckling av tjänsterna\"},"
+    "  \"contact\": \"tietosuoja@esimerkkikaupunki.example\","
+    "  \"retention_months\": 12, \"voluntary\": true, \"anonymous\": true"
+    " }"
+    "}";
+
+static json_t *
+load_text(const char *text)
+{
+	json_error_t	 e;
+	json_t		*j;
+
+	j = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	if (j == NULL)
+		print_error("%s: %d:%d: %s\n", text, e.line, e.column, e.text);
+	assert_non_null(j);
+	return j;
+}
+
+static json_t *
+load_data(const char *name)
+{
+	const char	*srcdir = getenv("PALAUTE_SRCDIR");
+	char		 path[4096];
+	json_error_t	 e;
+	json_t		*j;
+	int		 n;
+
+	if (srcdir == NULL)
+		srcdir = TEST_SRCDIR;
+	n = snprintf(path, sizeof(path), "%s/tests/data/%s", srcdir, name);
+	assert_true(n > 0 && (size_t)n < sizeof(path));
+	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &e)) == NULL)
+		print_error("%s:%d: %s\n", path, e.line, e.text);
+	assert_non_null(j);
+	return j;
+}
+
+/*
+ * Set the member at path ("questions[2].options[0].txt") to the JSON text
+ * value, or delete it when value is NULL. Only for building test input.
+ */
+static void
+mutate(json_t *root, const char *path, const char *value)
+{
+	struct {
+		char	key[64];
+		size_t	idx;
+		int	is_idx;
+	}		 segs[16];
+	size_t		 n = 0, k, i;
+	const char	*p = path;
+	json_t		*cur = root, *v;
+
+	while (*p != '\0') {
+		assert_true(n < 16);
+		if (*p == '.') {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			segs[n].is_idx = 1;
+			segs[n].idx = strtoul(p + 1, NULL, 10);
+			p = strchr(p, ']');
+			assert_non_null(p);
+			p++;
+		} else {
+			segs[n].is_idx = 0;
+			for (k = 0; *p != '\0' && *p != '.' && *p != '['; k++) {
+				assert_true(k + 1 < sizeof(segs[n].key));
+				segs[n].key[k] = *p++;
+			}
+			segs[n].key[k] = '\0';
+		}
+		n++;
+	}
+	assert_true(n > 0);
+	for (i = 0; i + 1 < n; i++) {
+		cur = segs[i].is_idx ? json_array_get(cur, segs[i].idx) :
+		    json_object_get(cur, segs[i].key);
+		assert_non_null(cur);
+	}
+	if (value == NULL) {
+		assert_int_equal(segs[i].is_idx ?
+		    json_array_remove(cur, segs[i].idx) :
+		    json_object_del(cur, segs[i].key), 0);
+		return;
+	}
+	v = load_text(value);
+	assert_int_equal(segs[i].is_idx ?
+	    json_array_set_new(cur, segs[i].idx, v) :
+	    json_object_set_new(cur, segs[i].key, v), 0);
+}
+
+static struct survey *
+parse_ok(const json_t *def)
+{
+	struct survey	*s = NULL;
+	struct api_err	 err = { 0 };
+	int		 rc;
+
+	rc = survey_parse(def, &s, &err);
+	if (rc != 0)
+		print_error("parse: %s at \"%s\": %s\n",
+		    api_err_name(err.ae_code), err.ae_field, err.ae_message);
+	assert_int_equal(rc, 0);
+	assert_non_null(s);
+	return s;
+}
+
+static struct survey *
+base_survey(const char *path, const char *value)
+{
+	json_t		*def = load_text(base_def);
+	struct survey	*s;
+
+	if (path != NULL)
+		mutate(def, path, value);
+	s = parse_ok(def);
+	json_decref(def);
+	return s;
+}
+
+/* ---------------------------------------------------------- the demos */
+
+static void
+test_demo_client(void **state)
+{
+	json_t		*def = load_data("survey-client.json");
+	struct survey	*s = parse_ok(def);
+	int		 base;
+
+	assert_string_equal(survey_slug(s), "aulakysely");
+	assert_int_equal(survey_audience(s), SURVEY_AUDIENCE_CLIENT);
+	assert_int_equal(survey_period(s), SURVEY_PERIOD_MONTH);
+	assert_int_equal(survey_min_group(s), 5);
+	assert_int_equal(survey_min_group_comments(s), 10);
+	assert_int_equal(survey_retention_months(s), 24);
+	assert_int_equal(survey_idle_reset_seconds(s), 30);
+	assert_int_equal(survey_lang_count(s), 3);
+	assert_string_equal(survey_lang(s, 0), "fi");
+	assert_string_equal(survey_lang(s, 2), "en");
+	assert_null(survey_lang(s, 3));
+	assert_true(survey_has_lang(s, "sv"));
+	assert_false(survey_has_lang(s, "de"));
+
+	assert_int_equal(survey_question_count(s), 4);
+	assert_string_equal(survey_question_id(s, 0), "visit");
+	assert_int_equal(survey_question_type(s, 0), QTYPE_SMILEY);
+	assert_true(survey_question_required(s, 0));
+	assert_int_equal(survey_question_slots(s, 0), 5);
+	assert_int_equal(survey_question_base(s, 0, &base), 0);
+	assert_int_equal(base, 1);
+	assert_int_equal(survey_question_type(s, 1), QTYPE_CHOICE);
+	assert_int_equal(survey_question_slots(s, 1), 4);
+	assert_string_equal(survey_question_option(s, 1, 3), "documents");
+	assert_null(survey_question_option(s, 1, 4));
+	assert_int_equal(survey_question_base(s, 1, &base), -EINVAL);
+	assert_int_equal(survey_question_slots(s, 2), 3);
+	assert_string_equal(survey_question_option(s, 2, 1), "partly");
+	assert_int_equal(survey_question_type(s, 3), QTYPE_TEXT);
+	assert_false(survey_question_required(s, 3));
+	assert_int_equal(survey_question_slots(s, 3), 1);
+	assert_int_equal(survey_question_slots(s, 4), 0);
+	assert_int_equal(survey_question_type(s, 4), QTYPE_COUNT);
+	survey_free(s);
+	json_decref(def);
+}
+
+static void
+test_demo_staff(void **state)
+{
+	json_t		*def = load_data("survey-staff.json");
+	struct survey	*s = parse_ok(def);
+	size_t		 qi;
+	int		 base;
+
+	assert_int_equal(survey_audience(s), SURVEY_AUDIENCE_STAFF);
+	assert_int_equal(survey_period(s), SURVEY_PERIOD_QUARTER);
+	assert_int_equal(survey_question_count(s), 5);
+	assert_int_equal(survey_question_type(s, 0), QTYPE_SCALE);
+	assert_int_equal(survey_question_slots(s, 0), 5);
+	assert_int_equal(survey_question_type(s, 1), QTYPE_NPS);
+	assert_int_equal(survey_question_slots(s, 1), 11);
+	assert_int_equal(survey_question_base(s, 1, &base), 0);
+	assert_int_equal(base, 0);
+	assert_int_equal(survey_question_type(s, 2), QTYPE_MULTI);
+	assert_int_equal(survey_question_slots(s, 2), 6);
+	assert_int_equal(survey_question_type(s, 3), QTYPE_YESNO);
+	assert_int_equal(survey_question_slots(s, 3), 2);
+	assert_int_equal(survey_question_type(s, 4), QTYPE_TEXT);
+	assert_int_equal(survey_question_find(s, "safe", &qi), 0);
+	assert_int_equal(qi, 3);
+	assert_int_equal(survey_question_find(s, "nope", &qi), -ENOENT);
+	/* No kiosk member: the default still answers. */
+	assert_int_equal(survey_idle_reset_seconds(s), 30);
+	survey_free(s);
+	json_decref(def);
+}
+
+static void
+test_demo_panel(void **state)
+{
+	json_t		*def = load_data("survey-panel.json");
+	struct survey	*s = parse_ok(def);
+	enum qtype	 t;
+	size_t		 qi;
+	int		 base, seen[QTYPE_COUNT] = { 0 };
+
+	assert_int_equal(survey_audience(s), SURVEY_AUDIENCE_PANEL);
+	assert_int_equal(survey_period(s), SURVEY_PERIOD_YEAR);
+	assert_int_equal(survey_lang_count(s), 2);
+	/* min_group_comments absent: the default. */
+	assert_int_equal(survey_min_group_comments(s), 10);
+	for (qi = 0; qi < survey_question_count(s); qi++) {
+		t = survey_question_type(s, qi);
+		assert_true(t < QTYPE_COUNT);
+		seen[t]++;
+	}
+	for (t = 0; t < QTYPE_COUNT; t++)
+		assert_int_equal(seen[t], 1);
+	/* faces 4, scale 0..10 */
+	assert_int_equal(survey_question_slots(s, 0), 4);
+	assert_int_equal(survey_question_slots(s, 1), 11);
+	assert_int_equal(survey_question_base(s, 1, &base), 0);
+	assert_int_equal(base, 0);
+	survey_free(s);
+	json_decref(def);
+}
+
+/* to_json is canonical: parse(to_json(s)) writes the same JSON again. */
+static void
+test_roundtrip(void **state)
+{
+	static const char *const	files[] = {
+		"survey-client.json", "survey-staff.json", "survey-panel.json"
+	};
+	json_t		*def, *j1, *j2;
+	struct survey	*s1, *s2;
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		def = load_data(files[i]);
+		s1 = parse_ok(def);
+		assert_non_null(j1 = survey_to_json(s1));
+		s2 = parse_ok(j1);
+		assert_non_null(j2 = survey_to_json(s2));
+		assert_true(json_equal(j1, j2));
+		survey_free(s1);
+		survey_free(s2);
+		json_decref(j1);
+		json_decref(j2);
+		json_decref(def);
+	}
+}
+
+static void
+test_defaults_written_out(void **state)
+{
+	struct survey	*s = base_survey(NULL, NULL);
+	json_t		*j = survey_to_json(s);
+	const json_t	*q;
+
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "min_group")),
+	    5);
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "min_group_comments")), 10);
+	assert_string_equal(json_string_value(json_object_get(j, "period")),
+	    "month");
+	assert_null(json_object_get(j, "slug"));
+	assert_null(json_object_get(j, "kiosk"));
+	assert_null(json_object_get(j, "description"));
+	q = json_array_get(json_object_get(j, "questions"), 0);
+	assert_int_equal(json_integer_value(json_object_get(q, "faces")), 5);
+	assert_true(json_is_true(json_object_get(q, "required")));
+	q = json_array_get(json_object_get(j, "questions"), 1);
+	assert_true(json_is_false(json_object_get(q, "required")));
+	assert_string_equal(json_string_value(json_object_get(j, "audience")),
+	    "client");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "privacy"), "contact")), "tietosuoja@esimerkkikaupunki.example");
+	json_decref(j);
+	survey_free(s);
+
+	/* A larger k raises the default for comments with it. */
+	s = base_survey("min_group", "20");
+	assert_int_equal(survey_min_group_comments(s), 20);
+	survey_free(s);
+}
+
+static void
+test_accepted_variants(void **state)
+{
+	struct survey	*s;
+
+	/* 11 steps is the widest scale. */
+	s = base_survey("questions[1].min", "0");
+	survey_free(s);
+	s = base_survey("questions[1].max", "11");
+	assert_int_equal(survey_question_slots(s, 1), 11);
+	survey_free(s);
+	/* A text in a language the survey does not declare may be empty. */
+	s = base_survey("title.en", "\"\"");
+	survey_free(s);
+	s = base_survey("questions[0].faces", "4");
+	assert_int_equal(survey_question_slots(s, 0), 4);
+	survey_free(s);
+	s = base_survey("slug", "\"palaute-2024\"");
+	assert_string_equal(survey_slug(s), "palaute-2024");
+	assert_int_equal(survey_set_slug(s, "Bad Slug"), -EINVAL);
+	assert_int_equal(survey_set_slug(s, "toinen"), 0);
+	assert_string_equal(survey_slug(s), "toinen");
+	survey_free(s);
+	s = base_survey("kiosk", "{}");
+	assert_int_equal(survey_idle_reset_seconds(s), 30);
+	survey_free(s);
+	s = base_survey("privacy.contact",
+	    "{\"fi\": \"Kirjaamo\", \"sv\": \"Registratorskontoret\"}");
+	survey_free(s);
+	survey_free(NULL);
+}
+
+/* ------------------------------------------------ definition errors */
+
+struct bad_def {
+	const char		*path;
+	const char		*value;		/* NULL: delete */
+	enum api_errcode	 code;
+	const char		*field;
+};
+
+static const struct bad_def bad_defs[] = {
+	/* Unknown members, deep and shallow. */
+	{ "questions[2].options[0].txt", "\"x\"", APIE_UNKNOWN_FIELD,
+	    "questions[2].options[0].txt" },
+	{ "colour", "\"red\"", APIE_UNKNOWN_FIELD, "colour" },
+	{ "id", "1", APIE_UNKNOWN_FIELD, "id" },
+	{ "privacy.dpo", "\"x\"", APIE_UNKNOWN_FIELD, "privacy.dpo" },
+	{ "title.de", "\"Feedback\"", APIE_UNKNOWN_FIELD, "title.de" },
+	{ "questions[3].options[2].text.se", "\"C\"", APIE_UNKNOWN_FIELD,
+	    "questions[3].options[2].text.se" },
+	{ "questions[0].min", "1", APIE_UNKNOWN_FIELD, "questions[0].min" },
+	{ "questions[5].options", "[]", APIE_UNKNOWN_FIELD,
+	    "questions[5].options" },
+	{ "questions[2].max_choices", "1", APIE_UNKNOWN_FIELD,
+	    "questions[2].max_choices" },
+	{ "questions[1].labels", "{\"mid\": {\"fi\": \"x\", \"sv\": \"x\"}}",
+	    APIE_UNKNOWN_FIELD, "questions[1].labels.mid" },
+	{ "kiosk", "{\"idle\": 30}", APIE_UNKNOWN_FIELD, "kiosk.idle" },
+
+	/* Wrong JSON types. */
+	{ "title", "\"Palaute\"", APIE_WRONG_TYPE, "title" },
+	{ "questions", "{}", APIE_WRONG_TYPE, "questions" },
+	{ "questions[2]", "\"q\"", APIE_WRONG_TYPE, "questions[2]" },
+	{ "questions[0].required", "\"yes\"", APIE_WRONG_TYPE,
+	    "questions[0].required" },
+	{ "questions[0].text.sv", "1", APIE_WRONG_TYPE,
+	    "questions[0].text.sv" },
+	{ "questions[1].min", "true", APIE_WRONG_TYPE, "questions[1].min" },
+	{ "questions[1].max", "5.0", APIE_WRONG_TYPE, "questions[1].max" },
+	{ "questions[2].options[1]", "\"b\"", APIE_WRONG_TYPE,
+	    "questions[2].options[1]" },
+	{ "questions[2].options[1].id", "2", APIE_WRONG_TYPE,
+	    "questions[2].options[1].id" },
+	{ "min_group", "5.0", APIE_WRONG_TYPE, "min_group" },
+	{ "min_group", "\"5\"", APIE_WRONG_TYPE, "min_group" },
+	{ "languages", "\"fi\"", APIE_WRONG_TYPE, "languages" },
+	{ "languages[1]", "1", APIE_WRONG_TYPE, "languages[1]" },
+	{ "privacy.voluntary", "1", APIE_WRONG_TYPE, "privacy.voluntary" },
+	{ "privacy.contact", "42", APIE_WRONG_TYPE, "privacy.contact" },
+	{ "privacy", "null", APIE_WRONG_TYPE, "privacy" },
+	{ "kiosk", "30", APIE_WRONG_TYPE, "kiosk" },
+	{ "slug", "7", APIE_WRONG_TYPE, "slug" },
+
+	/* Missing members. */
+	{ "title", NULL, APIE_MISSING_FIELD, "title" },
+	{ "audience", NULL, APIE_MISSING_FIELD, "audience" },
+	{ "languages", NULL, APIE_MISSING_FIELD, "languages" },
+	{ "questions", NULL, APIE_MISSING_FIELD, "questions" },
+	{ "privacy", NULL, APIE_MISSING_FIELD, "privacy" },
+	{ "questions[0].id", NULL, APIE_MISSING_FIELD, "questions[0].id" },
+	{ "questions[0].type", NULL, APIE_MISSING_FIELD,
+	    "questions[0].type" },
+	{ "questions[4].text", NULL, APIE_MISSING_FIELD,
+	    "questions[4].text" },
+	{ "questions[1].max", NULL, APIE_MISSING_FIELD, "questions[1].max" },
+	{ "questions[2].options", NULL, APIE_MISSING_FIELD,
+	    "questions[2].options" },
+	{ "privacy.retention_months", NULL, APIE_MISSING_FIELD,
+	    "privacy.retention_months" },
+	{ "privacy.contact", NULL, APIE_MISSING_FIELD, "privacy.contact" },
+	{ "privacy.anonymous", NULL, APIE_MISSING_FIELD,
+	    "privacy.anonymous" },
+	/* A text missing in a declared language. */
+	{ "title.sv", NULL, APIE_MISSING_FIELD, "title.sv" },
+	{ "questions[3].options[1].text.sv", NULL, APIE_MISSING_FIELD,
+	    "questions[3].options[1].text.sv" },
+	{ "privacy.purpose.fi", NULL, APIE_MISSING_FIELD,
+	    "privacy.purpose.fi" },
+	{ "questions[1].labels", "{\"min\": {\"fi\": \"huono\"}}",
+	    APIE_MISSING_FIELD, "questions[1].labels.min.sv" },
+
+	/* Semantic rules. */
+	{ "title.sv", "\"  \"", APIE_INVALID, "title.sv" },
+	{ "questions[1].id", "\"q1\"", APIE_INVALID, "questions[1].id" },
+	{ "questions[6].id", "\"q3\"", APIE_INVALID, "questions[6].id" },
+	{ "questions[2].options[1].id", "\"a\"", APIE_INVALID,
+	    "questions[2].options[1].id" },
+	{ "questions[0].id", "\"Q1\"", APIE_INVALID, "questions[0].id" },
+	{ "questions[0].id", "\"\"", APIE_INVALID, "questions[0].id" },
+	{ "questions[0].id", "\"a234567890123456789012345678901234\"",
+	    APIE_INVALID, "questions[0].id" },
+	{ "questions[0].type", "\"rating\"", APIE_INVALID,
+	    "questions[0].type" },
+	{ "questions[0].faces", "3", APIE_INVALID, "questions[0].faces" },
+	{ "questions[1].max", "12", APIE_INVALID, "questions[1].max" },
+	{ "questions[1].max", "1", APIE_INVALID, "questions[1].max" },
+	{ "questions[1].min", "-5000", APIE_INVALID, "questions[1].min" },
+	{ "questions[2].options", "[]", APIE_INVALID,
+	    "questions[2].options" },
+	{ "questions[3].max_choices", "4", APIE_INVALID,
+	    "questions[3].max_choices" },
+	{ "questions[3].max_choices", "0", APIE_INVALID,
+	    "questions[3].max_choices" },
+	{ "questions[6].max_length", "0", APIE_INVALID,
+	    "questions[6].max_length" },
+	{ "questions[6].max_length", "5001", APIE_INVALID,
+	    "questions[6].max_length" },
+	{ "questions", "[]", APIE_INVALID, "questions" },
+	{ "min_group", "2", APIE_INVALID, "min_group" },
+	{ "min_group_comments", "4", APIE_INVALID, "min_group_comments" },
+	{ "privacy.voluntary", "false", APIE_INVALID, "privacy.voluntary" },
+	{ "privacy.anonymous", "false", APIE_INVALID, "privacy.anonymous" },
+	{ "privacy.retention_months", "0", APIE_INVALID,
+	    "privacy.retention_months" },
+	{ "privacy.retention_months", "121", APIE_INVALID,
+	    "privacy.retention_months" },
+	{ "privacy.contact", "\"\"", APIE_INVALID, "privacy.contact" },
+	{ "languages", "[]", APIE_INVALID, "languages" },
+	{ "languages", "[\"fi\", \"fi\"]", APIE_INVALID, "languages[1]" },
+	{ "languages", "[\"fi\", \"de\"]", APIE_INVALID, "languages[1]" },
+	{ "languages", "[\"fi\", \"sv\", \"en\", \"fi\"]", APIE_INVALID,
+	    "languages" },
+	/* en declared: every text now needs it, the title first. */
+	{ "languages", "[\"fi\", \"sv\", \"en\"]", APIE_MISSING_FIELD,
+	    "title.en" },
+	{ "audience", "\"public\"", APIE_INVALID, "audience" },
+	{ "period", "\"day\"", APIE_INVALID, "period" },
+	{ "kiosk", "{\"idle_reset_seconds\": 4}", APIE_INVALID,
+	    "kiosk.idle_reset_seconds" },
+	{ "kiosk", "{\"idle_reset_seconds\": 601}", APIE_INVALID,
+	    "kiosk.idle_reset_seconds" },
+	{ "slug", "\"Bad Slug\"", APIE_INVALID, "slug" },
+};
+
+static void
+test_bad_definitions(void **state)
+{
+	const struct bad_def	*c;
+	struct survey		*s;
+	struct api_err		 err;
+	json_t			*def;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(bad_defs) / sizeof(bad_defs[0]); i++) {
+		c = &bad_defs[i];
+		def = load_text(base_def);
+		mutate(def, c->path, c->value);
+		s = NULL;
+		memset(&err, 0, sizeof(err));
+		rc = survey_parse(def, &s, &err);
+		if (rc != -EINVAL || err.ae_code != c->code ||
+		    strcmp(err.ae_field, c->field) != 0)
+			print_error("case %s = %s: got %d %s \"%s\" (%s)\n",
+			    c->path, c->value ? c->value : "(deleted)", rc,
+			    api_err_name(err.ae_code), err.ae_field,
+			    err.ae_message);
+		assert_int_equal(rc, -EINVAL);
+		assert_null(s);
+		assert_string_equal(api_err_name(err.ae_code),
+		    api_err_name(c->code));
+		assert_string_equal(err.ae_field, c->field);
+		assert_true(err.ae_message[0] != '\0');
+		json_decref(def);
+	}
+}
+
+static void
+test_bad_root_and_limits(void **state)
+{
+	struct survey	*s = NULL;
+	struct api_err	 err;
+	json_t		*def, *opts, *qs;
+	char		 id[16];
+	size_t		 i;
+
+	def = load_text("[1]");
+	assert_int_equal(survey_parse(def, &s, &err), -EINVAL);
+	assert_int_equal(err.ae_code, APIE_WRONG_TYPE);
+	assert_string_equal(err.ae_field, "");
+	json_decref(def);
+
+	/* 64 options fit the histogram, 65 do not. */
+	def = load_text(base_def);
+	opts = json_object_get(json_array_get(json_object_get(def,
+	    "questions"), 2), "options");
+	for (i = 2; i < 64; i++) {
+		snprintf(id, sizeof(id), "o%zu", i);
+		json_array_append_new(opts, json_pack("{s:s, s:{s:s, s:s}}",
+		    "id", id, "text", "fi", "x", "sv", "x"));
+	}
+	s = parse_ok(def);
+	assert_int_equal(survey_question_slots(s, 2), 64);
+	survey_free(s);
+	s = NULL;
+	json_array_append_new(opts, json_pack("{s:s, s:{s:s, s:s}}",
+	    "id", "o64", "text", "fi", "x", "sv", "x"));
+	assert_int_equal(survey_parse(def, &s, &err), -EINVAL);
+	assert_int_equal(err.ae_code, APIE_INVALID);
+	assert_string_equal(err.ae_field, "questions[2].options");
+	json_decref(def);
+
+	/* 101 questions. */
+	def = load_text(base_def);
+	qs = json_object_get(def, "questions");
+	for (i = json_array_size(qs); i <= SURVEY_MAX_QUESTIONS; i++) {
+		snprintf(id, sizeof(id), "x%zu", i);
+		json_array_append_new(qs, json_pack("{s:s, s:s, s:{s:s, s:s}}",
+		    "id", id, "type", "yesno", "text", "fi", "x", "sv", "x"));
+	}
+	assert_int_equal(survey_parse(def, &s, &err), -EINVAL);
+	assert_int_equal(err.ae_code, APIE_INVALID);
+	assert_string_equal(err.ae_field, "questions");
+	assert_null(s);
+	json_decref(def);
+}
+
+/* ------------------------------------------------------------ answers */
+
+static struct survey_answers *
+answers_ok(const struct survey *s, const char *text, const char *lang)
+{
+	struct survey_answers	*a = NULL;
+	struct api_err		 err = { 0 };
+	json_t			*j = load_text(text);
+	int			 rc;
+
+	rc = survey_check_answers(s, j, lang, &a, &err);
+	if (rc != 0)
+		print_error("%s: %s at \"%s\": %s\n", text,
+		    api_err_name(err.ae_code), err.ae_field, err.ae_message);
+	assert_int_equal(rc, 0);
+	assert_non_null(a);
+	json_decref(j);
+	return a;
+}
+
+static void
+assert_slots(const struct survey_answers *a, size_t qi, const char *want)
+{
+	uint8_t	slots[QTYPE_MAX_SLOTS];
+	char	got[256] = "";
+	size_t	n, i, len = 0;
+
+	survey_answers_slots(a, qi, slots, &n);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%u",
+		    i ? "," : "", slots[i]);
+	assert_string_equal(got, want);
+}
+
+static void
+test_answers_valid(void **state)
+{
+	struct survey		*s = base_survey(NULL, NULL);
+	struct survey_answers	*a;
+	json_t			*j, *want;
+
+	a = answers_ok(s, "{\"q1\": 5, \"q2\": 1, \"q3\": \"b\","
+	    " \"q4\": [\"c\", \"a\"], \"q5\": 0, \"q6\": false,"
+	    " \"q7\": \"hyvä\"}", "sv");
+	assert_string_equal(survey_answers_lang(a), "sv");
+	assert_slots(a, 0, "4");	/* smiley 5 */
+	assert_slots(a, 1, "0");	/* scale 1 of 1..5 */
+	assert_slots(a, 2, "1");	/* option b */
+	assert_slots(a, 3, "0,2");	/* a and c */
+	assert_slots(a, 4, "0");	/* nps 0 */
+	assert_slots(a, 5, "0");	/* no */
+	assert_slots(a, 6, "0");	/* one comment */
+	assert_slots(a, 7, "");		/* out of range: nothing */
+	assert_string_equal(survey_answers_text(a, 6), "hyvä");
+	assert_null(survey_answers_text(a, 0));
+	assert_true(survey_answers_answered(a, 3));
+	/* Stored form: multi in the survey's order, not the tapped one. */
+	j = survey_answers_to_json(a);
+	want = load_text("{\"q1\": 5, \"q2\": 1, \"q3\": \"b\","
+	    " \"q4\": [\"a\", \"c\"], \"q5\": 0, \"q6\": false,"
+	    " \"q7\": \"hyvä\"}");
+	assert_true(json_equal(j, want));
+	json_decref(j);
+	json_decref(want);
+	survey_answers_free(a);
+
+	/* The other ends of each range; null and blank text unanswered. */
+	a = answers_ok(s, "{\"q1\": 1, \"q2\": 5, \"q4\": [\"b\"],"
+	    " \"q5\": 10, \"q6\": true, \"q3\": null, \"q7\": \" \\n \"}",
+	    "fi");
+	assert_slots(a, 0, "0");
+	assert_slots(a, 1, "4");
+	assert_slots(a, 3, "1");
+	assert_slots(a, 4, "10");
+	assert_slots(a, 5, "1");
+	assert_slots(a, 2, "");
+	assert_slots(a, 6, "");
+	assert_false(survey_answers_answered(a, 6));
+	assert_null(survey_answers_text(a, 6));
+	j = survey_answers_to_json(a);
+	want = load_text("{\"q1\": 1, \"q2\": 5, \"q4\": [\"b\"],"
+	    " \"q5\": 10, \"q6\": true}");
+	assert_true(json_equal(j, want));
+	json_decref(j);
+	json_decref(want);
+	survey_answers_free(a);
+
+	/* max_length counts code points: 10 of 2, 3 and 4 bytes each. */
+	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"ääääääääää\"}", "fi");
+	survey_answers_free(a);
+	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"€€€€€€€€€€\"}", "fi");
+	survey_answers_free(a);
+	a = answers_ok(s, "{\"q1\": 3, \"q7\": "
+	    "\"😀😀😀😀😀😀😀😀😀😀\"}", "fi");
+	survey_answers_free(a);
+	survey_answers_free(NULL);
+	survey_free(s);
+}
+
+struct bad_answer {
+	const char		*answers;
+	const char		*lang;
+	enum api_errcode	 code;
+	const char		*field;
+};
+
+static const struct bad_answer bad_answers[] = {
+	/* smiley 1..5 */
+	{ "{\"q1\": 0}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 6}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": -1}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 3.0}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": true}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": \"3\"}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": [3]}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 9223372036854775807}", "fi", APIE_INVALID_ANSWER, "q1" },
+	/* scale 1..5 */
+	{ "{\"q1\": 3, \"q2\": 0}", "fi", APIE_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": 6}", "fi", APIE_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": 2.5}", "fi", APIE_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": false}", "fi", APIE_INVALID_ANSWER, "q2" },
+	/* choice */
+	{ "{\"q1\": 3, \"q3\": \"z\"}", "fi", APIE_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": 1}", "fi", APIE_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": [\"a\"]}", "fi", APIE_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": \"\"}", "fi", APIE_INVALID_ANSWER, "q3" },
+	/* multi, max_choices 2 of a, b, c */
+	{ "{\"q1\": 3, \"q4\": []}", "fi", APIE_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": [\"a\", \"a\"]}", "fi", APIE_INVALID_ANSWER,
+	    "q4" },
+	{ "{\"q1\": 3, \"q4\": [\"a\", \"b\", \"c\"]}", "fi",
+	    APIE_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": [\"z\"]}", "fi", APIE_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": [1]}", "fi", APIE_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": \"a\"}", "fi", APIE_INVALID_ANSWER, "q4" },
+	/* nps 0..10 */
+	{ "{\"q1\": 3, \"q5\": -1}", "fi", APIE_INVALID_ANSWER, "q5" },
+	{ "{\"q1\": 3, \"q5\": 11}", "fi", APIE_INVALID_ANSWER, "q5" },
+	{ "{\"q1\": 3, \"q5\": 10.0}", "fi", APIE_INVALID_ANSWER, "q5" },
+	/* yesno */
+	{ "{\"q1\": 3, \"q6\": 1}", "fi", APIE_INVALID_ANSWER, "q6" },
+	{ "{\"q1\": 3, \"q6\": \"true\"}", "fi", APIE_INVALID_ANSWER, "q6" },
+	/* text, max_length 10 code points */
+	{ "{\"q1\": 3, \"q7\": \"12345678901\"}", "fi", APIE_INVALID_ANSWER,
+	    "q7" },
+	{ "{\"q1\": 3, \"q7\": \"äääääääääää\"}", "fi", APIE_INVALID_ANSWER,
+	    "q7" },
+	{ "{\"q1\": 3, \"q7\": \"😀😀😀😀😀😀😀😀😀😀😀\"}", "fi",
+	    APIE_INVALID_ANSWER, "q7" },
+	{ "{\"q1\": 3, \"q7\": 5}", "fi", APIE_INVALID_ANSWER, "q7" },
+	{ "{\"q1\": 3, \"q7\": [\"x\"]}", "fi", APIE_INVALID_ANSWER, "q7" },
+	/* the submission as a whole */
+	{ "{\"q1\": 3, \"zz\": 1}", "fi", APIE_INVALID_ANSWER, "zz" },
+	{ "{\"q2\": 3}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": null, \"q2\": 3}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 3}", "en", APIE_INVALID, "lang" },
+	{ "{\"q1\": 3}", "FI", APIE_INVALID, "lang" },
+	{ "{\"q1\": 3}", NULL, APIE_MISSING_FIELD, "lang" },
+	{ "[{\"q1\": 3}]", "fi", APIE_WRONG_TYPE, "answers" },
+};
+
+static void
+test_bad_answers(void **state)
+{
+	const struct bad_answer	*c;
+	struct survey		*s = base_survey(NULL, NULL);
+	struct survey_answers	*a;
+	struct api_err		 err;
+	json_t			*j;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(bad_answers) / sizeof(bad_answers[0]); i++) {
+		c = &bad_answers[i];
+		j = load_text(c->answers);
+		a = NULL;
+		memset(&err, 0, sizeof(err));
+		rc = survey_check_answers(s, j, c->lang, &a, &err);
+		if (rc != -EINVAL || err.ae_code != c->code ||
+		    strcmp(err.ae_field, c->field) != 0)
+			print_error("case %s (%s): got %d %s \"%s\" (%s)\n",
+			    c->answers, c->lang ? c->lang : "NULL", rc,
+			    api_err_name(err.ae_code), err.ae_field,
+			    err.ae_message);
+		assert_int_equal(rc, -EINVAL);
+		assert_null(a);
+		assert_string_equal(api_err_name(err.ae_code),
+		    api_err_name(c->code));
+		assert_string_equal(err.ae_field, c->field);
+		json_decref(j);
+	}
+	survey_free(s);
+}
+
+static void
+test_answers_nothing_answered(void **state)
+{
+	struct survey		*s = base_survey("questions[0].required",
+				    "false");
+	struct survey_answers	*a = NULL;
+	struct api_err		 err;
+	json_t			*j;
+
+	j = load_text("{\"q1\": null, \"q7\": \"\"}");
+	assert_int_equal(survey_check_answers(s, j, "fi", &a, &err), -EINVAL);
+	assert_int_equal(err.ae_code, APIE_INVALID_ANSWER);
+	assert_string_equal(err.ae_field, "answers");
+	assert_null(a);
+	json_decref(j);
+	survey_free(s);
+}
+
+static void
+test_answers_faces4(void **state)
+{
+	struct survey		*s = base_survey("questions[0].faces", "4");
+	struct survey_answers	*a = NULL;
+	struct api_err		 err;
+	json_t			*j;
+
+	a = answers_ok(s, "{\"q1\": 4}", "fi");
+	assert_slots(a, 0, "3");
+	survey_answers_free(a);
+	a = NULL;
+	j = load_text("{\"q1\": 5}");
+	assert_int_equal(survey_check_answers(s, j, "fi", &a, &err), -EINVAL);
+	assert_int_equal(err.ae_code, APIE_INVALID_ANSWER);
+	assert_string_equal(err.ae_field, "q1");
+	json_decref(j);
+	survey_free(s);
+}
+
+/* A scale of -2..2 maps -2 to slot 0 and writes the value back. */
+static void
+test_answers_negative_scale(void **state)
+{
+	struct survey		*s;
+	struct survey_answers	*a;
+	json_t			*def, *j;
+	int			 base;
+
+	def = load_text(base_def);
+	mutate(def, "questions[1].min", "-2");
+	mutate(def, "questions[1].max", "2");
+	s = parse_ok(def);
+	json_decref(def);
+	assert_int_equal(survey_question_slots(s, 1), 5);
+	assert_int_equal(survey_question_base(s, 1, &base), 0);
+	assert_int_equal(base, -2);
+	a = answers_ok(s, "{\"q1\": 3, \"q2\": -1}", "fi");
+	assert_slots(a, 1, "1");
+	j = survey_answers_to_json(a);
+	assert_int_equal(json_integer_value(json_object_get(j, "q2")), -1);
+	json_decref(j);
+	survey_answers_free(a);
+	survey_free(s);
+}
+
+/* Comments are scrubbed before anything can store them. */
+static void
+test_answers_scrubbed(void **state)
+{
+	json_t			*def = load_data("survey-client.json"), *j;
+	struct survey		*s = parse_ok(def);
+	struct survey_answers	*a;
+	size_t			 qi;
+
+	a = answers_ok(s, "{\"visit\": 2, \"reason\": \"advice\","
+	    " \"comment\": \"Soita 040 123 4567 tai matti@example.fi,"
+	    " hetu 131052-308T. Kävin 12.03.2024.\"}", "en");
+	assert_int_equal(survey_question_find(s, "comment", &qi), 0);
+	assert_string_equal(survey_answers_text(a, qi),
+	    "Soita [puhelin] tai [email], hetu [hetu]. Kävin 12.03.2024.");
+	j = survey_answers_to_json(a);
+	assert_string_equal(json_string_value(json_object_get(j, "comment")),
+	    "Soita [puhelin] tai [email], hetu [hetu]. Kävin 12.03.2024.");
+	assert_string_equal(json_string_value(json_object_get(j, "reason")),
+	    "advice");
+	assert_int_equal(json_integer_value(json_object_get(j, "visit")), 2);
+	json_decref(j);
+	survey_answers_free(a);
+	survey_free(s);
+	json_decref(def);
+}
+
+/* --------------------------------------------------- across versions */
+
+static void
+test_same_shape(void **state)
+{
+	struct survey	*a = base_survey(NULL, NULL), *b;
+	size_t		 qi;
+
+	b = base_survey(NULL, NULL);
+	for (qi = 0; qi < survey_question_count(a); qi++)
+		assert_true(survey_same_shape(a, qi, b, qi));
+	assert_false(survey_same_shape(a, 0, b, 1));
+	assert_false(survey_same_shape(a, 0, b, 99));
+	survey_free(b);
+
+	/* Options swapped: slot 0 means something else now. */
+	b = base_survey("questions[2].options[0].id", "\"c\"");
+	assert_false(survey_same_shape(a, 2, b, 2));
+	assert_true(survey_same_shape(a, 1, b, 1));
+	survey_free(b);
+	/* Scale moved: same slot count, different values. */
+	b = base_survey("questions[1].min", "0");
+	assert_false(survey_same_shape(a, 1, b, 1));
+	survey_free(b);
+	b = base_survey("questions[0].faces", "4");
+	assert_false(survey_same_shape(a, 0, b, 0));
+	survey_free(b);
+	/* Renamed question: another question. */
+	b = base_survey("questions[5].id", "\"q6b\"");
+	assert_false(survey_same_shape(a, 5, b, 5));
+	survey_free(b);
+	/* Texts and limits may change without splitting results. */
+	b = base_survey("questions[6].max_length", "500");
+	assert_true(survey_same_shape(a, 6, b, 6));
+	survey_free(b);
+	b = base_survey("questions[0].text.fi", "\"Millainen käynti?\"");
+	assert_true(survey_same_shape(a, 0, b, 0));
+	survey_free(b);
+	survey_free(a);
+}
+
+static void
+test_helpers(void **state)
+{
+	json_t	*t = load_text("{\"fi\": \"Kiitos\", \"sv\": \"Tack\"}");
+	json_t	*str = load_text("\"kirjaamo@example.fi\"");
+
+	assert_string_equal(survey_lang_text(t, "sv"), "Tack");
+	assert_null(survey_lang_text(t, "en"));
+	assert_null(survey_lang_text(t, NULL));
+	assert_string_equal(survey_lang_text(str, "en"),
+	    "kirjaamo@example.fi");
+	assert_null(survey_lang_text(NULL, "fi"));
+	assert_string_equal(survey_qtype_name(QTYPE_SMILEY), "smiley");
+	assert_string_equal(survey_qtype_name(QTYPE_MULTI), "multi");
+	assert_string_equal(survey_qtype_name(QTYPE_TEXT), "text");
+	assert_null(survey_qtype_name(QTYPE_COUNT));
+	json_decref(t);
+	json_decref(str);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_demo_client),
+		cmocka_unit_test(test_demo_staff),
+		cmocka_unit_test(test_demo_panel),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_defaults_written_out),
+		cmocka_unit_test(test_accepted_variants),
+		cmocka_unit_test(test_bad_definitions),
+		cmocka_unit_test(test_bad_root_and_limits),
+		cmocka_unit_test(test_answers_valid),
+		cmocka_unit_test(test_bad_answers),
+		cmocka_unit_test(test_answers_nothing_answered),
+		cmocka_unit_test(test_answers_faces4),
+		cmocka_unit_test(test_answers_negative_scale),
+		cmocka_unit_test(test_answers_scrubbed),
+		cmocka_unit_test(test_same_shape),
+		cmocka_unit_test(test_helpers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
