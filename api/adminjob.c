@@ -66,7 +66,8 @@ adminjob_done(int rc, void *arg)
 		if (job->aj_reply != NULL)
 			job->aj_reply(job);
 		else if (job->aj_status == 204)
-			api_reply_raw(req, 204, NULL, NULL, 0, NULL);
+			api_reply_raw(req, 204, NULL, NULL, 0,
+			    (const char *)NULL);
 		else {
 			out = job->aj_out;
 			job->aj_out = NULL;

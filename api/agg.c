@@ -28,6 +28,7 @@ struct agg_ver {
 	size_t			*v_qoff;	/* [q]: answered's offset */
 	unsigned		*v_qslots;	/* [q] */
 	uint32_t		*v_data;	/* sealed: [(o*ncols+col)*stride] */
+	uint32_t		*v_raw;		/* the same per unit, unfolded */
 };
 
 /* A cell waiting for agg_seal(): its counters at a_pool[e_off]. */
@@ -114,6 +115,7 @@ agg_ver_clear(struct agg_ver *v)
 	free(v->v_qoff);
 	free(v->v_qslots);
 	free(v->v_data);
+	free(v->v_raw);
 }
 
 void
@@ -339,12 +341,15 @@ agg_seal(struct agg *a)
 		return -ENOMEM;
 	for (i = 0; i < a->a_nvers && cells > 0; i++) {
 		v = &a->a_vers[i];
-		if (cells > AGG_MAX_BYTES / sizeof(uint32_t) / v->v_stride ||
-		    total > AGG_MAX_BYTES - cells * v->v_stride *
+		/* Twice: folded onto owners, and per unit for updates. */
+		if (cells > AGG_MAX_BYTES / 2 / sizeof(uint32_t) / v->v_stride ||
+		    total > AGG_MAX_BYTES - 2 * cells * v->v_stride *
 		    sizeof(uint32_t))
 			return -EFBIG;
-		total += cells * v->v_stride * sizeof(uint32_t);
+		total += 2 * cells * v->v_stride * sizeof(uint32_t);
 		if ((v->v_data = calloc(cells * v->v_stride,
+		    sizeof(uint32_t))) == NULL ||
+		    (v->v_raw = calloc(cells * v->v_stride,
 		    sizeof(uint32_t))) == NULL)
 			return -ENOMEM;
 	}
@@ -355,6 +360,9 @@ agg_seal(struct agg *a)
 		col = (size_t)(e->e_idx - a->a_first_idx);
 		dst = v->v_data + (o * a->a_ncols + col) * v->v_stride;
 		src = a->a_pool + e->e_off;
+		/* One cell a key: the raw row is this entry's alone. */
+		memcpy(v->v_raw + (e->e_unit * a->a_ncols + col) *
+		    v->v_stride, src, v->v_stride * sizeof(uint32_t));
 		for (j = 0; j < v->v_stride; j++) {
 			sum = (uint64_t)dst[j] + src[j];
 			if (sum > UINT32_MAX)
@@ -371,6 +379,61 @@ agg_seal(struct agg *a)
 	    (sizeof(struct agg_unit) + sizeof(struct suppress_unit));
 	a->a_sealed = true;
 	return 0;
+}
+
+int
+agg_update_cell(struct agg *a, uint32_t version, uint32_t unit,
+    uint32_t bucket, const struct cell *c)
+{
+	struct agg_ver	*v;
+	uint32_t	*raw, *dst, *now = NULL;
+	const uint32_t	*h;
+	size_t		 vi, ui, o, q, j, col;
+	int64_t		 idx;
+	int		 ret;
+
+	if (!a->a_sealed)
+		return -EINVAL;
+	if ((v = agg_ver_find(a, version, &vi)) == NULL)
+		return 0;
+	if (agg_unit_index(a, unit, &ui) != 0 ||
+	    !period_is_bucket(a->a_kind, bucket) ||
+	    (c != NULL && !cell_has_shape(c, v->v_nq, v->v_qslots)))
+		return -EBADMSG;
+	idx = period_index(a->a_kind, bucket);
+	if (!a->a_has_data || idx < a->a_first_idx ||
+	    idx - a->a_first_idx >= (int64_t)a->a_ncols)
+		return -ERANGE;
+	col = (size_t)(idx - a->a_first_idx);
+	if ((now = calloc(v->v_stride, sizeof(uint32_t))) == NULL)
+		return -ENOMEM;
+	if (c != NULL) {
+		now[0] = c->c_n;
+		for (q = 0; q < v->v_nq; q++) {
+			h = cell_hist(c, q);
+			now[v->v_qoff[q]] = c->c_answered[q];
+			memcpy(&now[v->v_qoff[q] + 1], h, v->v_qslots[q] *
+			    sizeof(uint32_t));
+		}
+	}
+	o = suppress_owner(&a->a_tree, ui);
+	raw = v->v_raw + (ui * a->a_ncols + col) * v->v_stride;
+	dst = v->v_data + (o * a->a_ncols + col) * v->v_stride;
+	/* Check every counter before changing any: all or nothing. */
+	for (j = 0; j < v->v_stride; j++)
+		if (dst[j] < raw[j] || (uint64_t)dst[j] - raw[j] + now[j] >
+		    UINT32_MAX) {
+			ret = -EBADMSG;
+			goto done;
+		}
+	for (j = 0; j < v->v_stride; j++) {
+		dst[j] = dst[j] - raw[j] + now[j];
+		raw[j] = now[j];
+	}
+	ret = 0;
+done:
+	free(now);
+	return ret;
 }
 
 enum period_kind

@@ -87,6 +87,17 @@ int	agg_add_cell(struct agg *a, uint32_t version, uint32_t unit,
 /* Done adding: fold onto owners. Queries need a sealed agg. */
 int	agg_seal(struct agg *a);
 
+/*
+ * Replace the cell of (version, unit, bucket) of a sealed agg by c (NULL:
+ * there is none): what a commit changed, without reading every cell again.
+ * 0 when applied, or when the version is not in the family. -ERANGE when
+ * the bucket lies outside the agg's columns (a new month: the caller
+ * reads everything again), -EBADMSG as agg_add_cell() or when the counts
+ * do not add up (the agg is then unchanged).
+ */
+int	agg_update_cell(struct agg *a, uint32_t version, uint32_t unit,
+	    uint32_t bucket, const struct cell *c);
+
 /* The family's kind, its strictest min_group and min_group_comments. */
 enum period_kind agg_kind(const struct agg *a);
 uint32_t agg_k(const struct agg *a);

@@ -343,11 +343,13 @@ api_handle(struct api_ctx *ctx, struct api_req *req)
 
 	memset(&err, 0, sizeof(err));
 	/*
-	 * The benchmark's ceiling (bench/run-intake): the same request path
-	 * up to here, no work, one reply. Not in the route table, so without
-	 * the bench option it does not exist at all.
+	 * The benchmark's ceiling (bench/run-intake; GET for
+	 * bench/run-results): the same request path up to here, no work, one
+	 * reply. Not in the route table, so without the bench option it does
+	 * not exist at all.
 	 */
-	if (ctx->ac_limits.al_bench && req->rq_method == API_POST &&
+	if (ctx->ac_limits.al_bench && (req->rq_method == API_POST ||
+	    req->rq_method == API_GET) &&
 	    strcmp(req->rq_path, "/bench/noop") == 0) {
 		api_reply_raw(req, 204, NULL, NULL, 0, NULL);
 		return;

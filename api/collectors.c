@@ -875,7 +875,7 @@ collectors_reply_csv(struct adminjob *job)
 	    "attachment; filename=\"invitations-%lld.csv\"",
 	    (long long)json_integer_value(json_object_get(job->aj_out, "id")));
 	api_reply_raw(job->aj_req, 201, "text/csv; charset=utf-8", body, len,
-	    "Content-Disposition", disp, NULL);
+	    "Content-Disposition", disp, (const char *)NULL);
 }
 
 /* ?format=json (the default) or csv; -EINVAL replied. */

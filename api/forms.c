@@ -59,19 +59,12 @@ forms_origin(const struct api_ctx *ctx, const struct api_req *req)
 
 /* The collector of the path's slug, a form's (link or invitation). */
 static int
-forms_target(struct api_ctx *ctx, struct storage_txn *txn,
-    const struct api_req *req, struct intake_target *tg)
+forms_target(struct intake_read *rd, const struct api_req *req,
+    struct intake_target *tg)
 {
-	uint32_t	id;
-	int		rc;
-
 	if (req->rq_nparams < 1)
 		return -ENOENT;
-	if ((rc = collectors_by_slug(ctx, txn, req->rq_params[0], &id)) != 0)
-		return rc;
-	if ((rc = intake_target(txn, id, tg)) != 0)
-		return rc;
-	return tg->tg_kind == COLLECTORS_KIOSK ? -ENOENT : 0;
+	return intake_form_target(rd, req->rq_params[0], tg);
 }
 
 static void
@@ -91,21 +84,21 @@ forms_reply_errno(struct api_req *req, int rc, const char *origin)
 void
 forms_get(struct api_ctx *ctx, struct api_req *req)
 {
-	struct storage_txn	*txn = NULL;
+	struct intake_read	 rd;
 	struct intake_target	 tg;
 	struct intake_survey	*sv = NULL;
 	const char		*origin = forms_origin(ctx, req);
 	json_t			*view = NULL;
 	int			 rc;
 
-	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0 &&
-	    (rc = forms_target(ctx, txn, req, &tg)) == 0 &&
-	    (rc = intake_survey_get(ctx, txn, tg.tg_survey, 0, &sv)) == 0 &&
-	    (rc = intake_public_view(txn, &tg, sv, &view)) == 0 &&
+	intake_read_init(&rd, ctx);
+	if ((rc = forms_target(&rd, req, &tg)) == 0 &&
+	    (rc = intake_survey_get(&rd, tg.tg_survey, 0, &sv)) == 0 &&
+	    (rc = intake_public_view(&rd, &tg, sv, &view)) == 0 &&
 	    json_object_set_new(view, "invitation_required",
 	    json_boolean(tg.tg_kind == COLLECTORS_INVITATION)) != 0)
 		rc = -ENOMEM;
-	storage_txn_abort(txn);
+	intake_read_end(&rd);
 	intake_survey_put(sv);
 	if (rc != 0) {
 		json_decref(view);
@@ -185,12 +178,13 @@ forms_done(int rc, void *arg)
 
 /* The invitation member against the form's kind; err filled on refusal. */
 static int
-forms_invitation(struct api_ctx *ctx, struct storage_txn *txn,
-    const json_t *in, struct forms_job *fj, struct api_err *err)
+forms_invitation(struct intake_read *rd, const json_t *in,
+    struct forms_job *fj, struct api_err *err)
 {
-	const char	*code = NULL;
-	bool		 used;
-	int		 rc;
+	struct storage_txn	*txn;
+	const char		*code = NULL;
+	bool			 used;
+	int			 rc;
 
 	if (fj->fj_target.tg_kind != COLLECTORS_INVITATION) {
 		if (json_object_get(in, "invitation") != NULL)
@@ -200,10 +194,12 @@ forms_invitation(struct api_ctx *ctx, struct storage_txn *txn,
 	}
 	if ((rc = codec_str(in, "invitation", true, 64, &code, err)) != 0)
 		return rc;
-	if (collectors_code_hash(ctx, COLLECTORS_PURPOSE_INVITE, code,
+	if (collectors_code_hash(rd->rd_ctx, COLLECTORS_PURPOSE_INVITE, code,
 	    fj->fj_invite) != 0)
 		return api_err_set(err, APIE_INVALID, "invitation",
 		    "this is not an invitation code");
+	if ((rc = intake_read_txn(rd, &txn)) != 0)
+		return rc;
 	/* Used or not is decided where it is burned, in the transaction. */
 	rc = collectors_invitation_check(txn, fj->fj_target.tg_collector,
 	    fj->fj_invite, &used);
@@ -220,21 +216,21 @@ void
 forms_post(struct api_ctx *ctx, struct api_req *req)
 {
 	struct forms_job	*fj = NULL;
-	struct storage_txn	*txn = NULL;
+	struct intake_read	 rd;
 	struct api_err		 err;
 	const char		*origin = forms_origin(ctx, req);
 	json_t			*in = NULL;
 	int			 rc, wait;
 
 	memset(&err, 0, sizeof(err));
+	intake_read_init(&rd, ctx);
 	if ((fj = calloc(1, sizeof(*fj))) == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
 	fj->fj_ctx = ctx;
 	fj->fj_req = req;
-	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) != 0 ||
-	    (rc = forms_target(ctx, txn, req, &fj->fj_target)) != 0)
+	if ((rc = forms_target(&rd, req, &fj->fj_target)) != 0)
 		goto fail;
 	/* Per link: one form flooded does not slow the others. */
 	if ((wait = intake_limit(ctx, INTAKE_LIMIT_FORM,
@@ -246,16 +242,15 @@ forms_post(struct api_ctx *ctx, struct api_req *req)
 	}
 	if ((rc = codec_parse_object(req, &in, &err)) != 0 ||
 	    (rc = codec_only(in, forms_members, "", &err)) != 0 ||
-	    (rc = forms_invitation(ctx, txn, in, fj, &err)) != 0 ||
-	    (rc = intake_item_prepare(ctx, txn, &fj->fj_target, in,
+	    (rc = forms_invitation(&rd, in, fj, &err)) != 0 ||
+	    (rc = intake_item_prepare(&rd, &fj->fj_target, in,
 	    (uint32_t)util_today(), &fj->fj_item, &err)) != 0) {
 		if (err.ae_code == APIE_NONE)
 			goto fail;
 		intake_reply_error(req, &err, origin, 0);
 		goto out;
 	}
-	storage_txn_abort(txn);
-	txn = NULL;
+	intake_read_end(&rd);
 	json_decref(in);
 	in = NULL;
 	intake_sweep_maybe(ctx);
@@ -269,7 +264,7 @@ forms_post(struct api_ctx *ctx, struct api_req *req)
 fail:
 	forms_reply_errno(req, rc, origin);
 out:
-	storage_txn_abort(txn);
+	intake_read_end(&rd);
 	json_decref(in);
 	forms_job_free(fj);
 }

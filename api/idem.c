@@ -83,15 +83,6 @@ idem_key(const uint8_t hash[IDEM_HASH_BYTES], uint8_t key[IDEM_KEYLEN])
 	memcpy(key + 1, hash, IDEM_HASH_BYTES);
 }
 
-void
-idem_day_key(uint32_t day, const uint8_t hash[IDEM_HASH_BYTES],
-    uint8_t key[IDEM_DAYKEYLEN])
-{
-	key[0] = IDEM_DAY_TAG;
-	idem_be32(key + 1, day);
-	memcpy(key + 5, hash, IDEM_HASH_BYTES);
-}
-
 int
 idem_seen(struct storage_txn *txn, const uint8_t hash[IDEM_HASH_BYTES],
     bool *seen)
@@ -116,67 +107,58 @@ int
 idem_put(struct storage_txn *txn, const uint8_t hash[IDEM_HASH_BYTES],
     uint32_t day)
 {
-	uint8_t	key[IDEM_KEYLEN], dkey[IDEM_DAYKEYLEN], v[4];
-	int	rc;
+	uint8_t	key[IDEM_KEYLEN], v[4];
 
 	idem_key(hash, key);
 	idem_be32(v, day);
-	if ((rc = storage_put(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key), v,
-	    sizeof(v), STORAGE_NOOVERWRITE)) != 0)
-		return rc;
-	idem_day_key(day, hash, dkey);
-	return storage_put(txn, STORAGE_DB_IDEMPOTENCY, dkey, sizeof(dkey),
-	    NULL, 0, 0);
+	return storage_put(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key), v,
+	    sizeof(v), STORAGE_NOOVERWRITE);
 }
 
 int
-idem_sweep(struct storage_txn *txn, uint32_t before, size_t max,
+idem_sweep(struct storage_txn *txn, unsigned shard, uint32_t before,
     size_t *n_out)
 {
 	struct storage_iter	*it = NULL;
 	const void		*key, *val;
-	const uint8_t		*k;
-	const uint8_t		 tag = IDEM_DAY_TAG;
-	uint8_t			*keys = NULL, hkey[IDEM_KEYLEN];
-	size_t			 klen, vlen, n = 0, i;
-	int			 rc = 0, ret;
+	const uint8_t		 prefix[2] = { IDEM_KEY_TAG, (uint8_t)shard };
+	uint8_t			*keys = NULL, *grown;
+	size_t			 klen, vlen, n = 0, cap = 0, i;
+	int			 rc, ret;
 
-	if (max == 0) {
-		*n_out = 0;
-		return 0;
-	}
-	if ((keys = calloc(max, IDEM_DAYKEYLEN)) == NULL)
-		return -ENOMEM;
-	if ((ret = storage_iter_new(txn, STORAGE_DB_IDEMPOTENCY, &tag, 1,
-	    &it)) != 0)
+	if (shard >= IDEM_SHARDS)
+		return -EINVAL;
+	if ((ret = storage_iter_new(txn, STORAGE_DB_IDEMPOTENCY, prefix,
+	    sizeof(prefix), &it)) != 0)
 		goto done;
-	/* Day order: stop at the first record still inside the window. */
-	while (n < max &&
-	    (rc = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
-		k = key;
-		if (klen != IDEM_DAYKEYLEN)
+	while ((rc = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
+		/* An unreadable day is no reason to keep a record forever. */
+		if (klen != IDEM_KEYLEN || (vlen == 4 &&
+		    idem_unbe32(val) >= before))
 			continue;
-		if (idem_unbe32(k + 1) >= before)
-			break;
-		memcpy(keys + n * IDEM_DAYKEYLEN, k, IDEM_DAYKEYLEN);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((grown = realloc(keys, cap * IDEM_KEYLEN)) ==
+			    NULL) {
+				ret = -ENOMEM;
+				goto done;
+			}
+			keys = grown;
+		}
+		memcpy(keys + n * IDEM_KEYLEN, key, IDEM_KEYLEN);
 		n++;
 	}
-	if (n < max && rc != 0 && rc != -ENOENT) {
+	if (rc != -ENOENT) {
 		ret = rc;
 		goto done;
 	}
 	/* No deletes under an open iterator. */
 	storage_iter_free(it);
 	it = NULL;
-	for (i = 0; i < n; i++) {
-		k = keys + i * IDEM_DAYKEYLEN;
-		idem_key(k + 5, hkey);
-		if ((ret = storage_del(txn, STORAGE_DB_IDEMPOTENCY, k,
-		    IDEM_DAYKEYLEN)) != 0 ||
-		    ((ret = storage_del(txn, STORAGE_DB_IDEMPOTENCY, hkey,
-		    sizeof(hkey))) != 0 && ret != -ENOENT))
+	for (i = 0; i < n; i++)
+		if ((ret = storage_del(txn, STORAGE_DB_IDEMPOTENCY,
+		    keys + i * IDEM_KEYLEN, IDEM_KEYLEN)) != 0)
 			goto done;
-	}
 	*n_out = n;
 	ret = 0;
 done:

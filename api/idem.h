@@ -7,11 +7,12 @@
  * day, nothing else: not the id, not the response's key, not a time.
  *
  * STORAGE_DB_IDEMPOTENCY layout (keys are not secret; values are sealed):
- *   'h' | hash (33 bytes)              -> 4 bytes: day (BE), for the sweep
- *   'd' | day BE32 | hash (37 bytes)   -> empty: records by day, so that
- *                                        the sweep walks only old ones
- * A record is needed while a response of its day can still be accepted
- * (IDEM_WINDOW_DAYS, see idem_day_check()); idem_sweep() drops the rest.
+ *   'h' | hash (33 bytes)  -> 4 bytes: the response's day (BE)
+ * One record per response: each is a random leaf page to write in the
+ * response's transaction, so there is no second index by day. A record is
+ * needed while a response of its day can still be accepted
+ * (IDEM_WINDOW_DAYS, see idem_day_check()); idem_sweep() drops the rest,
+ * one of IDEM_SHARDS slices of the hash space at a time.
  *
  * Return convention: 0 or a negative errno-style code.
  */
@@ -26,9 +27,10 @@ struct storage_txn;
 
 #define IDEM_HASH_BYTES		32
 #define IDEM_KEY_TAG		'h'
-#define IDEM_DAY_TAG		'd'
 #define IDEM_KEYLEN		(1 + IDEM_HASH_BYTES)
-#define IDEM_DAYKEYLEN		(1 + 4 + IDEM_HASH_BYTES)
+/* Slices of the sweep: by the hash's first byte, so 1/256 of the records
+ * each (about 5 500 of a busy site's 1.4 million in two weeks). */
+#define IDEM_SHARDS		256
 
 /*
  * Client ids: 8..64 characters of [A-Za-z0-9._:-]. A UUID (36) fits; a
@@ -68,8 +70,6 @@ void	idem_hash(const uint8_t key[32], uint32_t collector, const char *id,
 
 void	idem_key(const uint8_t hash[IDEM_HASH_BYTES],
 	    uint8_t key[IDEM_KEYLEN]);
-void	idem_day_key(uint32_t day, const uint8_t hash[IDEM_HASH_BYTES],
-	    uint8_t key[IDEM_DAYKEYLEN]);
 
 /* Whether a response with this hash was stored (in txn's view). */
 int	idem_seen(struct storage_txn *txn, const uint8_t hash[IDEM_HASH_BYTES],
@@ -83,10 +83,11 @@ int	idem_put(struct storage_txn *txn, const uint8_t hash[IDEM_HASH_BYTES],
 	    uint32_t day);
 
 /*
- * Drop at most max records whose day is before `before` (write txn), in
- * day order; *n_out gets how many. The caller repeats while *n_out == max.
+ * Drop the records of slice shard (0..IDEM_SHARDS-1: hashes whose first
+ * byte is shard) whose day is before `before` (write txn); *n_out gets how
+ * many. A whole sweep is every shard once.
  */
-int	idem_sweep(struct storage_txn *txn, uint32_t before, size_t max,
+int	idem_sweep(struct storage_txn *txn, unsigned shard, uint32_t before,
 	    size_t *n_out);
 
 #endif /* PALAUTE_API_IDEM_H */

@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "api/cells.h"
 #include "api/codec.h"
+#include "api/codes.h"
 #include "api/idem.h"
 #include "api/intake.h"
 #include "api/metrics.h"
@@ -34,14 +35,24 @@
  * costs one parse (~0.1 ms), so a small table with LRU is plenty.
  */
 #define INTAKE_CACHE_SIZE	32
-/* Keys per rate-limit table: ~16 bytes each, 64 KiB a table. */
+/*
+ * Forms kept resolved (slug -> collector), direct-mapped by a hash of the
+ * slug: the links in use at once are few; a collision costs one lookup.
+ */
+#define INTAKE_FORMS_CACHE	64
+/* Keys per rate-limit table: ~24 bytes each, 96 KiB a table. */
 #define INTAKE_LIMIT_KEYS	4096
-/* Idempotency records dropped per writer job: keeps each batch short. */
-#define INTAKE_SWEEP_CHUNK	2000
 
 struct intake_survey {
 	uint32_t	 is_id;
 	uint32_t	 is_version;
+	/* Checked against the store at generation is_gen of the surveys;
+	 * is_current: it was the survey's current version then. */
+	uint64_t	 is_gen;
+	bool		 is_current;
+	/* The writer thread's own: checked at this generation (0: not). */
+	struct storage	*is_store;
+	uint64_t	 is_wgen;
 	char		*is_def;	/* the stored definition's text */
 	size_t		 is_deflen;
 	json_t		*is_json;	/* ... parsed */
@@ -51,7 +62,15 @@ struct intake_survey {
 	uint64_t	 is_used;	/* LRU tick */
 };
 
+/* A form's slug and its collector, at a generation of the collectors. */
+struct intake_form {
+	char			 fm_slug[CODES_SLUG_LEN + 1];	/* "": free */
+	uint64_t		 fm_gen;
+	struct intake_target	 fm_target;
+};
+
 struct intake_state {
+	struct intake_form	 is_forms[INTAKE_FORMS_CACHE];
 	struct intake_survey	*is_cache[INTAKE_CACHE_SIZE];
 	uint64_t		 is_tick;
 	struct ratelimit	*is_limits[INTAKE_LIMIT_COUNT];
@@ -145,6 +164,71 @@ done:
 	return ret;
 }
 
+void
+intake_read_init(struct intake_read *rd, struct api_ctx *ctx)
+{
+	rd->rd_ctx = ctx;
+	rd->rd_txn = NULL;
+	/* Before any transaction begins: see storage_generation(). */
+	rd->rd_gen_collectors = storage_generation(ctx->ac_store,
+	    STORAGE_DB_COLLECTORS);
+	rd->rd_gen_surveys = storage_generation(ctx->ac_store,
+	    STORAGE_DB_SURVEYS);
+}
+
+int
+intake_read_txn(struct intake_read *rd, struct storage_txn **out)
+{
+	int	rc;
+
+	if (rd->rd_txn == NULL && (rc = storage_txn_begin(rd->rd_ctx->ac_store,
+	    false, &rd->rd_txn)) != 0)
+		return rc;
+	*out = rd->rd_txn;
+	return 0;
+}
+
+void
+intake_read_end(struct intake_read *rd)
+{
+	storage_txn_abort(rd->rd_txn);
+	rd->rd_txn = NULL;
+}
+
+int
+intake_form_target(struct intake_read *rd, const char *slug,
+    struct intake_target *out)
+{
+	struct intake_state	*is = api_state_intake(rd->rd_ctx);
+	struct intake_form	*fm;
+	struct storage_txn	*txn;
+	uint32_t		 id, h = 2166136261u;
+	const char		*p;
+	int			 rc;
+
+	if (!codes_slug_valid(slug))
+		return -ENOENT;
+	for (p = slug; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	fm = &is->is_forms[h % INTAKE_FORMS_CACHE];
+	if (fm->fm_gen == rd->rd_gen_collectors &&
+	    strcmp(fm->fm_slug, slug) == 0) {
+		*out = fm->fm_target;
+		return 0;
+	}
+	if ((rc = intake_read_txn(rd, &txn)) != 0 ||
+	    (rc = collectors_by_slug(rd->rd_ctx, txn, slug, &id)) != 0 ||
+	    (rc = intake_target(txn, id, out)) != 0)
+		return rc;
+	if (out->tg_kind == COLLECTORS_KIOSK)
+		return -ENOENT;
+	/* Only forms that exist: unknown slugs cannot flush the cache. */
+	snprintf(fm->fm_slug, sizeof(fm->fm_slug), "%s", slug);
+	fm->fm_gen = rd->rd_gen_collectors;
+	fm->fm_target = *out;
+	return 0;
+}
+
 enum period_kind
 intake_period(enum survey_period p)
 {
@@ -182,23 +266,41 @@ intake_definition_text(struct storage_txn *txn, uint32_t survey,
 }
 
 int
-intake_survey_get(struct api_ctx *ctx, struct storage_txn *txn,
-    uint32_t survey, uint32_t version, struct intake_survey **out)
+intake_survey_get(struct intake_read *rd, uint32_t survey, uint32_t version,
+    struct intake_survey **out)
 {
-	struct intake_state	*is = api_state_intake(ctx);
+	struct intake_state	*is = api_state_intake(rd->rd_ctx);
 	struct intake_survey	*sv = NULL, **slot = NULL;
+	struct storage_txn	*txn;
 	struct api_err		 err;
+	uint64_t		 gen = rd->rd_gen_surveys;
+	uint32_t		 current;
 	char			*text = NULL;
 	size_t			 len = 0, i;
 	int			 ret;
 
-	if (version == 0 &&
-	    (ret = surveys_current_version(txn, survey, &version)) != 0)
+	is->is_tick++;
+	/* Nothing of the surveys changed since the entry was checked. */
+	for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
+		sv = is->is_cache[i];
+		if (sv != NULL && sv->is_id == survey && sv->is_gen == gen &&
+		    (version == 0 ? sv->is_current : sv->is_version ==
+		    version)) {
+			sv->is_used = is->is_tick;
+			sv->is_refs++;
+			*out = sv;
+			return 0;
+		}
+	}
+	sv = NULL;
+	if ((ret = intake_read_txn(rd, &txn)) != 0 ||
+	    (ret = surveys_current_version(txn, survey, &current)) != 0)
 		goto done;
+	if (version == 0)
+		version = current;
 	if ((ret = intake_definition_text(txn, survey, version, &text, &len))
 	    != 0)
 		goto done;
-	is->is_tick++;
 	for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
 		sv = is->is_cache[i];
 		if (sv == NULL || sv->is_id != survey ||
@@ -210,6 +312,8 @@ intake_survey_get(struct api_ctx *ctx, struct storage_txn *txn,
 		/* The same bytes: still the version it was. */
 		if (sv->is_deflen == len && memcmp(sv->is_def, text, len) ==
 		    0) {
+			sv->is_gen = gen;
+			sv->is_current = version == current;
 			sv->is_used = is->is_tick;
 			sv->is_refs++;
 			*out = sv;
@@ -218,6 +322,7 @@ intake_survey_get(struct api_ctx *ctx, struct storage_txn *txn,
 			goto done;
 		}
 		/* An edit in place: replace the entry, not the others. */
+		sv = NULL;
 		break;
 	}
 	if ((sv = calloc(1, sizeof(*sv))) == NULL) {
@@ -226,6 +331,9 @@ intake_survey_get(struct api_ctx *ctx, struct storage_txn *txn,
 	}
 	sv->is_id = survey;
 	sv->is_version = version;
+	sv->is_store = rd->rd_ctx->ac_store;
+	sv->is_gen = gen;
+	sv->is_current = version == current;
 	sv->is_def = text;
 	sv->is_deflen = len;
 	text = NULL;
@@ -283,17 +391,19 @@ intake_survey_version(const struct intake_survey *sv)
 }
 
 int
-intake_public_view(struct storage_txn *txn, const struct intake_target *tg,
+intake_public_view(struct intake_read *rd, const struct intake_target *tg,
     const struct intake_survey *sv, json_t **out)
 {
 	static const char *const copy[] = {
 		"title", "description", "languages", "questions", NULL
 	};
-	json_t	*view = NULL, *s = NULL, *unit = NULL, *v;
-	size_t	 i;
-	int	 ret;
+	struct storage_txn	*txn;
+	json_t			*view = NULL, *s = NULL, *unit = NULL, *v;
+	size_t			 i;
+	int			 ret;
 
-	if ((ret = units_get(txn, tg->tg_unit, &unit)) != 0)
+	if ((ret = intake_read_txn(rd, &txn)) != 0 ||
+	    (ret = units_get(txn, tg->tg_unit, &unit)) != 0)
 		goto done;
 	s = json_pack("{s:I, s:I}", "id", (json_int_t)sv->is_id, "version",
 	    (json_int_t)sv->is_version);
@@ -341,9 +451,9 @@ intake_item_clear(struct intake_item *it)
 }
 
 int
-intake_item_prepare(struct api_ctx *ctx, struct storage_txn *txn,
-    const struct intake_target *tg, const json_t *obj, uint32_t day,
-    struct intake_item *it, struct api_err *err)
+intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
+    const json_t *obj, uint32_t day, struct intake_item *it,
+    struct api_err *err)
 {
 	const struct survey	*s;
 	const char		*id = NULL, *lang = NULL;
@@ -364,11 +474,11 @@ intake_item_prepare(struct api_ctx *ctx, struct storage_txn *txn,
 		    IDEM_ID_MAX);
 		goto done;
 	}
-	idem_hash(ctx->ac_hash_key, tg->tg_collector, id, it->ii_hash);
+	idem_hash(rd->rd_ctx->ac_hash_key, tg->tg_collector, id, it->ii_hash);
 	if ((ret = codec_int(obj, "version", false, 1, UINT32_MAX, &version,
 	    err)) != 0)
 		goto done;
-	ret = intake_survey_get(ctx, txn, tg->tg_survey, (uint32_t)version,
+	ret = intake_survey_get(rd, tg->tg_survey, (uint32_t)version,
 	    &it->ii_survey);
 	if (ret == -ENOENT && version != 0) {
 		ret = api_err_set(err, APIE_INVALID, "version",
@@ -447,18 +557,31 @@ intake_errno(struct api_err *err, int rc)
  * response, and that may land between the check and this transaction.
  */
 static int
-intake_survey_verify(struct storage_txn *txn, const struct intake_survey *sv)
+intake_survey_verify(struct storage_txn *txn, struct intake_survey *sv)
 {
-	char	*text = NULL;
-	size_t	 len = 0;
-	int	 rc;
+	uint64_t	 gen;
+	char		*text = NULL;
+	size_t		 len = 0;
+	bool		 dirty;
+	int		 rc;
 
+	/*
+	 * Checked before, and no survey changed since, committed or in this
+	 * batch: opening the definition again for every response would cost
+	 * the writer a tenth of its time.
+	 */
+	gen = storage_generation(sv->is_store, STORAGE_DB_SURVEYS);
+	dirty = storage_txn_dirty(txn, STORAGE_DB_SURVEYS);
+	if (!dirty && sv->is_wgen == gen)
+		return 0;
 	if ((rc = intake_definition_text(txn, sv->is_id, sv->is_version, &text,
 	    &len)) != 0)
 		return rc == -ENOENT ? -ESTALE : rc;
 	rc = len == sv->is_deflen && memcmp(text, sv->is_def, len) == 0 ? 0 :
 	    -ESTALE;
 	free(text);
+	if (rc == 0 && !dirty)
+		sv->is_wgen = gen;
 	return rc;
 }
 
@@ -526,15 +649,21 @@ fail:
 struct intake_sweep {
 	struct api_ctx	*sw_ctx;
 	uint32_t	 sw_before;
-	size_t		 sw_n;
+	unsigned	 sw_shard;	/* the slice of this job */
+	size_t		 sw_n;		/* records dropped so far */
 };
 
 static int
 intake_sweep_apply(struct storage_txn *txn, void *arg)
 {
 	struct intake_sweep	*sw = arg;
+	size_t			 n = 0;
+	int			 rc;
 
-	return idem_sweep(txn, sw->sw_before, INTAKE_SWEEP_CHUNK, &sw->sw_n);
+	rc = idem_sweep(txn, sw->sw_shard, sw->sw_before, &n);
+	if (rc == 0)
+		sw->sw_n += n;
+	return rc;
 }
 
 static void
@@ -546,13 +675,14 @@ intake_sweep_done(int rc, void *arg)
 	if (rc != 0)
 		log_warnx("intake: sweeping idempotency records failed: %s",
 		    strerror(-rc));
-	else if (sw->sw_n > 0)
-		log_debug("intake: dropped %zu idempotency records", sw->sw_n);
-	/* A full chunk: there may be more; go on in the next batch. */
-	if (rc == 0 && sw->sw_n == INTAKE_SWEEP_CHUNK && !sw->sw_ctx->ac_draining &&
+	/* One slice per batch, so no batch waits long for the sweep. */
+	else if (++sw->sw_shard < IDEM_SHARDS && !sw->sw_ctx->ac_draining &&
 	    sw->sw_ctx->ac_submit(sw->sw_ctx->ac_submit_arg, intake_sweep_apply,
 	    intake_sweep_done, sw) == 0)
 		return;
+	else if (sw->sw_n > 0)
+		log_info("intake: dropped %zu idempotency records of days "
+		    "before the window", sw->sw_n);
 	is->is_sweeping = false;
 	free(sw);
 }

@@ -73,13 +73,38 @@ int	intake_target(struct storage_txn *txn, uint32_t collector,
 	    struct intake_target *out);
 
 /*
- * A parsed survey version, shared through a small cache keyed by (survey,
- * version) and checked against the stored definition's bytes on every
- * use, so an edit in place is never missed. version 0: the current one.
- * Release with intake_survey_put() (event-loop thread).
+ * The reads of one request: a read transaction begun only when a cache
+ * misses, and the generations (storage_generation()) of the databases the
+ * caches derive from, taken before it begins, so that what it reads may
+ * be cached under them and is never newer than they say.
  */
-int	intake_survey_get(struct api_ctx *ctx, struct storage_txn *txn,
-	    uint32_t survey, uint32_t version, struct intake_survey **out);
+struct intake_read {
+	struct api_ctx		*rd_ctx;
+	struct storage_txn	*rd_txn;
+	uint64_t		 rd_gen_collectors;
+	uint64_t		 rd_gen_surveys;
+};
+void	intake_read_init(struct intake_read *rd, struct api_ctx *ctx);
+/* The transaction, begun on first use. */
+int	intake_read_txn(struct intake_read *rd, struct storage_txn **out);
+void	intake_read_end(struct intake_read *rd);
+
+/*
+ * The form (link or invitation collector) of a slug, cached while the
+ * collectors do not change. -ENOENT for an unknown slug or a kiosk's.
+ */
+int	intake_form_target(struct intake_read *rd, const char *slug,
+	    struct intake_target *out);
+
+/*
+ * A parsed survey version, shared through a small cache keyed by (survey,
+ * version): used as it is while the surveys database has not changed,
+ * else checked against the stored definition's bytes, so an edit in place
+ * is never missed. version 0: the current one. Release with
+ * intake_survey_put() (event-loop thread).
+ */
+int	intake_survey_get(struct intake_read *rd, uint32_t survey,
+	    uint32_t version, struct intake_survey **out);
 void	intake_survey_put(struct intake_survey *sv);
 const struct survey *intake_survey_parsed(const struct intake_survey *sv);
 uint32_t intake_survey_version(const struct intake_survey *sv);
@@ -89,7 +114,7 @@ uint32_t intake_survey_version(const struct intake_survey *sv);
  * version, title, description?, languages, questions}, "privacy": {...},
  * "unit": {id, name}}.
  */
-int	intake_public_view(struct storage_txn *txn,
+int	intake_public_view(struct intake_read *rd,
 	    const struct intake_target *tg, const struct intake_survey *sv,
 	    json_t **out);
 
@@ -112,7 +137,7 @@ struct intake_item {
  * caller, already in the window) of tg against the survey and prepare
  * it for the writer. Fails with err filled for the client.
  */
-int	intake_item_prepare(struct api_ctx *ctx, struct storage_txn *txn,
+int	intake_item_prepare(struct intake_read *rd,
 	    const struct intake_target *tg, const json_t *obj, uint32_t day,
 	    struct intake_item *it, struct api_err *err);
 /* Release what an item holds, wiping the record's text. */

@@ -44,23 +44,26 @@ static const char *const kiosk_item_members[] = {
 
 /* The kiosk's screen: the public view and its idle reset. */
 static int
-kiosk_view(struct api_ctx *ctx, struct storage_txn *txn, uint32_t collector,
-    json_t **out)
+kiosk_view(struct api_ctx *ctx, uint32_t collector, json_t **out)
 {
+	struct intake_read	 rd;
+	struct storage_txn	*txn;
 	struct intake_target	 tg;
 	struct intake_survey	*sv = NULL;
 	json_t			*view = NULL;
 	long long		 idle;
 	int			 ret;
 
-	if ((ret = intake_target(txn, collector, &tg)) != 0)
+	intake_read_init(&rd, ctx);
+	if ((ret = intake_read_txn(&rd, &txn)) != 0 ||
+	    (ret = intake_target(txn, collector, &tg)) != 0)
 		goto done;
 	if (tg.tg_kind != COLLECTORS_KIOSK) {
 		ret = -ENOENT;
 		goto done;
 	}
-	if ((ret = intake_survey_get(ctx, txn, tg.tg_survey, 0, &sv)) != 0 ||
-	    (ret = intake_public_view(txn, &tg, sv, &view)) != 0)
+	if ((ret = intake_survey_get(&rd, tg.tg_survey, 0, &sv)) != 0 ||
+	    (ret = intake_public_view(&rd, &tg, sv, &view)) != 0)
 		goto done;
 	idle = tg.tg_idle_reset > 0 ? tg.tg_idle_reset :
 	    (long long)survey_idle_reset_seconds(intake_survey_parsed(sv));
@@ -75,6 +78,7 @@ kiosk_view(struct api_ctx *ctx, struct storage_txn *txn, uint32_t collector,
 done:
 	json_decref(view);
 	intake_survey_put(sv);
+	intake_read_end(&rd);
 	return ret;
 }
 
@@ -91,13 +95,10 @@ kiosk_limit_key(const struct api_req *req)
 void
 kiosk_survey(struct api_ctx *ctx, struct api_req *req)
 {
-	struct storage_txn	*txn = NULL;
 	json_t			*view = NULL;
 	int			 rc;
 
-	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
-		rc = kiosk_view(ctx, txn, req->rq_who.pr_user, &view);
-	storage_txn_abort(txn);
+	rc = kiosk_view(ctx, req->rq_who.pr_user, &view);
 	if (rc == -ENOENT)
 		api_reply_errorf(req, APIE_UNAUTHORIZED, NULL,
 		    "this kiosk's collector is gone; enroll it again");
@@ -173,7 +174,6 @@ kiosk_enroll_done(int rc, void *arg)
 {
 	struct kiosk_enroll	*ke = arg;
 	struct api_req		*req = ke->ke_req;
-	struct storage_txn	*txn = NULL;
 	json_t			*view = NULL;
 
 	if (rc == -EINVAL && ke->ke_refuse == APIE_GONE) {
@@ -185,9 +185,7 @@ kiosk_enroll_done(int rc, void *arg)
 		api_reply_errno(req, rc);
 		goto done;
 	}
-	if ((rc = storage_txn_begin(ke->ke_ctx->ac_store, false, &txn)) == 0)
-		rc = kiosk_view(ke->ke_ctx, txn, ke->ke_collector, &view);
-	storage_txn_abort(txn);
+	rc = kiosk_view(ke->ke_ctx, ke->ke_collector, &view);
 	if (rc == 0 && json_object_set_new(view, "device_token",
 	    json_string(ke->ke_token)) != 0)
 		rc = -ENOMEM;
@@ -416,9 +414,8 @@ kiosk_batch_done(int rc, void *arg)
 
 /* Check item i of the batch; a refusal is recorded in the item. */
 static void
-kiosk_item_check(struct api_ctx *ctx, struct storage_txn *txn,
-    struct kiosk_batch *kb, const json_t *obj, int64_t today,
-    struct intake_item *it)
+kiosk_item_check(struct intake_read *rd, struct kiosk_batch *kb,
+    const json_t *obj, int64_t today, struct intake_item *it)
 {
 	struct api_err	*err = &it->ii_err;
 	const char	*s;
@@ -457,8 +454,8 @@ kiosk_item_check(struct api_ctx *ctx, struct storage_txn *txn,
 	}
 	free(it->ii_id);
 	it->ii_id = NULL;
-	rc = intake_item_prepare(ctx, txn, &kb->kb_target, obj,
-	    (uint32_t)day, it, err);
+	rc = intake_item_prepare(rd, &kb->kb_target, obj, (uint32_t)day, it,
+	    err);
 	if (rc == 0)
 		return;
 refuse:
@@ -471,7 +468,8 @@ void
 kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 {
 	struct kiosk_batch	*kb = NULL;
-	struct storage_txn	*txn = NULL;
+	struct intake_read	 rd;
+	struct storage_txn	*txn;
 	struct api_err		 err;
 	json_t			*in = NULL, *list;
 	int64_t			 today;
@@ -479,6 +477,7 @@ kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 	int			 rc, wait;
 
 	memset(&err, 0, sizeof(err));
+	intake_read_init(&rd, ctx);
 	if ((wait = intake_limit(ctx, INTAKE_LIMIT_KIOSK,
 	    kiosk_limit_key(req), req)) > 0) {
 		api_reply_retry(req, wait, "this kiosk sends too often; send "
@@ -514,7 +513,7 @@ kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 	kb->kb_ctx = ctx;
 	kb->kb_req = req;
 	kb->kb_n = n;
-	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) != 0)
+	if ((rc = intake_read_txn(&rd, &txn)) != 0)
 		goto fail;
 	rc = intake_target(txn, req->rq_who.pr_user, &kb->kb_target);
 	if (rc == 0 && kb->kb_target.tg_kind != COLLECTORS_KIOSK)
@@ -527,10 +526,9 @@ kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 		goto fail;
 	today = util_today();
 	for (i = 0; i < n; i++)
-		kiosk_item_check(ctx, txn, kb, json_array_get(list, i), today,
+		kiosk_item_check(&rd, kb, json_array_get(list, i), today,
 		    &kb->kb_items[i]);
-	storage_txn_abort(txn);
-	txn = NULL;
+	intake_read_end(&rd);
 	json_decref(in);
 	in = NULL;
 	intake_sweep_maybe(ctx);
@@ -549,7 +547,7 @@ refuse:
 fail:
 	api_reply_errno(req, rc);
 out:
-	storage_txn_abort(txn);
+	intake_read_end(&rd);
 	json_decref(in);
 	kiosk_batch_free(kb);
 }

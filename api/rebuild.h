@@ -30,6 +30,7 @@
 #ifndef PALAUTE_API_REBUILD_H
 #define PALAUTE_API_REBUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct storage;

@@ -20,8 +20,10 @@
 #include "api/codec.h"
 #include "api/csv.h"
 #include "api/handlers.h"
+#include "api/offload.h"
 #include "api/results.h"
 #include "api/rquery.h"
+#include "api/rscan.h"
 #include "api/state.h"
 #include "api/survey.h"
 #include "api/surveys.h"
@@ -41,6 +43,11 @@
 #define RESULTS_BODY_MAX	(512 * 1024)	/* larger ones not kept */
 /* A range longer than this is a mistake, not a question (weeks: 2600). */
 #define RESULTS_MAX_DAYS	(50 * 366)
+/*
+ * Cell keys the store's journal remembers (48 bytes each): a model synced
+ * more than this many cell changes ago is read again whole.
+ */
+#define RESULTS_JOURNAL		16384
 /* Comments of one group: far more than anyone reads; bounds the reply. */
 #define RESULTS_COMMENTS_MAX	10000
 
@@ -100,7 +107,6 @@ struct results_req {
 
 /* The audit entry and the reply that waits for it. */
 struct results_job {
-	struct api_ctx	*rj_ctx;
 	struct api_req	*rj_req;
 	char		 rj_who[64];
 	const char	*rj_action;
@@ -138,8 +144,17 @@ results_body_clear(struct results_body *b)
 }
 
 struct results_cache *
-results_cache_new(void)
+results_cache_new(struct storage *st)
 {
+	/*
+	 * The journal of changed cells lets a model follow new responses
+	 * by reading only their cells. Without it (-EEXIST: another context
+	 * of this store keeps it), models are read again whole: slower, as
+	 * correct.
+	 */
+	if (st != NULL)
+		(void)storage_journal_keep(st, STORAGE_DB_CELLS,
+		    RESULTS_JOURNAL);
 	return calloc(1, sizeof(struct results_cache));
 }
 
@@ -220,10 +235,65 @@ done:
 	return ret;
 }
 
+struct results_sync {
+	struct results_req	*rs_rr;
+	struct results_model	*rs_m;
+};
+
+/* One cell key the journal names: read it again into every agg. */
+static int
+results_sync_key(const void *key, size_t klen, void *arg)
+{
+	struct results_sync	*rs = arg;
+	struct cells_id		 id;
+	struct cell		*c = NULL;
+	size_t			 k;
+	int			 rc;
+
+	if (klen != CELLS_KEYLEN)
+		return -EBADMSG;
+	cells_key_parse(key, &id);
+	if (id.ci_survey != rs->rs_rr->rr_survey)
+		return 0;
+	rc = cells_get(rs->rs_rr->rr_txn, &id, &c);
+	if (rc != 0 && rc != -ENOENT)
+		return rc;
+	for (rc = 0, k = 0; rc == 0 && k < PERIOD_COUNT; k++)
+		if (rs->rs_m->rm_aggs[k] != NULL)
+			rc = agg_update_cell(rs->rs_m->rm_aggs[k],
+			    id.ci_version, id.ci_unit, id.ci_bucket, c);
+	cell_free(c);
+	return rc;
+}
+
+/*
+ * Bring model m up to the request's generations when only cells changed
+ * since, and the journal knows which: new responses then cost a read of
+ * their cells, not of all. Non-zero: m is unusable (perhaps half
+ * updated) and must be read again whole.
+ */
+static int
+results_model_sync(struct results_req *rr, struct results_model *m)
+{
+	struct results_sync	rs = { rr, m };
+	int			rc;
+
+	if (m->rm_gen[RG_UNITS] != rr->rr_gen[RG_UNITS] ||
+	    m->rm_gen[RG_SURVEYS] != rr->rr_gen[RG_SURVEYS])
+		return -ESTALE;
+	if ((rc = storage_journal_read(rr->rr_ctx->ac_store, STORAGE_DB_CELLS,
+	    m->rm_gen[RG_CELLS], rr->rr_gen[RG_CELLS], results_sync_key,
+	    &rs)) != 0)
+		return rc;
+	memcpy(m->rm_gen, rr->rr_gen, sizeof(m->rm_gen));
+	return 0;
+}
+
 /*
  * The model of survey: the cached one when its generations are the
- * request's and they held still while its transaction began, else a new
- * one (kept in the cache when it may be).
+ * request's and they held still while its transaction began (brought up
+ * to date from the journal when only cells changed), else a new one (kept
+ * in the cache when it may be).
  */
 static int
 results_model_get(struct results_req *rr)
@@ -236,16 +306,26 @@ results_model_get(struct results_req *rr)
 	if (rc != NULL && rr->rr_fresh) {
 		for (i = 0; i < RESULTS_MODELS; i++) {
 			m = rc->rc_models[i];
-			if (m != NULL && m->rm_survey == rr->rr_survey &&
-			    results_gen_eq(m->rm_gen, rr->rr_gen)) {
+			if (m == NULL || m->rm_survey != rr->rr_survey)
+				continue;
+			if (results_gen_eq(m->rm_gen, rr->rr_gen)) {
 				m->rm_used = ++rc->rc_tick;
 				rr->rr_model = m;
 				return 0;
 			}
+			if (results_model_sync(rr, m) == 0) {
+				log_debug("results: survey %u: cells synced "
+				    "from the journal", rr->rr_survey);
+				m->rm_used = ++rc->rc_tick;
+				rr->rr_model = m;
+				return 0;
+			}
+			break;	/* stale: replaced below */
 		}
 	}
 	if ((ret = results_model_load(rr->rr_txn, rr->rr_survey, &m)) != 0)
 		return ret;
+	log_debug("results: survey %u: model read whole", rr->rr_survey);
 	memcpy(m->rm_gen, rr->rr_gen, sizeof(m->rm_gen));
 	rr->rr_model = m;
 	if (rc == NULL || !rr->rr_fresh)
@@ -466,7 +546,6 @@ results_submit(struct results_req *rr, char *body, size_t len,
 
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		goto nomem;
-	j->rj_ctx = ctx;
 	j->rj_req = req;
 	j->rj_body = body;
 	j->rj_len = len;
@@ -928,6 +1007,44 @@ results_get_csv(struct api_ctx *ctx, struct api_req *req)
 
 /* ---------------------------------------------------------------- comments */
 
+/*
+ * One comments read: the release is decided on the event loop; the
+ * records are read on a worker thread, in the same read transaction, so
+ * that the comments are exactly those of the cells that were judged.
+ */
+struct results_comments {
+	struct results_req	 cm_rr;		/* model and txn cleared */
+	struct storage_txn	*cm_txn;	/* the snapshot judged */
+	uint32_t		*cm_units;	/* the subtree's ids, sorted */
+	size_t			 cm_nunits;
+	uint32_t		*cm_versions;	/* versions whose question it is */
+	size_t			 cm_nversions;
+	uint64_t		 cm_n;		/* responses of the group */
+	uint64_t		 cm_seen;	/* comments found */
+	json_t			*cm_doc;	/* the reply, without comments */
+	json_t			*cm_list;
+	char			*cm_body;	/* worker: the reply's text */
+	size_t			 cm_len;
+	int			 cm_err;
+};
+
+static void
+results_comments_free(struct results_comments *cm)
+{
+	if (cm == NULL)
+		return;
+	storage_txn_abort(cm->cm_txn);
+	free(cm->cm_units);
+	free(cm->cm_versions);
+	json_decref(cm->cm_doc);
+	json_decref(cm->cm_list);
+	if (cm->cm_body != NULL) {
+		sodium_memzero(cm->cm_body, cm->cm_len);
+		free(cm->cm_body);
+	}
+	free(cm);
+}
+
 /* Fisher-Yates with the kernel's randomness: a new order every call. */
 static void
 results_shuffle(json_t *arr)
@@ -946,84 +1063,213 @@ results_shuffle(json_t *arr)
 	}
 }
 
-struct results_comments {
-	const struct results_req *rc_rr;
-	const uint32_t		*rc_versions;
-	size_t			 rc_nversions;
-	json_t			*rc_out;
-};
+static bool
+results_u32_in(const uint32_t *sorted, size_t n, uint32_t v)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sorted[mid] == v)
+			return true;
+		if (sorted[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
 
 static bool
-results_version_in(const struct results_comments *c, uint32_t v)
+results_version_in(const struct results_comments *cm, uint32_t v)
 {
 	size_t	i;
 
-	for (i = 0; i < c->rc_nversions; i++)
-		if (c->rc_versions[i] == v)
+	for (i = 0; i < cm->cm_nversions; i++)
+		if (cm->cm_versions[i] == v)
 			return true;
 	return false;
 }
 
+/*
+ * Keep one comment: all of them up to RESULTS_COMMENTS_MAX, beyond that a
+ * uniform sample (reservoir), so that a cap never favours early days.
+ */
+static int
+results_comment_keep(struct results_comments *cm, const char *text,
+    const char *lang)
+{
+	json_t		*item;
+	uint64_t	 j = 0;
+
+	cm->cm_seen++;
+	if (cm->cm_seen > RESULTS_COMMENTS_MAX) {
+		j = cm->cm_seen > UINT32_MAX ? randombytes_uniform(UINT32_MAX) :
+		    randombytes_uniform((uint32_t)cm->cm_seen);
+		if (j >= RESULTS_COMMENTS_MAX)
+			return 0;
+	}
+	/* The text and its language; no day, no unit, no order. */
+	if ((item = json_pack("{s:s, s:s?}", "text", text, "lang", lang)) ==
+	    NULL)
+		return -ENOMEM;
+	if (cm->cm_seen > RESULTS_COMMENTS_MAX)
+		return json_array_set_new(cm->cm_list, (size_t)j, item) == 0 ?
+		    0 : -ENOMEM;
+	return json_array_append_new(cm->cm_list, item) == 0 ? 0 : -ENOMEM;
+}
+
 /* One response record: its comment, when it belongs to the group. */
 static int
-results_comment_one(struct results_comments *c, const char *val, size_t vlen)
+results_comment_one(struct results_comments *cm, const char *val,
+    size_t vlen)
 {
-	const struct results_req	*rr = c->rc_rr;
-	json_t				*rec, *v, *item;
-	json_error_t			 jerr;
-	const char			*text, *lang;
-	json_int_t			 version, unit;
-	size_t				 u;
-	int				 ret = 0;
+	const char		*qid = cm->cm_rr.rr_q.qy_question;
+	struct rscan_record	 rr;
+	json_t			*rec = NULL, *ans = NULL;
+	const char		*text, *lang;
+	char			 needle[RQUERY_ID_MAX + 3];
+	json_int_t		 version, unit;
+	int			 ret = 0;
 
-	if ((rec = json_loadb(val, vlen, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL)
-		return -EBADMSG;
-	version = json_integer_value(json_object_get(rec, "version"));
-	unit = json_integer_value(json_object_get(rec, "unit"));
-	if (version <= 0 || version > UINT32_MAX || unit <= 0 ||
-	    unit > UINT32_MAX) {
-		ret = -EBADMSG;
-		goto done;
+	/* Most records are turned away on version and unit, unparsed. */
+	if (rscan_record(val, vlen, &rr) == 0) {
+		if (!results_version_in(cm, rr.rr_version) ||
+		    !results_u32_in(cm->cm_units, cm->cm_nunits, rr.rr_unit))
+			return 0;
+		snprintf(needle, sizeof(needle), "\"%s\"", qid);
+		if (memmem(rr.rr_answers, rr.rr_answers_len, needle,
+		    strlen(needle)) == NULL)
+			return 0;	/* no answer to the question */
+		if ((ans = json_loadb(rr.rr_answers, rr.rr_answers_len, 0,
+		    NULL)) == NULL)
+			return -EBADMSG;
+		lang = rr.rr_lang;
+	} else {
+		if ((rec = json_loadb(val, vlen, 0, NULL)) == NULL)
+			return -EBADMSG;
+		version = json_integer_value(json_object_get(rec, "version"));
+		unit = json_integer_value(json_object_get(rec, "unit"));
+		if (version <= 0 || version > UINT32_MAX || unit <= 0 ||
+		    unit > UINT32_MAX) {
+			ret = -EBADMSG;
+			goto done;
+		}
+		if (!results_version_in(cm, (uint32_t)version) ||
+		    !results_u32_in(cm->cm_units, cm->cm_nunits,
+		    (uint32_t)unit))
+			goto done;
+		ans = json_incref(json_object_get(rec, "answers"));
+		lang = json_string_value(json_object_get(rec, "lang"));
 	}
-	if (!results_version_in(c, (uint32_t)version) ||
-	    agg_unit_index(rr->rr_agg, (uint32_t)unit, &u) != 0 ||
-	    !agg_in_subtree(rr->rr_agg, u, rr->rr_unit_index))
-		goto done;
-	v = json_object_get(json_object_get(rec, "answers"),
-	    rr->rr_q.qy_question);
-	if ((text = json_string_value(v)) == NULL || text[0] == '\0')
-		goto done;
-	lang = json_string_value(json_object_get(rec, "lang"));
-	if (json_array_size(c->rc_out) >= RESULTS_COMMENTS_MAX)
-		goto done;
-	/* The text and its language; no day, no unit, no order. */
-	item = json_pack("{s:s, s:s?}", "text", text, "lang", lang);
-	if (item == NULL || json_array_append_new(c->rc_out, item) != 0)
-		ret = -ENOMEM;
+	text = json_string_value(json_object_get(ans, qid));
+	if (text != NULL && text[0] != '\0')
+		ret = results_comment_keep(cm, text, lang);
 done:
+	json_decref(ans);
 	json_decref(rec);
 	return ret;
+}
+
+/* Worker thread: read the records of the range, shuffle, encode. */
+static void
+results_comments_work(void *arg)
+{
+	struct results_comments	*cm = arg;
+	const struct rquery	*q = &cm->cm_rr.rr_q;
+	struct storage_iter	*it = NULL;
+	const void		*key, *val;
+	size_t			 klen, vlen;
+	int			 rc;
+
+	/* Day numbers of responses are unsigned: none before 1970. */
+	if ((rc = storage_response_iter(cm->cm_txn, cm->cm_rr.rr_survey,
+	    q->qy_from < 0 ? 0 : (uint32_t)q->qy_from,
+	    q->qy_to < 0 ? 0 : (uint32_t)q->qy_to, &it)) != 0)
+		goto done;
+	while ((rc = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0)
+		if ((rc = results_comment_one(cm, val, vlen)) != 0)
+			goto done;
+	if (rc != -ENOENT)
+		goto done;
+	results_shuffle(cm->cm_list);
+	if (json_object_set_new(cm->cm_doc, "n", json_integer(
+	    (json_int_t)cm->cm_n)) != 0 || json_object_set_new(cm->cm_doc,
+	    "truncated", json_boolean(cm->cm_seen > RESULTS_COMMENTS_MAX)) !=
+	    0 || json_object_set(cm->cm_doc, "comments", cm->cm_list) != 0) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	if ((cm->cm_body = codec_dump(cm->cm_doc, &cm->cm_len)) == NULL) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	rc = 0;
+done:
+	storage_iter_free(it);
+	/* The snapshot ends here: read transactions may end in any thread. */
+	storage_txn_abort(cm->cm_txn);
+	cm->cm_txn = NULL;
+	cm->cm_err = rc;
+}
+
+/* Event loop: the records are read; the audit entry, then the reply. */
+static void
+results_comments_done(int rc, void *arg)
+{
+	struct results_comments	*cm = arg;
+	char			*body;
+
+	if (rc == 0)
+		rc = cm->cm_err;
+	if (rc != 0) {
+		if (rc == -EBADMSG)
+			log_warnx("comments: survey %u: a response record does "
+			    "not parse", cm->cm_rr.rr_survey);
+		api_reply_errno(cm->cm_rr.rr_req, rc);
+		results_comments_free(cm);
+		return;
+	}
+	body = cm->cm_body;
+	cm->cm_body = NULL;
+	results_submit(&cm->cm_rr, body, cm->cm_len, "application/json");
+	results_comments_free(cm);
+}
+
+/* The ids of the units in unit's subtree, pooled ones included, sorted. */
+static int
+results_subtree_ids(const struct units_tree *t, uint32_t unit,
+    uint32_t **out, size_t *n_out)
+{
+	const struct units_node	*node;
+	uint32_t		*ids;
+	size_t			 i, n = 0, count = units_tree_count(t);
+
+	if ((ids = calloc(count + 1, sizeof(*ids))) == NULL)
+		return -ENOMEM;
+	/* units_tree_at() is in id order, so the list comes out sorted. */
+	for (i = 0; i < count; i++) {
+		node = units_tree_at(t, i);
+		if (units_in_subtree(t, unit, node->un_id))
+			ids[n++] = node->un_id;
+	}
+	*out = ids;
+	*n_out = n;
+	return 0;
 }
 
 void
 comments_get(struct api_ctx *ctx, struct api_req *req)
 {
 	struct results_req	 rr;
-	struct results_comments	 c;
+	struct results_comments	*cm = NULL;
 	struct agg_query	 aq;
-	struct storage_iter	*it = NULL;
-	const void		*key, *val;
-	size_t			 klen, vlen, nv = 0, qi;
-	uint32_t		*versions = NULL;
-	uint64_t		 n = 0;
+	size_t			 qi;
 	bool			 released = false;
-	json_t			*doc = NULL, *list = NULL;
 	char			*body = NULL;
 	size_t			 len = 0;
 	int			 rc;
 
-	memset(&c, 0, sizeof(c));
 	if (results_prepare(ctx, req, RR_COMMENTS, &rr) != 0)
 		return;
 	if (rr.rr_q.qy_question[0] == '\0') {
@@ -1044,13 +1290,14 @@ comments_get(struct api_ctx *ctx, struct api_req *req)
 	}
 	results_agg_query(&rr, &aq);
 	aq.aq_by = SUPPRESS_BY_NONE;
-	if ((versions = calloc(rr.rr_model->rm_nversions + 1,
-	    sizeof(*versions))) == NULL) {
+	if ((cm = calloc(1, sizeof(*cm))) == NULL ||
+	    (cm->cm_versions = calloc(rr.rr_model->rm_nversions + 1,
+	    sizeof(*cm->cm_versions))) == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
 	rc = agg_comments_release(rr.rr_agg, &aq, rr.rr_q.qy_question,
-	    &released, &n, versions, &nv);
+	    &released, &cm->cm_n, cm->cm_versions, &cm->cm_nversions);
 	if (rc == -ENOENT) {
 		api_reply_errorf(req, APIE_NOT_FOUND, "question",
 		    "the survey has no text question \"%s\"",
@@ -1058,72 +1305,47 @@ comments_get(struct api_ctx *ctx, struct api_req *req)
 		goto out;
 	} else if (rc != 0)
 		goto fail;
-	doc = json_pack("{s:I, s:I, s:o, s:o, s:s, s:I}",
+	cm->cm_doc = json_pack("{s:I, s:I, s:o, s:o, s:s, s:I}",
 	    "survey", (json_int_t)rr.rr_survey, "unit", (json_int_t)rr.rr_unit,
 	    "from", results_date(rr.rr_q.qy_from),
 	    "to", results_date(rr.rr_q.qy_to),
 	    "question", rr.rr_q.qy_question,
 	    "min_group_comments", (json_int_t)agg_k_comments(rr.rr_agg));
-	if (doc == NULL) {
+	if (cm->cm_doc == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
 	if (!released) {
-		if (json_object_set_new(doc, "suppressed", json_true()) != 0 ||
-		    json_object_set_new(doc, "reason",
-		    json_string("min_group_comments")) != 0) {
+		if (json_object_set_new(cm->cm_doc, "suppressed",
+		    json_true()) != 0 || json_object_set_new(cm->cm_doc,
+		    "reason", json_string("min_group_comments")) != 0 ||
+		    (body = codec_dump(cm->cm_doc, &len)) == NULL) {
 			rc = -ENOMEM;
 			goto fail;
 		}
-	} else {
-		if ((list = json_array()) == NULL) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		c.rc_rr = &rr;
-		c.rc_versions = versions;
-		c.rc_nversions = nv;
-		c.rc_out = list;
-		/* Day numbers of responses are unsigned: none before 1970. */
-		if ((rc = storage_response_iter(rr.rr_txn, rr.rr_survey,
-		    rr.rr_q.qy_from < 0 ? 0 : (uint32_t)rr.rr_q.qy_from,
-		    rr.rr_q.qy_to < 0 ? 0 : (uint32_t)rr.rr_q.qy_to,
-		    &it)) != 0)
-			goto fail;
-		while ((rc = storage_iter_next(it, &key, &klen, &val,
-		    &vlen)) == 0)
-			if ((rc = results_comment_one(&c, val, vlen)) != 0)
-				goto fail;
-		if (rc != -ENOENT)
-			goto fail;
-		results_shuffle(list);
-		if (json_object_set_new(doc, "n", json_integer((json_int_t)n))
-		    != 0 || json_object_set_new(doc, "comments", list) != 0) {
-			list = NULL;
-			rc = -ENOMEM;
-			goto fail;
-		}
-		list = NULL;
+		results_comments_free(cm);
+		results_req_end(&rr);
+		results_submit(&rr, body, len, "application/json");
+		return;
 	}
-	if ((body = codec_dump(doc, &len)) == NULL) {
-		rc = -ENOMEM;
+	if ((rc = results_subtree_ids(rr.rr_model->rm_tree, rr.rr_unit,
+	    &cm->cm_units, &cm->cm_nunits)) != 0 ||
+	    (cm->cm_list = json_array()) == NULL) {
+		rc = rc != 0 ? rc : -ENOMEM;
 		goto fail;
 	}
-	storage_iter_free(it);
-	json_decref(doc);
-	free(versions);
+	/* The snapshot travels with the job; the model stays here. */
+	cm->cm_txn = rr.rr_txn;
+	rr.rr_txn = NULL;
 	results_req_end(&rr);
-	results_submit(&rr, body, len, "application/json");
+	cm->cm_rr = rr;
+	if (offload_run(ctx, req, results_comments_work,
+	    results_comments_done, cm) != 0)
+		results_comments_free(cm);	/* 503 answered */
 	return;
 fail:
-	if (rc == -EBADMSG)
-		log_warnx("comments: survey %u: a response record does not "
-		    "parse", rr.rr_survey);
 	api_reply_errno(req, rc);
 out:
-	storage_iter_free(it);
-	json_decref(list);
-	json_decref(doc);
-	free(versions);
+	results_comments_free(cm);
 	results_req_end(&rr);
 }

@@ -20,7 +20,9 @@
  * unit tree and the survey's cells folded onto owners) is kept per survey
  * and family, and recent replies per query, keyed by storage_generation()
  * of the cells, units and surveys databases: an audit entry or a login
- * does not throw them away, a new response does.
+ * does not throw them away. A new response costs a re-read of the cells
+ * it changed (the store's journal); a unit or survey change, or a write
+ * by another process, a re-read of everything.
  *
  * Return convention: 0 or a negative errno-style code.
  */
@@ -30,9 +32,15 @@
 #include <stddef.h>
 
 struct results_cache;
+struct storage;
 
-/* The in-memory cache (api/state.c owns it). */
-struct results_cache	*results_cache_new(void);
+/*
+ * The in-memory cache (api/state.c owns it). With st, it asks the store
+ * to keep a journal of changed cells (storage_journal_keep), so that a
+ * new response costs the cache one cell, not the survey's all; call it
+ * before the writer starts.
+ */
+struct results_cache	*results_cache_new(struct storage *st);
 void			 results_cache_free(struct results_cache *rc);
 
 #endif /* PALAUTE_API_RESULTS_H */

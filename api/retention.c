@@ -24,9 +24,6 @@
 #include "common/util.h"
 #include "storage/storage.h"
 
-/* Idempotency records dropped per transaction: short write locks. */
-#define RETENTION_IDEM_CHUNK	1000
-
 struct retention_survey {
 	uint32_t	rs_id;
 	unsigned	rs_months;	/* shortest of its versions */
@@ -110,7 +107,7 @@ retention_due(struct storage *st, uint32_t survey, uint32_t before,
 	struct storage_iter	*it = NULL;
 	const void		*k, *v;
 	size_t			 kl, vl, n = 0;
-	uint32_t		 from = 0, last, m;
+	uint32_t		 from = 0, last, m = 0;
 	int			 rc, ret = -1;
 
 	if (before == 0 || retention_month_day(before) == 0) {
@@ -125,6 +122,9 @@ retention_due(struct storage *st, uint32_t survey, uint32_t before,
 		    &it)) != 0)
 			goto done;
 		rc = storage_iter_next(it, &k, &kl, &v, &vl);
+		/* The key is the iterator's: read it before letting go. */
+		if (rc == 0)
+			m = storage_day_month(storage_response_key_day(k));
 		storage_iter_free(it);
 		it = NULL;
 		if (rc == -ENOENT)
@@ -133,7 +133,6 @@ retention_due(struct storage *st, uint32_t survey, uint32_t before,
 			ret = rc;
 			goto done;
 		}
-		m = storage_day_month(storage_response_key_day(k));
 		months[n++] = m;
 		from = retention_month_day(m + 1);
 	}
@@ -163,27 +162,29 @@ retention_audit(struct storage *st, const char *who, const char *action,
 	return storage_txn_commit(txn);
 }
 
+/* Idempotency records past their window: one shard per transaction. */
 static int
 retention_idem(struct storage *st, int64_t today, size_t *total)
 {
 	struct storage_txn	*txn = NULL;
+	unsigned		 shard;
 	size_t			 n;
 	int			 ret;
 
 	if (today <= IDEM_WINDOW_DAYS)
 		return 0;
-	do {
+	for (shard = 0; shard < IDEM_SHARDS; shard++) {
 		if ((ret = storage_txn_begin(st, true, &txn)) != 0)
 			return ret;
-		if ((ret = idem_sweep(txn, (uint32_t)(today - IDEM_WINDOW_DAYS),
-		    RETENTION_IDEM_CHUNK, &n)) != 0) {
+		if ((ret = idem_sweep(txn, shard, (uint32_t)(today -
+		    IDEM_WINDOW_DAYS), &n)) != 0) {
 			storage_txn_abort(txn);
 			return ret;
 		}
 		if ((ret = storage_txn_commit(txn)) != 0)
 			return ret;
 		*total += n;
-	} while (n == RETENTION_IDEM_CHUNK);
+	}
 	return 0;
 }
 

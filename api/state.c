@@ -44,7 +44,7 @@ api_state_new(struct api_ctx *ctx)
 			return -ENOMEM;
 		}
 	if ((as->as_intake = intake_state_new()) == NULL ||
-	    (as->as_results = results_cache_new()) == NULL) {
+	    (as->as_results = results_cache_new(ctx->ac_store)) == NULL) {
 		ctx->ac_state = as;
 		api_state_free(ctx);
 		return -ENOMEM;

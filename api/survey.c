@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/scrub.h"
 #include "api/survey.h"
 
@@ -1658,8 +1660,13 @@ survey_answers_free(struct survey_answers *a)
 	if (a == NULL)
 		return;
 	if (a->sa_items != NULL)
-		for (i = 0; i < a->sa_survey->sv_nquestions; i++)
+		for (i = 0; i < a->sa_survey->sv_nquestions; i++) {
+			/* A comment is an answer: gone from memory when done. */
+			if (a->sa_items[i].an_text != NULL)
+				sodium_memzero(a->sa_items[i].an_text,
+				    strlen(a->sa_items[i].an_text));
 			free(a->sa_items[i].an_text);
+		}
 	free(a->sa_items);
 	free(a);
 }

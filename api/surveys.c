@@ -527,8 +527,9 @@ surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 	if ((ret = rec_put_key(txn, STORAGE_DB_SURVEYS, key, sizeof(key), def,
 	    fresh ? STORAGE_NOOVERWRITE : 0)) != 0)
 		goto done;
-	if (json_object_set_new(rec, "slug", json_string(survey_slug(s))) != 0
-	    || json_object_set_new(rec, "version", json_integer(version)) != 0) {
+	if (json_object_set_new(rec, "slug",
+	    json_string(survey_slug(s))) != 0 ||
+	    json_object_set_new(rec, "version", json_integer(version)) != 0) {
 		ret = -ENOMEM;
 		goto done;
 	}

@@ -106,8 +106,8 @@ units_check_name(const json_t *name, const char *field,
 		snprintf(path, sizeof(path), "%s.%s", field, lang);
 		if ((v = json_object_get(name, lang)) == NULL) {
 			if (i == 0)
-				return api_err_set(err, APIE_INVALID, path,
-				    "a unit needs a name in Finnish");
+				return api_err_set(err, APIE_MISSING_FIELD,
+				    path, "a unit needs a name in Finnish");
 			continue;
 		}
 		if (!json_is_string(v))

@@ -161,17 +161,12 @@ util_snprintf(char *buf, size_t len, const char *fmt, ...)
 	return 0;
 }
 
-static int
-util_fsync_dir(const char *path)
+int
+util_fsync_dir(const char *dir)
 {
-	char	*copy = NULL;
-	int	 fd = -1, ret = -1;
+	int	fd = -1, ret = -1;
 
-	if ((copy = strdup(path)) == NULL) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		ret = -errno;
 		goto done;
 	}
@@ -183,6 +178,18 @@ util_fsync_dir(const char *path)
 done:
 	if (fd != -1)
 		close(fd);
+	return ret;
+}
+
+int
+util_fsync_parent(const char *path)
+{
+	char	*copy = NULL;
+	int	 ret;
+
+	if ((copy = strdup(path)) == NULL)
+		return -ENOMEM;
+	ret = util_fsync_dir(dirname(copy));
 	free(copy);
 	return ret;
 }
@@ -224,7 +231,7 @@ util_write_file_atomic(const char *path, const void *buf, size_t len,
 		ret = -errno;
 		goto done;
 	}
-	ret = util_fsync_dir(path);
+	ret = util_fsync_parent(path);
 done:
 	if (fd != -1)
 		close(fd);

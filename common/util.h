@@ -33,6 +33,11 @@ int64_t	util_today(void);
 int	util_snprintf(char *buf, size_t len, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* fsync a directory, or the directory that holds path: a rename or a new
+ * file is durable only once its directory entry is. */
+int	util_fsync_dir(const char *dir);
+int	util_fsync_parent(const char *path);
+
 /* Write all of buf to path atomically (temp file, fsync, rename, fsync dir). */
 int	util_write_file_atomic(const char *path, const void *buf, size_t len,
 	    unsigned mode);

@@ -347,7 +347,7 @@ dev_seed_demo(struct api_ctx *ctx, const char *bound)
 	ret = storage_get(txn, STORAGE_DB_META, dev_demo_flag,
 	    sizeof(dev_demo_flag) - 1, &val, &len);
 	if (ret == 0) {
-		/* Loaded on an earlier start: the link, if it is still there. */
+		/* Loaded on an earlier start: show the link, if it is there. */
 		if (len == REC_IDLEN && collectors_get(txn, rec_key_id(val),
 		    &link) == 0 && (slug = json_string_value(
 		    json_object_get(link, "slug"))) != NULL)

@@ -636,10 +636,14 @@ main_cleanup(struct palauted *pd)
 		pthread_join(pd->pd_purge_thread, NULL);
 		pd->pd_purging = false;
 	}
-	server_free(pd->pd_server);
-	/* Before the writer: a finished login still submits its write. */
+	/*
+	 * The pool before the writer (a finished login still submits its
+	 * write), both before the server: their last completions reply
+	 * through it, even when draining timed out.
+	 */
 	pool_free(pd->pd_pool);
 	writer_free(pd->pd_writer);
+	server_free(pd->pd_server);
 	if (pd->pd_store != NULL)
 		api_fini(&pd->pd_api);
 	storage_close(pd->pd_store);

@@ -22,6 +22,9 @@
 #include "daemon/writer.h"
 #include "storage/storage.h"
 
+/* Jobs in one transaction at most; see writer_take(). */
+#define WRITER_MAX_BATCH	2048
+
 struct writer_job {
 	struct writer_job	*wj_next;
 	api_apply_fn		 wj_apply;
@@ -65,6 +68,31 @@ writer_list_append(struct writer_list *l, struct writer_list *more)
 	*l->wl_tail = more->wl_head;
 	l->wl_tail = more->wl_tail;
 	writer_list_init(more);
+}
+
+/*
+ * Move at most max jobs from the head of src to dst. The bound keeps one
+ * transaction's dirty pages well inside LMDB's limit when a thousand
+ * kiosks flush their queues at once; the rest goes in the next commit.
+ */
+static void
+writer_take(struct writer_list *dst, struct writer_list *src, size_t max)
+{
+	struct writer_job	**pp = &src->wl_head;
+	size_t			  n = 0;
+
+	while (*pp != NULL && n < max) {
+		pp = &(*pp)->wj_next;
+		n++;
+	}
+	if (*pp == NULL) {
+		writer_list_append(dst, src);
+		return;
+	}
+	*dst->wl_tail = src->wl_head;
+	dst->wl_tail = pp;
+	src->wl_head = *pp;
+	*pp = NULL;
 }
 
 static uint64_t
@@ -136,7 +164,7 @@ writer_main(void *arg)
 			pthread_cond_wait(&w->w_cond, &w->w_lock);
 		if (w->w_queue.wl_head == NULL && w->w_stop)
 			break;
-		writer_list_append(&batch, &w->w_queue);
+		writer_take(&batch, &w->w_queue, WRITER_MAX_BATCH);
 		pthread_mutex_unlock(&w->w_lock);
 		writer_commit(w, &batch);
 		pthread_mutex_lock(&w->w_lock);

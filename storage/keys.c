@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +48,6 @@ static const char	keys_what_kekfile[] = "kek-file";
 #define KEYS_MODE_BAD	(S_IXUSR | S_IRWXG | S_IRWXO)
 
 static void	keys_data_name(uint32_t, uint32_t, unsigned char *);
-static int	keys_fsync_dir(const char *);
 static unsigned char *keys_alloc(void);
 static int	keys_kek_read(const struct keys *, const char *,
 		    unsigned char **);
@@ -73,33 +71,6 @@ keys_data_name(uint32_t survey, uint32_t month, unsigned char *name)
 	name[6] = (unsigned char)(month >> 16);
 	name[7] = (unsigned char)(month >> 8);
 	name[8] = (unsigned char)month;
-}
-
-static int
-keys_fsync_dir(const char *path)
-{
-	char	*copy = NULL;
-	int	 fd = -1, ret = -1;
-
-	if ((copy = strdup(path)) == NULL) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
-		ret = -errno;
-		goto done;
-	}
-	if (fsync(fd) == -1) {
-		ret = -errno;
-		goto done;
-	}
-	ret = 0;
-done:
-	if (fd != -1)
-		close(fd);
-	free(copy);
-	return ret;
 }
 
 /* Guarded memory for one key: no core dumps, no swap, canaries. */
@@ -243,7 +214,7 @@ keys_keygen(const char *path)
 		ret = -errno;
 		goto done;
 	}
-	ret = keys_fsync_dir(path);
+	ret = util_fsync_parent(path);
 done:
 	if (fd != -1)
 		close(fd);
@@ -508,7 +479,7 @@ keys_open(struct kv_env *kv, const struct keys_opts *o, struct keys **out)
 			log_warn("rename %s", k->kk_new_path);
 			goto done;
 		}
-		if ((ret = keys_fsync_dir(k->kk_kek_path)) != 0)
+		if ((ret = util_fsync_parent(k->kk_kek_path)) != 0)
 			goto done;
 		sodium_free(k->kk_kek);
 		k->kk_kek = newkek;
@@ -769,7 +740,7 @@ keys_rotate(struct keys *k, struct kv_env *kv, enum keys_rotate_stop stop)
 		    k->kk_new_path);
 		goto done;
 	}
-	if ((ret = keys_fsync_dir(k->kk_kek_path)) != 0)
+	if ((ret = util_fsync_parent(k->kk_kek_path)) != 0)
 		goto done;
 	log_info("%s: KEK rotated", k->kk_kek_path);
 	ret = 0;

@@ -86,7 +86,6 @@ static const struct {
 
 static int	kv_err(const char *, int);
 static void	kv_txn_end(struct kv_txn *, bool);
-static int	kv_fsync_dir(const char *);
 
 /*
  * The one mapping from LMDB results to negative errno. Codes that mean
@@ -255,26 +254,6 @@ kv_info(struct kv_env *env, uint64_t *map_size, uint64_t *map_used)
 	return 0;
 }
 
-static int
-kv_fsync_dir(const char *dir)
-{
-	int	fd = -1, ret = -1;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		ret = -errno;
-		goto done;
-	}
-	if (fsync(fd) == -1) {
-		ret = -errno;
-		goto done;
-	}
-	ret = 0;
-done:
-	if (fd != -1)
-		close(fd);
-	return ret;
-}
-
 int
 kv_copy(struct kv_env *env, const char *dir)
 {
@@ -314,7 +293,7 @@ kv_copy(struct kv_env *env, const char *dir)
 		ret = -errno;
 		goto done;
 	}
-	ret = kv_fsync_dir(dir);
+	ret = util_fsync_dir(dir);
 done:
 	if (fd != -1)
 		close(fd);

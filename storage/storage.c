@@ -100,6 +100,36 @@ struct storage {
 	 */
 	_Atomic uint64_t st_gen[STORAGE_DB_COUNT];
 	_Atomic uint64_t st_seen;
+	struct storage_journal *st_journal;	/* NULL unless kept */
+};
+
+/*
+ * The journal (storage_journal_keep): a ring of (generation, key) in
+ * commit order. sj_valid is the oldest `since` it can still answer for:
+ * raised when an entry is overwritten, when a commit's keys could not be
+ * noted, and when another process's commit shows.
+ */
+struct storage_jentry {
+	uint64_t	je_gen;
+	uint8_t		je_klen;
+	unsigned char	je_key[STORAGE_JOURNAL_KEYMAX];
+};
+
+struct storage_journal {
+	pthread_mutex_t		 sj_mtx;
+	enum storage_db		 sj_db;
+	struct storage_jentry	*sj_ring;
+	size_t			 sj_cap;
+	uint64_t		 sj_count;	/* entries ever appended */
+	uint64_t		 sj_valid;
+};
+
+/* The journaled keys a write transaction changed, until it commits. */
+struct storage_jkeys {
+	struct storage_jentry	*jk_v;	/* je_gen unused */
+	size_t			 jk_n;
+	size_t			 jk_cap;
+	bool			 jk_lost;	/* a key could not be noted */
 };
 _Static_assert(STORAGE_DB_COUNT <= 32, "storage_txn.tx_dirty is 32 bits");
 
@@ -118,6 +148,7 @@ struct storage_txn {
 	struct storage_txn	*tx_child;
 	bool			 tx_write;
 	uint32_t		 tx_dirty;	/* 1 << db for each db changed */
+	struct storage_jkeys	 tx_jkeys;	/* the journal's db changed */
 	struct storage_dk	 tx_dk;
 };
 
@@ -367,6 +398,11 @@ storage_close(struct storage *st)
 	kv_close(st->st_kv);
 	while (st->st_ndkpool > 0)
 		sodium_free(st->st_dkpool[--st->st_ndkpool]);
+	if (st->st_journal != NULL) {
+		pthread_mutex_destroy(&st->st_journal->sj_mtx);
+		free(st->st_journal->sj_ring);
+		free(st->st_journal);
+	}
 	if (st->st_sync_init) {
 		pthread_cond_destroy(&st->st_cv);
 		pthread_mutex_destroy(&st->st_mtx);
@@ -417,12 +453,161 @@ storage_writable(struct storage *st)
 	    !atomic_load(&st->st_failed);
 }
 
+bool
+storage_txn_dirty(const struct storage_txn *txn, enum storage_db db)
+{
+	for (; txn != NULL; txn = txn->tx_parent)
+		if (txn->tx_dirty & (1u << db))
+			return true;
+	return false;
+}
+
 uint64_t
 storage_generation(struct storage *st, enum storage_db db)
 {
 	if (st == NULL || !storage_db_ok(db))
 		return 0;
 	return atomic_load(&st->st_gen[db]);
+}
+
+/*
+ * Bump db's generation. For the journal's db, under its lock: with jk,
+ * the keys of our commit go in under the new generation; without (another
+ * process's commit), nothing before it can be answered for any more.
+ */
+static void
+storage_gen_bump(struct storage *st, unsigned db,
+    const struct storage_jkeys *jk)
+{
+	struct storage_journal	*j = st->st_journal;
+	struct storage_jentry	*e;
+	uint64_t		 g;
+	size_t			 i;
+
+	if (j == NULL || j->sj_db != db) {
+		atomic_fetch_add(&st->st_gen[db], 1);
+		return;
+	}
+	pthread_mutex_lock(&j->sj_mtx);
+	g = atomic_fetch_add(&st->st_gen[db], 1) + 1;
+	if (jk == NULL || jk->jk_lost)
+		j->sj_valid = g;
+	for (i = 0; jk != NULL && i < jk->jk_n; i++) {
+		e = &j->sj_ring[j->sj_count % j->sj_cap];
+		/* Overwriting: spans reaching back past it are lost. */
+		if (j->sj_count >= j->sj_cap && e->je_gen > j->sj_valid)
+			j->sj_valid = e->je_gen;
+		*e = jk->jk_v[i];
+		e->je_gen = g;
+		j->sj_count++;
+	}
+	pthread_mutex_unlock(&j->sj_mtx);
+}
+
+int
+storage_journal_keep(struct storage *st, enum storage_db db, size_t cap)
+{
+	struct storage_journal	*j;
+
+	if (st == NULL || !storage_db_ok(db) || cap == 0 ||
+	    cap > SIZE_MAX / sizeof(struct storage_jentry))
+		return -EINVAL;
+	if (st->st_journal != NULL)
+		return -EEXIST;
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->sj_ring = calloc(cap, sizeof(*j->sj_ring))) == NULL ||
+	    pthread_mutex_init(&j->sj_mtx, NULL) != 0) {
+		if (j != NULL)
+			free(j->sj_ring);
+		free(j);
+		return -ENOMEM;
+	}
+	j->sj_db = db;
+	j->sj_cap = cap;
+	/* Nothing before now is in it. */
+	j->sj_valid = atomic_load(&st->st_gen[db]);
+	st->st_journal = j;
+	return 0;
+}
+
+int
+storage_journal_read(struct storage *st, enum storage_db db, uint64_t since,
+    uint64_t until, int (*fn)(const void *, size_t, void *), void *arg)
+{
+	struct storage_journal	*j;
+	struct storage_jentry	*keys = NULL;
+	uint64_t		 first, k;
+	size_t			 n = 0, i;
+	int			 ret = 0;
+
+	if (st == NULL || (j = st->st_journal) == NULL || j->sj_db != db)
+		return -ESTALE;
+	pthread_mutex_lock(&j->sj_mtx);
+	if (since < j->sj_valid) {
+		pthread_mutex_unlock(&j->sj_mtx);
+		return -ESTALE;
+	}
+	/* Newest first, back to `since`: a sync reads a few entries. */
+	first = j->sj_count > j->sj_cap ? j->sj_count - j->sj_cap : 0;
+	for (k = j->sj_count; k > first &&
+	    j->sj_ring[(k - 1) % j->sj_cap].je_gen > since; k--)
+		;
+	if (j->sj_count > k && (keys = calloc((size_t)(j->sj_count - k),
+	    sizeof(*keys))) == NULL)
+		ret = -ENOMEM;
+	for (; ret == 0 && k < j->sj_count; k++)
+		if (j->sj_ring[k % j->sj_cap].je_gen <= until)
+			keys[n++] = j->sj_ring[k % j->sj_cap];
+	pthread_mutex_unlock(&j->sj_mtx);
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = fn(keys[i].je_key, keys[i].je_klen, arg);
+	free(keys);
+	return ret;
+}
+
+/* Note a change of the journal's db in txn, for its commit. */
+static void
+storage_journal_note(struct storage_txn *txn, enum storage_db db,
+    const void *key, size_t klen)
+{
+	struct storage_journal	*j = txn->tx_st->st_journal;
+	struct storage_jkeys	*jk = &txn->tx_jkeys;
+	struct storage_jentry	*v;
+	size_t			 cap;
+
+	if (j == NULL || j->sj_db != db || jk->jk_lost)
+		return;
+	if (klen > STORAGE_JOURNAL_KEYMAX) {
+		jk->jk_lost = true;
+		return;
+	}
+	if (jk->jk_n == jk->jk_cap) {
+		cap = jk->jk_cap ? jk->jk_cap * 2 : 8;
+		if ((v = realloc(jk->jk_v, cap * sizeof(*v))) == NULL) {
+			jk->jk_lost = true;
+			return;
+		}
+		jk->jk_v = v;
+		jk->jk_cap = cap;
+	}
+	v = &jk->jk_v[jk->jk_n++];
+	v->je_gen = 0;
+	v->je_klen = (uint8_t)klen;
+	memcpy(v->je_key, key, klen);
+}
+
+/* A child committed: its noted keys are its parent's now. */
+static void
+storage_journal_merge(struct storage_txn *parent, struct storage_txn *child)
+{
+	struct storage_jkeys	*c = &child->tx_jkeys;
+	size_t			 i;
+
+	if (c->jk_lost)
+		parent->tx_jkeys.jk_lost = true;
+	for (i = 0; i < c->jk_n && !parent->tx_jkeys.jk_lost; i++)
+		storage_journal_note(parent, parent->tx_st->st_journal->sj_db,
+		    c->jk_v[i].je_key, c->jk_v[i].je_klen);
 }
 
 /*
@@ -440,7 +625,7 @@ storage_gen_observe(struct storage *st, uint64_t last)
 	if (last <= seen)
 		return;
 	for (i = 0; i < STORAGE_DB_COUNT; i++)
-		atomic_fetch_add(&st->st_gen[i], 1);
+		storage_gen_bump(st, i, NULL);
 	while (last > seen &&
 	    !atomic_compare_exchange_weak(&st->st_seen, &seen, last))
 		;
@@ -448,14 +633,15 @@ storage_gen_observe(struct storage *st, uint64_t last)
 
 /* A commit of ours, number id, changed the dbs in dirty. */
 static void
-storage_gen_committed(struct storage *st, uint64_t id, uint32_t dirty)
+storage_gen_committed(struct storage *st, uint64_t id, uint32_t dirty,
+    const struct storage_jkeys *jk)
 {
 	uint64_t	seen;
 	unsigned	i;
 
 	for (i = 0; i < STORAGE_DB_COUNT; i++)
 		if (dirty & (1u << i))
-			atomic_fetch_add(&st->st_gen[i], 1);
+			storage_gen_bump(st, i, jk);
 	seen = atomic_load(&st->st_seen);
 	while (id > seen &&
 	    !atomic_compare_exchange_weak(&st->st_seen, &seen, id))
@@ -567,6 +753,7 @@ storage_txn_end(struct storage_txn *txn)
 	if (txn->tx_parent != NULL)
 		txn->tx_parent->tx_child = NULL;
 	storage_dk_put(txn->tx_st, txn->tx_dk.dk_key);
+	free(txn->tx_jkeys.jk_v);
 	if (txn->tx_parent == NULL && txn->tx_kv != NULL)
 		storage_gate_leave(txn->tx_st);
 	free(txn);
@@ -588,10 +775,13 @@ storage_txn_commit(struct storage_txn *txn)
 		ret = kv_txn_commit(txn->tx_kv);
 		if (ret == -EIO)
 			atomic_store(&txn->tx_st->st_failed, true);
-		if (ret == 0 && txn->tx_parent != NULL)
+		if (ret == 0 && txn->tx_parent != NULL) {
 			txn->tx_parent->tx_dirty |= txn->tx_dirty;
-		else if (ret == 0 && txn->tx_write)
-			storage_gen_committed(txn->tx_st, id, txn->tx_dirty);
+			if (txn->tx_st->st_journal != NULL)
+				storage_journal_merge(txn->tx_parent, txn);
+		} else if (ret == 0 && txn->tx_write)
+			storage_gen_committed(txn->tx_st, id, txn->tx_dirty,
+			    &txn->tx_jkeys);
 	}
 	storage_txn_end(txn);
 	return ret;
@@ -748,8 +938,10 @@ storage_put(struct storage_txn *txn, enum storage_db db, const void *key,
 		goto done;
 	ret = kv_put(txn->tx_kv, db, key, klen, sealed, vlen + SEAL_OVERHEAD,
 	    (flags & STORAGE_NOOVERWRITE) ? KV_NOOVERWRITE : 0);
-	if (ret == 0)
+	if (ret == 0) {
 		txn->tx_dirty |= 1u << db;
+		storage_journal_note(txn, db, key, klen);
+	}
 done:
 	free(sealed);
 	return ret;
@@ -764,6 +956,7 @@ storage_del(struct storage_txn *txn, enum storage_db db, const void *key,
 	    klen > KV_KEY_MAX)
 		return -EINVAL;
 	txn->tx_dirty |= 1u << db;
+	storage_journal_note(txn, db, key, klen);
 	return kv_del(txn->tx_kv, db, key, klen);
 }
 

@@ -73,6 +73,36 @@ void	storage_close(struct storage *st);	/* accepts NULL */
  */
 uint64_t storage_generation(struct storage *st, enum storage_db db);
 
+/*
+ * Whether write transaction txn, or an ancestor of it, has changed db in
+ * a way not committed yet (committed children count): changes that
+ * storage_generation() cannot show before the top-level commit. A cache
+ * checked on the writer thread is current when its generation matches and
+ * this is false.
+ */
+bool	storage_txn_dirty(const struct storage_txn *txn, enum storage_db db);
+
+/*
+ * A journal of the keys of db that this process's commits change, for a
+ * cache that would rather re-read the few keys that changed than all of
+ * them (the results cache and the cells). storage_journal_keep() starts
+ * it, for one db of at most STORAGE_JOURNAL_KEYMAX-byte keys, remembering
+ * the last cap keys; call it once, before the writer starts (-EEXIST the
+ * second time). storage_journal_read() calls fn with every key changed by
+ * the commits that took storage_generation(db) from `since` to `until`
+ * (both read as storage_generation() says), a key once or more, outside
+ * any lock. -ESTALE when the journal cannot tell: not kept for db, too
+ * short to reach back to `since`, or another process committed in that
+ * span (its changes are in no journal). fn's non-zero return stops the
+ * walk and is returned.
+ */
+#define STORAGE_JOURNAL_KEYMAX	32
+int	storage_journal_keep(struct storage *st, enum storage_db db,
+	    size_t cap);
+int	storage_journal_read(struct storage *st, enum storage_db db,
+	    uint64_t since, uint64_t until,
+	    int (*fn)(const void *key, size_t klen, void *arg), void *arg);
+
 /* Remove reader slots of dead processes; returns the number cleared or <0. */
 int	storage_reader_check(struct storage *st);
 

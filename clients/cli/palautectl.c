@@ -21,6 +21,7 @@
 
 #include "api/api.h"
 #include "api/audit.h"
+#include "api/rebuild.h"
 #include "api/retention.h"
 #include "api/users.h"
 #include "api/verify.h"
@@ -51,6 +52,7 @@ static int	cmd_init(struct ctl *, int, char *[]);
 static int	cmd_stats(struct ctl *, int, char *[]);
 static int	cmd_add_user(struct ctl *, int, char *[]);
 static int	cmd_verify(struct ctl *, int, char *[]);
+static int	cmd_rebuild(struct ctl *, int, char *[]);
 static int	cmd_backup(struct ctl *, int, char *[]);
 static int	cmd_restore(struct ctl *, int, char *[]);
 static int	cmd_purge(struct ctl *, int, char *[]);
@@ -67,6 +69,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    cmd_add_user },
 	{ "verify", "[--after-purge]", "open every record and recompute "
 	    "every cell from the responses", cmd_verify },
+	{ "rebuild", "[--dry-run] [--threads N]", "rewrite every cell from "
+	    "the responses; cells of purged months are kept", cmd_rebuild },
 	{ "backup", "DIR", "compacting, consistent copy of the store (also "
 	    "while palauted runs); not the KEK", cmd_backup },
 	{ "restore", "BACKUPDIR [KEKFILE]", "restore a backup into a missing "
@@ -475,6 +479,59 @@ cmd_verify(struct ctl *ctl, int argc, char *argv[])
 	    (unsigned long long)r.vr_missing_cells,
 	    verify_ok(&r) ? "ok" : "FAILED");
 	ret = verify_ok(&r) ? 0 : 1;
+done:
+	storage_close(st);
+	return ret;
+}
+
+static void
+ctl_rebuild_note(const char *line, void *arg)
+{
+	(void)arg;
+	log_warnx("rebuild: %s", line);
+}
+
+/*
+ * Recompute every cell from the response records (api/rebuild.h says
+ * which cells are kept as they are). The counts go to stdout one "name
+ * value" a line. palauted may run: its intake waits meanwhile.
+ */
+static int
+cmd_rebuild(struct ctl *ctl, int argc, char *argv[])
+{
+	struct storage		*st = NULL;
+	struct rebuild_report	 r;
+	long long		 threads = 0;
+	bool			 dry_run = false;
+	int			 i, rc, ret = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			dry_run = true;
+		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc &&
+		    util_parse_ll(argv[i + 1], 1, 64, &threads) == 0)
+			i++;
+		else
+			usage();
+	}
+	if (ctl_open(ctl, false, &st) != 0)
+		goto done;
+	rc = rebuild_run(st, util_today(), (unsigned)threads, dry_run,
+	    ctl_rebuild_note, NULL, &r);
+	printf("surveys %u\nresponses %llu\nbad_responses %llu\n"
+	    "unreadable %llu\ncells_written %llu\ncells_same %llu\n"
+	    "cells_kept_retention %llu\ncells_kept_orphan %llu\n"
+	    "result %s\n", r.rr_surveys, (unsigned long long)r.rr_responses,
+	    (unsigned long long)r.rr_bad, (unsigned long long)r.rr_unreadable,
+	    (unsigned long long)r.rr_written, (unsigned long long)r.rr_same,
+	    (unsigned long long)r.rr_kept_retention,
+	    (unsigned long long)r.rr_kept_orphan, rc != 0 ? "FAILED" :
+	    dry_run ? "dry-run" : "ok");
+	if (rc != 0) {
+		log_warnx("rebuild: %s; nothing was written", strerror(-rc));
+		goto done;
+	}
+	ret = 0;
 done:
 	storage_close(st);
 	return ret;

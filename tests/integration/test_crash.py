@@ -48,6 +48,7 @@ class Ledger:
         self.lock = threading.Lock()
         self.sent = {}          # id -> "form" | "kiosk"
         self.acked = set()
+        self.first_ack = threading.Event()
 
     def send(self, rid, kind):
         with self.lock:
@@ -56,6 +57,7 @@ class Ledger:
     def ack(self, rid):
         with self.lock:
             self.acked.add(rid)
+        self.first_ack.set()
 
 
 def post(addr, path, body, token=None, timeout=10):
@@ -149,9 +151,13 @@ class CrashTest(unittest.TestCase):
                     form_client, d.addr, stop)) for _ in range(FORM_CLIENTS)]
                 threads.append(threading.Thread(target=guarded, args=(
                     kiosk_client, d.addr, stop, rng.randint(1, 40))))
+                ledger.first_ack.clear()
                 for t in threads:
                     t.start()
-                time.sleep(rng.uniform(0.05, 0.5))
+                # Once writes flow (a slow sanitizer build starts late),
+                # at a random moment: in a batch, a sync, a reply.
+                self.assertTrue(ledger.first_ack.wait(30), d.log())
+                time.sleep(rng.uniform(0.0, 0.4))
                 d.kill()                    # SIGKILL, mid-flight
                 stop.set()
                 for t in threads:
@@ -159,7 +165,7 @@ class CrashTest(unittest.TestCase):
                 self.assertEqual(errors, [])
                 self.assertNotIn("Sanitizer", d.log())
 
-            self.assertGreater(len(ledger.acked), CYCLES)
+            self.assertGreaterEqual(len(ledger.acked), CYCLES)
 
             # Everything once more: acknowledged ids are duplicates.
             d = Daemon(*ARGS, workdir=workdir).start()

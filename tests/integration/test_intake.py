@@ -643,32 +643,40 @@ class StorageFull(IntakeTest):
 
     args = ("-o", "map_size=1M", "-o", "kiosk_rate=100000")
 
-    def test_full_map_is_507_and_reads_go_on(self):
-        c, token = self.kiosk()
-        _, slug = self.form()
-        full = None
+    def fill(self, token, size, tries=200):
+        """Kiosk batches of size until one meets the full map: the number
+        of responses stored on the way."""
         stored = 0
-        for _ in range(60):
+        for _ in range(tries):
             batch = [item({"visit": 3, "comment": "t" * 300})
-                     for _ in range(100)]
+                     for _ in range(size)]
             r = self.batch(token, batch)
             if r.status == 507:
-                full = r
-                break
-            self.assertEqual(r.status, 200, r)
+                self.error(r, 507, "storage_full")
+                return stored, True
             sts = self.statuses(r)
             stored += sts.count(201)
             if 507 in sts:
-                full = r
                 bad = [x for x in r.json()["results"] if x["status"] == 507]
                 self.assertEqual(bad[0]["error"]["code"], "storage_full")
-                break
-        self.assertIsNotNone(full, "the map never filled")
-        self.assertGreater(stored, 0)
-        # Still full: a form submission is refused cleanly ...
-        # (a batch needs more room than one response: fill the rest)
-        for _ in range(500):
-            r = self.submit(slug, {"visit": 3, "comment": "u" * 300})
+                self.assertEqual(set(sts), {201, 507}, r)
+                return stored, True
+            self.assertEqual(set(sts), {201}, r)
+        return stored, False
+
+    def test_full_map_is_507_and_reads_go_on(self):
+        c, token = self.kiosk()
+        _, slug = self.form()
+        # Coarse to fine: a big batch needs more room than a small one.
+        stored = 0
+        for size in (100, 10, 1):
+            n, full = self.fill(token, size)
+            stored += n
+            self.assertTrue(full, "the map never filled")
+        self.assertGreater(stored, 100)
+        # Full: a form submission is refused cleanly ...
+        for _ in range(50):
+            r = self.submit(slug, {"visit": 3, "comment": "u" * 400})
             if r.status != 201:
                 break
             stored += 1

@@ -78,10 +78,9 @@ class SlowClients(unittest.TestCase):
                         "-o", "request_deadline=%d" % DEADLINE,
                         "-o", "read_timeout=60",
                         "-o", "form_rate=1000000").start()
+        # Before anything else can fail: tearDown would not run then.
+        self.addCleanup(self.d.cleanup)
         self.form = Form(self.d)
-
-    def tearDown(self):
-        self.d.cleanup()
 
     def test_slow_clients_do_not_starve_a_submission(self):
         slow = Trickle(self.d, self.form.path, SLOW)
@@ -95,9 +94,12 @@ class SlowClients(unittest.TestCase):
                 self.assertEqual(r.status, 201, r)
                 self.assertLess(took, 1.0, "a submission took %.2f s "
                                 "beside %d slow clients" % (took, SLOW))
+            # Each slow client is still open, or was cut at its deadline
+            # (under a loaded machine the first ones may be by now).
             m = parse(self.d.get("/metrics").body.decode())
-            self.assertGreaterEqual(value(m, "palaute_open_connections"),
-                                    SLOW)
+            self.assertGreaterEqual(
+                value(m, "palaute_open_connections") +
+                value(m, "palaute_request_deadline_total"), SLOW)
             # They keep trickling, yet each is cut at the deadline, not
             # held open by its bytes as libevent's idle timeout would.
             slow.thread.join(DEADLINE + 15)
@@ -107,7 +109,7 @@ class SlowClients(unittest.TestCase):
             for s in slow.socks:
                 held = slow.closed[s] - slow.opened[s]
                 self.assertLess(held, DEADLINE + 3)
-                self.assertGreater(slow.sent[s], 1)
+                self.assertGreaterEqual(slow.sent[s], 1)
                 self.assertLess(slow.sent[s], len(slow.request))
             m = parse(self.d.get("/metrics").body.decode())
             self.assertGreaterEqual(

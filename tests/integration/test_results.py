@@ -14,7 +14,7 @@ import unittest
 import uuid
 
 from palaute_test import Daemon, main
-from intake_support import Admin, load_survey, new_id, utc_today
+from intake_support import Admin, load_survey, new_id, palautectl, utc_today
 
 K = 3          # min_group of most tests (the smallest DESIGN.md allows)
 KC = 4         # min_group_comments of most tests
@@ -513,6 +513,78 @@ class Csv(ResultsTest):
         doc = self.results(s, unit=p, by="unit")
         self.assertEqual(len(doc["groups"]), 3)
         self.assertEqual(sorted(by_unit), sorted({p, x, y}))
+
+
+class Rebuild(ResultsTest):
+    def test_rebuild_beside_the_daemon(self):
+        u = self.unit()
+        s = self.survey()
+        t = self.kiosk(s, u)
+        self.submit(t, utc_today(), K + 1, comment="ok")
+        before = self.results(s, unit=u, by="period")
+
+        def rebuild(*args):
+            rc, out, err = palautectl(self.d.state_dir, "rebuild", *args)
+            self.assertEqual(rc, 0, err)
+            fields = dict(line.split(" ", 1) for line in out.splitlines())
+            self.assertNotIn("ok 0", out + err)   # no comment, ever
+            return fields
+
+        f = rebuild("--dry-run")
+        self.assertEqual(f["result"], "dry-run")
+        f = rebuild()
+        self.assertEqual(f["result"], "ok")
+        self.assertEqual(f["cells_written"], "0")   # intake kept them right
+        self.assertEqual(f["bad_responses"], "0")
+        self.assertGreaterEqual(int(f["responses"]), K + 1)
+        self.assertGreaterEqual(int(f["cells_same"]), 1)
+        self.assertEqual(self.results(s, unit=u, by="period"), before)
+        # The daemon goes on: a new response counts once.
+        self.submit(t, utc_today(), 1)
+        [g] = self.results(s, unit=u)["groups"]
+        self.assertEqual(g["n"], K + 2)
+
+
+class Cache(ResultsTest):
+    """The cache follows new responses through the store's journal."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon("-o", "verbose=yes").start()
+        try:
+            cls.admin = Admin(cls.d)
+        except Exception:
+            cls.d.cleanup()
+            raise
+
+    def test_new_responses_are_synced_not_reread(self):
+        p = self.unit()
+        units = [self.unit(p) for _ in range(4)]
+        s = self.survey()
+        today = utc_today()
+        kiosks = [self.kiosk(s, u) for u in units]
+        for t in kiosks:
+            self.submit(t, today, K)
+        self.assertEqual(self.results(s, unit=p)["groups"][0]["n"], 4 * K)
+        reads = self.d.log().count("survey %d: model read whole" % s)
+        # Every read after a new response is right, and none reads the
+        # survey's cells whole again.
+        for i, t in enumerate(kiosks * 2):
+            self.submit(t, today, 1)
+            [g] = self.results(s, unit=p)["groups"]
+            self.assertEqual(g["n"], 4 * K + i + 1)
+            [g] = self.results(s, unit=units[i % 4])["groups"]
+            self.assertEqual(g["n"], K + 1 + i // 4)
+        self.assertEqual(self.d.log().count(
+            "survey %d: model read whole" % s), reads)
+        self.assertGreaterEqual(self.d.log().count(
+            "survey %d: cells synced" % s), 8)
+        # A new unit (the tree changed): read whole once more.
+        self.unit(p)
+        self.assertEqual(self.results(s, unit=p)["groups"][0]["n"],
+                         4 * K + 8)
+        self.assertEqual(self.d.log().count(
+            "survey %d: model read whole" % s), reads + 1)
 
 
 class Audit(ResultsTest):

@@ -424,6 +424,59 @@ test_comments_release(void **state)
 	survey_free(s);
 }
 
+/* Updating cells in place gives what building it afresh gives. */
+static void
+test_update_cell(void **state)
+{
+	struct survey		*s = make_survey(q_smiley, 3, 3, "month");
+	struct agg_version	 v = { 1, s };
+	struct agg		*a = NULL, *b = NULL;
+	struct cell		*c;
+	json_t			*da, *db;
+	char			*ta, *tb;
+
+	(void)state;
+	assert_int_equal(agg_new(tree1, NELEM(tree1), &v, 1, PERIOD_MONTH,
+	    &a), 0);
+	add(a, s, 1, 1, D(2024, 3, 1), 3);
+	add(a, s, 1, 3, D(2024, 4, 1), 2);	/* pooled into 1 */
+	add(a, s, 1, 2, D(2024, 4, 1), 4);
+	assert_int_equal(agg_seal(a), 0);
+	/* Unit 3's April grows to 5, unit 2's goes, March is kept. */
+	c = make_cell(s, 5);
+	assert_int_equal(agg_update_cell(a, 1, 3, (uint32_t)D(2024, 4, 1), c),
+	    0);
+	assert_int_equal(agg_update_cell(a, 1, 2, (uint32_t)D(2024, 4, 1),
+	    NULL), 0);
+	/* Outside the columns: the caller reads again. Other versions: 0. */
+	assert_int_equal(agg_update_cell(a, 1, 2, (uint32_t)D(2024, 5, 1), c),
+	    -ERANGE);
+	assert_int_equal(agg_update_cell(a, 9, 2, (uint32_t)D(2024, 4, 1), c),
+	    0);
+	assert_int_equal(agg_update_cell(a, 1, 99, (uint32_t)D(2024, 4, 1),
+	    c), -EBADMSG);
+	cell_free(c);
+
+	assert_int_equal(agg_new(tree1, NELEM(tree1), &v, 1, PERIOD_MONTH,
+	    &b), 0);
+	add(b, s, 1, 1, D(2024, 3, 1), 3);
+	add(b, s, 1, 3, D(2024, 4, 1), 5);
+	assert_int_equal(agg_seal(b), 0);
+	da = query(a, 1, D(2024, 3, 1), D(2024, 4, 30), SUPPRESS_BY_UNIT, 0);
+	db = query(b, 1, D(2024, 3, 1), D(2024, 4, 30), SUPPRESS_BY_UNIT, 0);
+	ta = json_dumps(da, JSON_SORT_KEYS);
+	tb = json_dumps(db, JSON_SORT_KEYS);
+	assert_string_equal(ta, tb);
+	assert_int_equal(n_of(group(da, 0)), 8);
+	free(ta);
+	free(tb);
+	json_decref(da);
+	json_decref(db);
+	agg_free(a);
+	agg_free(b);
+	survey_free(s);
+}
+
 static void
 test_errors(void **state)
 {
@@ -1011,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_versions_parts),
 		cmocka_unit_test(test_question_of_some_versions),
 		cmocka_unit_test(test_comments_release),
+		cmocka_unit_test(test_update_cell),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_property_no_small_combination),
 	};

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,7 +96,7 @@ test_numbers(void **state)
 	csv_real(&cv, 3.857142857, 2);
 	csv_real(&cv, 2.5, 1);
 	csv_real(&cv, -0.001, 2);
-	csv_real(&cv, 0.0 / 0.0, 2);
+	csv_real(&cv, NAN, 2);
 	csv_int(&cv, 0);
 	csv_uint(&cv, 4294967295u);
 	csv_end_row(&cv);

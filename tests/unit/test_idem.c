@@ -86,17 +86,12 @@ test_hash_separates(void **state)
 static void
 test_keys(void **state)
 {
-	uint8_t	h[IDEM_HASH_BYTES], k[IDEM_KEYLEN], d[IDEM_DAYKEYLEN];
+	uint8_t	h[IDEM_HASH_BYTES], k[IDEM_KEYLEN];
 
 	memset(h, 0xab, sizeof(h));
 	idem_key(h, k);
 	assert_int_equal(k[0], IDEM_KEY_TAG);
 	assert_memory_equal(k + 1, h, sizeof(h));
-	idem_day_key(0x01020304, h, d);
-	assert_int_equal(d[0], IDEM_DAY_TAG);
-	assert_int_equal(d[1], 1);
-	assert_int_equal(d[4], 4);
-	assert_memory_equal(d + 5, h, sizeof(h));
 }
 
 /* ------------------------------------------------ on a real store */
@@ -193,36 +188,42 @@ test_sweep_drops_only_old(void **state)
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
 	struct storage_stat	 ss;
-	uint8_t			 h[20][IDEM_HASH_BYTES];
+	uint8_t			 h[200][IDEM_HASH_BYTES];
 	char			 id[32];
-	size_t			 n = 99;
+	size_t			 n, total = 0, old = 0;
+	unsigned		 shard;
 	int			 i;
 
-	/* Two records a day from 19 days ago to today's. */
-	for (i = 0; i < 20; i++) {
+	/* Ten records a day from 19 days ago to today's. */
+	for (i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "response-%04d", i);
-		put(f->st, id, (uint32_t)(TODAY - 19 + i / 2 * 2), h[i]);
+		put(f->st, id, (uint32_t)(TODAY - 19 + i / 10), h[i]);
+		old += i / 10 < 5;
 	}
-	/* Chunks of 3: the caller repeats while a chunk comes back full. */
+	assert_int_equal(old, 50);
+	/* Every slice once; each drops only its own old records. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(idem_sweep(txn, TODAY - 14, 3, &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(idem_sweep(txn, TODAY - 14, 3, &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(idem_sweep(txn, TODAY - 14, 3, &n), 0);
-	assert_int_equal(n, 0);
+	for (shard = 0; shard < IDEM_SHARDS; shard++) {
+		n = 999;
+		assert_int_equal(idem_sweep(txn, shard, TODAY - 14, &n), 0);
+		assert_true(n <= old);
+		total += n;
+	}
+	assert_int_equal(idem_sweep(txn, IDEM_SHARDS, TODAY - 14, &n),
+	    -EINVAL);
 	assert_int_equal(storage_txn_commit(txn), 0);
-	/* Days -19, -17, -15 went (6 records); -13 onwards stay. */
-	for (i = 0; i < 20; i++)
-		assert_int_equal(seen(f->st, h[i]), i >= 6);
+	assert_int_equal(total, old);
+	/* Days -19 to -15 went; -14 onwards stay. */
+	for (i = 0; i < 200; i++)
+		assert_int_equal(seen(f->st, h[i]), i / 10 >= 5);
 	assert_int_equal(storage_stat(f->st, &ss), 0);
-	assert_int_equal(ss.ss_entries[STORAGE_DB_IDEMPOTENCY], 2 * 14);
-	/* Nothing to do is not an error; max 0 does nothing. */
+	assert_int_equal(ss.ss_entries[STORAGE_DB_IDEMPOTENCY], 150);
+	/* Again: nothing to do is not an error. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(idem_sweep(txn, TODAY - 14, 100, &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(idem_sweep(txn, TODAY + 100, 0, &n), 0);
-	assert_int_equal(n, 0);
+	for (shard = 0; shard < IDEM_SHARDS; shard++) {
+		assert_int_equal(idem_sweep(txn, shard, TODAY - 14, &n), 0);
+		assert_int_equal(n, 0);
+	}
 	assert_int_equal(storage_txn_commit(txn), 0);
 }
 

@@ -341,6 +341,17 @@ test_lock(void **state)
 	close(a);
 	assert_int_equal(retention_lock(f->state, &b), 0);
 	close(b);
+	/* The KEK lock: readers share it; no directory, no store, no lock. */
+	assert_int_equal(retention_keylock(f->state, false, &a), 0);
+	assert_int_equal(retention_keylock(f->state, false, &b), 0);
+	assert_true(a >= 0 && b >= 0);
+	close(a);
+	close(b);
+	assert_int_equal(retention_keylock(f->state, true, &a), 0);
+	close(a);
+	assert_int_equal(retention_keylock("/nonexistent/palaute", true, &a),
+	    0);
+	assert_int_equal(a, -1);
 }
 
 int

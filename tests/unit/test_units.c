@@ -96,7 +96,8 @@ test_subtree(void **state)
 	assert_true(units_in_subtree(t, 2, 4));
 	assert_true(units_in_subtree(t, 5, 7));
 	assert_false(units_in_subtree(t, 2, 5));
-	assert_false(units_in_subtree(t, 3, 2));	/* a child is not above */
+	/* A child is not above its parent. */
+	assert_false(units_in_subtree(t, 3, 2));
 	assert_false(units_in_subtree(t, 1, 11));
 	assert_false(units_in_subtree(t, 10, 1));
 	assert_false(units_in_subtree(t, 1, 99));	/* unknown unit */

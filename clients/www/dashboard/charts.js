@@ -43,9 +43,28 @@ function canvasBox(label, height) {
   return { box, canvas };
 }
 
+// Long labels in lines of at most `width` characters (Chart.js draws an
+// array as lines), so an option's text is never cut off.
+function wrap(text, width = 26) {
+  const words = String(text).split(/\s+/);
+  const lines = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.length > 1 ? lines : lines[0] || '';
+}
+
 // A bar chart of counts (one series); horizontal when labels are long.
-export function barChart({ labels, values, label, horizontal = false, colors }) {
-  const height = horizontal ? Math.max(140, labels.length * 38 + 40) : 240;
+// min and max fix the value axis (a percentage, an NPS).
+export function barChart({ labels, values, label, horizontal = false, colors, min, max }) {
+  const shown = horizontal ? labels.map((l) => wrap(l)) : labels.map((l) => wrap(l, 14));
+  const lines = shown.reduce((n, l) => n + (Array.isArray(l) ? l.length : 1), 0);
+  const height = horizontal ? Math.max(140, lines * 18 + labels.length * 16 + 50) : 260;
   const { box, canvas } = canvasBox(label, height);
   const C = chartLib();
   if (!C) return box;
@@ -55,10 +74,13 @@ export function barChart({ labels, values, label, horizontal = false, colors }) 
     opts.scales.x.beginAtZero = true;
     opts.scales.x.ticks.precision = 0;
   }
+  const valueAxis = horizontal ? opts.scales.x : opts.scales.y;
+  if (min !== undefined) valueAxis.min = min;
+  if (max !== undefined) valueAxis.max = max;
   live.add(new C(canvas, {
     type: 'bar',
     data: {
-      labels,
+      labels: shown,
       datasets: [{
         label,
         data: values,

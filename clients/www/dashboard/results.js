@@ -6,7 +6,7 @@
 
 import { h, fill } from '/assets/dom.js';
 import { faceLabel } from '/assets/i18n.js';
-import { barChart, dataTable, destroyCharts, lineChart, PALETTE } from './charts.js';
+import { barChart, dataTable, destroyCharts, lineChart } from './charts.js';
 import * as P from './periods.js';
 
 // The view's choices survive language switches and navigation.
@@ -139,6 +139,10 @@ function overviewSection(app, def, res) {
     sec.append(suppressedBox(app, res.k, g.hint, app.rerender));
     return sec;
   }
+  if (g.n === 0) {
+    sec.append(h('p', null, app.t('noData')));
+    return sec;
+  }
   const figs = [h('div', { class: 'figure' },
     h('span', { class: 'figure-label' }, app.t('responses')),
     h('span', { class: 'figure-value', id: 'n-value' }, fmtNum(app, g.n, 0)))];
@@ -159,8 +163,8 @@ function distributionSection(app, def, res) {
   const g = res.groups[0];
   const sec = h('section', { class: 'card', id: 'distributions', 'aria-labelledby': 'dist-title' },
     h('h2', { id: 'dist-title' }, app.t('distributions')));
-  if (!g || g.suppressed) {
-    sec.append(h('p', { class: 'muted' }, g ? app.t('suppressedShort', { k: res.k }) : app.t('noData')));
+  if (!g || g.suppressed || g.n === 0) {
+    sec.append(h('p', { class: 'muted' }, g && g.suppressed ? app.t('suppressedShort', { k: res.k }) : app.t('noData')));
     return sec;
   }
   const grid = h('div', { class: 'chart-grid' });
@@ -235,8 +239,9 @@ function unitsSection(app, def, res) {
   const name = (g) => (g.own ? app.t('ownResponses', { unit: app.unitName(g.unit) }) : app.unitName(g.unit));
   const first = keyQs[0];
   if (first) {
-    const shown = res.groups.filter((g) => !g.suppressed);
+    const shown = res.groups.filter((g) => !g.suppressed && g.n > 0);
     const f = keyFigure(app, first, { csat: 0, nps: 0, mean: 0 });
+    const range = first.type === 'smiley' ? [0, 100] : first.type === 'nps' ? [-100, 100] : [first.min, first.max];
     if (shown.length) {
       sec.append(h('figure', { class: 'chart wide' },
         h('figcaption', null, h('strong', null, app.text(first.text)), ' ', h('span', { class: 'muted' }, `(${f.label})`)),
@@ -244,7 +249,8 @@ function unitsSection(app, def, res) {
           labels: shown.map(name),
           values: shown.map((g) => trendValue(first, g.questions[first.id])),
           horizontal: true,
-          colors: shown.map((_, i) => PALETTE[i % PALETTE.length]),
+          min: range[0],
+          max: range[1],
           label: `${app.text(first.text)}: ${shown.map((g) => `${name(g)} ${fmtNum(app, trendValue(first, g.questions[first.id]), 1)}`).join(', ')}`,
         })));
     }

@@ -395,7 +395,8 @@ function serverQuestionMessage(q) {
 /* ------------------------------------------------------------ submit */
 
 function contact() {
-  return pick(st.data.privacy && st.data.privacy.contact, st.lang, langs());
+  // Without its closing full stop: the message puts its own.
+  return pick(st.data.privacy && st.data.privacy.contact, st.lang, langs()).replace(/[.\s]+$/, '');
 }
 
 async function submit(ev) {

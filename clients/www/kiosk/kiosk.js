@@ -154,7 +154,7 @@ function openPrivacy() {
   if (!s) return;
   const dlg = $('privacy-dialog');
   fill(dlg,
-    h('div', { class: 'dialog-body' }, privacyNotice(s, st.lang, 'h2')),
+    h('div', { class: 'dialog-body', tabindex: '0' }, privacyNotice(s, st.lang, 'h2')),
     h('div', { class: 'dialog-actions' },
       h('button', { type: 'button', onclick: () => dlg.close(), autofocus: true }, t('close'))));
   dlg.setAttribute('lang', st.lang);
@@ -576,6 +576,24 @@ async function loadSurvey() {
   flush();
 }
 
+// A survey edited in the dashboard reaches the tablet within the hour,
+// and only between respondents: never under someone's finger.
+async function refreshSurvey() {
+  if (!st.token || !st.config) return;
+  try {
+    const res = await api('/api/v1/kiosk/survey', { token: st.token });
+    const fresh = normalise(res.data, st.config);
+    localStorage.setItem(KEY_CONFIG, JSON.stringify(fresh));
+    const idle = st.phase === 'question' && st.qi === 0 && Object.keys(st.answers).length === 0;
+    if (JSON.stringify(fresh) !== JSON.stringify(st.config) && idle) {
+      st.config = fresh;
+      resetToStart();
+    }
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) await revoked();
+  }
+}
+
 async function enroll(code) {
   if (!code) {
     st.enrollError = t('enrollBad');
@@ -621,6 +639,7 @@ async function start() {
   document.addEventListener('visibilitychange', () => { if (!document.hidden) flush(); });
   // A lost 'online' event must not strand the queue.
   setInterval(flush, 60000);
+  setInterval(refreshSurvey, 3600000);
   const nav = (navigator.language || 'fi').slice(0, 2);
   st.uiLang = LANGS.includes(nav) ? nav : 'fi';
   if ('serviceWorker' in navigator)

@@ -1,0 +1,268 @@
+// dashboard.test.js — the managers' dashboard in Debian's chromium against
+// the real palauted: a manager sees only their units; a group below k
+// shows "fewer than k responses" and no number; the charts are drawn; the
+// CSV downloads; and the admin's pages (surveys, collectors with QR codes,
+// users) work.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+
+import { Api, axeCheck, canvasInk, day, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
+
+const K = 3;
+
+describe('dashboard', () => {
+  let d;
+  let admin;
+  let browser;
+  let survey;
+  const u = {};
+  const managerPassword = 'manager-password-long-enough';
+
+  before(async () => {
+    d = await startDaemon();
+    admin = await Api.login(d.base, 'admin', d.adminPassword);
+    u.root = await admin.unit('Testikunta');
+    u.north = await admin.unit('Pohjoinen alue', u.root);
+    u.south = await admin.unit('Eteläinen alue', u.root);
+    u.office = await admin.unit('Toimisto Koivu', u.north);
+    u.small = await admin.unit('Toimisto Pieni', u.north);
+    u.other = await admin.unit('Toimisto Etelä', u.south);
+    // Weekly buckets, so the fortnight a kiosk may send spans a trend.
+    survey = await admin.survey(surveyDef('survey-client.json', { min_group: K, min_group_comments: K, period: 'week' }));
+
+    // Responses through a kiosk's batch route, with days over the last two
+    // weeks: the office has four a day on three days (each week holds 0 or
+    // at least k), the small office two (fewer than k), the south five.
+    const send = async (unit, items) => {
+      const c = await admin.collector({ survey, unit, kind: 'kiosk' });
+      const dev = await new Api(d.base).ok('POST', '/api/v1/kiosk/enroll', { code: c.enrollment_code });
+      const kiosk = new Api(d.base, dev.device_token);
+      const r = await kiosk.ok('POST', '/api/v1/kiosk/responses', { responses: items });
+      assert.equal(r.stored, items.length, JSON.stringify(r));
+    };
+    let n = 0;
+    const item = (ago, visit, extra = {}) => ({
+      id: `test-${++n}-${'x'.repeat(12)}`, day: day(ago), lang: 'fi',
+      answers: { visit, reason: ['appointment', 'advice', 'benefits'][n % 3], helped: n % 2 ? 'yes' : 'partly', ...extra },
+    });
+    const office = [];
+    for (const ago of [0, 7, 13])
+      for (let i = 0; i < 4; i++) office.push(item(ago, 1 + ((i + ago) % 5), { comment: `Palaute numero ${n + 1}: ystävällinen vastaanotto` }));
+    await send(u.office, office);
+    await send(u.small, [item(0, 2), item(0, 3)]);
+    await send(u.other, [0, 0, 0, 0, 0].map(() => item(0, 5)));
+
+    await admin.ok('POST', '/api/v1/users', { username: 'esihenkilo', password: managerPassword, role: 'manager', units: [u.north] });
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await d?.stop();
+  });
+
+  async function login(page, username, password) {
+    await page.goto(`${d.base}/dashboard/`);
+    await page.locator('#username').waitFor();
+    await page.fill('#username', username);
+    await page.fill('#password', password);
+    await page.click('#login-btn');
+    await page.locator('.who-name').waitFor();
+  }
+
+  async function results(page) {
+    await page.locator('.results-main[aria-busy="false"]').waitFor({ timeout: 15000 });
+  }
+
+  test('a manager sees only their units; a small group is held back; charts and CSV', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${d.base}/`);
+    assert.match(page.url(), /\/dashboard\/$/, '/ leads to the dashboard');
+    await page.locator('#username').waitFor();
+    await axeCheck(page, 'dashboard login');
+    await shot(page, 'dashboard-login');
+
+    // A wrong password: a plain message, no detail.
+    await page.fill('#username', 'esihenkilo');
+    await page.fill('#password', 'wrong');
+    await page.click('#login-btn');
+    await page.locator('#login-error:not(:empty)').waitFor();
+    assert.equal(await page.locator('#login-error').innerText(), 'Käyttäjätunnus tai salasana on väärin.');
+    page.problems.length = 0; // the 401 of that attempt
+
+    const replies = [];
+    page.on('response', async (r) => {
+      if (/\/results\?/.test(r.url())) replies.push({ url: r.url(), json: await r.json().catch(() => null) });
+    });
+    await login(page, 'esihenkilo', managerPassword);
+    assert.ok(await page.evaluate(() => sessionStorage.getItem('palaute.dashboard.token')));
+    assert.equal(await page.evaluate(() => localStorage.getItem('palaute.dashboard.token')), null);
+    await results(page);
+    // The --dev demo has surveys of its own: pick the test's.
+    replies.length = 0;
+    await page.selectOption('#survey', String(survey));
+    await results(page);
+
+    // The tree: the manager's subtree, nothing else.
+    const names = await page.locator('.unit-btn').allInnerTexts();
+    assert.deepEqual(names.map((s) => s.trim()).sort(), ['Pohjoinen alue', 'Toimisto Koivu', 'Toimisto Pieni']);
+    assert.equal(await page.locator('.unit-btn[aria-current="true"]').innerText(), 'Pohjoinen alue');
+
+    // The north holds the small office's two responses: its total is
+    // held back, with the words and without a number.
+    const overview = page.locator('#overview');
+    await overview.locator('.suppressed-text').waitFor();
+    assert.equal(await overview.locator('.suppressed-text').innerText(), 'Alle 3 vastausta – tuloksia ei näytetä vastaajien suojaamiseksi.');
+    assert.equal(await overview.locator('.figure').count(), 0);
+    assert.equal(await page.locator('#distributions canvas').count(), 0);
+    const total = replies.find((r) => !/by=/.test(r.url));
+    assert.equal(total.json.groups[0].suppressed, true);
+    assert.equal('n' in total.json.groups[0], false, 'the server sent no n');
+    // Side by side: the office has numbers, the small office the words.
+    const small = page.locator(`#side-by-side tr[data-unit="${u.small}"]`);
+    assert.match(await small.innerText(), /alle 3 vastausta/);
+    assert.doesNotMatch(await small.innerText(), /\d+ %|\b[0-9]{2,}\b/);
+    const office = page.locator(`#side-by-side tr[data-unit="${u.office}"]`);
+    assert.match(await office.innerText(), /\b12\b/);
+    await axeCheck(page, 'dashboard results (held back)');
+    await shot(page, 'dashboard-suppressed');
+
+    // The office alone: numbers, charts.
+    await page.click(`.unit-btn[data-unit="${u.office}"]`);
+    await results(page);
+    assert.equal(await page.locator('#n-value').innerText(), '12');
+    const bars = page.locator('#distributions canvas');
+    assert.equal(await bars.count(), 3, 'one bar chart per counted question');
+    for (let i = 0; i < 3; i++) assert.ok(await canvasInk(page, `#distributions figure:nth-child(${i + 1}) canvas`) > 500, 'the bar chart is drawn');
+    const line = page.locator('#trend canvas');
+    assert.equal(await line.count(), 1);
+    assert.ok(await canvasInk(page, '#trend canvas') > 500, 'the line chart is drawn');
+    assert.ok(await page.locator('#trend .data-table tbody tr').count() >= 2, 'the trend has two weeks or more');
+    await axeCheck(page, 'dashboard results (released)');
+    await shot(page, 'dashboard-office');
+    const png = await page.locator('#distributions').screenshot();
+    assert.ok(png.length > 5000);
+
+    // Comments of a releasable group, on request.
+    await page.click('#comments .show-comments');
+    await page.locator('#comments .comment-list li').first().waitFor();
+    assert.equal(await page.locator('#comments .comment-list li').count(), 12);
+    assert.match(await page.locator('#comments').innerText(), /ystävällinen vastaanotto/);
+
+    // The CSV of what is on the screen.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+    const file = await download.path();
+    const csv = fs.readFileSync(file);
+    assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM, for Excel');
+    const text = csv.subarray(3).toString('utf8');
+    assert.ok(text.split('\r\n').length > 3, 'a header and rows');
+    assert.match(download.suggestedFilename(), /\.csv$/);
+
+    // Swedish, and a unit outside the subtree is refused by the server.
+    await page.click('.lang-switch button[lang=sv]');
+    await results(page);
+    assert.equal(await page.locator('#overview h2').innerText(), 'Sammanfattning');
+    const refused = await page.evaluate(async ([s, unit]) => {
+      const r = await fetch(`/api/v1/surveys/${s}/results?unit=${unit}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('palaute.dashboard.token')}` } });
+      return r.status;
+    }, [survey, u.other]);
+    assert.equal(refused, 403);
+    page.problems = page.problems.filter((p) => !/status of 403/.test(p));
+
+    await page.click('#logout');
+    await page.locator('#username').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('palaute.dashboard.token')), null);
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('an admin: surveys, a kiosk with its code and QR, a link poster, users', async () => {
+    const page = await newPage(browser, { locale: 'en-GB', allowHttpErrors: true });
+    await login(page, 'admin', d.adminPassword);
+    await results(page);
+    assert.equal(await page.locator('.unit-btn', { hasText: 'Toimisto Etelä' }).count(), 1, 'an admin sees every unit');
+
+    await page.click('a[href="#/surveys"]');
+    await page.locator('.surveys-table').waitFor();
+    await axeCheck(page, 'dashboard surveys');
+    await page.click(`tr[data-survey="${survey}"] a`);
+    await page.locator('#survey-json').waitFor();
+    // A definition the server refuses: its message and the field.
+    const def = JSON.parse(await page.inputValue('#survey-json'));
+    def.min_group = 1;
+    await page.fill('#survey-json', JSON.stringify(def, null, 2));
+    await page.click('#save-survey');
+    await page.locator('#editor-status .error-field').waitFor();
+    assert.equal(await page.locator('#editor-status .error-field').getAttribute('data-field'), 'min_group');
+    await page.fill('#survey-json', '{ "title": ');
+    await page.click('#save-survey');
+    await page.locator('#editor-status .notice.error').waitFor();
+    assert.match(await page.locator('#editor-status').innerText(), /not valid/);
+    await axeCheck(page, 'dashboard survey editor');
+    await shot(page, 'dashboard-editor');
+
+    await page.click('a[href="#/collectors"]');
+    await page.locator('#create-collector').waitFor();
+    await page.selectOption('#c-survey', String(survey));
+    await page.selectOption('#c-unit', String(u.office));
+    await page.selectOption('#c-kind', 'kiosk');
+    await page.click('#create-collector');
+    await page.locator('#enrollment-code').waitFor();
+    assert.match(await page.locator('#enrollment-code').innerText(), /^[A-Z0-9-]{6,}$/);
+    await page.waitForFunction(() => {
+      const img = document.querySelector('.created img.qr');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    await axeCheck(page, 'dashboard collectors');
+    await shot(page, 'dashboard-kiosk-code');
+
+    await page.selectOption('#c-kind', 'link');
+    await page.click('#create-collector');
+    await page.locator('#link-url').waitFor();
+    const url = await page.locator('#link-url').innerText();
+    assert.match(url, /\/f\/[A-Za-z0-9_-]+$/);
+    await page.waitForFunction(() => document.querySelector('.created img.qr')?.naturalWidth > 0);
+    await page.evaluate(() => { window.print = () => { window.printed = document.getElementById('print-root').innerText; }; });
+    await page.click('.created button');
+    await page.waitForFunction(() => window.printed);
+    assert.match(await page.evaluate(() => window.printed), /Kerro mielipiteesi!/);
+
+    await page.selectOption('#c-kind', 'invitation');
+    await page.fill('#c-count', '4');
+    await page.click('#create-collector');
+    await page.locator('#invitation-codes li').first().waitFor();
+    assert.equal(await page.locator('#invitation-codes li').count(), 4);
+
+    await page.click('a[href="#/users"]');
+    await page.locator('#create-user').waitFor();
+    await page.fill('#u-name', 'toinen');
+    await page.fill('#u-pass', 'another-long-password');
+    await page.check(`.unit-checks input[value="${u.south}"]`);
+    await page.click('#create-user');
+    await page.locator('tr', { hasText: 'toinen' }).waitFor();
+    assert.match(await page.locator('tr', { hasText: 'toinen' }).innerText(), /Eteläinen alue/);
+    await axeCheck(page, 'dashboard users');
+    await shot(page, 'dashboard-users');
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('the dashboard on a phone', async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 844 } });
+    await login(page, 'esihenkilo', managerPassword);
+    await results(page);
+    await page.selectOption('#survey', String(survey));
+    await results(page);
+    await page.click(`.unit-btn[data-unit="${u.office}"]`);
+    await results(page);
+    await page.locator('#trend canvas').waitFor();
+    await shot(page, 'dashboard-phone');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
+    await axeCheck(page, 'dashboard on a phone');
+    noProblems(page);
+    await page.context().close();
+  });
+});

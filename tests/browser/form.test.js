@@ -1,0 +1,199 @@
+// form.test.js — the web form /f/<slug> in Debian's chromium against the
+// real palauted: every question type, with the mouse on a tablet and with
+// the keyboard alone on a phone; client and server validation messages
+// beside their question; an invitation code used twice.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Api, axeCheck, launch, newPage, noProblems, PHONE, shot, startDaemon, surveyDef, tabTo } from './lib.js';
+
+describe('form', () => {
+  let d;
+  let admin;
+  let browser;
+  let panel; // survey-panel.json: every question type, fi and sv
+  let link;
+  let invite;
+  let unit;
+
+  before(async () => {
+    d = await startDaemon();
+    admin = await Api.login(d.base, 'admin', d.adminPassword);
+    const root = await admin.unit('Lomakekaupunki');
+    unit = await admin.unit('Asiakasraati', root);
+    panel = await admin.survey(surveyDef('survey-panel.json'));
+    link = await admin.collector({ survey: panel, unit, kind: 'link' });
+    const staff = await admin.survey(surveyDef('survey-staff.json'));
+    invite = await admin.collector({ survey: staff, unit, kind: 'invitation', count: 3 });
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await d?.stop();
+  });
+
+  function watchPosts(page) {
+    const seen = [];
+    page.on('requestfinished', async (req) => {
+      if (req.method() !== 'POST' || !/\/api\/v1\/forms\/[^/]+\/responses$/.test(req.url())) return;
+      const res = await req.response();
+      seen.push({ status: res.status(), body: JSON.parse(req.postData()), reply: await res.json().catch(() => null) });
+    });
+    return seen;
+  }
+
+  const q = (page, id) => page.locator(`[data-question="${id}"]`);
+
+  test('every question type, privacy notice first, answered with a pointer', async () => {
+    const page = await newPage(browser);
+    const posts = watchPosts(page);
+    await page.goto(`${d.base}${link.url}`);
+    await page.locator('main[data-step="intro"]').waitFor();
+    // The notice comes before any question: who, why, from whom, whom to
+    // ask, how long, voluntary and anonymous.
+    const intro = await page.locator('main').innerText();
+    for (const s of ['Esimerkkikaupungin sosiaalipalvelut', 'tietosuoja@esimerkkikaupunki.example', '12 kuukautta', 'vapaaehtoista', 'nimettömiä'])
+      assert.ok(intro.includes(s), `the privacy notice says ${s}`);
+    assert.equal(await page.locator('fieldset').count(), 0, 'no question before the notice');
+    await axeCheck(page, 'form intro');
+    await shot(page, 'form-intro');
+    await page.click('#start');
+    await page.locator('main[data-step="questions"]').waitFor();
+    await axeCheck(page, 'form questions');
+
+    await q(page, 'overall').locator('.opt').nth(2).click(); // smiley (4 faces): 3
+    await q(page, 'reach').locator('.opt', { hasText: /^7$/ }).click(); // scale 0..10
+    await q(page, 'recommend').locator('.opt').nth(9).click(); // nps: 9
+    await q(page, 'channel').locator('.opt', { hasText: 'Puhelimitse' }).click(); // choice
+    await q(page, 'topics').locator('.opt', { hasText: 'Sähköinen asiointi' }).click(); // multi
+    await q(page, 'topics').locator('.opt', { hasText: 'Asuminen' }).click();
+    await q(page, 'treated_well').locator('.opt', { hasText: 'Kyllä' }).click(); // yesno
+    await q(page, 'ideas').locator('textarea').fill('Enemmän iltavastaanottoja.'); // text
+    await shot(page, 'form-filled');
+    await page.click('#submit');
+    await page.locator('main[data-step="done"]').waitFor();
+    assert.equal(await page.locator('#done-title').textContent(), 'Kiitos vastauksistasi!');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'done-title', 'the confirmation takes the focus');
+    await axeCheck(page, 'form confirmation');
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0].status, 201);
+    assert.equal(posts[0].body.lang, 'fi');
+    assert.deepEqual(posts[0].body.answers, {
+      overall: 3, reach: 7, recommend: 9, channel: 'phone', topics: ['housing', 'digital'],
+      treated_well: true, ideas: 'Enemmän iltavastaanottoja.',
+    });
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('the keyboard alone on a phone, in Swedish', async () => {
+    const page = await newPage(browser, { viewport: PHONE, locale: 'sv-FI' });
+    const posts = watchPosts(page);
+    await page.goto(`${d.base}${link.url}`);
+    await page.locator('main[data-step="intro"]').waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+    await tabTo(page, '#start');
+    await page.keyboard.press('Enter');
+    await page.locator('main[data-step="questions"]').waitFor();
+    // Sending at once: the required questions say so, in Swedish, beside
+    // themselves, and a summary links to them.
+    await tabTo(page, '#submit');
+    await page.keyboard.press('Enter');
+    await page.locator('#error-summary').waitFor();
+    assert.equal(await q(page, 'overall').locator('.field-error').innerText(), 'Svara på den här frågan.');
+    assert.equal(await q(page, 'treated_well').locator('.field-error').innerText(), 'Svara på den här frågan.');
+    assert.equal(await q(page, 'reach').locator('.field-error').isVisible(), false);
+    await axeCheck(page, 'form with errors');
+    await shot(page, 'form-phone-errors');
+    assert.equal(posts.length, 0, 'nothing is sent before the required answers are there');
+
+    // Radio groups: Tab into the group, arrows choose.
+    await tabTo(page, 'input[name="q-overall"]');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator('input[name="q-overall"]:checked').getAttribute('value'), '3');
+    await tabTo(page, 'input[name="q-topics"][value="family"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'input[name="q-treated_well"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'textarea[name="q-ideas"]');
+    await page.keyboard.type('Tack!');
+    await tabTo(page, '#submit');
+    await page.keyboard.press('Enter');
+    await page.locator('main[data-step="done"]').waitFor();
+    assert.equal(await page.locator('#done-title').textContent(), 'Tack för dina svar!');
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0].body.lang, 'sv');
+    assert.deepEqual(posts[0].body.answers, { overall: 3, topics: ['family'], treated_well: true, ideas: 'Tack!' });
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('a 422 from the server is shown beside its question', async () => {
+    const page = await newPage(browser, { allowHttpErrors: true });
+    await page.goto(`${d.base}${link.url}`);
+    await page.click('#start');
+    await q(page, 'overall').locator('.opt').nth(0).click();
+    await q(page, 'reach').locator('.opt', { hasText: /^5$/ }).click();
+    await q(page, 'treated_well').locator('.opt', { hasText: 'Ei' }).click();
+    // What the page sends is bent on its way (as an old cached page or a
+    // tampering client might), so the server, not the page, refuses it.
+    await page.route('**/api/v1/forms/*/responses', async (route) => {
+      const body = JSON.parse(route.request().postData());
+      body.answers.reach = 42;
+      await route.continue({ postData: JSON.stringify(body) });
+    });
+    const reply = page.waitForResponse((r) => r.url().endsWith('/responses'));
+    await page.click('#submit');
+    const r = await reply;
+    assert.equal(r.status(), 422);
+    assert.equal((await r.json()).error.field, 'reach');
+    await q(page, 'reach').locator('.field-error').waitFor({ state: 'visible' });
+    assert.equal(await q(page, 'reach').locator('.field-error').innerText(), 'Tarkista tämä vastaus.');
+    assert.equal(await q(page, 'overall').locator('.field-error').isVisible(), false);
+    assert.equal(await page.locator('main').getAttribute('data-step'), 'questions', 'the answers stay on the page');
+    await shot(page, 'form-422');
+    await page.unroute('**/api/v1/forms/*/responses');
+    await page.click('#submit');
+    await page.locator('main[data-step="done"]').waitFor();
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('an invitation code used twice gets the 409 message', async () => {
+    const code = invite.codes[0];
+    const answer = async (page) => {
+      await page.goto(`${d.base}${invite.url}`);
+      await page.click('#start');
+      await page.fill('#invitation', code);
+      await q(page, 'workload').locator('.opt', { hasText: /^4$/ }).click();
+      await q(page, 'recommend').locator('.opt').nth(8).click();
+      // Any other required question of the staff survey.
+      for (const id of await page.locator('fieldset[data-question]').evaluateAll((fs) => fs.map((f) => f.dataset.question))) {
+        const legend = await q(page, id).locator('legend').innerText();
+        if (/pakollinen/.test(legend) && !(await q(page, id).locator('input:checked').count()))
+          await q(page, id).locator('.opt').first().click();
+      }
+      await page.click('#submit');
+    };
+    const first = await newPage(browser);
+    await answer(first);
+    await first.locator('main[data-step="done"]').waitFor();
+    await first.context().close();
+
+    const second = await newPage(browser, { allowHttpErrors: true });
+    await answer(second);
+    await second.locator('.invitation .field-error').waitFor({ state: 'visible' });
+    const msg = await second.locator('.invitation .field-error').innerText();
+    assert.match(msg, /on jo vastattu/);
+    assert.match(msg, /kerran/);
+    assert.equal(await second.getAttribute('#invitation', 'aria-invalid'), 'true');
+    await axeCheck(second, 'form invitation used');
+    await shot(second, 'form-409');
+    noProblems(second);
+    await second.context().close();
+  });
+});
