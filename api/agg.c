@@ -27,8 +27,8 @@ struct agg_ver {
 	size_t			 v_stride;	/* 1 + sum(1 + slots) */
 	size_t			*v_qoff;	/* [q]: answered's offset */
 	unsigned		*v_qslots;	/* [q] */
-	uint32_t		*v_data;	/* sealed: [(o*ncols+col)*stride] */
-	uint32_t		*v_raw;		/* the same per unit, unfolded */
+	uint32_t		*v_data;	/* [(owner*ncols+col)*stride] */
+	uint32_t		*v_raw;		/* the same per unit */
 };
 
 /* A cell waiting for agg_seal(): its counters at a_pool[e_off]. */
@@ -210,8 +210,8 @@ agg_new(const struct agg_unit *units, size_t nunits,
 		}
 		if (agg_survey_kind(versions[i].av_survey) != kind)
 			continue;
-		if ((ret = agg_ver_init(&a->a_vers[a->a_nvers], versions[i].av_id,
-		    versions[i].av_survey)) != 0) {
+		if ((ret = agg_ver_init(&a->a_vers[a->a_nvers],
+		    versions[i].av_id, versions[i].av_survey)) != 0) {
 			a->a_nvers++;
 			goto done;
 		}
@@ -342,7 +342,8 @@ agg_seal(struct agg *a)
 	for (i = 0; i < a->a_nvers && cells > 0; i++) {
 		v = &a->a_vers[i];
 		/* Twice: folded onto owners, and per unit for updates. */
-		if (cells > AGG_MAX_BYTES / 2 / sizeof(uint32_t) / v->v_stride ||
+		if (cells > AGG_MAX_BYTES / 2 / sizeof(uint32_t) /
+		    v->v_stride ||
 		    total > AGG_MAX_BYTES - 2 * cells * v->v_stride *
 		    sizeof(uint32_t))
 			return -EFBIG;

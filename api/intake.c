@@ -394,8 +394,14 @@ int
 intake_public_view(struct intake_read *rd, const struct intake_target *tg,
     const struct intake_survey *sv, json_t **out)
 {
+	/*
+	 * What a respondent sees. audience and min_group belong to the
+	 * privacy notice: who is asked, and that results are shown only for
+	 * groups of at least k (DESIGN.md section 1).
+	 */
 	static const char *const copy[] = {
-		"title", "description", "languages", "questions", NULL
+		"title", "description", "languages", "questions", "audience",
+		"min_group", NULL
 	};
 	struct storage_txn	*txn;
 	json_t			*view = NULL, *s = NULL, *unit = NULL, *v;

@@ -38,7 +38,7 @@ struct storage;
 struct rebuild_report {
 	unsigned	rr_surveys;
 	uint64_t	rr_responses;	/* records counted */
-	uint64_t	rr_bad;		/* records that fit no version (skipped) */
+	uint64_t	rr_bad;		/* records fitting no version */
 	uint64_t	rr_unreadable;	/* records that do not open */
 	uint64_t	rr_written;	/* cells created or replaced */
 	uint64_t	rr_same;	/* cells already right */

@@ -215,7 +215,8 @@ results_model_load(struct storage_txn *txn, uint32_t survey,
 	}
 	m->rm_nversions = m->rm_current;
 	for (v = 1; v <= m->rm_current; v++) {
-		ret = surveys_load(txn, survey, v, &m->rm_versions[v - 1], NULL);
+		ret = surveys_load(txn, survey, v, &m->rm_versions[v - 1],
+		    NULL);
 		if (ret == -ENOENT)
 			continue;	/* never stored: skipped */
 		if (ret != 0)
@@ -733,8 +734,8 @@ results_prepare(struct api_ctx *ctx, struct api_req *req,
 		goto fail;
 	}
 	if (rr->rr_q.qy_to - rr->rr_q.qy_from > RESULTS_MAX_DAYS) {
-		api_reply_errorf(req, APIE_INVALID, "from", "a range of at most "
-		    "50 years, please");
+		api_reply_errorf(req, APIE_INVALID, "from", "a range of at "
+		    "most 50 years, please");
 		goto fail;
 	}
 	return 0;
@@ -1017,11 +1018,11 @@ struct results_comments {
 	struct storage_txn	*cm_txn;	/* the snapshot judged */
 	uint32_t		*cm_units;	/* the subtree's ids, sorted */
 	size_t			 cm_nunits;
-	uint32_t		*cm_versions;	/* versions whose question it is */
+	uint32_t		*cm_versions;	/* versions with the question */
 	size_t			 cm_nversions;
 	uint64_t		 cm_n;		/* responses of the group */
 	uint64_t		 cm_seen;	/* comments found */
-	json_t			*cm_doc;	/* the reply, without comments */
+	json_t			*cm_doc;	/* the reply, bar comments */
 	json_t			*cm_list;
 	char			*cm_body;	/* worker: the reply's text */
 	size_t			 cm_len;

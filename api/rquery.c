@@ -40,7 +40,8 @@ static const char *const rquery_by_names[] = {
 const char *
 rquery_by_name(enum rquery_by by)
 {
-	if ((unsigned)by >= sizeof(rquery_by_names) / sizeof(rquery_by_names[0]))
+	if ((unsigned)by >= sizeof(rquery_by_names) /
+	    sizeof(rquery_by_names[0]))
 		return "";
 	return rquery_by_names[by];
 }
@@ -179,7 +180,8 @@ rquery_parse(const char *raw, unsigned kind, struct rquery *out,
 {
 	struct rquery	 q;
 	const char	*p, *amp, *eq;
-	char		 value[RQUERY_VALUE_MAX + 1], name[RQUERY_VALUE_MAX + 1];
+	char		 value[RQUERY_VALUE_MAX + 1];
+	char		 name[RQUERY_VALUE_MAX + 1];
 	unsigned	 seen = 0;
 	size_t		 i, nlen;
 	int		 rc;
@@ -247,7 +249,8 @@ rquery_check_range(struct rquery *q, enum period_kind kind,
 			    period_name(group));
 	}
 	if (!period_aligned(group, q->qy_from, q->qy_to)) {
-		if (period_align(group, q->qy_from, q->qy_to, &from, &to) != 0 ||
+		if (period_align(group, q->qy_from, q->qy_to, &from,
+		    &to) != 0 ||
 		    util_format_date(q->qy_from, f, sizeof(f)) != 0 ||
 		    util_format_date(q->qy_to, t, sizeof(t)) != 0 ||
 		    util_format_date(from, af, sizeof(af)) != 0 ||

@@ -62,8 +62,8 @@ struct rquery {
  * space) for a route of kind RQUERY_RESULTS or RQUERY_COMMENTS. *out is
  * written only on success.
  */
-int		 rquery_parse(const char *raw, unsigned kind, struct rquery *out,
-		    struct api_err *err);
+int		 rquery_parse(const char *raw, unsigned kind,
+		    struct rquery *out, struct api_err *err);
 
 /*
  * Check the range of q (both ends set) against the survey's bucket kind,

@@ -53,7 +53,7 @@
 struct gen {
 	struct storage	*g_st;
 	uint32_t	 g_survey;
-	uint32_t	*g_units;	/* ids; [0] the city, [1..AREAS] areas */
+	uint32_t	*g_units;	/* [0] the city, [1..AREAS] areas */
 	size_t		 g_nunits;
 	int64_t		 g_from;	/* first day */
 	int64_t		 g_to;		/* last day (today) */
@@ -504,7 +504,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (dir == NULL || optind != argc || (survey == NULL) == (query == NULL))
+	if (dir == NULL || optind != argc ||
+	    (survey == NULL) == (query == NULL))
 		usage();
 	memset(&g, 0, sizeof(g));
 	if (query != NULL) {

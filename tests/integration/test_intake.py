@@ -119,8 +119,12 @@ class Kiosk(IntakeTest):
         self.assertEqual(doc["unit"], {"id": unit,
                                        "name": {"fi": "Kallion toimipiste"}})
         self.assertEqual(doc["idle_reset_seconds"], 45)
-        # Nothing of the admin's view leaks to a tablet.
-        self.assertNotIn("min_group", doc["survey"])
+        # The notice tells who is asked and the smallest group reported;
+        # the rest of the admin's view stays off the tablet.
+        self.assertEqual(doc["survey"]["audience"], "client")
+        self.assertEqual(doc["survey"]["min_group"], 5)
+        for k in ("period", "min_group_comments", "slug", "kiosk"):
+            self.assertNotIn(k, doc["survey"])
 
         r = self.d.get("/api/v1/kiosk/survey", token=token)
         self.assertEqual(r.status, 200, r)

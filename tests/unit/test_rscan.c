@@ -75,7 +75,8 @@ compare(const struct survey *s, const char *text)
 {
 	struct rscan_record	 rr;
 	struct cell_answer	 ans[16];
-	uint8_t			 slots[16][QTYPE_MAX_SLOTS], want[QTYPE_MAX_SLOTS];
+	uint8_t			 slots[16][QTYPE_MAX_SLOTS];
+	uint8_t			 want[QTYPE_MAX_SLOTS];
 	struct survey_answers	*a = NULL;
 	struct api_err		 err;
 	json_t			*rec;
@@ -126,9 +127,9 @@ test_hand_made(void **state)
 		  "\"kiosk\",\"day\":\"2024-01-01\",\"lang\":\"fi\","
 		  "\"answers\":{\"s\":4,\"sc\":-3,\"n\":10,\"c\":\"b-2\","
 		  "\"yn\":false,\"t\":\"Hyv\\u00e4 \\\"palvelu\\\"\"}}", true },
-		{ "{\"survey\":1,\"version\":1,\"unit\":3,\"collector\":\"link\","
-		  "\"day\":\"2024-01-01\",\"lang\":\"sv\",\"answers\":"
-		  "{\"s\":1}}", true },
+		{ "{\"survey\":1,\"version\":1,\"unit\":3,"
+		  "\"collector\":\"link\",\"day\":\"2024-01-01\","
+		  "\"lang\":\"sv\",\"answers\":{\"s\":1}}", true },
 		/* white space between tokens is JSON too */
 		{ " { \"version\" : 1 , \"unit\" : 3 , \"lang\" : \"fi\" ,"
 		  " \"answers\" : { \"s\" : 2 , \"yn\" : true } } ", true },
