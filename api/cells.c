@@ -87,30 +87,48 @@ cells_put(struct storage_txn *txn, const struct cells_id *id,
 }
 
 int
-cells_add(struct storage_txn *txn, const struct cells_id *id,
-    const struct survey *s, const struct survey_answers *a)
+cells_count(struct cell *c, const struct survey *s,
+    const struct survey_answers *a)
 {
-	struct cell		*c = NULL;
 	struct cell_answer	*ans = NULL;
 	uint8_t			*slots = NULL;
-	unsigned		*shape = NULL;
 	size_t			 nq = survey_question_count(s), qi, n;
 	int			 ret;
 
-	shape = calloc(nq ? nq : 1, sizeof(*shape));
 	ans = calloc(nq ? nq : 1, sizeof(*ans));
 	slots = calloc(nq ? nq : 1, QTYPE_MAX_SLOTS);
-	if (shape == NULL || ans == NULL || slots == NULL) {
+	if (ans == NULL || slots == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}
 	for (qi = 0; qi < nq; qi++) {
-		shape[qi] = (unsigned)survey_question_slots(s, qi);
 		survey_answers_slots(a, qi, slots + qi * QTYPE_MAX_SLOTS, &n);
 		ans[qi].ca_answered = survey_answers_answered(a, qi);
 		ans[qi].ca_slots = slots + qi * QTYPE_MAX_SLOTS;
 		ans[qi].ca_count = n;
 	}
+	ret = cell_add(c, ans, nq);
+done:
+	free(ans);
+	free(slots);
+	return ret;
+}
+
+int
+cells_add(struct storage_txn *txn, const struct cells_id *id,
+    const struct survey *s, const struct survey_answers *a)
+{
+	struct cell	*c = NULL;
+	unsigned	*shape = NULL;
+	size_t		 nq = survey_question_count(s), qi;
+	int		 ret;
+
+	if ((shape = calloc(nq ? nq : 1, sizeof(*shape))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	for (qi = 0; qi < nq; qi++)
+		shape[qi] = (unsigned)survey_question_slots(s, qi);
 	ret = cells_get(txn, id, &c);
 	if (ret == -ENOENT) {
 		if ((c = cell_new(nq, shape)) == NULL) {
@@ -124,13 +142,11 @@ cells_add(struct storage_txn *txn, const struct cells_id *id,
 		ret = -EBADMSG;
 		goto done;
 	}
-	if ((ret = cell_add(c, ans, nq)) != 0)
+	if ((ret = cells_count(c, s, a)) != 0)
 		goto done;
 	ret = cells_put(txn, id, c);
 done:
 	cell_free(c);
-	free(ans);
-	free(slots);
 	free(shape);
 	return ret;
 }

@@ -38,6 +38,14 @@ void	cells_key(const struct cells_id *id, uint8_t key[CELLS_KEYLEN]);
 void	cells_key_parse(const uint8_t key[CELLS_KEYLEN], struct cells_id *id);
 
 /*
+ * Count one validated response (answers a to survey version s) into the
+ * in-memory cell c: what cells_add() does in the store, and what verify
+ * recomputes from the records. -EINVAL if c is not of s's shape.
+ */
+int	cells_count(struct cell *c, const struct survey *s,
+	    const struct survey_answers *a);
+
+/*
  * Count one validated response into its cell (read, add, write), inside
  * the writer's transaction of that response. s is the survey version the
  * answers were checked against.

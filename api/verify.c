@@ -207,35 +207,6 @@ verify_insert(struct verify *v, const uint8_t key[CELLS_KEYLEN],
 	return 0;
 }
 
-/* Count answers a of survey s into c, as cells_add() does in the store. */
-static int
-verify_count(struct cell *c, const struct survey *s,
-    const struct survey_answers *a)
-{
-	struct cell_answer	*ans = NULL;
-	uint8_t			*slots = NULL;
-	size_t			 nq = survey_question_count(s), q, n;
-	int			 rc;
-
-	ans = calloc(nq ? nq : 1, sizeof(*ans));
-	slots = calloc(nq ? nq : 1, QTYPE_MAX_SLOTS);
-	if (ans == NULL || slots == NULL) {
-		rc = -ENOMEM;
-		goto done;
-	}
-	for (q = 0; q < nq; q++) {
-		survey_answers_slots(a, q, slots + q * QTYPE_MAX_SLOTS, &n);
-		ans[q].ca_answered = survey_answers_answered(a, q);
-		ans[q].ca_slots = slots + q * QTYPE_MAX_SLOTS;
-		ans[q].ca_count = n;
-	}
-	rc = cell_add(c, ans, nq);
-done:
-	free(ans);
-	free(slots);
-	return rc;
-}
-
 static uint32_t
 verify_u32(const json_t *v)
 {
@@ -299,7 +270,7 @@ verify_response(struct verify *v, const void *key, const void *val,
 	if ((vc = verify_find(v, ckey)) == NULL &&
 	    (rc = verify_insert(v, ckey, s, &vc)) != 0)
 		goto done;
-	if ((rc = verify_count(vc->vc_cell, s, a)) != 0)
+	if ((rc = cells_count(vc->vc_cell, s, a)) != 0)
 		goto done;
 	rc = 0;
 done:
