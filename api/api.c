@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/codec.h"
+#include "api/intake.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/state.h"
@@ -422,6 +423,18 @@ done:
 		ctx->ac_hash_key = NULL;
 	}
 	return ret;
+}
+
+int
+api_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn)
+{
+	return intake_batch_precommit(ctx, txn);
+}
+
+void
+api_batch_done(struct api_ctx *ctx, int rc)
+{
+	intake_batch_done(ctx, rc);
 }
 
 void

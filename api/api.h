@@ -180,6 +180,15 @@ int	api_init(struct api_ctx *ctx, struct storage *st);
 void	api_fini(struct api_ctx *ctx);
 
 /*
+ * Whoever runs ac_submit's jobs (the writer) runs a batch of them in one
+ * write transaction: each job in a child of txn, then
+ * api_batch_precommit(txn) (an error fails the batch), the commit, and
+ * api_batch_done() with the commit's result, on the same thread.
+ */
+int	api_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn);
+void	api_batch_done(struct api_ctx *ctx, int rc);
+
+/*
  * Route, authenticate, check access and body limits, run the handler.
  * Always ends in exactly one call of req->rq_reply.
  */

@@ -153,7 +153,7 @@ forms_apply(struct storage_txn *txn, void *arg)
 {
 	struct forms_job	*fj = arg;
 
-	return intake_item_apply(txn, &fj->fj_target, &fj->fj_item,
+	return intake_item_apply(fj->fj_ctx, txn, &fj->fj_target, &fj->fj_item,
 	    fj->fj_has_invite ? fj->fj_invite : NULL);
 }
 

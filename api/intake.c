@@ -70,6 +70,8 @@ struct intake_form {
 };
 
 struct intake_state {
+	/* The writer thread's: every idempotency hash of the window. */
+	struct idem_index	*is_idem;
 	struct intake_form	 is_forms[INTAKE_FORMS_CACHE];
 	struct intake_survey	*is_cache[INTAKE_CACHE_SIZE];
 	uint64_t		 is_tick;
@@ -88,6 +90,10 @@ intake_state_new(void)
 
 	if ((is = calloc(1, sizeof(*is))) == NULL)
 		return NULL;
+	if (idem_index_new(&is->is_idem) != 0) {
+		free(is);
+		return NULL;
+	}
 	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
 		if ((is->is_limits[i] = ratelimit_new(INTAKE_LIMIT_KEYS)) ==
 		    NULL) {
@@ -119,6 +125,7 @@ intake_state_free(struct intake_state *is)
 		intake_survey_put(is->is_cache[i]);
 	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
 		ratelimit_free(is->is_limits[i]);
+	idem_index_free(is->is_idem);
 	free(is);
 }
 
@@ -592,15 +599,17 @@ intake_survey_verify(struct storage_txn *txn, struct intake_survey *sv)
 }
 
 int
-intake_item_apply(struct storage_txn *txn, const struct intake_target *tg,
-    struct intake_item *it, const uint8_t *invite)
+intake_item_apply(struct api_ctx *ctx, struct storage_txn *txn,
+    const struct intake_target *tg, struct intake_item *it,
+    const uint8_t *invite)
 {
-	struct cells_id	cid;
-	bool		seen = false;
-	int		rc;
+	struct idem_index	*ix = api_state_intake(ctx)->is_idem;
+	struct cells_id		 cid;
+	bool			 seen = false;
+	int			 rc;
 
 	memset(&it->ii_err, 0, sizeof(it->ii_err));
-	if ((rc = idem_seen(txn, it->ii_hash, &seen)) != 0)
+	if ((rc = idem_seen(ix, txn, it->ii_hash, &seen)) != 0)
 		goto fail;
 	if (seen) {
 		/* Stored before (a retry): acknowledge, count nothing. */
@@ -640,7 +649,7 @@ intake_item_apply(struct storage_txn *txn, const struct intake_target *tg,
 	    it->ii_day);
 	if ((rc = cells_add(txn, &cid, it->ii_survey->is_survey,
 	    it->ii_answers)) != 0 ||
-	    (rc = idem_put(txn, it->ii_hash, it->ii_day)) != 0)
+	    (rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
 		goto fail;
 	it->ii_status = 201;
 	return 0;
@@ -650,12 +659,27 @@ fail:
 	return rc;
 }
 
+int
+intake_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn)
+{
+	return idem_index_precommit(api_state_intake(ctx)->is_idem, txn);
+}
+
+void
+intake_batch_done(struct api_ctx *ctx, int rc)
+{
+	idem_index_done(api_state_intake(ctx)->is_idem, rc);
+}
+
 /* ---------------------------------------------------------- sweep */
+
+/* Records dropped per job: a batch carrying one waits little for it. */
+#define INTAKE_SWEEP_MAX	4096
 
 struct intake_sweep {
 	struct api_ctx	*sw_ctx;
 	uint32_t	 sw_before;
-	unsigned	 sw_shard;	/* the slice of this job */
+	bool		 sw_more;	/* the last job left some */
 	size_t		 sw_n;		/* records dropped so far */
 };
 
@@ -666,7 +690,8 @@ intake_sweep_apply(struct storage_txn *txn, void *arg)
 	size_t			 n = 0;
 	int			 rc;
 
-	rc = idem_sweep(txn, sw->sw_shard, sw->sw_before, &n);
+	rc = idem_sweep(txn, sw->sw_before, INTAKE_SWEEP_MAX, &n,
+	    &sw->sw_more);
 	if (rc == 0)
 		sw->sw_n += n;
 	return rc;
@@ -681,8 +706,8 @@ intake_sweep_done(int rc, void *arg)
 	if (rc != 0)
 		log_warnx("intake: sweeping idempotency records failed: %s",
 		    strerror(-rc));
-	/* One slice per batch, so no batch waits long for the sweep. */
-	else if (++sw->sw_shard < IDEM_SHARDS && !sw->sw_ctx->ac_draining &&
+	/* A slice per batch, so no batch waits long for the sweep. */
+	else if (sw->sw_more && !sw->sw_ctx->ac_draining &&
 	    sw->sw_ctx->ac_submit(sw->sw_ctx->ac_submit_arg, intake_sweep_apply,
 	    intake_sweep_done, sw) == 0)
 		return;

@@ -149,9 +149,17 @@ void	intake_item_clear(struct intake_item *it);
  * ii_status: 201 stored, 200 a duplicate (nothing written), or an error
  * status with ii_err. invite is the burned code's hash, or NULL.
  */
-int	intake_item_apply(struct storage_txn *txn,
+int	intake_item_apply(struct api_ctx *ctx, struct storage_txn *txn,
 	    const struct intake_target *tg, struct intake_item *it,
 	    const uint8_t *invite);
+
+/*
+ * Writer thread, around each write transaction's commit: the idempotency
+ * records of the responses it holds (api_batch_precommit() and
+ * api_batch_done() call these).
+ */
+int	intake_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn);
+void	intake_batch_done(struct api_ctx *ctx, int rc);
 
 /*
  * After a submission: start the daily sweep of idempotency records once

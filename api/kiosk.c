@@ -334,7 +334,8 @@ kiosk_batch_apply(struct storage_txn *txn, void *arg)
 			it->ii_status = api_err_status(it->ii_err.ae_code);
 			continue;
 		}
-		if (intake_item_apply(child, &kb->kb_target, it, NULL) != 0) {
+		if (intake_item_apply(kb->kb_ctx, child, &kb->kb_target, it,
+		    NULL) != 0) {
 			storage_txn_abort(child);
 		} else if ((rc = storage_txn_commit(child)) != 0) {
 			intake_errno(&it->ii_err, rc);

@@ -24,6 +24,9 @@
 #include "common/util.h"
 #include "storage/storage.h"
 
+/* Idempotency records dropped per transaction of the sweep. */
+#define RETENTION_IDEM_SLICE	16384
+
 struct retention_survey {
 	uint32_t	rs_id;
 	unsigned	rs_months;	/* shortest of its versions */
@@ -162,22 +165,22 @@ retention_audit(struct storage *st, const char *who, const char *action,
 	return storage_txn_commit(txn);
 }
 
-/* Idempotency records past their window: one shard per transaction. */
+/* Idempotency records past their window, a slice per transaction. */
 static int
 retention_idem(struct storage *st, int64_t today, size_t *total)
 {
 	struct storage_txn	*txn = NULL;
-	unsigned		 shard;
 	size_t			 n;
+	bool			 more = true;
 	int			 ret;
 
 	if (today <= IDEM_WINDOW_DAYS)
 		return 0;
-	for (shard = 0; shard < IDEM_SHARDS; shard++) {
+	while (more) {
 		if ((ret = storage_txn_begin(st, true, &txn)) != 0)
 			return ret;
-		if ((ret = idem_sweep(txn, shard, (uint32_t)(today -
-		    IDEM_WINDOW_DAYS), &n)) != 0) {
+		if ((ret = idem_sweep(txn, (uint32_t)(today -
+		    IDEM_WINDOW_DAYS), RETENTION_IDEM_SLICE, &n, &more)) != 0) {
 			storage_txn_abort(txn);
 			return ret;
 		}

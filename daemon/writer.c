@@ -41,6 +41,7 @@ struct writer_list {
 
 struct writer {
 	struct storage		*w_store;
+	struct api_ctx		*w_api;
 	struct event		*w_done_ev;	/* wakes the event loop */
 	pthread_t		 w_thread;
 	bool			 w_started;
@@ -130,8 +131,13 @@ writer_commit(struct writer *w, struct writer_list *batch)
 			storage_txn_abort(child);
 		child = NULL;
 	}
-	if (rc == 0)
+	if (rc == 0 && w->w_api != NULL &&
+	    (rc = api_batch_precommit(w->w_api, txn)) != 0)
+		storage_txn_abort(txn);
+	else if (rc == 0)
 		rc = storage_txn_commit(txn);
+	if (w->w_api != NULL)
+		api_batch_done(w->w_api, rc);
 	if (rc != 0) {
 		/* Nothing of the batch is stored: every job learns it. */
 		log_warnx("write transaction of %llu jobs failed: %s",
@@ -194,7 +200,8 @@ writer_deliver(evutil_socket_t fd, short what, void *arg)
 }
 
 int
-writer_new(struct event_base *base, struct storage *st, struct writer **out)
+writer_new(struct event_base *base, struct storage *st, struct api_ctx *api,
+    struct writer **out)
 {
 	struct writer	*w = NULL;
 	int		 ret = -1;
@@ -204,6 +211,7 @@ writer_new(struct event_base *base, struct storage *st, struct writer **out)
 		goto done;
 	}
 	w->w_store = st;
+	w->w_api = api;
 	writer_list_init(&w->w_queue);
 	writer_list_init(&w->w_done);
 	pthread_mutex_init(&w->w_lock, NULL);

@@ -25,9 +25,12 @@ struct writer_stats {
 	uint64_t	ws_last_ns;	/* duration of the last commit */
 };
 
-/* Start the writer thread; completions are delivered on base's thread. */
+/*
+ * Start the writer thread; completions are delivered on base's thread.
+ * Each batch ends with api's batch calls (api.h); api may be NULL.
+ */
 int	writer_new(struct event_base *base, struct storage *st,
-	    struct writer **out);
+	    struct api_ctx *api, struct writer **out);
 /*
  * Queue a job (event-loop thread). apply runs on the writer thread inside
  * the batch; done runs on the event-loop thread with apply's result or the

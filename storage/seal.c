@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -33,6 +34,19 @@ _Static_assert(SEAL_TAGBYTES == crypto_aead_xchacha20poly1305_ietf_ABYTES,
 static const unsigned char seal_dom_value[SEAL_DOMAINLEN] = "palaute.value.v1";
 static const unsigned char seal_dom_wrap[SEAL_DOMAINLEN] = "palaute.wrap.v1";
 
+/*
+ * Bytes stored in the clear (nonces, the random tails of keys) come from a
+ * per-thread pool: a getrandom() call per value was a tenth of the writer's
+ * time. They need to be unpredictable and never repeat, not secret.
+ */
+#define SEAL_POOL_BYTES	4096
+
+static _Thread_local unsigned char	seal_pool[SEAL_POOL_BYTES];
+static _Thread_local size_t		seal_pool_left;
+static pthread_once_t			seal_fork_once = PTHREAD_ONCE_INIT;
+
+static void	seal_pool_forget(void);
+static void	seal_fork_register(void);
 static int	seal_ad_value(const struct seal_ad *, unsigned char *,
 		    size_t *);
 static int	seal_ad_wrap(const void *, size_t, unsigned char *, size_t *);
@@ -45,7 +59,52 @@ int
 seal_init(void)
 {
 	/* 0: initialised now, 1: already; -1 only without an entropy source. */
-	return sodium_init() < 0 ? -EIO : 0;
+	if (sodium_init() < 0)
+		return -EIO;
+	pthread_once(&seal_fork_once, seal_fork_register);
+	return 0;
+}
+
+/*
+ * A forked child would draw the parent's unused nonces again: a nonce
+ * reused under one key gives away both plaintexts' XOR and the MAC key.
+ * The handler runs in the child's only thread, whose pool it empties.
+ */
+static void
+seal_pool_forget(void)
+{
+	sodium_memzero(seal_pool, sizeof(seal_pool));
+	seal_pool_left = 0;
+}
+
+static void
+seal_fork_register(void)
+{
+	pthread_atfork(NULL, NULL, seal_pool_forget);
+}
+
+void
+seal_random_public(void *buf, size_t n)
+{
+	unsigned char	*out = buf;
+	size_t		 take;
+
+	/* Larger draws than a pool's worth go straight to the kernel. */
+	if (n > SEAL_POOL_BYTES / 4) {
+		randombytes_buf(out, n);
+		return;
+	}
+	while (n > 0) {
+		if (seal_pool_left == 0) {
+			randombytes_buf(seal_pool, sizeof(seal_pool));
+			seal_pool_left = sizeof(seal_pool);
+		}
+		take = n < seal_pool_left ? n : seal_pool_left;
+		memcpy(out, seal_pool + seal_pool_left - take, take);
+		seal_pool_left -= take;
+		out += take;
+		n -= take;
+	}
 }
 
 static int
@@ -98,7 +157,7 @@ seal_encrypt(const unsigned char *key, const unsigned char *ad, size_t adlen,
 	static const unsigned char	 empty;
 	unsigned long long		 clen;
 
-	randombytes_buf(out, SEAL_NONCEBYTES);
+	seal_random_public(out, SEAL_NONCEBYTES);
 	/* libsodium reads no plaintext when ptlen is 0, but wants a pointer. */
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(out + SEAL_NONCEBYTES,
 	    &clen, ptlen > 0 ? pt : &empty, ptlen, ad, adlen, NULL, out,

@@ -41,6 +41,13 @@ struct seal_ad {
 int	seal_init(void);
 
 /*
+ * n random bytes that will be stored in the clear: nonces, the random
+ * tails of database keys. Drawn from a per-thread pool refilled from the
+ * kernel and emptied in a forked child, so they never repeat.
+ */
+void	seal_random_public(void *buf, size_t n);
+
+/*
  * Seal pt (ptlen bytes, may be 0) into out, which must hold
  * ptlen + SEAL_OVERHEAD bytes (outlen says how many it holds).
  */

@@ -139,6 +139,7 @@ struct storage_dk {
 	uint32_t	 dk_survey;
 	uint32_t	 dk_month;
 	bool		 dk_valid;
+	bool		 dk_lent;	/* the parent's, unchanged */
 };
 
 struct storage_txn {
@@ -180,7 +181,8 @@ static int	storage_unseal(struct storage_txn *, enum storage_db,
 		    const void *, size_t, const void *, size_t,
 		    unsigned char *, size_t, size_t *);
 static int	storage_schema(struct storage *, bool);
-static void	storage_txn_end(struct storage_txn *);
+static void	storage_txn_end(struct storage_txn *, bool);
+static void	storage_dk_return(struct storage_txn *, bool);
 static int	storage_month_days(uint32_t, uint32_t *, uint32_t *);
 static int	storage_dir_empty(const char *);
 static int	storage_iter_alloc(struct storage_txn *, enum storage_db,
@@ -704,6 +706,15 @@ storage_txn_begin_child(struct storage_txn *parent, struct storage_txn **out)
 	    &txn->tx_kv)) != 0)
 		goto done;
 	parent->tx_child = txn;
+	/*
+	 * The writer runs each response in a child of the batch: lending
+	 * the batch's data key saves an unwrap per response.
+	 */
+	if (parent->tx_dk.dk_valid) {
+		txn->tx_dk = parent->tx_dk;
+		txn->tx_dk.dk_lent = true;
+		memset(&parent->tx_dk, 0, sizeof(parent->tx_dk));
+	}
 	*out = txn;
 	txn = NULL;
 	ret = 0;
@@ -742,16 +753,37 @@ storage_dk_put(struct storage *st, unsigned char *p)
 }
 
 /* After the kv transaction ended: unlink, wipe, leave the gate, free. */
+/*
+ * A child hands its data key to its parent when the parent may use it: it
+ * committed, or the key is the one it was lent. A key the child created
+ * and then aborted is not in the parent's store.
+ */
 static void
-storage_txn_end(struct storage_txn *txn)
+storage_dk_return(struct storage_txn *txn, bool committed)
+{
+	struct storage_dk	*dk = &txn->tx_dk, *pdk;
+
+	pdk = &txn->tx_parent->tx_dk;
+	if (!dk->dk_valid || (!committed && !dk->dk_lent))
+		return;
+	storage_dk_put(txn->tx_st, pdk->dk_key);
+	*pdk = *dk;
+	pdk->dk_lent = false;
+	memset(dk, 0, sizeof(*dk));
+}
+
+static void
+storage_txn_end(struct storage_txn *txn, bool committed)
 {
 	/* kv ended a live child with its parent: the child is a shell. */
 	if (txn->tx_child != NULL) {
 		txn->tx_child->tx_kv = NULL;
 		txn->tx_child->tx_parent = NULL;
 	}
-	if (txn->tx_parent != NULL)
+	if (txn->tx_parent != NULL) {
 		txn->tx_parent->tx_child = NULL;
+		storage_dk_return(txn, committed);
+	}
 	storage_dk_put(txn->tx_st, txn->tx_dk.dk_key);
 	free(txn->tx_jkeys.jk_v);
 	if (txn->tx_parent == NULL && txn->tx_kv != NULL)
@@ -783,7 +815,7 @@ storage_txn_commit(struct storage_txn *txn)
 			storage_gen_committed(txn->tx_st, id, txn->tx_dirty,
 			    &txn->tx_jkeys);
 	}
-	storage_txn_end(txn);
+	storage_txn_end(txn, ret == 0);
 	return ret;
 }
 
@@ -794,7 +826,7 @@ storage_txn_abort(struct storage_txn *txn)
 		return;
 	if (txn->tx_kv != NULL)
 		kv_txn_abort(txn->tx_kv);
-	storage_txn_end(txn);
+	storage_txn_end(txn, false);
 }
 
 /*
@@ -826,6 +858,7 @@ storage_seal_key(struct storage_txn *txn, enum storage_db db,
 	if (dk->dk_valid && dk->dk_survey == survey && dk->dk_month == month)
 		goto found;
 	dk->dk_valid = false;
+	dk->dk_lent = false;
 	if (dk->dk_key == NULL && (dk->dk_key = storage_dk_get(txn->tx_st)) ==
 	    NULL) {
 		ret = -ENOMEM;
@@ -1172,7 +1205,7 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
 	 * The key is in the associated data, so each try seals afresh.
 	 */
 	for (tries = 0; tries < 4; tries++) {
-		randombytes_buf(key + 8, sizeof(key) - 8);
+		seal_random_public(key + 8, sizeof(key) - 8);
 		if ((ret = seal_value(dk, &ad, val, vlen, sealed,
 		    vlen + SEAL_OVERHEAD)) != 0)
 			goto done;

@@ -27,6 +27,17 @@
 #define TODAY	19797
 
 static const uint8_t key_a[32] = { 1, 2, 3 };
+
+/* The day the index sees (util_today is wrapped). */
+static int64_t	today = TODAY;
+
+int64_t	__wrap_util_today(void);
+
+int64_t
+__wrap_util_today(void)
+{
+	return today;
+}
 static const uint8_t key_b[32] = { 9, 9, 9 };
 
 static void
@@ -83,23 +94,13 @@ test_hash_separates(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 }
 
-static void
-test_keys(void **state)
-{
-	uint8_t	h[IDEM_HASH_BYTES], k[IDEM_KEYLEN];
-
-	memset(h, 0xab, sizeof(h));
-	idem_key(h, k);
-	assert_int_equal(k[0], IDEM_KEY_TAG);
-	assert_memory_equal(k + 1, h, sizeof(h));
-}
-
 /* ------------------------------------------------ on a real store */
 
 struct fixture {
 	char			 dir[256];
 	char			 state[300];
 	struct storage		*st;
+	struct idem_index	*ix;
 };
 
 static int
@@ -125,7 +126,7 @@ setup(void **state)
 	memset(&o, 0, sizeof(o));
 	o.so_dir = f->state;
 	o.so_create = true;
-	if (storage_open(&o, &f->st) != 0)
+	if (storage_open(&o, &f->st) != 0 || idem_index_new(&f->ix) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -136,33 +137,58 @@ teardown(void **state)
 {
 	struct fixture	*f = *state;
 
+	idem_index_free(f->ix);
 	storage_close(f->st);
 	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
 }
 
-static bool
-seen(struct storage *st, const uint8_t *h)
+/* What the writer does around a commit; rc is the commit's. */
+static void
+commit(struct fixture *f, struct storage_txn *txn)
 {
-	struct storage_txn	*txn;
-	bool			 s = false;
+	assert_int_equal(idem_index_precommit(f->ix, txn), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	idem_index_done(f->ix, 0);
+}
 
-	assert_int_equal(storage_txn_begin(st, false, &txn), 0);
-	assert_int_equal(idem_seen(txn, h, &s), 0);
+static bool
+seen_in(struct idem_index *ix, struct storage_txn *txn, const uint8_t *h)
+{
+	bool	s = false;
+
+	assert_int_equal(idem_seen(ix, txn, h, &s), 0);
+	return s;
+}
+
+/* Seen by ix (the writer's) and by an index loaded afresh (a restart). */
+static bool
+seen(struct fixture *f, const uint8_t *h)
+{
+	struct idem_index	*fresh;
+	struct storage_txn	*txn;
+	bool			 s;
+
+	assert_int_equal(idem_index_new(&fresh), 0);
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	s = seen_in(f->ix, txn, h);
+	assert_int_equal(seen_in(fresh, txn, h), s);
 	storage_txn_abort(txn);
+	idem_index_free(fresh);
 	return s;
 }
 
 static void
-put(struct storage *st, const char *id, uint32_t day, uint8_t *h)
+put(struct fixture *f, const char *id, uint32_t day, uint8_t *h)
 {
 	struct storage_txn	*txn;
 
 	idem_hash(key_a, 3, id, h);
-	assert_int_equal(storage_txn_begin(st, true, &txn), 0);
-	assert_int_equal(idem_put(txn, h, day), 0);
-	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_false(seen_in(f->ix, txn, h));
+	assert_int_equal(idem_put(f->ix, txn, h, day), 0);
+	commit(f, txn);
 }
 
 static void
@@ -172,14 +198,136 @@ test_put_seen_once(void **state)
 	struct storage_txn	*txn;
 	uint8_t			 h[IDEM_HASH_BYTES], other[IDEM_HASH_BYTES];
 
-	put(f->st, "response-0001", TODAY, h);
-	assert_true(seen(f->st, h));
+	put(f, "response-0001", TODAY, h);
+	assert_true(seen(f, h));
 	idem_hash(key_a, 3, "response-0002", other);
-	assert_false(seen(f->st, other));
-	/* A second record of one hash is refused, whatever its day. */
+	assert_false(seen(f, other));
+	assert_int_equal(idem_index_count(f->ix), 1);
+	/* Within one transaction, the second put of a hash is refused. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(idem_put(txn, h, TODAY - 3), -EEXIST);
+	assert_int_equal(idem_put(f->ix, txn, other, TODAY), 0);
+	assert_true(seen_in(f->ix, txn, other));
+	assert_int_equal(idem_put(f->ix, txn, other, TODAY), -EEXIST);
+	commit(f, txn);
+	assert_true(seen(f, other));
+	assert_int_equal(idem_index_count(f->ix), 2);
+}
+
+/*
+ * The writer's children: a record put by a child that rolls back, or in
+ * a transaction that fails, was never stored and must not count as seen.
+ */
+static void
+test_rollbacks(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child;
+	uint8_t			 a[IDEM_HASH_BYTES], b[IDEM_HASH_BYTES];
+	uint8_t			 c[IDEM_HASH_BYTES];
+
+	idem_hash(key_a, 3, "rolled-back-a", a);
+	idem_hash(key_a, 3, "committed-b", b);
+	idem_hash(key_a, 3, "failed-c", c);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(idem_put(f->ix, child, a, TODAY), 0);
+	assert_true(seen_in(f->ix, child, a));
+	storage_txn_abort(child);
+	assert_false(seen_in(f->ix, txn, a));
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(idem_put(f->ix, child, b, TODAY - 2), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	assert_true(seen_in(f->ix, txn, b));
+	/* Put again after its rollback: stored this time. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_false(seen_in(f->ix, child, a));
+	assert_int_equal(idem_put(f->ix, child, a, TODAY), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	commit(f, txn);
+	assert_true(seen(f, a));
+	assert_true(seen(f, b));
+	assert_int_equal(idem_index_count(f->ix), 2);
+
+	/* A commit that fails: nothing of it is remembered. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(idem_put(f->ix, txn, c, TODAY), 0);
+	assert_int_equal(idem_index_precommit(f->ix, txn), 0);
 	storage_txn_abort(txn);
+	idem_index_done(f->ix, -EIO);
+	assert_false(seen(f, c));
+	assert_int_equal(idem_index_count(f->ix), 2);
+}
+
+/* The records of one commit are neighbours: day, then one tag. */
+static void
+test_commit_neighbours(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	struct storage_iter	*it;
+	const uint8_t		*k;
+	const void		*v;
+	uint8_t			 h[IDEM_HASH_BYTES], tags[2][IDEM_TAG_BYTES];
+	size_t			 kl, vl, n = 0;
+	char			 id[32];
+	int			 i, t;
+
+	for (t = 0; t < 2; t++) {
+		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+		for (i = 0; i < 50; i++) {
+			snprintf(id, sizeof(id), "commit-%d-%04d", t, i);
+			idem_hash(key_a, 3, id, h);
+			assert_int_equal(idem_put(f->ix, txn, h, TODAY), 0);
+		}
+		commit(f, txn);
+	}
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_iter_new(txn, STORAGE_DB_IDEMPOTENCY, NULL,
+	    0, &it), 0);
+	while (storage_iter_next(it, (const void **)&k, &kl, &v, &vl) == 0) {
+		assert_int_equal(kl, IDEM_KEYLEN);
+		assert_int_equal(k[0], IDEM_KEY_TAG);
+		assert_int_equal((uint32_t)k[1] << 24 | (uint32_t)k[2] << 16 |
+		    (uint32_t)k[3] << 8 | k[4], TODAY);
+		assert_int_equal(vl, 0);
+		/* 50 of one tag, then 50 of the other. */
+		if (n % 50 == 0)
+			memcpy(tags[n / 50], k + 5, IDEM_TAG_BYTES);
+		assert_memory_equal(k + 5, tags[n / 50], IDEM_TAG_BYTES);
+		n++;
+	}
+	assert_int_equal(n, 100);
+	assert_memory_not_equal(tags[0], tags[1], IDEM_TAG_BYTES);
+	storage_iter_free(it);
+	storage_txn_abort(txn);
+}
+
+/* A record of the first layout: 'h' | 32-byte hash -> day. */
+static void
+put_old(struct fixture *f, const char *id, uint32_t day, uint8_t *h)
+{
+	struct storage_txn		*txn;
+	crypto_generichash_state	 st;
+	uint8_t				 c[4] = { 0, 0, 0, 3 }, key[33];
+	uint8_t				 v[4];
+
+	/* As the first layout hashed: the whole 32 bytes in the key. */
+	crypto_generichash_init(&st, key_a, 32, 32);
+	crypto_generichash_update(&st, (const unsigned char *)"idem", 5);
+	crypto_generichash_update(&st, c, sizeof(c));
+	crypto_generichash_update(&st, (const unsigned char *)id, strlen(id));
+	key[0] = IDEM_OLD_TAG;
+	crypto_generichash_final(&st, key + 1, 32);
+	idem_hash(key_a, 3, id, h);
+	assert_memory_equal(key + 1, h, IDEM_HASH_BYTES);
+	v[0] = (uint8_t)(day >> 24);
+	v[1] = (uint8_t)(day >> 16);
+	v[2] = (uint8_t)(day >> 8);
+	v[3] = (uint8_t)day;
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_IDEMPOTENCY, key,
+	    sizeof(key), v, sizeof(v), 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
 }
 
 static void
@@ -188,43 +336,85 @@ test_sweep_drops_only_old(void **state)
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
 	struct storage_stat	 ss;
-	uint8_t			 h[200][IDEM_HASH_BYTES];
+	uint8_t			 h[220][IDEM_HASH_BYTES];
 	char			 id[32];
-	size_t			 n, total = 0, old = 0;
-	unsigned		 shard;
+	size_t			 n, total = 0, old = 0, slices = 0;
+	bool			 more = true;
 	int			 i;
 
-	/* Ten records a day from 19 days ago to today's. */
+	/* Ten records a day from 19 days ago to today's, and twenty of
+	 * the first layout from 20 and 10 days ago. */
 	for (i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "response-%04d", i);
-		put(f->st, id, (uint32_t)(TODAY - 19 + i / 10), h[i]);
+		put(f, id, (uint32_t)(TODAY - 19 + i / 10), h[i]);
 		old += i / 10 < 5;
 	}
-	assert_int_equal(old, 50);
-	/* Every slice once; each drops only its own old records. */
-	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	for (shard = 0; shard < IDEM_SHARDS; shard++) {
-		n = 999;
-		assert_int_equal(idem_sweep(txn, shard, TODAY - 14, &n), 0);
-		assert_true(n <= old);
-		total += n;
+	for (i = 200; i < 220; i++) {
+		snprintf(id, sizeof(id), "response-%04d", i);
+		put_old(f, id, (uint32_t)(i < 210 ? TODAY - 20 : TODAY - 10),
+		    h[i]);
+		old += i < 210;
 	}
-	assert_int_equal(idem_sweep(txn, IDEM_SHARDS, TODAY - 14, &n),
-	    -EINVAL);
-	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(old, 60);
+	/* The first layout is read by an index loaded afterwards, which
+	 * keeps only the days of the window. */
+	idem_index_free(f->ix);
+	assert_int_equal(idem_index_new(&f->ix), 0);
+	for (i = 0; i < 220; i++)
+		assert_int_equal(seen(f, h[i]), i < 200 ? i / 10 >= 5 :
+		    i >= 210);
+	/* In slices of 7: the oldest days first. */
+	while (more) {
+		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+		n = 999;
+		assert_int_equal(idem_sweep(txn, TODAY - 14, 7, &n, &more), 0);
+		assert_true(n <= 7);
+		assert_int_equal(storage_txn_commit(txn), 0);
+		total += n;
+		slices++;
+	}
 	assert_int_equal(total, old);
-	/* Days -19 to -15 went; -14 onwards stay. */
+	assert_int_equal(slices, (old + 6) / 7 + (old % 7 == 0));
+	/* Days -20 to -15 went; -14 onwards stay, in both layouts. */
+	idem_index_free(f->ix);
+	assert_int_equal(idem_index_new(&f->ix), 0);
 	for (i = 0; i < 200; i++)
-		assert_int_equal(seen(f->st, h[i]), i / 10 >= 5);
+		assert_int_equal(seen(f, h[i]), i / 10 >= 5);
+	for (i = 200; i < 220; i++)
+		assert_int_equal(seen(f, h[i]), i >= 210);
 	assert_int_equal(storage_stat(f->st, &ss), 0);
-	assert_int_equal(ss.ss_entries[STORAGE_DB_IDEMPOTENCY], 150);
+	assert_int_equal(ss.ss_entries[STORAGE_DB_IDEMPOTENCY], 160);
 	/* Again: nothing to do is not an error. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	for (shard = 0; shard < IDEM_SHARDS; shard++) {
-		assert_int_equal(idem_sweep(txn, shard, TODAY - 14, &n), 0);
-		assert_int_equal(n, 0);
-	}
+	assert_int_equal(idem_sweep(txn, TODAY - 14, 7, &n, &more), 0);
+	assert_int_equal(n, 0);
+	assert_false(more);
 	assert_int_equal(storage_txn_commit(txn), 0);
+}
+
+/* The writer's memory forgets days that left the window, once a day. */
+static void
+test_index_expires(void **state)
+{
+	struct fixture	*f = *state;
+	uint8_t		 h[IDEM_HASH_BYTES];
+	char		 id[32];
+	int		 d;
+
+	for (d = 0; d < 5; d++) {
+		snprintf(id, sizeof(id), "response-%04d", d);
+		put(f, id, (uint32_t)(TODAY - 4 + d), h);
+	}
+	assert_int_equal(idem_index_count(f->ix), 5);
+	/* Twelve days on, TODAY-4 and -3 are out of the window. */
+	today = TODAY + IDEM_WINDOW_DAYS - 2;
+	idem_index_done(f->ix, 0);
+	assert_int_equal(idem_index_count(f->ix), 3);
+	/* A day's expiry is done once; the next day's drops the rest. */
+	today = TODAY + IDEM_WINDOW_DAYS + 1;
+	idem_index_done(f->ix, 0);
+	assert_int_equal(idem_index_count(f->ix), 0);
+	today = TODAY;
 }
 
 static void
@@ -237,7 +427,7 @@ test_nothing_but_hashes_on_disk(void **state)
 	size_t		 len;
 	const char	*id = "marker-id-5b1f0e";
 
-	put(f->st, id, TODAY, h);
+	put(f, id, TODAY, h);
 	snprintf(path, sizeof(path), "%s/data.mdb", f->state);
 	assert_non_null(fp = fopen(path, "rb"));
 	assert_non_null(buf = malloc(4 << 20));
@@ -255,8 +445,13 @@ main(void)
 		cmocka_unit_test(test_id_shape),
 		cmocka_unit_test(test_day_window),
 		cmocka_unit_test(test_hash_separates),
-		cmocka_unit_test(test_keys),
 		cmocka_unit_test_setup_teardown(test_put_seen_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rollbacks, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_commit_neighbours, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_index_expires, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_drops_only_old,
 		    setup, teardown),

@@ -29,6 +29,7 @@
 #include "api/api.h"
 #include "api/cells.h"
 #include "api/collectors.h"
+#include "api/idem.h"
 #include "api/rec.h"
 #include "api/surveys.h"
 #include "api/units.h"
@@ -118,7 +119,9 @@ run_jobs(struct fixture *f)
 			else
 				storage_txn_abort(child);
 		}
+		assert_int_equal(api_batch_precommit(&f->ctx, txn), 0);
 		assert_int_equal(storage_txn_commit(txn), 0);
+		api_batch_done(&f->ctx, 0);
 		for (i = 0; i < n; i++)
 			jobs[i].j_done(rc[i], jobs[i].j_arg);
 	}
@@ -363,9 +366,14 @@ static void
 check_idem(const void *key, size_t klen, const char *val, size_t vlen,
     void *arg)
 {
-	/* A keyed hash and a day; nothing of the response. */
-	assert_int_equal(klen, 33);
-	assert_int_equal(vlen, 4);
+	const uint8_t	*k = key;
+
+	/* A day, the commit's random tag and a keyed hash; no value. */
+	assert_int_equal(klen, IDEM_KEYLEN);
+	assert_int_equal(k[0], IDEM_KEY_TAG);
+	assert_int_equal((uint32_t)k[1] << 24 | (uint32_t)k[2] << 16 |
+	    (uint32_t)k[3] << 8 | k[4], 19797);	/* 2024-03-15 */
+	assert_int_equal(vlen, 0);
 }
 
 static void

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 #include <sodium.h>
 
@@ -292,6 +295,56 @@ test_wrap(void **state)
 	sodium_free(back);
 }
 
+/*
+ * Nonces from the pool: none repeats across refills, two seals of one
+ * value differ, and a forked child does not reuse its parent's pool.
+ */
+static void
+test_random_public(void **state)
+{
+	enum { N = 2000 };	/* 48 000 bytes: a dozen refills */
+	static unsigned char	 seen[N][SEAL_NONCEBYTES];
+	struct fixture		*f = *state;
+	struct seal_ad		 ad;
+	unsigned char		 a[sizeof(plain) + SEAL_OVERHEAD];
+	unsigned char		 b[sizeof(plain) + SEAL_OVERHEAD];
+	unsigned char		 mine[SEAL_NONCEBYTES], theirs[SEAL_NONCEBYTES];
+	int			 fds[2], status, i, j;
+	pid_t			 pid;
+
+	for (i = 0; i < N; i++) {
+		seal_random_public(seen[i], SEAL_NONCEBYTES);
+		for (j = 0; j < i; j++)
+			assert_memory_not_equal(seen[i], seen[j],
+			    SEAL_NONCEBYTES);
+	}
+	ad_set(&ad, "responses", 7, "k");
+	assert_int_equal(seal_value(f->key, &ad, plain, sizeof(plain), a,
+	    sizeof(a)), 0);
+	assert_int_equal(seal_value(f->key, &ad, plain, sizeof(plain), b,
+	    sizeof(b)), 0);
+	assert_memory_not_equal(a, b, SEAL_NONCEBYTES);
+
+	/* The pool holds unused bytes now; the child must not see them. */
+	seal_random_public(mine, 1);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		seal_random_public(theirs, sizeof(theirs));
+		_exit(write(fds[1], theirs, sizeof(theirs)) ==
+		    (ssize_t)sizeof(theirs) ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], theirs, sizeof(theirs)),
+	    (ssize_t)sizeof(theirs));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	seal_random_public(mine, sizeof(mine));
+	assert_memory_not_equal(mine, theirs, sizeof(mine));
+}
+
 int
 main(void)
 {
@@ -306,6 +359,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_args, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_public, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -357,6 +357,56 @@ test_responses(void **state)
 	assert_int_equal(per_day[3], 4);
 }
 
+/*
+ * The writer's pattern: responses in children of one transaction. A child
+ * borrows the parent's data key; a key created in a child that aborts must
+ * not stay with the parent (its wrapped copy was rolled back).
+ */
+static void
+test_child_data_keys(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child;
+	int			 per_day[6];
+
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	/* Creates January's key in a child, then throws it away. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_response_put(child, SURVEY, DAY0,
+	    "{\"d\":0,\"i\":0}", 13), 0);
+	storage_txn_abort(child);
+	/* January again, twice in children, once in the parent between. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_response_put(child, SURVEY, DAY0,
+	    "{\"d\":0,\"i\":1}", 13), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	assert_int_equal(storage_response_put(txn, SURVEY, DAY0 + 1,
+	    "{\"d\":1,\"i\":0}", 13), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_response_put(child, SURVEY, DAY0 + 2,
+	    "{\"d\":2,\"i\":0}", 13), 0);
+	/* February in the same child, then the child aborts: January's
+	 * key (lent) and February's (made here) are both dropped. */
+	assert_int_equal(storage_response_put(child, SURVEY, DAY0 + 4,
+	    "{\"d\":4,\"i\":0}", 13), 0);
+	storage_txn_abort(child);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_response_put(child, SURVEY, DAY0 + 5,
+	    "{\"d\":5,\"i\":0}", 13), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_response_put(child, SURVEY, DAY0 + 2,
+	    "{\"d\":2,\"i\":1}", 13), 0);
+	storage_txn_abort(child);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	reopen(f);
+	/* Every kept value opens with a key the store holds. */
+	assert_int_equal(iter_days(f->st, DAY0, DAY0 + 5, per_day), 3);
+	assert_int_equal(per_day[0], 1);
+	assert_int_equal(per_day[1], 1);
+	assert_int_equal(per_day[5], 1);
+}
+
 static void
 test_stat(void **state)
 {
@@ -572,6 +622,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_next_id, setup, teardown),
 		cmocka_unit_test(test_day_month),
 		cmocka_unit_test_setup_teardown(test_responses, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_child_data_keys, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
