@@ -672,9 +672,9 @@ main_cleanup(struct palauted *pd)
 /*
  * evhttp turns a connection's reading off and its writing on and off
  * again around every request; with epoll's change list, the toggles of one
- * loop iteration become one epoll_ctl() instead of one each (a quarter
- * more requests per second here, for every route). The list is unsafe
- * only with dup()ed descriptors, which palauted never makes.
+ * loop iteration become one epoll_ctl() instead of one each (a third
+ * more requests a second on the benchmark's no-work route). The list is
+ * unsafe only with dup()ed descriptors, which palauted never makes.
  */
 static struct event_base *
 main_event_base(void)
