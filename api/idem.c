@@ -272,8 +272,8 @@ idem_index_load(struct idem_index *ix, struct storage_txn *txn)
 				continue;
 			if (day != 0 && day >= keep_from && (ret =
 			    idem_set_add(&ix->ix_done, key + klen -
-			    (tags[i] == IDEM_KEY_TAG ? IDEM_HASH_BYTES : 32),
-			    day)) != 0)
+			    (tags[i] == IDEM_KEY_TAG ? IDEM_HASH_BYTES :
+			    IDEM_OLD_KEYLEN - 1), day)) != 0)
 				goto done;
 		}
 		if (rc != -ENOENT) {
@@ -292,14 +292,28 @@ done:
 	return ret;
 }
 
+/* 0 when this transaction's record of e is in txn, -ENOENT if not. */
+static int
+idem_stored(const struct idem_index *ix, struct storage_txn *txn,
+    const struct idem_entry *e)
+{
+	uint8_t	 key[IDEM_KEYLEN];
+	void	*val = NULL;
+	size_t	 len;
+	int	 rc;
+
+	idem_key(e->ie_day, ix->ix_tag, e->ie_hash, key);
+	rc = storage_get(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key), &val,
+	    &len);
+	free(val);
+	return rc;
+}
+
 int
 idem_seen(struct idem_index *ix, struct storage_txn *txn,
     const uint8_t hash[IDEM_HASH_BYTES], bool *seen)
 {
 	struct idem_entry	*e;
-	uint8_t			 key[IDEM_KEYLEN];
-	void			*val = NULL;
-	size_t			 len;
 	int			 rc;
 
 	if (!ix->ix_loaded && (rc = idem_index_load(ix, txn)) != 0)
@@ -313,11 +327,7 @@ idem_seen(struct idem_index *ix, struct storage_txn *txn,
 		return 0;
 	}
 	/* Put earlier in this transaction: there unless rolled back. */
-	idem_key(e->ie_day, ix->ix_tag, hash, key);
-	rc = storage_get(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key), &val,
-	    &len);
-	free(val);
-	if (rc != 0 && rc != -ENOENT)
+	if ((rc = idem_stored(ix, txn, e)) != 0 && rc != -ENOENT)
 		return rc;
 	*seen = rc == 0;
 	return 0;
@@ -352,9 +362,7 @@ int
 idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 {
 	struct idem_set	*s = &ix->ix_txn;
-	uint8_t		 key[IDEM_KEYLEN];
-	void		*val;
-	size_t		 i, len;
+	size_t		 i;
 	int		 rc;
 
 	free(ix->ix_kept);
@@ -367,13 +375,7 @@ idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 	for (i = 0; i < s->is_cap; i++) {
 		if (s->is_v[i].ie_day == 0)
 			continue;
-		idem_key(s->is_v[i].ie_day, ix->ix_tag, s->is_v[i].ie_hash,
-		    key);
-		val = NULL;
-		rc = storage_get(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key),
-		    &val, &len);
-		free(val);
-		if (rc == 0)
+		if ((rc = idem_stored(ix, txn, &s->is_v[i])) == 0)
 			ix->ix_kept[ix->ix_nkept++] = s->is_v[i];
 		else if (rc != -ENOENT)
 			return rc;
