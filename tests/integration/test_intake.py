@@ -663,7 +663,9 @@ class StorageFull(IntakeTest):
             if 507 in sts:
                 bad = [x for x in r.json()["results"] if x["status"] == 507]
                 self.assertEqual(bad[0]["error"]["code"], "storage_full")
-                self.assertEqual(set(sts), {201, 507}, r)
+                # The items before the full page are stored; a batch of
+                # one, or one that meets it at its first item, has none.
+                self.assertLessEqual(set(sts), {201, 507}, r)
                 return stored, True
             self.assertEqual(set(sts), {201}, r)
         return stored, False
