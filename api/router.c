@@ -39,7 +39,7 @@ const struct api_route api_routes[] = {
 	    API_BODY_SMALL, "Rename, move (no cycles) or (un)pool a unit." },
 	{ API_DELETE, "/api/v1/units/{}", units_delete, API_ACC_ADMIN,
 	    API_BODY_SMALL, "Delete a unit without children, collectors or "
-	    "responses (else 409)." },
+	    "responses (else 409); managers given it lose it." },
 	{ API_GET, "/api/v1/surveys", surveys_list, API_ACC_USER,
 	    API_BODY_SMALL, "List surveys with their current versions." },
 	{ API_POST, "/api/v1/surveys", surveys_post, API_ACC_ADMIN,

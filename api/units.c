@@ -15,6 +15,7 @@
 #include "api/rec.h"
 #include "api/surveys.h"
 #include "api/units.h"
+#include "api/users.h"
 #include "storage/storage.h"
 
 static const char *const units_langs[] = { "fi", "sv", "en", NULL };
@@ -423,7 +424,7 @@ static int
 units_apply_delete(struct storage_txn *txn, struct adminjob *job)
 {
 	struct units_tree	*tree = NULL;
-	json_t			*rec = NULL;
+	json_t			*rec = NULL, *managers = NULL;
 	size_t			 ncollectors = 0;
 	bool			 responses = false;
 	int			 ret;
@@ -456,13 +457,25 @@ units_apply_delete(struct storage_txn *txn, struct adminjob *job)
 		    job->aj_id, ncollectors);
 		goto done;
 	}
-	if ((ret = rec_del(txn, STORAGE_DB_UNITS, job->aj_id)) != 0)
+	/*
+	 * Managers who were given this unit lose it with it: a stale id in
+	 * their scope would come back to life if ids were ever reused, and
+	 * GET /users would list a unit that is not there.
+	 */
+	if ((managers = json_array()) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if ((ret = users_drop_unit(txn, job->aj_id, managers)) != 0 ||
+	    (ret = rec_del(txn, STORAGE_DB_UNITS, job->aj_id)) != 0)
 		goto done;
 	job->aj_status = 204;
 	ret = adminjob_audit(txn, job, "unit.delete",
-	    json_pack("{s:I}", "unit", (json_int_t)job->aj_id));
+	    json_pack("{s:I, s:O}", "unit", (json_int_t)job->aj_id,
+	    "managers", managers));
 done:
 	units_tree_free(tree);
+	json_decref(managers);
 	json_decref(rec);
 	return ret;
 }

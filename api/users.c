@@ -189,6 +189,71 @@ done:
 	return ret;
 }
 
+struct users_drop {
+	uint32_t	 ud_unit;
+	json_t		*ud_ids;	/* users whose units hold ud_unit */
+};
+
+static int
+users_with_unit(const void *key, size_t klen, json_t *rec, void *arg)
+{
+	struct users_drop	*ud = arg;
+	json_t			*v;
+	size_t			 i;
+
+	if (klen != REC_IDLEN)	/* the by-name index */
+		return 0;
+	json_array_foreach(json_object_get(rec, "units"), i, v) {
+		if (json_integer_value(v) == (json_int_t)ud->ud_unit)
+			return json_array_append_new(ud->ud_ids,
+			    json_integer(rec_key_id(key))) == 0 ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+int
+users_drop_unit(struct storage_txn *txn, uint32_t unit, json_t *changed)
+{
+	struct users_drop	 ud = { unit, NULL };
+	json_t			*rec = NULL, *units, *id, *v;
+	size_t			 i, j;
+	int			 ret;
+
+	/* Collect first: the walk's cursor must not see its own writes. */
+	if ((ud.ud_ids = json_array()) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if ((ret = rec_each(txn, STORAGE_DB_USERS, NULL, 0, users_with_unit,
+	    &ud)) != 0)
+		goto done;
+	json_array_foreach(ud.ud_ids, i, id) {
+		if ((ret = rec_get(txn, STORAGE_DB_USERS,
+		    (uint32_t)json_integer_value(id), &rec)) != 0)
+			goto done;
+		units = json_object_get(rec, "units");
+		for (j = json_array_size(units); j-- > 0;) {
+			v = json_array_get(units, j);
+			if (json_integer_value(v) == (json_int_t)unit)
+				json_array_remove(units, j);
+		}
+		if ((ret = rec_put(txn, STORAGE_DB_USERS,
+		    (uint32_t)json_integer_value(id), rec)) != 0)
+			goto done;
+		json_decref(rec);
+		rec = NULL;
+		if (json_array_append(changed, id) != 0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+	}
+	ret = 0;
+done:
+	json_decref(rec);
+	json_decref(ud.ud_ids);
+	return ret;
+}
+
 int
 users_insert(const struct api_ctx *ctx, struct storage_txn *txn,
     const char *who, const struct users_new *u, uint32_t *id_out,

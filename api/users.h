@@ -77,6 +77,14 @@ int	users_find(const struct api_ctx *ctx, struct storage_txn *txn,
 int	users_principal(struct storage_txn *txn, uint32_t id,
 	    struct api_principal *who);
 
+/*
+ * Take unit out of every manager's units in txn (a write transaction), for
+ * a unit being deleted; the ids of the managers changed are appended to
+ * changed. A manager left with no units sees nothing until given some.
+ */
+int	users_drop_unit(struct storage_txn *txn, uint32_t unit,
+	    json_t *changed);
+
 /* The record as the API shows it: without the hash. New reference. */
 json_t	*users_public(const json_t *rec);
 

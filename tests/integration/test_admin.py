@@ -443,6 +443,35 @@ class Units(AdminTest):
         self.assertEqual(self.api("DELETE", "/api/v1/units/%d" % root["id"],
                                   token=self.admin).status, 204)
 
+    def test_delete_takes_the_unit_from_managers(self):
+        gone, kept = self.unit(), self.unit()
+        tokens = [self.manager([gone["id"], kept["id"]]),
+                  self.manager([gone["id"]]), self.manager([kept["id"]])]
+        both, only, other = [self.ok(self.api(
+            "GET", "/api/v1/session", token=t))["user"]["id"]
+            for t in tokens]
+        self.assertEqual(self.api("DELETE", "/api/v1/units/%d" % gone["id"],
+                                  token=self.admin).status, 204)
+
+        def units(uid):
+            return self.ok(self.api("GET", "/api/v1/users/%d" % uid,
+                                    token=self.admin))["units"]
+        self.assertEqual(units(both), [kept["id"]])
+        self.assertEqual(units(only), [])
+        self.assertEqual(units(other), [kept["id"]])
+        # Their sessions go on, each with what is left.
+        self.assertEqual([u["id"] for u in self.ok(self.api(
+            "GET", "/api/v1/units", token=tokens[0]))["units"]],
+            [kept["id"]])
+        self.assertEqual(self.ok(self.api(
+            "GET", "/api/v1/units", token=tokens[1]))["units"], [])
+        entry = [e for e in self.audit_actions()
+                 if e["action"] == "unit.delete" and
+                 e["detail"]["unit"] == gone["id"]]
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(sorted(entry[0]["detail"]["managers"]),
+                         sorted([both, only]))
+
     def test_delete_with_a_collector_is_409(self):
         u = self.unit()
         s = self.survey()

@@ -227,6 +227,51 @@ test_manager_and_api_token(void **state)
 	assert_int_equal(who.pr_units[0], UNIT);
 }
 
+/* A unit deleted: the managers given it lose it, nothing else changes. */
+static void
+test_drop_unit(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	struct api_principal	 who;
+	json_t			*changed, *unit = json_pack("{s:i}", "id", 8);
+	uint32_t		 m1, m2, a;
+
+	assert_non_null(unit);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(rec_put(txn, STORAGE_DB_UNITS, 8, unit), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	json_decref(unit);
+	m1 = user(f, "m.one", API_ROLE_MANAGER, UNIT);
+	m2 = user(f, "m.two", API_ROLE_MANAGER, 8);
+	a = user(f, "admin", API_ROLE_ADMIN, 0);
+
+	assert_non_null(changed = json_array());
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(users_drop_unit(txn, UNIT, changed), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(json_array_size(changed), 1);
+	assert_int_equal(json_integer_value(json_array_get(changed, 0)), m1);
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(users_principal(txn, m1, &who), 0);
+	assert_int_equal(who.pr_nunits, 0);
+	assert_int_equal(users_principal(txn, m2, &who), 0);
+	assert_int_equal(who.pr_nunits, 1);
+	assert_int_equal(who.pr_units[0], 8);
+	assert_int_equal(users_principal(txn, a, &who), 0);
+	assert_int_equal(who.pr_role, API_ROLE_ADMIN);
+	storage_txn_abort(txn);
+
+	/* A unit nobody has: nothing to do. */
+	json_array_clear(changed);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(users_drop_unit(txn, 99, changed), 0);
+	storage_txn_abort(txn);
+	assert_int_equal(json_array_size(changed), 0);
+	json_decref(changed);
+}
+
 static void
 test_device_token(void **state)
 {
@@ -430,6 +475,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_manager_and_api_token,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_unit, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_device_token, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_tokens, setup,
