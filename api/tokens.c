@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "api/adminjob.h"
 #include "api/api.h"
 #include "api/audit.h"
 #include "api/auth.h"
@@ -206,27 +207,19 @@ done:
 	tokens_job_free(j);
 }
 
-struct tokens_del {
-	struct api_req	*td_req;
-	uint32_t	 td_id;
-	char		 td_who[64];
-	struct api_err	 td_err;
-};
-
 static int
-tokens_delete_apply(struct storage_txn *txn, void *arg)
+tokens_delete_apply(struct storage_txn *txn, struct adminjob *job)
 {
-	struct tokens_del	*d = arg;
 	uint8_t			 ikey[TOKENS_IKEYLEN], hash[AUTH_HASH_BYTES];
 	json_t			*rec = NULL, *h;
 	size_t			 blen = 0;
 	int			 ret;
 
-	tokens_ikey(d->td_id, ikey);
+	tokens_ikey(job->aj_id, ikey);
 	if ((ret = rec_get_key(txn, STORAGE_DB_TOKENS, ikey, sizeof(ikey),
 	    &rec)) != 0) {
 		if (ret == -ENOENT)
-			api_err_set(&d->td_err, APIE_NOT_FOUND, NULL,
+			ret = adminjob_fail(job, APIE_NOT_FOUND, NULL,
 			    "no such token");
 		goto done;
 	}
@@ -243,8 +236,9 @@ tokens_delete_apply(struct storage_txn *txn, void *arg)
 		ret = storage_del(txn, STORAGE_DB_TOKENS, ikey, sizeof(ikey));
 	if (ret != 0)
 		goto done;
-	ret = audit_append(txn, d->td_who, "token.revoke",
-	    json_pack("{s:I, s:O, s:O}", "id", (json_int_t)d->td_id,
+	job->aj_status = 204;
+	ret = adminjob_audit(txn, job, "token.revoke",
+	    json_pack("{s:I, s:O, s:O}", "id", (json_int_t)job->aj_id,
 	    "name", json_object_get(rec, "name"),
 	    "user", json_object_get(rec, "user")));
 done:
@@ -252,41 +246,20 @@ done:
 	return ret;
 }
 
-static void
-tokens_delete_done(int rc, void *arg)
-{
-	struct tokens_del	*d = arg;
-
-	if (rc == 0)
-		api_reply_raw(d->td_req, 204, NULL, NULL, 0, NULL);
-	else if (d->td_err.ae_code != APIE_NONE)
-		api_reply_error(d->td_req, &d->td_err);
-	else
-		api_reply_errno(d->td_req, rc);
-	free(d);
-}
-
 void
 tokens_delete(struct api_ctx *ctx, struct api_req *req)
 {
-	struct tokens_del	*d;
-	uint32_t		 id;
-	int			 rc;
+	struct adminjob	*job;
+	uint32_t	 id;
 
 	if (api_param_id(req, 0, &id) != 0) {
 		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such token");
 		return;
 	}
-	if ((d = calloc(1, sizeof(*d))) == NULL) {
+	if ((job = adminjob_new(ctx, req, tokens_delete_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;
 	}
-	d->td_req = req;
-	d->td_id = id;
-	snprintf(d->td_who, sizeof(d->td_who), "%s", req->rq_who.pr_name);
-	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, tokens_delete_apply,
-	    tokens_delete_done, d)) != 0) {
-		free(d);
-		api_reply_errno(req, rc == -ESHUTDOWN ? -EIO : rc);
-	}
+	job->aj_id = id;
+	adminjob_submit(job);
 }

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "api/adminjob.h"
 #include "api/api.h"
 #include "api/audit.h"
 #include "api/auth.h"
@@ -585,34 +586,24 @@ bad:
 }
 
 /* DELETE: the record, its index entry, its sessions and API tokens. */
-struct users_del {
-	struct api_ctx		*ud_ctx;
-	struct api_req		*ud_req;
-	uint32_t		 ud_id;
-	uint32_t		 ud_caller;
-	char			 ud_who[64];
-	struct api_err		 ud_err;
-};
-
 static int
-users_delete_apply(struct storage_txn *txn, void *arg)
+users_delete_apply(struct storage_txn *txn, struct adminjob *job)
 {
-	struct users_del	*d = arg;
 	json_t			*rec = NULL;
 	const char		*name;
 	uint8_t			 nkey[USERS_NKEYLEN];
 	size_t			 nsess = 0, napi = 0;
 	int			 ret;
 
-	if ((ret = rec_get(txn, STORAGE_DB_USERS, d->ud_id, &rec)) != 0) {
+	if ((ret = rec_get(txn, STORAGE_DB_USERS, job->aj_id, &rec)) != 0) {
 		if (ret == -ENOENT)
-			api_err_set(&d->ud_err, APIE_NOT_FOUND, NULL,
+			ret = adminjob_fail(job, APIE_NOT_FOUND, NULL,
 			    "no such user");
 		goto done;
 	}
-	if (d->ud_id == d->ud_caller) {
+	if (job->aj_id == job->aj_who.pr_user) {
 		/* And so there is always an admin left who can log in. */
-		ret = api_err_set(&d->ud_err, APIE_CONFLICT, NULL,
+		ret = adminjob_fail(job, APIE_CONFLICT, NULL,
 		    "you cannot delete your own account");
 		goto done;
 	}
@@ -621,17 +612,18 @@ users_delete_apply(struct storage_txn *txn, void *arg)
 		ret = -EBADMSG;
 		goto done;
 	}
-	if ((ret = users_nkey(d->ud_ctx, name, nkey)) != 0)
+	if ((ret = users_nkey(job->aj_ctx, name, nkey)) != 0)
 		goto done;
 	ret = storage_del(txn, STORAGE_DB_USERS, nkey, sizeof(nkey));
 	if (ret != 0 && ret != -ENOENT)
 		goto done;
-	if ((ret = rec_del(txn, STORAGE_DB_USERS, d->ud_id)) != 0 ||
-	    (ret = auth_revoke(txn, AUTH_SESSION, d->ud_id, &nsess)) != 0 ||
-	    (ret = auth_revoke(txn, AUTH_API, d->ud_id, &napi)) != 0)
+	if ((ret = rec_del(txn, STORAGE_DB_USERS, job->aj_id)) != 0 ||
+	    (ret = auth_revoke(txn, AUTH_SESSION, job->aj_id, &nsess)) != 0 ||
+	    (ret = auth_revoke(txn, AUTH_API, job->aj_id, &napi)) != 0)
 		goto done;
-	ret = audit_append(txn, d->ud_who, "user.delete",
-	    json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)d->ud_id,
+	job->aj_status = 204;
+	ret = adminjob_audit(txn, job, "user.delete",
+	    json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)job->aj_id,
 	    "username", name, "sessions_revoked", (json_int_t)nsess,
 	    "tokens_revoked", (json_int_t)napi));
 done:
@@ -639,44 +631,29 @@ done:
 	return ret;
 }
 
+/* Logged here, after the commit, so the log never tells of a rollback. */
 static void
-users_delete_done(int rc, void *arg)
+users_delete_reply(struct adminjob *job)
 {
-	struct users_del	*d = arg;
-
-	if (rc == 0) {
-		log_info("user %u deleted", (unsigned)d->ud_id);
-		api_reply_raw(d->ud_req, 204, NULL, NULL, 0, NULL);
-	} else if (d->ud_err.ae_code != APIE_NONE)
-		api_reply_error(d->ud_req, &d->ud_err);
-	else
-		api_reply_errno(d->ud_req, rc);
-	free(d);
+	log_info("user %u deleted", (unsigned)job->aj_id);
+	api_reply_raw(job->aj_req, 204, NULL, NULL, 0, NULL);
 }
 
 void
 users_delete(struct api_ctx *ctx, struct api_req *req)
 {
-	struct users_del	*d;
-	uint32_t		 id;
-	int			 rc;
+	struct adminjob	*job;
+	uint32_t	 id;
 
 	if (api_param_id(req, 0, &id) != 0) {
 		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such user");
 		return;
 	}
-	if ((d = calloc(1, sizeof(*d))) == NULL) {
+	if ((job = adminjob_new(ctx, req, users_delete_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;
 	}
-	d->ud_ctx = ctx;
-	d->ud_req = req;
-	d->ud_id = id;
-	d->ud_caller = req->rq_who.pr_user;
-	snprintf(d->ud_who, sizeof(d->ud_who), "%s", req->rq_who.pr_name);
-	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, users_delete_apply,
-	    users_delete_done, d)) != 0) {
-		free(d);
-		api_reply_errno(req, rc == -ESHUTDOWN ? -EIO : rc);
-	}
+	job->aj_id = id;
+	job->aj_reply = users_delete_reply;
+	adminjob_submit(job);
 }
