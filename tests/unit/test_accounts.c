@@ -6,10 +6,7 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +25,7 @@
 #include "api/rec.h"
 #include "api/users.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 #define NOW	1700000000LL
 #define UNIT	7
@@ -40,31 +38,16 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture		*f;
-	struct storage_opts	 o;
 	struct storage_txn	*txn;
-	const char		*tmp = getenv("TMPDIR");
 	json_t			*unit;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-accounts-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	memset(&o, 0, sizeof(o));
-	o.so_dir = f->state;
-	o.so_create = true;
-	if (storage_open(&o, &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "accounts") != 0 ||
+	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
+	    &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
 		return -1;
 	/* A unit for managers to see. */
 	unit = json_pack("{s:i}", "id", UNIT);
@@ -84,7 +67,7 @@ teardown(void **state)
 
 	api_fini(&f->ctx);
 	storage_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

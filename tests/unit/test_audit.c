@@ -6,10 +6,7 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +23,7 @@
 #include "api/rec.h"
 #include "common/util.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 #define DAY0	19751	/* 2024-01-29 */
 #define NENTRY	5
@@ -45,29 +43,14 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	struct fixture		*f;
-	struct storage_opts	 o;
-	const char		*tmp = getenv("TMPDIR");
+	struct fixture	*f;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-audit-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	memset(&o, 0, sizeof(o));
-	o.so_dir = f->state;
-	o.so_create = true;
-	if (storage_open(&o, &f->st) != 0)
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "audit") != 0 ||
+	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
+	    &f->st) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -79,7 +62,7 @@ teardown(void **state)
 	struct fixture	*f = *state;
 
 	storage_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -10,37 +10,29 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "daemon/config.h"
-
-static char	tmpdir[] = "/tmp/palaute-test-config.XXXXXX";
+#include "tests/unit/tmpdir.h"
 
 static int
 setup(void **state)
 {
-	if (getenv("TMPDIR") != NULL) {
-		static char	buf[4096];
+	static char	dir[4096];
 
-		snprintf(buf, sizeof(buf), "%s/palaute-test-config.XXXXXX",
-		    getenv("TMPDIR"));
-		*state = mkdtemp(buf);
-	} else
-		*state = mkdtemp(tmpdir);
-	return *state == NULL ? -1 : 0;
+	if (tmpdir_make(dir, sizeof(dir), "config") != 0)
+		return -1;
+	*state = dir;
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char	cmd[4200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(*state) == 0 ? 0 : -1;
 }
 
 /* Write text to dir/name; return the path in a static buffer. */

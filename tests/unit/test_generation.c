@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 struct fx {
 	char		 dir[512];
@@ -42,13 +43,10 @@ open_store(const char *dir, bool create, struct storage **out)
 static int
 setup(void **state)
 {
-	const char	*tmp = getenv("TMPDIR");
 	struct fx	*f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-gen-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(tmpdir_make(f->dir, sizeof(f->dir), "gen"), 0);
 	assert_int_equal(open_store(f->dir, true, &f->st), 0);
 	*state = f;
 	return 0;
@@ -57,18 +55,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	static const char *const files[] = { "data.mdb", "lock.mdb", "kek",
-	    "kek.lock", NULL };
 	struct fx	*f = *state;
-	char		 path[600];
-	size_t		 i;
 
 	storage_close(f->st);
-	for (i = 0; files[i] != NULL; i++) {
-		snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

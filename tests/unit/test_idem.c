@@ -5,10 +5,7 @@
  */
 #include <config.h>
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +19,7 @@
 
 #include "api/idem.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 /* 2024-03-15 */
 #define TODAY	19797
@@ -104,29 +102,14 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	struct fixture		*f;
-	struct storage_opts	 o;
-	const char		*tmp = getenv("TMPDIR");
+	struct fixture	*f;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-idem-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	memset(&o, 0, sizeof(o));
-	o.so_dir = f->state;
-	o.so_create = true;
-	if (storage_open(&o, &f->st) != 0 || idem_index_new(&f->ix) != 0)
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "idem") != 0 ||
+	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
+	    &f->st) != 0 || idem_index_new(&f->ix) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -139,7 +122,7 @@ teardown(void **state)
 
 	idem_index_free(f->ix);
 	storage_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -10,10 +10,7 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +32,7 @@
 #include "api/units.h"
 #include "common/util.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 /* 2024-03-15, a Friday; and a Unix time on that day. */
 #define TODAY	19797
@@ -178,12 +176,6 @@ call(struct fixture *f, enum api_method m, const char *path,
 
 /* ------------------------------------------------ fixture */
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static json_t *
 load_survey(const char *name)
 {
@@ -197,23 +189,14 @@ static int
 setup(void **state)
 {
 	struct fixture		*f;
-	struct storage_opts	 o;
 	struct storage_txn	*txn = NULL;
 	struct api_err		 err;
-	const char		*tmp = getenv("TMPDIR");
 	json_t			*name, *def;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-intake-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	memset(&o, 0, sizeof(o));
-	o.so_dir = f->state;
-	o.so_create = true;
-	if (storage_open(&o, &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "intake") != 0 ||
+	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
+	    &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
 		return -1;
 	f->ctx.ac_limits.al_max_body = 64 << 10;
 	f->ctx.ac_limits.al_max_body_batch = 4 << 20;
@@ -244,7 +227,7 @@ teardown(void **state)
 	json_decref(f->body);
 	api_fini(&f->ctx);
 	storage_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

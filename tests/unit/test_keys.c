@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +27,7 @@
 #include "storage/kv.h"
 #include "storage/seal.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 /* Fixed days, never the clock: 2024-03-10 and 2024-04-20. */
 #define DAY_MARCH	19792
@@ -41,22 +41,12 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture	*f;
-	const char	*tmp = getenv("TMPDIR");
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-keys-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "keys") != 0)
 		return -1;
 	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
 	snprintf(f->kek, sizeof(f->kek), "%s/kek", f->state);
@@ -70,7 +60,7 @@ teardown(void **state)
 	struct fixture	*f = *state;
 
 	unsetenv("CREDENTIALS_DIRECTORY");
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

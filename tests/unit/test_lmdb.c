@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 #include "common/log.h"
 #include "storage/kv.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 #define DB_A	0
 #define DB_B	1
@@ -34,22 +34,12 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture	*f;
-	const char	*tmp = getenv("TMPDIR");
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-lmdb-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "lmdb") != 0)
 		return -1;
 	if (kv_open(f->dir, 0, names, 2, &f->env) != 0)
 		return -1;
@@ -63,7 +53,7 @@ teardown(void **state)
 	struct fixture	*f = *state;
 
 	kv_close(f->env);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <jansson.h>
@@ -28,6 +27,7 @@
 #include "api/units.h"
 #include "common/util.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 #define D(y, m, d)	util_days_from_civil((y), (m), (d))
 
@@ -55,14 +55,11 @@ setup(void **state)
 	struct storage_txn	*txn = NULL;
 	struct api_err		 err;
 	struct fx		*f;
-	const char		*tmp = getenv("TMPDIR");
 	json_t			*def, *name;
 
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-rebuild-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(tmpdir_make(f->dir, sizeof(f->dir), "rebuild"), 0);
 	memset(&so, 0, sizeof(so));
 	so.so_dir = f->dir;
 	so.so_map_size = (size_t)64 << 20;
@@ -85,18 +82,9 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 path[600];
 
 	storage_close(f->st);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kek", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kek.lock", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

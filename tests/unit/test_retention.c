@@ -28,6 +28,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 int64_t	__wrap_util_today(void);
 
@@ -144,12 +145,9 @@ static int
 setup(void **state)
 {
 	struct fx	*f = calloc(1, sizeof(*f));
-	const char	*tmp = getenv("TMPDIR");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-retention-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(tmpdir_make(f->dir, sizeof(f->dir), "retention"), 0);
 	assert_int_equal(util_snprintf(f->state, sizeof(f->state), "%s/state",
 	    f->dir), 0);
 	assert_int_equal(util_snprintf(f->kek, sizeof(f->kek), "%s/state/kek",
@@ -161,24 +159,12 @@ setup(void **state)
 }
 
 static int
-rm_rf(const char *dir)
-{
-	char	cmd[PATH_MAX + 16];
-
-	/* Only ever our own mkdtemp() directory. */
-	if (strstr(dir, "palaute-retention-") == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
 
 	storage_close(f->st);
-	rm_rf(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "api/static.h"
+#include "tests/unit/tmpdir.h"
 
 /* Short enough that every path below it fits PATH_MAX. */
 #define TREE_ROOT_MAX	512
@@ -78,16 +79,11 @@ static int
 setup(void **state)
 {
 	struct tree	*t;
-	const char	*tmpdir = getenv("TMPDIR");
-	char		 tmpl[PATH_MAX], abs[PATH_MAX], real[PATH_MAX];
+	char		 made[PATH_MAX], abs[PATH_MAX], real[PATH_MAX];
 
-	if (tmpdir == NULL || tmpdir[0] == '\0')
-		tmpdir = "/tmp";
-	if (snprintf(tmpl, sizeof(tmpl), "%s/palaute-static-XXXXXX", tmpdir)
-	    >= (int)sizeof(tmpl))
-		return -1;
-	if ((t = calloc(1, sizeof(*t))) == NULL || mkdtemp(tmpl) == NULL ||
-	    realpath(tmpl, real) == NULL ||
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    tmpdir_make(made, sizeof(made), "static") != 0 ||
+	    realpath(made, real) == NULL ||
 	    strlen(real) >= sizeof(t->t_root))
 		return -1;
 	memcpy(t->t_root, real, strlen(real) + 1);
@@ -116,11 +112,8 @@ static int
 teardown(void **state)
 {
 	struct tree	*t = *state;
-	char		 cmd[PATH_MAX + 16];
 
-	/* A fixed, just-made temporary folder: rm -r is safe here. */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->t_root);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(t->t_root) != 0)
 		return -1;
 	free(t);
 	return 0;

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +25,7 @@
 #include "storage/keys.h"
 #include "storage/kv.h"
 #include "storage/storage.h"
+#include "tests/unit/tmpdir.h"
 
 #define SURVEY		7
 /* 2024-01-29 .. 2024-02-03: a range across a month boundary. */
@@ -39,27 +39,15 @@ struct fixture {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture	*f;
-	const char	*tmp = getenv("TMPDIR");
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/palaute-storage-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	f->o.so_dir = f->state;
-	f->o.so_create = true;
-	if (storage_open(&f->o, &f->st) != 0)
+	/* f->o is kept: reopen() opens the store again with it. */
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    tmpdir_make(f->dir, sizeof(f->dir), "storage") != 0 ||
+	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), &f->o,
+	    &f->st) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -71,7 +59,7 @@ teardown(void **state)
 	struct fixture	*f = *state;
 
 	storage_close(f->st);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
