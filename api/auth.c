@@ -277,6 +277,13 @@ int
 auth_revoke(struct storage_txn *txn, enum auth_kind kind, uint32_t subject,
     size_t *n_out)
 {
+	return auth_revoke_except(txn, kind, subject, NULL, n_out);
+}
+
+int
+auth_revoke_except(struct storage_txn *txn, enum auth_kind kind,
+    uint32_t subject, const uint8_t *keep, size_t *n_out)
+{
 	struct storage_iter	*it = NULL;
 	struct auth_hashes	 l = { NULL, 0, 0 };
 	struct auth_rec		 ar;
@@ -295,7 +302,9 @@ auth_revoke(struct storage_txn *txn, enum auth_kind kind, uint32_t subject,
 		rec = json_loadb(val, vlen, 0, NULL);
 		rc = rec != NULL ? auth_rec_parse(rec, &ar) : -EBADMSG;
 		json_decref(rec);
-		if (rc != 0 || ar.ar_kind != kind || ar.ar_subject != subject)
+		if (rc != 0 || ar.ar_kind != kind || ar.ar_subject != subject ||
+		    (keep != NULL && memcmp((const uint8_t *)key + 1, keep,
+		    AUTH_HASH_BYTES) == 0))
 			continue;
 		if ((ret = auth_hashes_add(&l, (const uint8_t *)key + 1)) != 0)
 			goto done;

@@ -99,6 +99,9 @@ int	auth_token_del(struct storage_txn *txn,
  */
 int	auth_revoke(struct storage_txn *txn, enum auth_kind kind,
 	    uint32_t subject, size_t *n_out);
+/* The same, but the token whose hash is keep (may be NULL) stays. */
+int	auth_revoke_except(struct storage_txn *txn, enum auth_kind kind,
+	    uint32_t subject, const uint8_t *keep, size_t *n_out);
 
 /* Delete at most max sessions that expired before now. */
 int	auth_sweep(struct storage_txn *txn, int64_t now, size_t max);

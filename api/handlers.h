@@ -17,11 +17,13 @@ void	health_ready(struct api_ctx *ctx, struct api_req *req);
 void	session_post(struct api_ctx *ctx, struct api_req *req);
 void	session_get(struct api_ctx *ctx, struct api_req *req);
 void	session_delete(struct api_ctx *ctx, struct api_req *req);
+void	session_password(struct api_ctx *ctx, struct api_req *req);
 
 /* users.c */
 void	users_list(struct api_ctx *ctx, struct api_req *req);
 void	users_post(struct api_ctx *ctx, struct api_req *req);
 void	users_get(struct api_ctx *ctx, struct api_req *req);
+void	users_patch(struct api_ctx *ctx, struct api_req *req);
 void	users_delete(struct api_ctx *ctx, struct api_req *req);
 
 /* tokens.c */

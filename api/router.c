@@ -80,6 +80,9 @@ const struct api_route api_routes[] = {
 	    API_BODY_SMALL, "The caller: {user, kind}." },
 	{ API_DELETE, "/api/v1/session", session_delete, API_ACC_USER,
 	    API_BODY_SMALL, "Log out: end the caller's session." },
+	{ API_POST, "/api/v1/session/password", session_password,
+	    API_ACC_USER, API_BODY_SMALL, "Change one's own password: "
+	    "{password, new_password} -> 204; one's other sessions end." },
 	{ API_GET, "/api/v1/users", users_list, API_ACC_ADMIN, API_BODY_SMALL,
 	    "List the users." },
 	{ API_POST, "/api/v1/users", users_post, API_ACC_ADMIN,
@@ -87,6 +90,9 @@ const struct api_route api_routes[] = {
 	    "units?} -> 201." },
 	{ API_GET, "/api/v1/users/{}", users_get, API_ACC_ADMIN,
 	    API_BODY_SMALL, "One user." },
+	{ API_PATCH, "/api/v1/users/{}", users_patch, API_ACC_ADMIN,
+	    API_BODY_SMALL, "Change a user: {password?, units?} (units for "
+	    "managers); a new password ends their other sessions." },
 	{ API_DELETE, "/api/v1/users/{}", users_delete, API_ACC_ADMIN,
 	    API_BODY_SMALL, "Delete a user and revoke their sessions and "
 	    "tokens." },

@@ -3,6 +3,7 @@
  * out). A login: validate and throttle on the loop; read the user in a
  * read transaction; verify the password on a worker; then store the
  * session and its audit entry in one write, or only the audit entry.
+ * POST /api/v1/session/password, at the end, changes one's own password.
  */
 #include <config.h>
 
@@ -291,13 +292,12 @@ session_post(struct api_ctx *ctx, struct api_req *req)
 		goto done;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->sj_password = sodium_malloc(strlen(password) + 1)) == NULL) {
+	    (j->sj_password = users_password_keep(password)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		goto done;
 	}
 	j->sj_ctx = ctx;
 	j->sj_req = req;
-	memcpy(j->sj_password, password, strlen(password) + 1);
 	snprintf(j->sj_name, sizeof(j->sj_name), "%s", name);
 	j->sj_account = session_account_key(ctx, name);
 	j->sj_peer = req->rq_peer_tag;
@@ -420,4 +420,214 @@ session_delete(struct api_ctx *ctx, struct api_req *req)
 	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, session_end_apply,
 	    session_end_done, e)) != 0)
 		session_end_done(rc == -ESHUTDOWN ? -EIO : rc, e);
+}
+
+/*
+ * POST /api/v1/session/password {password, new_password}: the caller
+ * changes their own password. The current one is checked like a login
+ * (on a worker, throttled per account), so that a session left open on
+ * a shared computer cannot lock its owner out. The user's other sessions
+ * end; this one goes on.
+ */
+struct session_pw {
+	struct api_ctx		*sp_ctx;
+	struct api_req		*sp_req;
+	char			*sp_current;	/* guarded; wiped */
+	char			*sp_new;	/* guarded; wiped */
+	char			 sp_stored[USERS_HASH_MAX];
+	char			 sp_hash[USERS_HASH_MAX];	/* sp_new's */
+	bool			 sp_ok;
+	int			 sp_rc;
+	uint32_t		 sp_user;
+	char			 sp_name[USERS_NAME_MAX + 1];
+	uint8_t			 sp_keep[AUTH_HASH_BYTES];
+	uint64_t		 sp_account;
+};
+
+static void
+session_pw_free(struct session_pw *p)
+{
+	if (p == NULL)
+		return;
+	if (p->sp_current != NULL)
+		sodium_free(p->sp_current);
+	if (p->sp_new != NULL)
+		sodium_free(p->sp_new);
+	sodium_memzero(p, sizeof(*p));
+	free(p);
+}
+
+/* Worker thread. */
+static void
+session_pw_work(void *arg)
+{
+	struct session_pw	*p = arg;
+
+	p->sp_ok = users_verify_password(p->sp_stored, p->sp_current);
+	if (p->sp_ok)
+		p->sp_rc = users_hash_password(p->sp_new, p->sp_hash);
+	sodium_free(p->sp_current);
+	sodium_free(p->sp_new);
+	p->sp_current = p->sp_new = NULL;
+}
+
+/* Writer thread. */
+static int
+session_pw_apply(struct storage_txn *txn, void *arg)
+{
+	struct session_pw	*p = arg;
+	json_t			*rec = NULL;
+	const char		*stored;
+	size_t			 n = 0;
+	int			 ret;
+
+	if ((ret = rec_get(txn, STORAGE_DB_USERS, p->sp_user, &rec)) != 0)
+		goto done;
+	/* Changed since it was checked: by an admin, or a second tab. */
+	stored = json_string_value(json_object_get(rec, "hash"));
+	if (stored == NULL || strcmp(stored, p->sp_stored) != 0) {
+		ret = -ESTALE;
+		goto done;
+	}
+	if (json_object_set_new(rec, "hash", json_string(p->sp_hash)) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if ((ret = rec_put(txn, STORAGE_DB_USERS, p->sp_user, rec)) != 0 ||
+	    (ret = auth_revoke_except(txn, AUTH_SESSION, p->sp_user,
+	    p->sp_keep, &n)) != 0)
+		goto done;
+	ret = audit_append(txn, p->sp_name, "user.password", json_pack(
+	    "{s:I, s:I}", "user", (json_int_t)p->sp_user, "sessions_revoked",
+	    (json_int_t)n));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+static void
+session_pw_done(int rc, void *arg)
+{
+	struct session_pw	*p = arg;
+
+	if (rc == 0)
+		api_reply_raw(p->sp_req, 204, NULL, NULL, 0, NULL);
+	else if (rc == -ESTALE || rc == -ENOENT)
+		api_reply_errorf(p->sp_req, APIE_CONFLICT, NULL,
+		    "the account changed meanwhile; log in again");
+	else
+		api_reply_errno(p->sp_req, rc);
+	session_pw_free(p);
+}
+
+/* Loop thread: the current password has been checked. */
+static void
+session_pw_checked(int rc, void *arg)
+{
+	struct session_pw	*p = arg;
+	struct api_ctx		*ctx = p->sp_ctx;
+
+	throttle_end(api_state_throttle(ctx, API_THROTTLE_ACCOUNT),
+	    p->sp_account, p->sp_ok,
+	    (unsigned)ctx->ac_limits.al_login_attempts, session_mono());
+	if (rc == 0 && !p->sp_ok) {
+		api_reply_errorf(p->sp_req, APIE_FORBIDDEN, "password",
+		    "the current password is wrong");
+		session_pw_free(p);
+		return;
+	}
+	if (rc == 0)
+		rc = p->sp_rc;
+	if (rc != 0) {
+		log_warnx("session: cannot hash a password: %d", rc);
+		api_reply_errorf(p->sp_req, APIE_UNAVAILABLE, NULL,
+		    "out of memory for the password hash; try again");
+		session_pw_free(p);
+		return;
+	}
+	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, session_pw_apply,
+	    session_pw_done, p)) != 0)
+		session_pw_done(rc == -ESHUTDOWN ? -EIO : rc, p);
+}
+
+void
+session_password(struct api_ctx *ctx, struct api_req *req)
+{
+	static const char *const allowed[] = { "password", "new_password",
+	    NULL };
+	const struct api_principal *who = &req->rq_who;
+	struct session_pw	*p = NULL;
+	struct storage_txn	*txn = NULL;
+	struct throttle		*ta;
+	struct api_err		 err;
+	json_t			*body = NULL, *rec = NULL;
+	const char		*current = NULL, *new = NULL, *stored;
+	int			 rc, wait;
+
+	memset(&err, 0, sizeof(err));
+	if (who->pr_api_token) {
+		api_reply_errorf(req, APIE_CONFLICT, NULL, "an API token "
+		    "cannot change a password; log in to do it");
+		goto done;
+	}
+	if (codec_parse_object(req, &body, &err) != 0 ||
+	    codec_only(body, allowed, "", &err) != 0 ||
+	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &current,
+	    &err) != 0 ||
+	    codec_str(body, "new_password", true, USERS_PASSWORD_MAX, &new,
+	    &err) != 0)
+		goto bad;
+	if (users_check_password(new, &err) != 0) {
+		snprintf(err.ae_field, sizeof(err.ae_field), "new_password");
+		goto bad;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->sp_current = users_password_keep(current)) == NULL ||
+	    (p->sp_new = users_password_keep(new)) == NULL) {
+		api_reply_errno(req, -ENOMEM);
+		goto done;
+	}
+	current = new = NULL;
+	p->sp_ctx = ctx;
+	p->sp_req = req;
+	p->sp_user = who->pr_user;
+	snprintf(p->sp_name, sizeof(p->sp_name), "%s", who->pr_name);
+	memcpy(p->sp_keep, who->pr_token_hash, sizeof(p->sp_keep));
+	p->sp_account = session_account_key(ctx, who->pr_name);
+
+	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
+		rc = rec_get(txn, STORAGE_DB_USERS, p->sp_user, &rec);
+	storage_txn_abort(txn);
+	if (rc == 0 && ((stored = json_string_value(json_object_get(rec,
+	    "hash"))) == NULL || strlen(stored) >= sizeof(p->sp_stored)))
+		rc = -EBADMSG;
+	if (rc != 0) {
+		api_reply_errno(req, rc);
+		goto done;
+	}
+	memcpy(p->sp_stored, stored, strlen(stored) + 1);
+	ta = api_state_throttle(ctx, API_THROTTLE_ACCOUNT);
+	if ((wait = throttle_begin(ta, p->sp_account,
+	    (unsigned)ctx->ac_limits.al_login_attempts, session_mono())) != 0) {
+		api_reply_retry(req, wait, "too many wrong passwords; wait "
+		    "before trying again");
+		goto done;
+	}
+	if (offload_run(ctx, req, session_pw_work, session_pw_checked, p)
+	    != 0) {
+		throttle_cancel(ta, p->sp_account);
+		goto done;
+	}
+	p = NULL;
+	goto done;
+bad:
+	api_reply_error(req, &err);
+done:
+	if (current != NULL)
+		sodium_memzero((char *)current, strlen(current));
+	if (new != NULL)
+		sodium_memzero((char *)new, strlen(new));
+	json_decref(body);
+	json_decref(rec);
+	session_pw_free(p);
 }

@@ -1,5 +1,6 @@
 /*
- * session.h — logins: POST, GET, DELETE /api/v1/session (session.c).
+ * session.h — logins: POST, GET, DELETE /api/v1/session, and one's own
+ * password: POST /api/v1/session/password (session.c).
  * Passwords are checked on a worker thread; an unknown user is checked
  * against a dummy hash of the same cost, so that the answer and its time
  * are those of a wrong password. Failed logins are throttled per account

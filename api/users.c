@@ -93,6 +93,18 @@ users_hash_password(const char *password, char out[USERS_HASH_MAX])
 	return 0;
 }
 
+char *
+users_password_keep(const char *parsed)
+{
+	size_t	 n = strlen(parsed);
+	char	*kept;
+
+	if ((kept = sodium_malloc(n + 1)) != NULL)
+		memcpy(kept, parsed, n + 1);
+	sodium_memzero((char *)parsed, n);
+	return kept;
+}
+
 bool
 users_verify_password(const char *hash, const char *password)
 {
@@ -190,6 +202,48 @@ done:
 	return ret;
 }
 
+/* The units as the record holds them, each checked to exist. */
+static int
+users_units_json(struct storage_txn *txn, const uint32_t *ids, size_t n,
+    json_t **out, struct api_err *err)
+{
+	uint8_t	 ukey[REC_IDLEN];
+	char	 field[32];
+	json_t	*units = NULL;
+	void	*val = NULL;
+	size_t	 i, len;
+	int	 ret;
+
+	if ((units = json_array()) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		rec_key(ids[i], ukey);
+		ret = storage_get(txn, STORAGE_DB_UNITS, ukey, sizeof(ukey),
+		    &val, &len);
+		free(val);
+		val = NULL;
+		if (ret == -ENOENT) {
+			snprintf(field, sizeof(field), "units[%zu]", i);
+			ret = api_err_set(err, APIE_INVALID, field,
+			    "unit %u does not exist", (unsigned)ids[i]);
+			goto done;
+		} else if (ret != 0)
+			goto done;
+		if (json_array_append_new(units, json_integer(ids[i])) != 0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+	}
+	*out = units;
+	units = NULL;
+	ret = 0;
+done:
+	json_decref(units);
+	return ret;
+}
+
 struct users_drop {
 	uint32_t	 ud_unit;
 	json_t		*ud_ids;	/* users whose units hold ud_unit */
@@ -260,11 +314,11 @@ users_insert(const struct api_ctx *ctx, struct storage_txn *txn,
     const char *who, const struct users_new *u, uint32_t *id_out,
     json_t **public_out, struct api_err *err)
 {
-	uint8_t		 nkey[USERS_NKEYLEN], ukey[REC_IDLEN];
-	char		 day[16], field[32];
+	uint8_t		 nkey[USERS_NKEYLEN];
+	char		 day[16];
 	json_t		*rec = NULL, *units = NULL, *idx = NULL, *pub = NULL;
 	void		*val = NULL;
-	size_t		 i, len;
+	size_t		 len;
 	uint32_t	 id;
 	int		 ret;
 
@@ -281,25 +335,9 @@ users_insert(const struct api_ctx *ctx, struct storage_txn *txn,
 		goto done;
 	} else if (ret != -ENOENT)
 		goto done;
-	if ((units = json_array()) == NULL) {
-		ret = -ENOMEM;
+	if ((ret = users_units_json(txn, u->un_units, u->un_nunits, &units,
+	    err)) != 0)
 		goto done;
-	}
-	for (i = 0; i < u->un_nunits; i++) {
-		rec_key(u->un_units[i], ukey);
-		ret = storage_get(txn, STORAGE_DB_UNITS, ukey, sizeof(ukey),
-		    &val, &len);
-		free(val);
-		val = NULL;
-		if (ret == -ENOENT) {
-			snprintf(field, sizeof(field), "units[%zu]", i);
-			ret = api_err_set(err, APIE_INVALID, field,
-			    "unit %u does not exist", (unsigned)u->un_units[i]);
-			goto done;
-		} else if (ret != 0)
-			goto done;
-		json_array_append_new(units, json_integer(u->un_units[i]));
-	}
 	if ((ret = storage_next_id(txn, "user", &id)) != 0)
 		goto done;
 	if ((ret = util_format_date(util_today(), day, sizeof(day))) != 0)
@@ -394,91 +432,112 @@ users_get(struct api_ctx *ctx, struct api_req *req)
 	json_decref(rec);
 }
 
-/* POST: validated on the loop, hashed on a worker, written by the writer. */
-struct users_job {
-	struct api_ctx		*uj_ctx;
-	struct api_req		*uj_req;
-	char			*uj_password;	/* guarded; wiped */
-	char			 uj_name[USERS_NAME_MAX + 1];
-	char			 uj_hash[USERS_HASH_MAX];
-	char			 uj_who[64];
-	struct users_new	 uj_new;
-	uint32_t		 uj_id;
-	json_t			*uj_public;
-	struct api_err		 uj_err;
-	int			 uj_rc;
+/*
+ * POST and PATCH: checked on the loop, the password hashed on a worker
+ * (Argon2id takes 0.1 s), written by the writer in an adminjob.
+ */
+struct users_change {
+	struct users_new uc_new;	/* POST: all; PATCH: the units */
+	char		 uc_name[USERS_NAME_MAX + 1];
+	bool		 uc_units;	/* PATCH: uc_new's units are to be set */
+	bool		 uc_password;	/* uc_hash is to be set */
+	char		*uc_cleartext;	/* guarded; wiped once hashed */
+	char		 uc_hash[USERS_HASH_MAX];
+	int		 uc_rc;		/* the hash's */
 };
 
 static void
-users_job_free(struct users_job *j)
+users_change_free(void *arg)
 {
-	if (j == NULL)
-		return;
-	if (j->uj_password != NULL)
-		sodium_free(j->uj_password);
-	sodium_memzero(j->uj_hash, sizeof(j->uj_hash));
-	json_decref(j->uj_public);
-	free(j);
+	struct users_change	*uc = arg;
+
+	if (uc->uc_cleartext != NULL)
+		sodium_free(uc->uc_cleartext);
+	sodium_memzero(uc, sizeof(*uc));
+	free(uc);
+}
+
+static struct adminjob *
+users_job_new(struct api_ctx *ctx, struct api_req *req,
+    adminjob_apply_fn apply)
+{
+	struct adminjob	*job;
+
+	if ((job = adminjob_new(ctx, req, apply)) == NULL)
+		return NULL;
+	if ((job->aj_data = calloc(1, sizeof(struct users_change))) == NULL) {
+		adminjob_free(job);
+		return NULL;
+	}
+	job->aj_data_free = users_change_free;
+	return job;
+}
+
+static int
+users_change_password(struct users_change *uc, const char *password)
+{
+	uc->uc_cleartext = users_password_keep(password);
+	uc->uc_password = uc->uc_cleartext != NULL;
+	return uc->uc_password ? 0 : -ENOMEM;
 }
 
 /* Worker thread. */
 static void
-users_post_hash(void *arg)
+users_hash_work(void *arg)
 {
-	struct users_job	*j = arg;
+	struct adminjob		*job = arg;
+	struct users_change	*uc = job->aj_data;
 
-	j->uj_rc = users_hash_password(j->uj_password, j->uj_hash);
-	sodium_free(j->uj_password);
-	j->uj_password = NULL;
-}
-
-/* Writer thread. */
-static int
-users_post_apply(struct storage_txn *txn, void *arg)
-{
-	struct users_job	*j = arg;
-
-	return users_insert(j->uj_ctx, txn, j->uj_who, &j->uj_new, &j->uj_id,
-	    &j->uj_public, &j->uj_err);
+	uc->uc_rc = users_hash_password(uc->uc_cleartext, uc->uc_hash);
+	sodium_free(uc->uc_cleartext);
+	uc->uc_cleartext = NULL;
 }
 
 static void
-users_post_done(int rc, void *arg)
+users_hashed(int rc, void *arg)
 {
-	struct users_job	*j = arg;
-
-	if (rc == 0) {
-		log_info("user %u created", (unsigned)j->uj_id);
-		api_reply_json(j->uj_req, 201, j->uj_public);
-		j->uj_public = NULL;
-	} else if (j->uj_err.ae_code != APIE_NONE)
-		api_reply_error(j->uj_req, &j->uj_err);
-	else
-		api_reply_errno(j->uj_req, rc);
-	users_job_free(j);
-}
-
-static void
-users_post_hashed(int rc, void *arg)
-{
-	struct users_job	*j = arg;
-	struct api_ctx		*ctx = j->uj_ctx;
+	struct adminjob		*job = arg;
+	struct users_change	*uc = job->aj_data;
 
 	if (rc == 0)
-		rc = j->uj_rc;
+		rc = uc->uc_rc;
 	if (rc != 0) {
 		log_warnx("users: cannot hash a password: %d", rc);
-		api_reply_errorf(j->uj_req, APIE_UNAVAILABLE, NULL,
+		api_reply_errorf(job->aj_req, APIE_UNAVAILABLE, NULL,
 		    "out of memory for the password hash; try again");
-		users_job_free(j);
+		adminjob_free(job);
 		return;
 	}
-	j->uj_new.un_hash = j->uj_hash;
-	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, users_post_apply,
-	    users_post_done, j)) != 0) {
-		api_reply_errno(j->uj_req, rc == -ESHUTDOWN ? -EIO : rc);
-		users_job_free(j);
-	}
+	adminjob_submit(job);
+}
+
+/* Hand the job on: to a worker first when there is a password to hash. */
+static void
+users_job_submit(struct api_ctx *ctx, struct api_req *req,
+    struct adminjob *job)
+{
+	struct users_change	*uc = job->aj_data;
+
+	if (!uc->uc_password)
+		adminjob_submit(job);
+	else if (offload_run(ctx, req, users_hash_work, users_hashed, job)
+	    != 0)
+		adminjob_free(job);	/* offload_run replied */
+}
+
+/* A refused request: the body goes, and any password in it is wiped. */
+static void
+users_job_refuse(struct api_req *req, struct adminjob *job, json_t *body,
+    const char *password, const struct api_err *err)
+{
+	if (password != NULL)
+		sodium_memzero((char *)password, strlen(password));
+	json_decref(body);
+	adminjob_free(job);
+	if (err->ae_code == APIE_NONE)
+		api_reply_errno(req, -ENOMEM);
+	else
+		api_reply_error(req, err);
 }
 
 /* units of a manager: unique ids, at most API_MAX_SUBTREES. */
@@ -526,21 +585,49 @@ users_parse_units(const json_t *body, enum api_role role,
 	return 0;
 }
 
+static int
+users_post_apply(struct storage_txn *txn, struct adminjob *job)
+{
+	struct users_change	*uc = job->aj_data;
+	int			 ret;
+
+	uc->uc_new.un_hash = uc->uc_hash;
+	ret = users_insert(job->aj_ctx, txn, job->aj_who.pr_name, &uc->uc_new,
+	    &job->aj_id, &job->aj_out, &job->aj_err);
+	/* A taken name is the client's to hear about, with its field. */
+	if (ret == -EEXIST && job->aj_err.ae_code != APIE_NONE)
+		ret = -EINVAL;
+	job->aj_status = 201;
+	return ret;
+}
+
+/* Logged here, after the commit, so the log never tells of a rollback. */
+static void
+users_post_reply(struct adminjob *job)
+{
+	log_info("user %u created", (unsigned)job->aj_id);
+	api_reply_json(job->aj_req, 201, job->aj_out);
+	job->aj_out = NULL;
+}
+
 void
 users_post(struct api_ctx *ctx, struct api_req *req)
 {
 	static const char *const allowed[] = { "username", "password", "role",
 	    "units", NULL };
-	struct users_job	*j = NULL;
+	struct adminjob		*job;
+	struct users_change	*uc;
 	struct api_err		 err;
 	json_t			*body = NULL;
 	const char		*name = NULL, *password = NULL, *role = NULL;
 
 	memset(&err, 0, sizeof(err));
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
+	if ((job = users_job_new(ctx, req, users_post_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;
 	}
+	uc = job->aj_data;
+	job->aj_reply = users_post_reply;
 	if (codec_parse_object(req, &body, &err) != 0 ||
 	    codec_only(body, allowed, "", &err) != 0 ||
 	    codec_str(body, "username", true, USERS_NAME_MAX, &name,
@@ -548,41 +635,149 @@ users_post(struct api_ctx *ctx, struct api_req *req)
 	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &password,
 	    &err) != 0 ||
 	    codec_str(body, "role", true, 16, &role, &err) != 0)
-		goto bad;
+		goto refuse;
 	if (users_check_name(name, &err) != 0 ||
 	    users_check_password(password, &err) != 0)
-		goto bad;
-	if (users_role_parse(role, &j->uj_new.un_role) != 0) {
+		goto refuse;
+	if (users_role_parse(role, &uc->uc_new.un_role) != 0) {
 		api_err_set(&err, APIE_INVALID, "role",
 		    "'role' must be \"admin\" or \"manager\"");
-		goto bad;
+		goto refuse;
 	}
-	if (users_parse_units(body, j->uj_new.un_role, &j->uj_new, &err) != 0)
-		goto bad;
-	if ((j->uj_password = sodium_malloc(strlen(password) + 1)) == NULL) {
-		json_decref(body);
-		users_job_free(j);
+	if (users_parse_units(body, uc->uc_new.un_role, &uc->uc_new, &err)
+	    != 0)
+		goto refuse;
+	snprintf(uc->uc_name, sizeof(uc->uc_name), "%s", name);
+	uc->uc_new.un_name = uc->uc_name;
+	if (users_change_password(uc, password) != 0)
+		goto refuse;	/* err is empty: out of memory */
+	json_decref(body);
+	users_job_submit(ctx, req, job);
+	return;
+refuse:
+	users_job_refuse(req, job, body, password, &err);
+}
+
+/*
+ * PATCH: a manager's units, a new password, or both. A new password ends
+ * the user's sessions but the caller's own, so that someone who knew the
+ * old one is out; API tokens are credentials of their own and stay.
+ */
+static int
+users_patch_apply(struct storage_txn *txn, struct adminjob *job)
+{
+	struct users_change	*uc = job->aj_data;
+	const struct api_principal *caller = &job->aj_who;
+	json_t			*rec = NULL, *units = NULL, *detail = NULL;
+	const char		*role;
+	size_t			 nsess = 0;
+	int			 ret;
+
+	if ((ret = rec_get(txn, STORAGE_DB_USERS, job->aj_id, &rec)) != 0) {
+		if (ret == -ENOENT)
+			ret = adminjob_fail(job, APIE_NOT_FOUND, NULL,
+			    "no such user");
+		goto done;
+	}
+	if ((role = json_string_value(json_object_get(rec, "role"))) == NULL) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	if ((detail = json_pack("{s:I}", "id", (json_int_t)job->aj_id)) ==
+	    NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if (uc->uc_units) {
+		if (strcmp(role, users_role_name(API_ROLE_MANAGER)) != 0) {
+			ret = adminjob_fail(job, APIE_INVALID, "units",
+			    "an admin sees every unit; 'units' is for "
+			    "managers");
+			goto done;
+		}
+		if ((ret = users_units_json(txn, uc->uc_new.un_units,
+		    uc->uc_new.un_nunits, &units, &job->aj_err)) != 0 ||
+		    (ret = json_object_set(rec, "units", units)) != 0 ||
+		    (ret = json_object_set(detail, "units", units)) != 0)
+			goto done;
+	}
+	if (uc->uc_password) {
+		if (json_object_set_new(rec, "hash",
+		    json_string(uc->uc_hash)) != 0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		if ((ret = auth_revoke_except(txn, AUTH_SESSION, job->aj_id,
+		    caller->pr_user == job->aj_id && !caller->pr_api_token ?
+		    caller->pr_token_hash : NULL, &nsess)) != 0)
+			goto done;
+		if (json_object_set_new(detail, "password", json_true()) != 0 ||
+		    json_object_set_new(detail, "sessions_revoked",
+		    json_integer((json_int_t)nsess)) != 0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+	}
+	if ((ret = rec_put(txn, STORAGE_DB_USERS, job->aj_id, rec)) != 0)
+		goto done;
+	if ((job->aj_out = users_public(rec)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = adminjob_audit(txn, job, "user.update", detail);
+	detail = NULL;
+done:
+	json_decref(detail);
+	json_decref(units);
+	json_decref(rec);
+	return ret;
+}
+
+void
+users_patch(struct api_ctx *ctx, struct api_req *req)
+{
+	static const char *const allowed[] = { "password", "units", NULL };
+	struct adminjob		*job;
+	struct users_change	*uc;
+	struct api_err		 err;
+	json_t			*body = NULL;
+	const char		*password = NULL;
+	uint32_t		 id;
+
+	memset(&err, 0, sizeof(err));
+	if (api_param_id(req, 0, &id) != 0) {
+		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such user");
+		return;
+	}
+	if ((job = users_job_new(ctx, req, users_patch_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;
 	}
-	memcpy(j->uj_password, password, strlen(password) + 1);
-	/* The parsed copy is freed by jansson, which does not wipe. */
-	sodium_memzero((char *)password, strlen(password));
-	snprintf(j->uj_name, sizeof(j->uj_name), "%s", name);
-	snprintf(j->uj_who, sizeof(j->uj_who), "%s", req->rq_who.pr_name);
-	j->uj_new.un_name = j->uj_name;
-	j->uj_ctx = ctx;
-	j->uj_req = req;
+	uc = job->aj_data;
+	job->aj_id = id;
+	if (codec_parse_object(req, &body, &err) != 0 ||
+	    codec_only(body, allowed, "", &err) != 0 ||
+	    codec_str(body, "password", false, USERS_PASSWORD_MAX, &password,
+	    &err) != 0)
+		goto refuse;
+	uc->uc_units = json_object_get(body, "units") != NULL;
+	if (password == NULL && !uc->uc_units) {
+		api_err_set(&err, APIE_MISSING_FIELD, NULL,
+		    "nothing to change: give 'password', 'units' or both");
+		goto refuse;
+	}
+	/* The role is the record's; a manager's rules are checked here. */
+	if (uc->uc_units && users_parse_units(body, API_ROLE_MANAGER,
+	    &uc->uc_new, &err) != 0)
+		goto refuse;
+	if (password != NULL && (users_check_password(password, &err) != 0 ||
+	    users_change_password(uc, password) != 0))
+		goto refuse;
 	json_decref(body);
-	if (offload_run(ctx, req, users_post_hash, users_post_hashed, j) != 0)
-		users_job_free(j);
+	users_job_submit(ctx, req, job);
 	return;
-bad:
-	if (password != NULL)
-		sodium_memzero((char *)password, strlen(password));
-	json_decref(body);
-	users_job_free(j);
-	api_reply_error(req, &err);
+refuse:
+	users_job_refuse(req, job, body, password, &err);
 }
 
 /* DELETE: the record, its index entry, its sessions and API tokens. */

@@ -52,6 +52,13 @@ int	users_check_password(const char *password, struct api_err *err);
  * 64 MiB): never on the event loop. -ENOMEM when the memory is not there.
  */
 int	users_hash_password(const char *password, char out[USERS_HASH_MAX]);
+/*
+ * A copy of a password that jansson parsed, in guarded memory (free it
+ * with sodium_free), and jansson's copy wiped, since jansson frees it
+ * without wiping. NULL when out of memory; the parsed one is wiped anyway.
+ */
+char	*users_password_keep(const char *parsed);
+
 /* Whether password matches hash; takes as long as hashing does. */
 bool	users_verify_password(const char *hash, const char *password);
 

@@ -245,6 +245,57 @@ describe('dashboard', () => {
     assert.match(await page.locator('tr', { hasText: 'toinen' }).innerText(), /Eteläinen alue/);
     await axeCheck(page, 'dashboard users');
     await shot(page, 'dashboard-users');
+
+    // Edit: the manager moves north and gets a new password.
+    await page.click('tr:has-text("toinen") .edit-user');
+    await page.locator('#edit-user').waitFor();
+    assert.equal(await page.isChecked(`#edit-user input[value="${u.south}"]`), true);
+    await page.uncheck(`#edit-user input[value="${u.south}"]`);
+    await page.check(`#edit-user input[value="${u.north}"]`);
+    await page.fill('#e-pass', 'toisen-uusi-salasana');
+    await axeCheck(page, 'dashboard user editor');
+    await page.click('#save-user');
+    await page.locator('#user-status .notice.ok', { hasText: 'User toinen saved' }).waitFor();
+    const row = await page.locator('tr', { hasText: 'toinen' }).innerText();
+    assert.match(row, /Pohjoinen alue/);
+    assert.doesNotMatch(row, /Eteläinen alue/);
+    await Api.login(d.base, 'toinen', 'toisen-uusi-salasana');
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('a user changes their own password', async () => {
+    await admin.ok('POST', '/api/v1/users', { username: 'vaihtaja', password: 'vaihtajan-salasana-1', role: 'manager', units: [u.south] });
+    const elsewhere = await Api.login(d.base, 'vaihtaja', 'vaihtajan-salasana-1');
+    const page = await newPage(browser, { allowHttpErrors: true });
+    await login(page, 'vaihtaja', 'vaihtajan-salasana-1');
+    await page.click('#own-password');
+    await page.locator('#password-form').waitFor();
+    await axeCheck(page, 'dashboard own password');
+    // A wrong current password: told so, still logged in.
+    await page.fill('#p-current', 'ei-oikea-salasana-1');
+    await page.fill('#p-new', 'vaihtajan-uusi-salasana');
+    await page.fill('#p-again', 'vaihtajan-uusi-salasana');
+    await page.click('#change-password');
+    await page.locator('#password-status .error-field[data-field="password"]').waitFor();
+    // Two different new ones: caught before anything is sent.
+    await page.fill('#p-current', 'vaihtajan-salasana-1');
+    await page.fill('#p-new', 'vaihtajan-uusi-salasana');
+    await page.fill('#p-again', 'vaihtajan-uusi-salasanA');
+    await page.click('#change-password');
+    await page.locator('#password-status .notice.error').waitFor();
+    await page.fill('#p-current', 'vaihtajan-salasana-1');
+    await page.fill('#p-new', 'vaihtajan-uusi-salasana');
+    await page.fill('#p-again', 'vaihtajan-uusi-salasana');
+    await page.click('#change-password');
+    await page.locator('#password-status .notice.ok').waitFor();
+    assert.equal(await page.inputValue('#p-new'), '');
+    // This session goes on; the other one has ended; the new one logs in.
+    await page.click('a[href="#/results"]');
+    await results(page);
+    const r = await elsewhere.call('GET', '/api/v1/session');
+    assert.equal(r.status, 401);
+    await Api.login(d.base, 'vaihtaja', 'vaihtajan-uusi-salasana');
     noProblems(page);
     await page.context().close();
   });

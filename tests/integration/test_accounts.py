@@ -360,6 +360,188 @@ class Users(AccountTest):
                          "username")
 
 
+class ChangeUsers(AccountTest):
+    """PATCH /api/v1/users/{id}: an admin changes units or resets a
+    password; POST /api/v1/session/password: a user changes their own."""
+
+    def patch(self, token, uid, body=None, **kw):
+        return self.d.request("PATCH", "/api/v1/users/%d" % uid, body=body,
+                              token=token, **kw)
+
+    def second_unit(self, token):
+        r = self.d.post("/api/v1/units", token=token,
+                        body={"name": {"fi": "Toinen toimipiste"}})
+        self.assertEqual(r.status, 201, r)
+        return r.json()["id"]
+
+    def test_admin_changes_units_and_resets_a_password(self):
+        token = self.admin()
+        mid, unit = self.manager(token)
+        other = self.second_unit(token)
+        r = login(self.d, "m.virtanen", MANAGER_PW)
+        self.assertEqual(r.status, 201, r)
+        old_session = r.json()["token"]
+        r = self.d.post("/api/v1/tokens", token=token,
+                        body={"name": "export", "user": mid})
+        self.assertEqual(r.status, 201, r)
+        api = r.json()["token"]
+
+        r = self.patch(token, mid, {"units": [other, unit]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["units"], [other, unit])
+        self.assertNotIn("hash", r.json())
+        # Units alone end no session: the manager sees the new one at once.
+        seen = [u["id"] for u in self.d.get(
+            "/api/v1/units", token=old_session).json()["units"]]
+        self.assertIn(other, seen)
+        self.assertIn(unit, seen)
+
+        new_pw = "uusi-salasana-kahdeksan-8"
+        r = self.patch(token, mid, {"password": new_pw})
+        self.assertEqual(r.status, 200, r)
+        self.assertError(self.d.get("/api/v1/session", token=old_session),
+                         401, "unauthorized")
+        # An API token is a credential of its own and stays.
+        self.assertEqual(self.d.get("/api/v1/session", token=api).status,
+                         200)
+        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 401,
+                         "bad_credentials")
+        self.assertEqual(login(self.d, "m.virtanen", new_pw).status, 201)
+        # The admin's own session was not touched.
+        self.assertEqual(self.d.get("/api/v1/users", token=token).status,
+                         200)
+
+        entries = [e for e in self.d.get(
+            "/api/v1/audit?limit=1000", token=token).json()["entries"]
+            if e["action"] == "user.update"]
+        self.assertEqual([e["detail"] for e in entries], [
+            {"id": mid, "units": [other, unit]},
+            {"id": mid, "password": True, "sessions_revoked": 1}])
+        self.assertNotIn(new_pw, self.d.log())
+
+    def test_admin_resets_own_password_and_keeps_this_session(self):
+        token = self.admin()
+        other = login(self.d, "admin", admin_password(self.d)).json()["token"]
+        me = self.d.get("/api/v1/session", token=token).json()["user"]["id"]
+        r = self.patch(token, me, {"password": "ylläpitäjän uusi 2"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.d.get("/api/v1/session", token=token).status,
+                         200)
+        self.assertError(self.d.get("/api/v1/session", token=other), 401,
+                         "unauthorized")
+
+    def test_bad_patches_change_nothing(self):
+        token = self.admin()
+        mid, unit = self.manager(token)
+        me = self.d.get("/api/v1/session", token=token).json()["user"]["id"]
+        before = self.d.get("/api/v1/users/%d" % mid, token=token).json()
+        self.assertError(self.patch(token, mid, {}), 400, "missing_field")
+        self.assertError(self.patch(token, mid, {"role": "admin"}), 400,
+                         "unknown_field", "role")
+        self.assertError(self.patch(token, mid, {"units": "1"}), 400,
+                         "wrong_type", "units")
+        self.assertError(self.patch(token, mid, {"units": ["1"]}), 400,
+                         "wrong_type", "units[0]")
+        self.assertError(self.patch(token, mid, {"units": []}), 400,
+                         "missing_field", "units")
+        self.assertError(self.patch(token, mid, {"password": 7}), 400,
+                         "wrong_type", "password")
+        self.assertError(self.patch(token, mid, {"password": "lyhyt 1"}),
+                         422, "invalid", "password")
+        self.assertError(self.patch(token, mid, {"units": [unit, unit]}),
+                         422, "invalid", "units[1]")
+        self.assertError(self.patch(token, mid, {"units": [999999]}), 422,
+                         "invalid", "units[0]")
+        self.assertError(self.patch(token, me, {"units": [unit]}), 422,
+                         "invalid", "units")
+        self.assertError(self.patch(token, 999999, {"units": [unit]}), 404,
+                         "not_found")
+        self.assertError(self.patch(
+            token, mid, raw=b'{"units": [',
+            headers={"Content-Type": "application/json"}), 400,
+            "malformed_json")
+        self.assertError(self.patch(
+            token, mid, {"password": "x" * (70 << 10)}), 413, "too_large")
+        # A valid unit list with a bad password: nothing of it is kept.
+        other = self.second_unit(token)
+        self.assertError(self.patch(token, mid, {"units": [other],
+                                                 "password": "lyhyt 1"}),
+                         422, "invalid", "password")
+        self.assertEqual(self.d.get("/api/v1/users/%d" % mid,
+                                    token=token).json(), before)
+        self.assertEqual(login(self.d, "m.virtanen", MANAGER_PW).status, 201)
+        # Managers may not change users, not even themselves.
+        mt = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
+        self.assertError(self.patch(mt, mid, {"units": [other]}), 403,
+                         "forbidden")
+
+    def change_own(self, token, body):
+        return self.d.post("/api/v1/session/password", body=body,
+                           token=token)
+
+    def test_user_changes_own_password(self):
+        token = self.admin()
+        self.manager(token)
+        first = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
+        second = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
+        new_pw = "oma uusi salasana 99"
+        r = self.change_own(first, {"password": MANAGER_PW,
+                                    "new_password": new_pw})
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(self.d.get("/api/v1/session", token=first).status,
+                         200)
+        self.assertError(self.d.get("/api/v1/session", token=second), 401,
+                         "unauthorized")
+        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 401,
+                         "bad_credentials")
+        self.assertEqual(login(self.d, "m.virtanen", new_pw).status, 201)
+        actions = [e for e in self.d.get(
+            "/api/v1/audit?limit=1000", token=token).json()["entries"]
+            if e["action"] == "user.password"]
+        self.assertEqual(len(actions), 1)
+        self.assertEqual(actions[0]["who"], "m.virtanen")
+        self.assertEqual(actions[0]["detail"]["sessions_revoked"], 1)
+        log = self.d.log()
+        self.assertNotIn(new_pw, log)
+        self.assertNotIn(MANAGER_PW, log)
+
+    def test_own_password_errors_change_nothing(self):
+        token = self.admin()
+        mid, _ = self.manager(token)
+        mt = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
+        good = {"password": MANAGER_PW, "new_password": "oma uusi 12345"}
+        self.assertError(self.change_own(mt, {"password": MANAGER_PW}), 400,
+                         "missing_field", "new_password")
+        self.assertError(self.change_own(mt, dict(good, extra=1)), 400,
+                         "unknown_field", "extra")
+        self.assertError(self.change_own(mt, dict(good, new_password=[])),
+                         400, "wrong_type", "new_password")
+        self.assertError(self.change_own(mt, dict(good,
+                                                  new_password="lyhyt")),
+                         422, "invalid", "new_password")
+        self.assertError(self.change_own(None, good), 401, "unauthorized")
+        r = self.d.post("/api/v1/tokens", token=token,
+                        body={"name": "export", "user": mid})
+        self.assertError(self.change_own(r.json()["token"], good), 409,
+                         "conflict")
+        # A wrong current password, again and again: then throttled.
+        wrong = dict(good, password="ei tämä ole se")
+        statuses = []
+        for _ in range(7):
+            r = self.change_own(mt, wrong)
+            statuses.append(r.status)
+            if r.status == 403:
+                self.assertError(r, 403, "forbidden", "password")
+        self.assertIn(429, statuses)
+        self.assertEqual(statuses[0], 403)
+        # Nothing changed: the old password still logs in... once the
+        # account's throttle lets it (failed attempts count for logins too).
+        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 429,
+                         "rate_limited")
+        self.assertEqual(self.d.get("/api/v1/session", token=mt).status, 200)
+
+
 class ApiTokens(AccountTest):
     def test_create_list_use_revoke(self):
         token = self.admin()

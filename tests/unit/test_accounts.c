@@ -361,6 +361,33 @@ test_sweep_expired_sessions(void **state)
 	assert_true(stored(f, h[2]));
 }
 
+/* A password change ends every session of the user but the one kept. */
+static void
+test_revoke_except(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	char			 t[4][AUTH_TOKEN_CHARS + 1];
+	uint8_t			 h[4][AUTH_HASH_BYTES];
+	uint32_t		 a = user(f, "admin", API_ROLE_ADMIN, 0);
+	uint32_t		 m = user(f, "m.virtanen", API_ROLE_MANAGER, UNIT);
+	size_t			 n = 99;
+
+	token(f, AUTH_SESSION, a, NOW + 100, t[0], h[0]);
+	token(f, AUTH_SESSION, a, NOW + 100, t[1], h[1]);
+	token(f, AUTH_API, a, 0, t[2], h[2]);
+	token(f, AUTH_SESSION, m, NOW + 100, t[3], h[3]);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(auth_revoke_except(txn, AUTH_SESSION, a, h[1], &n),
+	    0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(n, 1);
+	assert_false(stored(f, h[0]));
+	assert_true(stored(f, h[1]));	/* kept */
+	assert_true(stored(f, h[2]));	/* another kind */
+	assert_true(stored(f, h[3]));	/* another user */
+}
+
 static void
 test_names(void **state)
 {
@@ -448,6 +475,25 @@ test_password_hash(void **state)
 	assert_false(users_verify_password(hash, "correct horse batterY"));
 }
 
+/* The kept copy is whole; what jansson parsed is wiped before it frees it. */
+static void
+test_password_keep(void **state)
+{
+	json_t		*body = json_loads("{\"password\": \"pitkä salasana 1\"}",
+			    0, NULL);
+	const char	*parsed;
+	char		*kept;
+
+	assert_non_null(body);
+	parsed = json_string_value(json_object_get(body, "password"));
+	assert_non_null(kept = users_password_keep(parsed));
+	assert_string_equal(kept, "pitkä salasana 1");
+	assert_int_equal(parsed[0], '\0');
+	assert_int_equal(parsed[15], '\0');
+	sodium_free(kept);
+	json_decref(body);
+}
+
 int
 main(void)
 {
@@ -468,10 +514,13 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_expired_sessions,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_except, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_public_has_no_hash,
 		    setup, teardown),
 		cmocka_unit_test(test_password_hash),
+		cmocka_unit_test(test_password_keep),
 	};
 
 	if (sodium_init() < 0)

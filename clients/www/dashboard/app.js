@@ -9,6 +9,7 @@ import { LANG_NAMES, LANGS, pick, translator } from '/assets/i18n.js';
 import { STRINGS } from './strings.js';
 import { renderResults } from './results.js';
 import { renderSurveys, renderCollectors, renderUsers } from './admin.js';
+import { renderPassword } from './account.js';
 
 const KEY_TOKEN = 'palaute.dashboard.token';
 const KEY_LANG = 'palaute.dashboard.lang';
@@ -99,6 +100,7 @@ function renderFrame() {
     h('a', { href, 'aria-current': current === href ? 'page' : null }, app.t(key))))));
   fill(who,
     h('span', { class: 'who-name' }, `${app.user.username} (${app.t(app.isAdmin() ? 'roleAdmin' : 'roleManager')})`),
+    h('a', { href: '#/password', id: 'own-password', class: 'button secondary' }, app.t('changePassword')),
     h('button', { type: 'button', class: 'secondary', id: 'logout', onclick: logout }, app.t('logout')));
 }
 
@@ -206,6 +208,9 @@ async function route() {
       case 'users':
         if (!app.isAdmin()) return app.go('#/results');
         await renderUsers(app, main);
+        break;
+      case 'password':
+        renderPassword(app, main);
         break;
       default:
         await renderResults(app, main, params);

@@ -264,4 +264,24 @@ export const STRINGS = {
     en: 'Delete user {name}? Their sessions end.',
   },
   userCreated: { fi: 'Käyttäjä {name} luotu.', sv: 'Användaren {name} har skapats.', en: 'User {name} created.' },
+  editUser: { fi: 'Muokkaa käyttäjää {name}', sv: 'Redigera användaren {name}', en: 'Edit user {name}' },
+  userUpdated: { fi: 'Käyttäjän {name} tiedot tallennettu.', sv: 'Användaren {name} har sparats.', en: 'User {name} saved.' },
+  resetPasswordHelp: {
+    fi: 'Jätä tyhjäksi, jos salasana ei muutu. Uusi salasana (vähintään 12 merkkiä) päättää käyttäjän istunnot.',
+    sv: 'Lämna tomt om lösenordet inte ändras. Ett nytt lösenord (minst 12 tecken) avslutar användarens sessioner.',
+    en: 'Leave empty to keep the password. A new one (at least 12 characters) ends the user\'s sessions.',
+  },
+
+  // own account
+  changePassword: { fi: 'Vaihda salasana', sv: 'Byt lösenord', en: 'Change password' },
+  currentPassword: { fi: 'Nykyinen salasana', sv: 'Nuvarande lösenord', en: 'Current password' },
+  newPassword: { fi: 'Uusi salasana', sv: 'Nytt lösenord', en: 'New password' },
+  newPasswordAgain: { fi: 'Uusi salasana uudelleen', sv: 'Nytt lösenord igen', en: 'New password again' },
+  newPasswordHelp: {
+    fi: 'Vähintään 12 merkkiä. Muut istuntosi päättyvät, tämä jatkuu.',
+    sv: 'Minst 12 tecken. Dina andra sessioner avslutas, den här fortsätter.',
+    en: 'At least 12 characters. Your other sessions end; this one goes on.',
+  },
+  passwordsDiffer: { fi: 'Uudet salasanat eivät ole samat.', sv: 'De nya lösenorden är olika.', en: 'The new passwords differ.' },
+  passwordChanged: { fi: 'Salasana vaihdettu.', sv: 'Lösenordet har bytts.', en: 'Password changed.' },
 };
