@@ -41,8 +41,8 @@ function done(summary, latency, requests)
    local bad = summary.errors.status + summary.errors.connect +
       summary.errors.read + summary.errors.write + summary.errors.timeout
    io.write(string.format(
-      'RESULT {"requests":%d,"duration_us":%d,"errors":%d,' ..
+      'RESULT {"requests":%d,"duration_us":%d,"errors":%d,"bytes":%d,' ..
       '"p50_us":%d,"p99_us":%d}\n',
-      summary.requests, summary.duration, bad,
+      summary.requests, summary.duration, bad, summary.bytes,
       latency:percentile(50), latency:percentile(99)))
 end
