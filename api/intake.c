@@ -22,6 +22,7 @@
 #include "api/period.h"
 #include "api/ratelimit.h"
 #include "api/rec.h"
+#include "api/retention.h"
 #include "api/state.h"
 #include "api/survey.h"
 #include "api/surveys.h"
@@ -500,6 +501,20 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 	} else if (ret != 0)
 		goto done;
 	s = it->ii_survey->is_survey;
+	/*
+	 * A tablet's offline queue can cross into a month that the survey's
+	 * retention has ended (retention_months 1, a queue from the last
+	 * days of the month before): storing it would keep an answer longer
+	 * than its respondent was told, under a data key made anew after the
+	 * purge shredded the old one.
+	 */
+	if (storage_day_month(day) < retention_first_kept(util_today(),
+	    survey_retention_months(s))) {
+		ret = api_err_set(err, APIE_INVALID, "day", "this survey keeps "
+		    "responses for %u month(s) and 'day' is before them",
+		    survey_retention_months(s));
+		goto done;
+	}
 	/* survey_check_answers names lang and answers in its errors. */
 	lang = json_string_value(json_object_get(obj, "lang"));
 	if (json_object_get(obj, "lang") != NULL && lang == NULL) {

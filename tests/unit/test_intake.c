@@ -42,11 +42,12 @@ int64_t	__wrap_util_today(void);
 int64_t	__wrap_auth_now(void);
 
 static int64_t	fake_now = NOW;
+static int64_t	fake_today = TODAY;
 
 int64_t
 __wrap_util_today(void)
 {
-	return TODAY;
+	return fake_today;
 }
 
 int64_t
@@ -215,6 +216,7 @@ setup(void **state)
 	json_decref(name);
 	json_decref(def);
 	fake_now = NOW;
+	fake_today = TODAY;
 	*state = f;
 	return 0;
 }
@@ -493,6 +495,80 @@ test_day_window_edges(void **state)
 	storage_txn_abort(txn);
 }
 
+/*
+ * On 2024-03-05 the window reaches back into February. A survey that keeps
+ * responses for one month keeps March's only: February's are refused and
+ * leave nothing behind, while the fixture's survey (24 months) takes them.
+ */
+static void
+test_day_before_retention(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	struct storage_iter	*it;
+	struct api_err		 err;
+	struct cells_id		 cid;
+	struct cell		*c = NULL;
+	const void		*k, *v;
+	size_t			 kl, vl;
+	char			 token[64], ltoken[64];
+	uint32_t		 longer = f->survey, shorter;
+	json_t			*def, *res;
+
+	fake_today = util_days_from_civil(2024, 3, 5);
+	assert_non_null(def = load_survey("survey-client.json"));
+	json_object_set_new(def, "slug", json_string("kuukausi"));
+	json_integer_set(json_object_get(json_object_get(def, "privacy"),
+	    "retention_months"), 1);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(surveys_create(txn, def, &shorter, &err), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	json_decref(def);
+	enroll(f, ltoken);
+	f->survey = shorter;
+	enroll(f, token);
+
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/responses", token,
+	    json_pack("{s:[{s:s, s:s, s:s, s:{s:i}}, {s:s, s:s, s:s, s:{s:i}}]}",
+	    "responses",
+	    "id", "month-before-1", "day", "2024-02-29", "lang", "fi",
+	    "answers", "visit", 4,
+	    "id", "month-itself-1", "day", "2024-03-01", "lang", "fi",
+	    "answers", "visit", 4)), 200);
+	res = json_object_get(f->body, "results");
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(res, 0), "status")), 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(res, 0), "error"), "field")), "day");
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(res, 1), "status")), 201);
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/responses", ltoken,
+	    json_pack("{s:[{s:s, s:s, s:s, s:{s:i}}]}", "responses",
+	    "id", "month-before-2", "day", "2024-02-29", "lang", "fi",
+	    "answers", "visit", 4)), 200);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(f->body, "results"), 0), "status")), 201);
+
+	/* Nothing of the refused one: no response, no February cell. */
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_response_iter(txn, shorter,
+	    (uint32_t)util_days_from_civil(2024, 2, 1),
+	    (uint32_t)util_days_from_civil(2024, 2, 29), &it), 0);
+	assert_int_equal(storage_iter_next(it, &k, &kl, &v, &vl), -ENOENT);
+	storage_iter_free(it);
+	cid.ci_survey = shorter;
+	cid.ci_version = 1;
+	cid.ci_unit = f->unit;
+	cid.ci_bucket = (uint32_t)util_days_from_civil(2024, 2, 1);
+	assert_int_equal(cells_get(txn, &cid, &c), -ENOENT);
+	cid.ci_survey = longer;
+	assert_int_equal(cells_get(txn, &cid, &c), 0);
+	assert_int_equal(c->c_n, 1);
+	cell_free(c);
+	storage_txn_abort(txn);
+}
+
 static void
 test_expired_enrollment_code(void **state)
 {
@@ -606,6 +682,8 @@ main(void)
 		    test_comments_are_scrubbed_before_storing, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_day_window_edges, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_day_before_retention, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_expired_enrollment_code,
 		    setup, teardown),
