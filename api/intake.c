@@ -683,7 +683,10 @@ intake_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn)
 void
 intake_batch_done(struct api_ctx *ctx, int rc)
 {
-	idem_index_done(api_state_intake(ctx)->is_idem, rc);
+	struct idem_index	*ix = api_state_intake(ctx)->is_idem;
+
+	idem_index_done(ix, rc);
+	metrics_gauge_set(METRICS_IDEM_IDS, (int64_t)idem_index_count(ix));
 }
 
 /* ---------------------------------------------------------- sweep */

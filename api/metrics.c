@@ -74,6 +74,9 @@ static const struct {
 	    "HTTP connections open now." },
 	[METRICS_MAX_CONNECTIONS] = { "palaute_max_connections",
 	    "The cap on open connections in force." },
+	[METRICS_IDEM_IDS] = { "palaute_idempotency_ids",
+	    "Response ids of the last 14 days the writer holds in memory "
+	    "to refuse a retry (40 to 80 bytes each)." },
 };
 
 static atomic_uint_fast64_t	metrics_requests[METRICS_ROWS][METRICS_NSTATUS + 1];

@@ -35,6 +35,7 @@ enum metrics_counter {
 enum metrics_gauge {
 	METRICS_OPEN_CONNECTIONS,
 	METRICS_MAX_CONNECTIONS,
+	METRICS_IDEM_IDS,		/* set by the writer after each commit */
 	METRICS_GAUGE_COUNT
 };
 

@@ -55,6 +55,8 @@ class Metrics(DaemonTest):
         ratio = value(m, "palaute_store_map_use_ratio")
         self.assertTrue(0 < ratio < 1, ratio)
         self.assertGreaterEqual(value(m, "palaute_open_connections"), 1)
+        # The writer holds the ids of the last 14 days: these n.
+        self.assertEqual(value(m, "palaute_idempotency_ids"), n)
         # Labels are route patterns: no path, slug or id gets in.
         self.assertNotIn(secret, text)
         self.assertNotIn(form.slug, text)
