@@ -253,7 +253,8 @@ tokens_delete(struct api_ctx *ctx, struct api_req *req)
 	uint32_t	 id;
 
 	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such token");
+		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
+		    "the token id must be a positive whole number");
 		return;
 	}
 	if ((job = adminjob_new(ctx, req, tokens_delete_apply)) == NULL) {

@@ -417,7 +417,8 @@ users_get(struct api_ctx *ctx, struct api_req *req)
 	int			 rc;
 
 	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such user");
+		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
+		    "the user id must be a positive whole number");
 		return;
 	}
 	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
@@ -746,7 +747,8 @@ users_patch(struct api_ctx *ctx, struct api_req *req)
 
 	memset(&err, 0, sizeof(err));
 	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such user");
+		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
+		    "the user id must be a positive whole number");
 		return;
 	}
 	if ((job = users_job_new(ctx, req, users_patch_apply)) == NULL) {
@@ -841,7 +843,8 @@ users_delete(struct api_ctx *ctx, struct api_req *req)
 	uint32_t	 id;
 
 	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_NOT_FOUND, NULL, "no such user");
+		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
+		    "the user id must be a positive whole number");
 		return;
 	}
 	if ((job = adminjob_new(ctx, req, users_delete_apply)) == NULL) {

@@ -243,8 +243,8 @@ class Users(AccountTest):
         self.assertEqual(names, ["admin", "m.virtanen"])
         self.assertError(self.d.get("/api/v1/users/9999", token=token), 404,
                          "not_found")
-        self.assertError(self.d.get("/api/v1/users/abc", token=token), 404,
-                         "not_found")
+        self.assertError(self.d.get("/api/v1/users/abc", token=token), 400,
+                         "bad_request")
         r = self.d.request("DELETE", "/api/v1/users/%d" % mid, token=token)
         self.assertEqual(r.status, 204, r)
         self.assertError(self.d.get("/api/v1/users/%d" % mid, token=token),

@@ -215,12 +215,21 @@ class Access(AdminTest):
         self.error(r, 401, "unauthorized")
 
     def test_bad_path_ids(self):
-        for path in ("/api/v1/units/abc", "/api/v1/units/0",
-                     "/api/v1/units/99999999999", "/api/v1/surveys/-1",
-                     "/api/v1/collectors/1x"):
-            with self.subTest(path=path):
-                self.error(self.api("GET", path, token=self.admin), 400,
-                           "bad_request")
+        # Every route with an id in its path, the same way.
+        for method, path in (("GET", "/api/v1/units/abc"),
+                             ("GET", "/api/v1/units/0"),
+                             ("GET", "/api/v1/units/99999999999"),
+                             ("GET", "/api/v1/surveys/-1"),
+                             ("GET", "/api/v1/collectors/1x"),
+                             ("DELETE", "/api/v1/collectors/0"),
+                             ("GET", "/api/v1/users/abc"),
+                             ("PATCH", "/api/v1/users/0"),
+                             ("DELETE", "/api/v1/users/1.5"),
+                             ("DELETE", "/api/v1/tokens/x")):
+            with self.subTest(method=method, path=path):
+                body = {"units": []} if method == "PATCH" else None
+                self.error(self.api(method, path, body, token=self.admin),
+                           400, "bad_request")
 
 
 class BadInput(AdminTest):
