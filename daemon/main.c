@@ -74,18 +74,20 @@ struct palauted {
 	struct retention_report	 pd_purge_report;
 };
 
+/* Asked for (--help): stdout and 0; a mistake: stderr and 2. */
 static void __attribute__((noreturn))
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: palauted [-nv] [-f file] [-o key=value] "
-	    "[--dev]\n"
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: palauted [-hnv] [-f file] [-o key=value] [--dev]\n"
 	    "  -f file       configuration file (key = value)\n"
+	    "  -h, --help    this text\n"
 	    "  -n            check the configuration and exit\n"
 	    "  -o key=value  override one configuration key\n"
 	    "  -v            log debug messages\n"
 	    "  --dev         data directory ./palaute-dev with a generated "
 	    "key and demo data\n");
-	exit(2);
+	exit(status);
 }
 
 /* Defaults, then the file, then -o overrides; err gets file:line: msg. */
@@ -718,7 +720,7 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			if (pd.pd_noverrides == MAIN_MAX_OVERRIDES)
-				usage();
+				usage(2);
 			pd.pd_overrides[pd.pd_noverrides++] = optarg;
 			break;
 		case 'v':
@@ -727,12 +729,14 @@ main(int argc, char *argv[])
 		case 'D':
 			pd.pd_dev = true;
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	if (main_configure(&pd, &pd.pd_cf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "palauted: %s\n", err);
 		return 2;

@@ -82,17 +82,19 @@ static const struct ctl_cmd ctl_cmds[] = {
 };
 #define CTL_NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
+/* Asked for (-h, --help, help): stdout and 0; a mistake: stderr and 2. */
 static void __attribute__((noreturn))
-usage(void)
+usage(int status)
 {
-	size_t	i;
+	FILE	*fp = status == 0 ? stdout : stderr;
+	size_t	 i;
 
-	fprintf(stderr, "usage: palautectl [-f palauted.conf] [-d statedir] "
-	    "[-k keyfile] command [args]\n\ncommands:\n");
+	fprintf(fp, "usage: palautectl [-h] [-f palauted.conf] [-d statedir] "
+	    "[-k keyfile] [-r rootkey] command [args]\n\ncommands:\n");
 	for (i = 0; i < CTL_NCMDS; i++)
-		fprintf(stderr, "  %-10s %-12s %s\n", ctl_cmds[i].cc_name,
+		fprintf(fp, "  %-10s %-12s %s\n", ctl_cmds[i].cc_name,
 		    ctl_cmds[i].cc_args, ctl_cmds[i].cc_help);
-	exit(2);
+	exit(status);
 }
 
 /* The KEK path as palauted resolves it (see main.c). */
@@ -150,7 +152,7 @@ cmd_keygen(struct ctl *ctl, int argc, char *argv[])
 	int	rc;
 
 	if (argc != 2)
-		usage();
+		usage(2);
 	if ((rc = storage_keygen(argv[1])) != 0) {
 		log_warnx("keygen %s: %s", argv[1], rc == -EEXIST ?
 		    "exists; refusing to overwrite a key" : strerror(-rc));
@@ -166,7 +168,7 @@ cmd_init(struct ctl *ctl, int argc, char *argv[])
 	struct storage	*st = NULL;
 
 	if (argc > 2)
-		usage();
+		usage(2);
 	if (argc == 2 && util_snprintf(ctl->c_cf.cf_state_dir,
 	    sizeof(ctl->c_cf.cf_state_dir), "%s", argv[1]) != 0)
 		return 1;
@@ -186,7 +188,7 @@ cmd_stats(struct ctl *ctl, int argc, char *argv[])
 	int			 i, ret = 1;
 
 	if (argc != 1)
-		usage();
+		usage(2);
 	if (ctl_open(ctl, false, &st) != 0)
 		goto done;
 	if (storage_stat(st, &ss) != 0) {
@@ -280,7 +282,7 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 		case 'a':
 		case 'm':
 			if (role_set)
-				usage();
+				usage(2);
 			role_set = true;
 			u.un_role = ch == 'a' ? API_ROLE_ADMIN :
 			    API_ROLE_MANAGER;
@@ -296,11 +298,11 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 			u.un_units[u.un_nunits++] = (uint32_t)unit;
 			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (!role_set || optind != argc - 1)
-		usage();
+		usage(2);
 	if (u.un_role == API_ROLE_MANAGER && u.un_nunits == 0) {
 		log_warnx("add-user: a manager needs at least one --unit");
 		return 2;
@@ -387,11 +389,15 @@ done:
 int
 main(int argc, char *argv[])
 {
-	struct ctl	 ctl;
-	char		 err[PATH_MAX + 1024];
-	const char	*cfpath = NULL, *dir = NULL, *kek = NULL;
-	size_t		 i;
-	int		 ch;
+	static const struct option	 ctl_longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl			 ctl;
+	char				 err[PATH_MAX + 1024];
+	const char			*cfpath = NULL, *dir = NULL, *kek = NULL;
+	size_t				 i;
+	int				 ch;
 
 	if (sodium_init() < 0) {
 		fprintf(stderr, "palautectl: libsodium failed to initialise\n");
@@ -401,19 +407,23 @@ main(int argc, char *argv[])
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.c_keylock = -1;
 	/* "+": options end at the command; its own options follow it. */
-	while ((ch = getopt(argc, argv, "+f:d:k:r:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+f:d:k:r:h", ctl_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'f': cfpath = optarg; break;
 		case 'd': dir = optarg; break;
 		case 'k': kek = optarg; break;
 		case 'r': ctl.c_root_key = optarg; break;
-		default: usage();
+		case 'h': usage(0);
+		default: usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		usage(2);
+	if (strcmp(argv[0], "help") == 0)
+		usage(0);
 	config_defaults(&ctl.c_cf);
 	if (cfpath != NULL && config_load(cfpath, &ctl.c_cf, err,
 	    sizeof(err)) != 0) {
@@ -422,17 +432,17 @@ main(int argc, char *argv[])
 	}
 	if (dir != NULL && util_snprintf(ctl.c_cf.cf_state_dir,
 	    sizeof(ctl.c_cf.cf_state_dir), "%s", dir) != 0)
-		usage();
+		usage(2);
 	if (kek != NULL && util_snprintf(ctl.c_kek, sizeof(ctl.c_kek), "%s",
 	    kek) != 0)
-		usage();
+		usage(2);
 	if (ctl.c_root_key == NULL && ctl.c_cf.cf_root_key_file[0] != '\0')
 		ctl.c_root_key = ctl.c_cf.cf_root_key_file;
 	for (i = 0; i < CTL_NCMDS; i++)
 		if (strcmp(argv[0], ctl_cmds[i].cc_name) == 0)
 			return ctl_cmds[i].cc_fn(&ctl, argc, argv);
 	fprintf(stderr, "palautectl: unknown command '%s'\n", argv[0]);
-	usage();
+	usage(2);
 }
 
 static void
@@ -458,7 +468,7 @@ cmd_verify(struct ctl *ctl, int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "--after-purge") == 0)
 		after_purge = true;
 	else if (argc != 1)
-		usage();
+		usage(2);
 	if (ctl_open(ctl, false, &st) != 0)
 		goto done;
 	if ((rc = verify_store(st, after_purge, ctl_verify_note, NULL, &r))
@@ -512,7 +522,7 @@ cmd_rebuild(struct ctl *ctl, int argc, char *argv[])
 		    util_parse_ll(argv[i + 1], 1, 64, &threads) == 0)
 			i++;
 		else
-			usage();
+			usage(2);
 	}
 	if (ctl_open(ctl, false, &st) != 0)
 		goto done;
@@ -740,7 +750,7 @@ cmd_backup(struct ctl *ctl, int argc, char *argv[])
 	int		 rc, ret = 1;
 
 	if (argc != 2)
-		usage();
+		usage(2);
 	dir = argv[1];
 	if ((rc = ctl_dir_free(dir)) != 0) {
 		log_warnx("backup: %s: %s", dir, rc == -EEXIST ? "not empty; "
@@ -801,7 +811,7 @@ cmd_restore(struct ctl *ctl, int argc, char *argv[])
 	int			 rc, ret = 1;
 
 	if (argc != 2 && argc != 3)
-		usage();
+		usage(2);
 	if ((rc = ctl_dir_free(dir)) != 0) {
 		log_warnx("restore: %s: %s", dir, rc == -EEXIST ? "not empty; "
 		    "restore goes into a missing or empty state directory "
@@ -888,7 +898,7 @@ cmd_purge(struct ctl *ctl, int argc, char *argv[])
 	int			 fd = -1, rc, ret = 1;
 
 	if (argc != 1)
-		usage();
+		usage(2);
 	if (ctl_lock(ctl, "purge", &fd) != 0)
 		goto done;
 	ctl->c_keylock_excl = true;
@@ -924,7 +934,7 @@ cmd_rotate_kek(struct ctl *ctl, int argc, char *argv[])
 	int			 fd = -1, rc, ret = 1;
 
 	if (argc != 1)
-		usage();
+		usage(2);
 	if (ctl_lock(ctl, "rotate-kek", &fd) != 0)
 		goto done;
 	ctl->c_keylock_excl = true;

@@ -7,7 +7,7 @@ import tempfile
 import time
 import unittest
 
-from palaute_test import PALAUTED, Daemon, DaemonTest, main
+from palaute_test import PALAUTECTL, PALAUTED, Daemon, DaemonTest, main
 
 
 class HealthAndRouting(DaemonTest):
@@ -95,6 +95,45 @@ class Signals(unittest.TestCase):
         finally:
             d.cleanup()
             subprocess.run(["rm", "-rf", work], check=True)
+
+
+class Usage(unittest.TestCase):
+    """Asked for, the usage goes to stdout with 0; after a mistake, to
+    stderr with 2 and nothing on stdout, so a script sees the failure."""
+
+    def run_prog(self, *argv):
+        return subprocess.run(list(argv), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=30)
+
+    def test_palauted(self):
+        for flag in ("-h", "--help"):
+            p = self.run_prog(PALAUTED, flag)
+            self.assertEqual(p.returncode, 0, flag)
+            self.assertTrue(p.stdout.startswith(b"usage: palauted"), flag)
+            self.assertIn(b"--dev", p.stdout)
+            self.assertEqual(p.stderr, b"")
+        for argv in (["--bogus"], ["-x"], ["extra"]):
+            p = self.run_prog(PALAUTED, *argv)
+            self.assertEqual(p.returncode, 2, argv)
+            self.assertEqual(p.stdout, b"", argv)
+            self.assertIn(b"usage: palauted", p.stderr)
+
+    def test_palautectl(self):
+        for argv in (["-h"], ["--help"], ["help"]):
+            p = self.run_prog(PALAUTECTL, *argv)
+            self.assertEqual(p.returncode, 0, argv)
+            self.assertTrue(p.stdout.startswith(b"usage: palautectl"), argv)
+            for cmd in (b"init", b"verify", b"backup", b"rotate-kek"):
+                self.assertIn(b"\n  " + cmd + b" ", p.stdout)
+            self.assertEqual(p.stderr, b"")
+        for argv in ([], ["--bogus"], ["no-such-command"]):
+            p = self.run_prog(PALAUTECTL, *argv)
+            self.assertEqual(p.returncode, 2, argv)
+            self.assertEqual(p.stdout, b"", argv)
+            self.assertIn(b"usage: palautectl", p.stderr)
+        p = self.run_prog(PALAUTECTL, "no-such-command")
+        self.assertIn(b"unknown command 'no-such-command'", p.stderr)
 
 
 class CheckConfig(unittest.TestCase):
