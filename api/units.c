@@ -453,8 +453,9 @@ units_apply_delete(struct storage_txn *txn, struct adminjob *job)
 		goto done;
 	if (ncollectors > 0) {
 		ret = adminjob_fail(job, APIE_CONFLICT, NULL,
-		    "unit %u has %zu collectors; delete them first",
-		    job->aj_id, ncollectors);
+		    "unit %u has %zu collector%s; delete %s first",
+		    job->aj_id, ncollectors, ncollectors == 1 ? "" : "s",
+		    ncollectors == 1 ? "it" : "them");
 		goto done;
 	}
 	/*

@@ -2,7 +2,7 @@
 // the real palauted: a manager sees only their units; a group below k
 // shows "fewer than k responses" and no number; the charts are drawn; the
 // CSV downloads; and the admin's pages (surveys, collectors with QR codes,
-// users) work.
+// users, the unit tree) work.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -313,6 +313,145 @@ describe('dashboard', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
     await axeCheck(page, 'dashboard on a phone');
+    noProblems(page);
+    await page.context().close();
+  });
+
+  const unitsNow = async () => (await admin.ok('GET', '/api/v1/units')).units;
+
+  test('an admin adds a unit, renames it, pools it, uses it and deletes it', async () => {
+    const page = await newPage(browser);
+    await login(page, 'admin', d.adminPassword);
+    await results(page);
+    const nav = await page.locator('#nav a').allInnerTexts();
+    assert.deepEqual(nav, ['Tulokset', 'Kyselyt', 'Yksiköt', 'Keräystavat', 'Käyttäjät']);
+    await page.click('a[href="#/units"]');
+    await page.locator('#add-unit').waitFor();
+    assert.match(await page.locator('#pool-lead').innerText(), /ei muodosta omaa ryhmäänsä/);
+    await axeCheck(page, 'dashboard units');
+
+    // A new office under the north, named in Finnish and Swedish.
+    await page.fill('#unit-fi', 'Toimisto Uusi');
+    await page.fill('#unit-sv', 'Kontor Ny');
+    await page.selectOption('#unit-parent', String(u.north));
+    await page.click('#add-unit');
+    await page.locator('#unit-status .notice.ok', { hasText: 'Toimisto Uusi' }).waitFor();
+    const made = (await unitsNow()).find((x) => x.name.fi === 'Toimisto Uusi');
+    assert.deepEqual(made.name, { fi: 'Toimisto Uusi', sv: 'Kontor Ny' });
+    assert.equal(made.parent, u.north);
+    assert.equal(made.pool, false);
+    // In the tree it stands below the north, before the south.
+    const order = await page.locator('.units-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.unit)));
+    assert.ok(order.indexOf(u.north) < order.indexOf(made.id) && order.indexOf(made.id) < order.indexOf(u.south), 'parent order');
+    const row = page.locator(`tr[data-unit="${made.id}"]`);
+    assert.equal(await row.getAttribute('data-depth'), '2');
+    assert.match(await row.innerText(), /Pohjoinen alue/);
+
+    // Renamed, an English name added, pooled into the north.
+    await row.locator('.edit-unit').click();
+    await page.locator('#edit-unit').waitFor();
+    assert.equal(await page.inputValue('#edit-unit-sv'), 'Kontor Ny');
+    await page.fill('#edit-unit-fi', 'Toimisto Vaahtera');
+    await page.fill('#edit-unit-en', 'Office Maple');
+    await page.check('#edit-unit-pool');
+    await axeCheck(page, 'dashboard unit editor');
+    await shot(page, 'dashboard-unit-editor');
+    await page.click('#save-unit');
+    await page.locator('#unit-list-status .notice.ok', { hasText: 'Toimisto Vaahtera' }).waitFor();
+    let now = (await unitsNow()).find((x) => x.id === made.id);
+    assert.deepEqual(now.name, { fi: 'Toimisto Vaahtera', sv: 'Kontor Ny', en: 'Office Maple' });
+    assert.equal(now.parent, u.north);
+    assert.equal(now.pool, true);
+    assert.match(await row.locator('.pool-mark').innerText(), /Kyllä/);
+    await page.click('.lang-switch button[lang=sv]');
+    await page.locator(`tr[data-unit="${made.id}"] th`, { hasText: 'Kontor Ny' }).waitFor();
+    await page.click('.lang-switch button[lang=fi]');
+    await shot(page, 'dashboard-units');
+
+    // The collectors page offers it at once.
+    await page.click('a[href="#/collectors"]');
+    await page.locator('#c-unit').waitFor();
+    assert.equal(await page.locator(`#c-unit option[value="${made.id}"]`).innerText(), 'Toimisto Vaahtera');
+
+    // Delete: a dismissed confirmation keeps it, an accepted one does not.
+    await page.click('a[href="#/units"]');
+    await row.waitFor();
+    page.once('dialog', (dlg) => dlg.dismiss());
+    await row.locator('.delete-unit').click();
+    now = (await unitsNow()).find((x) => x.id === made.id);
+    assert.ok(now, 'kept after cancelling');
+    let asked = '';
+    page.once('dialog', (dlg) => { asked = dlg.message(); dlg.accept(); });
+    await row.locator('.delete-unit').click();
+    await page.locator('#unit-list-status .notice.ok', { hasText: 'Toimisto Vaahtera' }).waitFor();
+    assert.match(asked, /Poistetaanko yksikkö Toimisto Vaahtera\?/);
+    assert.equal(await row.count(), 0);
+    assert.equal((await admin.call('GET', `/api/v1/units/${made.id}`)).status, 404);
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('the units page shows what the server refuses and changes nothing', async () => {
+    const top = await admin.unit('Erillinen yksikkö');
+    const busy = await admin.unit('Toimisto Keräys', u.south);
+    const link = await admin.collector({ survey, unit: busy, kind: 'link' });
+    const before = await unitsNow();
+    const page = await newPage(browser, { locale: 'en-GB', allowHttpErrors: true });
+    await login(page, 'admin', d.adminPassword);
+    await page.goto(`${d.base}/dashboard/#/units`);
+    await page.locator('#add-unit').waitFor();
+
+    // A name of blanks: the error sits at the Finnish name.
+    await page.fill('#unit-fi', '   ');
+    await page.click('#add-unit');
+    await page.locator('#new-unit .error-field[data-field="name.fi"]').waitFor();
+    assert.equal(await page.getAttribute('#unit-fi', 'aria-invalid'), 'true');
+
+    // A top-level unit has nothing to pool into: the error sits at the box.
+    await page.click(`tr[data-unit="${top}"] .edit-unit`);
+    await page.locator('#edit-unit').waitFor();
+    await page.check('#edit-unit-pool');
+    await page.click('#save-unit');
+    const err = page.locator('#edit-unit .error-field[data-field="pool"]');
+    await err.waitFor();
+    assert.equal(await err.getAttribute('role'), 'alert');
+    assert.match(await err.innerText(), /^Error: a unit without a parent has nothing to pool into/);
+    assert.equal(await page.getAttribute('#edit-unit-pool', 'aria-invalid'), 'true');
+    assert.match(await page.getAttribute('#edit-unit-pool', 'aria-describedby'), /edit-unit-pool-error/);
+    await axeCheck(page, 'dashboard unit editor with an error');
+    await shot(page, 'dashboard-unit-pool-error');
+
+    // A unit with a collector stays, and so does the collector.
+    page.once('dialog', (dlg) => dlg.accept());
+    await page.click(`tr[data-unit="${busy}"] .delete-unit`);
+    const refused = page.locator('#unit-list-status .notice.error[role="alert"]');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /has 1 collector; delete it first/);
+    // And one with units below it.
+    page.once('dialog', (dlg) => dlg.accept());
+    await page.click(`tr[data-unit="${u.south}"] .delete-unit`);
+    await page.locator('#unit-list-status .notice.error', { hasText: 'has units below it' }).waitFor();
+
+    assert.deepEqual(await unitsNow(), before, 'the tree is as it was');
+    const collectors = (await admin.ok('GET', `/api/v1/collectors?unit=${busy}`)).collectors;
+    assert.deepEqual(collectors.map((c) => c.id), [link.id]);
+    noProblems(page);
+    await page.context().close();
+    await admin.ok('DELETE', `/api/v1/collectors/${link.id}`);
+    await admin.ok('DELETE', `/api/v1/units/${busy}`);
+    await admin.ok('DELETE', `/api/v1/units/${top}`);
+  });
+
+  test('a manager has no units page', async () => {
+    const page = await newPage(browser);
+    await login(page, 'esihenkilo', managerPassword);
+    await results(page);
+    assert.equal(await page.locator('#nav a[href="#/units"]').count(), 0);
+    await page.evaluate(() => { location.hash = '#/units'; });
+    await page.waitForFunction(() => location.hash === '#/results');
+    await results(page);
+    assert.equal(await page.locator('#add-unit').count(), 0);
+    assert.equal(await page.getAttribute('#main', 'data-view'), 'results');
     noProblems(page);
     await page.context().close();
   });

@@ -10,6 +10,7 @@ import { STRINGS } from './strings.js';
 import { renderResults } from './results.js';
 import { renderSurveys, renderCollectors, renderUsers } from './admin.js';
 import { renderPassword } from './account.js';
+import { renderUnits } from './units.js';
 
 const KEY_TOKEN = 'palaute.dashboard.token';
 const KEY_LANG = 'palaute.dashboard.lang';
@@ -94,7 +95,7 @@ function renderFrame() {
   nav.setAttribute('aria-label', app.t('mainNav'));
   const items = [['#/results', 'navResults']];
   if (app.isAdmin())
-    items.push(['#/surveys', 'navSurveys'], ['#/collectors', 'navCollectors'], ['#/users', 'navUsers']);
+    items.push(['#/surveys', 'navSurveys'], ['#/units', 'navUnits'], ['#/collectors', 'navCollectors'], ['#/users', 'navUsers']);
   const current = (location.hash || '#/results').split('?')[0].split('/').slice(0, 2).join('/');
   fill(nav, h('ul', null, items.map(([href, key]) => h('li', null,
     h('a', { href, 'aria-current': current === href ? 'page' : null }, app.t(key))))));
@@ -200,6 +201,10 @@ async function route() {
       case 'surveys':
         if (!app.isAdmin()) return app.go('#/results');
         await renderSurveys(app, main, parts[1]);
+        break;
+      case 'units':
+        if (!app.isAdmin()) return app.go('#/results');
+        await renderUnits(app, main);
         break;
       case 'collectors':
         if (!app.isAdmin()) return app.go('#/results');

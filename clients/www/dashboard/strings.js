@@ -272,6 +272,38 @@ export const STRINGS = {
     en: 'Leave empty to keep the password. A new one (at least 12 characters) ends the user\'s sessions.',
   },
 
+  // admin: units
+  poolLead: {
+    fi: 'Ylempään yhdistetty yksikkö ei muodosta omaa ryhmäänsä: sen vastaukset lasketaan ylemmän yksikön tuloksiin, mikä auttaa pieniä yksiköitä saamaan tuloksia näkyviin.',
+    sv: 'En sammanslagen enhet bildar ingen egen grupp: dess svar räknas in i enheten ovanför, vilket hjälper små enheter att få resultat som kan visas.',
+    en: 'A pooled unit forms no group of its own: its responses count in the unit above it, which helps small units get results that can be shown.',
+  },
+  newUnit: { fi: 'Uusi yksikkö', sv: 'Ny enhet', en: 'New unit' },
+  addUnit: { fi: 'Lisää yksikkö', sv: 'Lägg till enhet', en: 'Add unit' },
+  name: { fi: 'Nimi', sv: 'Namn', en: 'Name' },
+  unitName_fi: { fi: 'Nimi suomeksi', sv: 'Namn på finska', en: 'Name in Finnish' },
+  unitName_sv: { fi: 'Nimi ruotsiksi (valinnainen)', sv: 'Namn på svenska (valfritt)', en: 'Name in Swedish (optional)' },
+  unitName_en: { fi: 'Nimi englanniksi (valinnainen)', sv: 'Namn på engelska (valfritt)', en: 'Name in English (optional)' },
+  parentUnit: { fi: 'Ylempi yksikkö', sv: 'Överordnad enhet', en: 'Parent unit' },
+  topLevel: { fi: '– ylin taso –', sv: '– högsta nivån –', en: '– top level –' },
+  poolInto: { fi: 'Yhdistä ylempään yksikköön', sv: 'Slå ihop med enheten ovanför', en: 'Pool into the parent unit' },
+  poolHelp: {
+    fi: 'Ylimmän tason yksikköä ei voi yhdistää.',
+    sv: 'En enhet på högsta nivån kan inte slås ihop.',
+    en: 'A top-level unit cannot be pooled.',
+  },
+  poolCol: { fi: 'Yhdistetty ylempään', sv: 'Sammanslagen uppåt', en: 'Pooled into parent' },
+  noUnitsYet: { fi: 'Yksiköitä ei ole vielä.', sv: 'Det finns inga enheter ännu.', en: 'There are no units yet.' },
+  editUnit: { fi: 'Muokkaa yksikköä {name}', sv: 'Redigera enheten {name}', en: 'Edit unit {name}' },
+  unitCreated: { fi: 'Yksikkö {name} lisätty.', sv: 'Enheten {name} har lagts till.', en: 'Unit {name} added.' },
+  unitUpdated: { fi: 'Yksikön {name} tiedot tallennettu.', sv: 'Enheten {name} har sparats.', en: 'Unit {name} saved.' },
+  unitDeleted: { fi: 'Yksikkö {name} poistettu.', sv: 'Enheten {name} har tagits bort.', en: 'Unit {name} deleted.' },
+  confirmDeleteUnit: {
+    fi: 'Poistetaanko yksikkö {name}? Yksikköä, jolla on alayksiköitä, keräystapoja tai vastauksia, ei voi poistaa.',
+    sv: 'Ta bort enheten {name}? En enhet med underenheter, insamlingssätt eller svar kan inte tas bort.',
+    en: 'Delete unit {name}? A unit with units below it, collectors or responses cannot be deleted.',
+  },
+
   // own account
   changePassword: { fi: 'Vaihda salasana', sv: 'Byt lösenord', en: 'Change password' },
   currentPassword: { fi: 'Nykyinen salasana', sv: 'Nuvarande lösenord', en: 'Current password' },
