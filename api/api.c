@@ -253,14 +253,16 @@ api_reply_errno(struct api_req *req, int err)
 }
 
 int
-api_param_id(const struct api_req *req, size_t i, uint32_t *id_out)
+api_path_id(struct api_req *req, const char *what, uint32_t *id_out)
 {
 	long long	v;
 
-	if (i >= req->rq_nparams)
+	if (req->rq_nparams < 1 ||
+	    util_parse_ll(req->rq_params[0], 1, UINT32_MAX, &v) != 0) {
+		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
+		    "the %s id must be a positive whole number", what);
 		return -EINVAL;
-	if (util_parse_ll(req->rq_params[i], 1, UINT32_MAX, &v) != 0)
-		return -EINVAL;
+	}
 	*id_out = (uint32_t)v;
 	return 0;
 }

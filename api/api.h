@@ -209,8 +209,12 @@ void	api_reply_retry(struct api_req *req, int retry_after,
 /* Reply for a negative errno from storage or the writer. */
 void	api_reply_errno(struct api_req *req, int err);
 
-/* Path parameter i as a checked id; -EINVAL if it is not one. */
-int	api_param_id(const struct api_req *req, size_t i, uint32_t *id_out);
+/*
+ * The path's id (its first parameter), checked. When it is not one, the
+ * request gets its reply here, 400 "the <what> id must be a positive
+ * whole number", the same on every route, and -EINVAL is returned.
+ */
+int	api_path_id(struct api_req *req, const char *what, uint32_t *id_out);
 
 /*
  * Query parameters: the decoded value of name into a malloc()ed string,

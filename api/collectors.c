@@ -777,11 +777,9 @@ collectors_show(struct api_ctx *ctx, struct api_req *req)
 	bool			 visible = false;
 	int			 rc;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the collector id must be a positive whole number");
+	if (api_path_id(req, "collector", &id) != 0)
 		return;
-	}
+
 	if (adminjob_read_begin(ctx, req, &txn) != 0)
 		return;
 	if ((rc = units_tree_load(txn, &tree)) == 0 &&
@@ -1086,11 +1084,9 @@ collectors_delete(struct api_ctx *ctx, struct api_req *req)
 	struct adminjob	*job;
 	uint32_t	 id;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the collector id must be a positive whole number");
+	if (api_path_id(req, "collector", &id) != 0)
 		return;
-	}
+
 	if ((job = adminjob_new(ctx, req, collectors_apply_delete)) == NULL) {
 		api_reply_errorf(req, APIE_INTERNAL, NULL, "out of memory");
 		return;

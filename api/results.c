@@ -672,11 +672,9 @@ results_prepare(struct api_ctx *ctx, struct api_req *req,
 	rr->rr_ctx = ctx;
 	rr->rr_req = req;
 	rr->rr_route = route;
-	if (api_param_id(req, 0, &rr->rr_survey) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the survey id must be a positive whole number");
+	if (api_path_id(req, "survey", &rr->rr_survey) != 0)
 		return -EINVAL;
-	}
+
 	if (rquery_parse(req->rq_query, route == RR_COMMENTS ?
 	    RQUERY_COMMENTS : RQUERY_RESULTS, &rr->rr_q, &err) != 0) {
 		api_reply_error(req, &err);

@@ -334,11 +334,9 @@ surveys_show(struct api_ctx *ctx, struct api_req *req)
 	bool			 responses = false;
 	int			 rc;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the survey id must be a positive whole number");
+	if (api_path_id(req, "survey", &id) != 0)
 		return;
-	}
+
 	rc = api_query_get(req, "version", &q);
 	if (rc == 0 && util_parse_ll(q, 1, UINT32_MAX, &v) != 0) {
 		free(q);
@@ -581,11 +579,9 @@ surveys_write(struct api_ctx *ctx, struct api_req *req, adminjob_apply_fn fn,
 	uint32_t	 id = 0;
 
 	memset(&err, 0, sizeof(err));
-	if (has_id && api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the survey id must be a positive whole number");
+	if (has_id && api_path_id(req, "survey", &id) != 0)
 		return;
-	}
+
 	if (codec_parse_object(req, &def, &err) != 0 ||
 	    (has_id && surveys_strip(def, id, &err) != 0) ||
 	    survey_parse(def, &s, &err) != 0) {

@@ -252,11 +252,9 @@ tokens_delete(struct api_ctx *ctx, struct api_req *req)
 	struct adminjob	*job;
 	uint32_t	 id;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the token id must be a positive whole number");
+	if (api_path_id(req, "token", &id) != 0)
 		return;
-	}
+
 	if ((job = adminjob_new(ctx, req, tokens_delete_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;

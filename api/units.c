@@ -281,11 +281,9 @@ units_show(struct api_ctx *ctx, struct api_req *req)
 	uint32_t		 id;
 	int			 rc;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the unit id must be a positive whole number");
+	if (api_path_id(req, "unit", &id) != 0)
 		return;
-	}
+
 	if (adminjob_read_begin(ctx, req, &txn) != 0)
 		return;
 	if ((rc = units_tree_load(txn, &tree)) != 0)
@@ -493,11 +491,9 @@ units_write(struct api_ctx *ctx, struct api_req *req, adminjob_apply_fn fn,
 	uint32_t		 id = 0;
 
 	memset(&err, 0, sizeof(err));
-	if (has_id && api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the unit id must be a positive whole number");
+	if (has_id && api_path_id(req, "unit", &id) != 0)
 		return;
-	}
+
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		goto oom;
 	if (has_body && units_parse_body(req, create, &in, ch, &err) != 0) {

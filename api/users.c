@@ -416,11 +416,9 @@ users_get(struct api_ctx *ctx, struct api_req *req)
 	uint32_t		 id;
 	int			 rc;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the user id must be a positive whole number");
+	if (api_path_id(req, "user", &id) != 0)
 		return;
-	}
+
 	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
 		rc = rec_get(txn, STORAGE_DB_USERS, id, &rec);
 	storage_txn_abort(txn);
@@ -746,11 +744,9 @@ users_patch(struct api_ctx *ctx, struct api_req *req)
 	uint32_t		 id;
 
 	memset(&err, 0, sizeof(err));
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the user id must be a positive whole number");
+	if (api_path_id(req, "user", &id) != 0)
 		return;
-	}
+
 	if ((job = users_job_new(ctx, req, users_patch_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;
@@ -842,11 +838,9 @@ users_delete(struct api_ctx *ctx, struct api_req *req)
 	struct adminjob	*job;
 	uint32_t	 id;
 
-	if (api_param_id(req, 0, &id) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the user id must be a positive whole number");
+	if (api_path_id(req, "user", &id) != 0)
 		return;
-	}
+
 	if ((job = adminjob_new(ctx, req, users_delete_apply)) == NULL) {
 		api_reply_errno(req, -ENOMEM);
 		return;
