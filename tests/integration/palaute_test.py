@@ -175,6 +175,19 @@ class Daemon:
     def log(self):
         return "\n".join(self.log_lines)
 
+    def wait_log(self, text, count=1, timeout=10):
+        """How many log lines hold text, once at least count do.
+
+        stderr is read by a thread, so a line the daemon wrote before its
+        reply may reach log_lines a moment after the reply reaches us.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            n = self.log().count(text)
+            if n >= count or time.monotonic() > deadline:
+                return n
+            time.sleep(0.02)
+
     def stdout(self):
         return "\n".join(self.stdout_lines)
 

@@ -566,7 +566,9 @@ class Cache(ResultsTest):
         for t in kiosks:
             self.submit(t, today, K)
         self.assertEqual(self.results(s, unit=p)["groups"][0]["n"], 4 * K)
-        reads = self.d.log().count("survey %d: model read whole" % s)
+        whole = "survey %d: model read whole" % s
+        synced = "survey %d: cells synced" % s
+        reads = self.d.wait_log(whole)
         # Every read after a new response is right, and none reads the
         # survey's cells whole again.
         for i, t in enumerate(kiosks * 2):
@@ -575,16 +577,15 @@ class Cache(ResultsTest):
             self.assertEqual(g["n"], 4 * K + i + 1)
             [g] = self.results(s, unit=units[i % 4])["groups"]
             self.assertEqual(g["n"], K + 1 + i // 4)
-        self.assertEqual(self.d.log().count(
-            "survey %d: model read whole" % s), reads)
-        self.assertGreaterEqual(self.d.log().count(
-            "survey %d: cells synced" % s), 8)
+        # The log is in order: once the last sync is in, so is any
+        # whole read before it.
+        self.assertGreaterEqual(self.d.wait_log(synced, 8), 8)
+        self.assertEqual(self.d.log().count(whole), reads)
         # A new unit (the tree changed): read whole once more.
         self.unit(p)
         self.assertEqual(self.results(s, unit=p)["groups"][0]["n"],
                          4 * K + 8)
-        self.assertEqual(self.d.log().count(
-            "survey %d: model read whole" % s), reads + 1)
+        self.assertEqual(self.d.wait_log(whole, reads + 1), reads + 1)
 
 
 class Audit(ResultsTest):
