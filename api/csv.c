@@ -39,9 +39,11 @@ csv_put(struct csv *cv, const char *s, size_t n)
 }
 
 void
-csv_init(struct csv *cv, bool bom)
+csv_init(struct csv *cv, bool bom, enum csv_dialect dialect)
 {
 	memset(cv, 0, sizeof(*cv));
+	cv->cv_sep = dialect == CSV_SEMICOLON ? ';' : ',';
+	cv->cv_point = dialect == CSV_SEMICOLON ? ',' : '.';
 	if (bom)
 		csv_put(cv, CSV_BOM, sizeof(CSV_BOM) - 1);
 }
@@ -51,7 +53,7 @@ static void
 csv_sep(struct csv *cv)
 {
 	if (cv->cv_row_open)
-		csv_put(cv, ",", 1);
+		csv_put(cv, &cv->cv_sep, 1);
 	cv->cv_row_open = true;
 }
 
@@ -60,11 +62,12 @@ csv_text(struct csv *cv, const char *s)
 {
 	size_t	n = strlen(s), i;
 	bool	quote = false, guard = false;
+	char	special[] = { cv->cv_sep, '"', '\r', '\n', '\0' };
 
 	csv_sep(cv);
 	if (n == 0)
 		return;
-	if (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ')
+	if (strpbrk(s, special) != NULL || s[0] == ' ' || s[n - 1] == ' ')
 		quote = true;
 	if (strchr("=+-@\t\r", s[0]) != NULL)
 		guard = true;
@@ -139,6 +142,8 @@ csv_real(struct csv *cv, double v, unsigned decimals)
 			*end-- = '\0';
 		if (end == dot)
 			*end = '\0';
+		else
+			*dot = cv->cv_point;
 	}
 	if (strcmp(buf, "-0") == 0)
 		memcpy(buf, "0", 2);

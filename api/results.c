@@ -676,7 +676,8 @@ results_prepare(struct api_ctx *ctx, struct api_req *req,
 		return -EINVAL;
 
 	if (rquery_parse(req->rq_query, route == RR_COMMENTS ?
-	    RQUERY_COMMENTS : RQUERY_RESULTS, &rr->rr_q, &err) != 0) {
+	    RQUERY_COMMENTS : route == RR_CSV ? RQUERY_RESULTS | RQUERY_CSV :
+	    RQUERY_RESULTS, &rr->rr_q, &err) != 0) {
 		api_reply_error(req, &err);
 		return -EINVAL;
 	}
@@ -899,14 +900,14 @@ results_csv_question(struct csv *cv, const json_t *doc, const json_t *g,
 
 /* The results document as CSV: a header, then rows per group. */
 static int
-results_csv(const json_t *doc, const struct survey *ref, char **out,
-    size_t *len_out)
+results_csv(const json_t *doc, const struct survey *ref,
+    enum csv_dialect dialect, char **out, size_t *len_out)
 {
 	struct csv	 cv;
 	const json_t	*groups, *g, *qs, *qj;
 	size_t		 i, qi;
 
-	csv_init(&cv, true);
+	csv_init(&cv, true, dialect);
 	for (i = 0; results_csv_columns[i] != NULL; i++)
 		csv_text(&cv, results_csv_columns[i]);
 	csv_end_row(&cv);
@@ -956,10 +957,10 @@ results_serve(struct api_ctx *ctx, struct api_req *req,
 	ctype = route == RR_CSV ? "text/csv; charset=utf-8" :
 	    "application/json";
 	results_agg_query(&rr, &aq);
-	rc = snprintf(key, sizeof(key), "%d|%u|%u|%lld|%lld|%d|%d|%u", route,
-	    rr.rr_survey, rr.rr_unit, (long long)aq.aq_from,
+	rc = snprintf(key, sizeof(key), "%d|%u|%u|%lld|%lld|%d|%d|%u|%d",
+	    route, rr.rr_survey, rr.rr_unit, (long long)aq.aq_from,
 	    (long long)aq.aq_to, (int)aq.aq_by, (int)aq.aq_period,
-	    aq.aq_version);
+	    aq.aq_version, (int)rr.rr_q.qy_sep);
 	if (rc < 0 || (size_t)rc >= sizeof(key))
 		key[0] = '\0';
 	if (key[0] != '\0' && (hit = results_body_find(&rr, key)) != NULL) {
@@ -973,7 +974,8 @@ results_serve(struct api_ctx *ctx, struct api_req *req,
 		if ((rc = agg_results(rr.rr_agg, &aq, &doc)) != 0)
 			goto fail;
 		if (route == RR_CSV)
-			rc = results_csv(doc, rr.rr_ref, &body, &len);
+			rc = results_csv(doc, rr.rr_ref, rr.rr_q.qy_sep, &body,
+			    &len);
 		else if ((body = codec_dump(doc, &len)) == NULL)
 			rc = -ENOMEM;
 		if (rc != 0)

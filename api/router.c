@@ -55,7 +55,8 @@ const struct api_route api_routes[] = {
 	    "statistics, or suppressed with a hint (small-group rule)." },
 	{ API_GET, "/api/v1/surveys/{}/results.csv", results_get_csv,
 	    API_ACC_USER, API_BODY_SMALL, "The same results as CSV (UTF-8 "
-	    "with BOM), one row per group and statistic." },
+	    "with BOM), one row per group and statistic; &sep=semicolon "
+	    "for spreadsheets set to Finnish or Swedish." },
 	{ API_GET, "/api/v1/surveys/{}/comments", comments_get, API_ACC_USER,
 	    API_BODY_SMALL, "Comments of one group (?unit=&from=&to="
 	    "&question=&version=), shuffled, without dates; only for groups "

@@ -15,7 +15,7 @@
 
 enum rquery_param {
 	RQP_UNIT, RQP_FROM, RQP_TO, RQP_BY, RQP_PERIOD, RQP_VERSION,
-	RQP_QUESTION, RQP_COUNT
+	RQP_QUESTION, RQP_SEP, RQP_COUNT
 };
 
 static const struct {
@@ -29,6 +29,7 @@ static const struct {
 	[RQP_PERIOD] =	 { "period", RQUERY_RESULTS },
 	[RQP_VERSION] =	 { "version", RQUERY_RESULTS | RQUERY_COMMENTS },
 	[RQP_QUESTION] = { "question", RQUERY_COMMENTS },
+	[RQP_SEP] =	 { "sep", RQUERY_CSV },
 };
 
 static const char *const rquery_by_names[] = {
@@ -168,6 +169,15 @@ rquery_set(struct rquery *q, enum rquery_param p, const char *v,
 			    "question must be a question id");
 		memcpy(q->qy_question, v, strlen(v) + 1);
 		return 0;
+	case RQP_SEP:
+		if (strcmp(v, "comma") == 0)
+			q->qy_sep = CSV_COMMA;
+		else if (strcmp(v, "semicolon") == 0)
+			q->qy_sep = CSV_SEMICOLON;
+		else
+			return api_err_set(err, APIE_BAD_REQUEST, name,
+			    "sep must be comma or semicolon");
+		return 0;
 	case RQP_COUNT:
 		break;
 	}
@@ -188,6 +198,7 @@ rquery_parse(const char *raw, unsigned kind, struct rquery *out,
 
 	memset(&q, 0, sizeof(q));
 	q.qy_by = RQUERY_BY_NONE;
+	q.qy_sep = CSV_COMMA;
 	for (p = raw != NULL ? raw : ""; *p != '\0'; p = *amp ? amp + 1 : amp) {
 		amp = p + strcspn(p, "&");
 		if (amp == p)

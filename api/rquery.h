@@ -15,6 +15,8 @@
  *   version=N      one survey version; default: every version whose
  *                  question has the same id and shape
  *   question=ID    the text question                     (comments only)
+ *   sep=           comma (default) | semicolon: the CSV dialect, api/csv.h
+ *                                                        (results.csv only)
  *
  * Every parameter at most once; any other name is 400 bad_request with
  * that name in "field", so a typo never silently widens a query.
@@ -29,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/csv.h"
 #include "api/error.h"
 #include "api/period.h"
 
@@ -41,6 +44,7 @@ enum rquery_by {
 /* Which parameters a route takes. */
 #define RQUERY_RESULTS	0x1	/* unit from to by period version */
 #define RQUERY_COMMENTS	0x2	/* unit from to version question */
+#define RQUERY_CSV	0x4	/* with RQUERY_RESULTS: sep */
 
 #define RQUERY_ID_MAX	32	/* a question id (api/survey.h SURVEY_ID_MAX) */
 
@@ -55,12 +59,13 @@ struct rquery {
 	enum period_kind qy_period;
 	uint32_t	qy_version;	/* 0: all same-shape versions */
 	char		qy_question[RQUERY_ID_MAX + 1];	/* "" if not given */
+	enum csv_dialect qy_sep;
 };
 
 /*
  * Parse a raw query string (NULL or "" for none; percent-encoded, '+' a
- * space) for a route of kind RQUERY_RESULTS or RQUERY_COMMENTS. *out is
- * written only on success.
+ * space) for a route of kind RQUERY_RESULTS (| RQUERY_CSV) or
+ * RQUERY_COMMENTS. *out is written only on success.
  */
 int		 rquery_parse(const char *raw, unsigned kind,
 		    struct rquery *out, struct api_err *err);

@@ -151,14 +151,25 @@ describe('dashboard', () => {
     assert.equal(await page.locator('#comments .comment-list li').count(), 12);
     assert.match(await page.locator('#comments').innerText(), /ystävällinen vastaanotto/);
 
-    // The CSV of what is on the screen.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
-    const file = await download.path();
-    const csv = fs.readFileSync(file);
-    assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM, for Excel');
-    const text = csv.subarray(3).toString('utf8');
-    assert.ok(text.split('\r\n').length > 3, 'a header and rows');
-    assert.match(download.suggestedFilename(), /\.csv$/);
+    // The CSV of what is on the screen: in Finnish, as a Finnish
+    // spreadsheet splits it (';', decimal comma); for other programs, commas.
+    async function downloadCsv() {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+      assert.match(download.suggestedFilename(), /\.csv$/);
+      const csv = fs.readFileSync(await download.path());
+      assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM, for Excel');
+      const lines = csv.subarray(3).toString('utf8').split('\r\n');
+      assert.ok(lines.length > 3, 'a header and rows');
+      return lines;
+    }
+    assert.equal(await page.locator('#csv-sep').inputValue(), 'semicolon');
+    let lines = await downloadCsv();
+    assert.match(lines[0], /^survey;unit;scope;from;to;status;reason;question;type;statistic;option;value$/);
+    const mean = lines.find((l) => l.split(';')[9] === 'mean');
+    assert.match(mean.split(';')[11], /^\d+(,\d+)?$/, mean);
+    await page.selectOption('#csv-sep', 'comma');
+    lines = await downloadCsv();
+    assert.match(lines[0], /^survey,unit,scope,from,to,status,reason,question,type,statistic,option,value$/);
 
     // Swedish, and a unit outside the subtree is refused by the server.
     await page.click('.lang-switch button[lang=sv]');

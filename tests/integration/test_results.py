@@ -7,7 +7,9 @@ so that tests can put responses into distinct weeks. Every test makes its
 own units and survey, so tests do not depend on one another. Days are
 relative to the daemon's today (UTC), never fixed dates.
 """
+import csv
 import datetime
+import io
 import itertools
 import re
 import unittest
@@ -400,6 +402,13 @@ class Query(ResultsTest):
             r = self.d.get("/api/v1/surveys/%d/results?%s" % (s, q),
                            token=self.admin.token)
             self.error(r, 400, "bad_request", field)
+        # The CSV dialect is the CSV's alone.
+        for route, q in (("results", "sep=comma"), ("comments", "sep=comma"),
+                         ("results.csv", "sep=tab"),
+                         ("results.csv", "sep=semicolon&sep=comma")):
+            r = self.d.get("/api/v1/surveys/%d/%s?unit=%d&%s"
+                           % (s, route, u, q), token=self.admin.token)
+            self.error(r, 400, "bad_request", "sep")
         r = self.d.get("/api/v1/surveys/%d/results?unit=%d&version=9" % (s, u),
                        token=self.admin.token)
         self.error(r, 404, "not_found", "version")
@@ -513,6 +522,42 @@ class Csv(ResultsTest):
         doc = self.results(s, unit=p, by="unit")
         self.assertEqual(len(doc["groups"]), 3)
         self.assertEqual(sorted(by_unit), sorted({p, x, y}))
+
+    def csv(self, s, query):
+        r = self.d.get("/api/v1/surveys/%d/results.csv?%s" % (s, query),
+                       token=self.admin.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
+        return r.body[3:].decode("utf-8")
+
+    def test_semicolon_dialect_for_spreadsheets(self):
+        u = self.unit()
+        s = self.survey()
+        t = self.kiosk(s, u)
+        self.submit(t, utc_today(), K - 1, visit=5)
+        self.submit(t, utc_today(), 1, visit=4)
+        query = "unit=%d" % u
+        comma = self.csv(s, query)
+        self.assertEqual(self.csv(s, query + "&sep=comma"), comma)
+        semi = self.csv(s, query + "&sep=semicolon")
+        self.assertEqual(semi.split("\r\n")[0], "survey;unit;scope;from;to;"
+                         "status;reason;question;type;statistic;option;value")
+        # The same cells, field for field; only the decimal mark differs.
+        want = list(csv.reader(io.StringIO(comma, newline="")))
+        got = list(csv.reader(io.StringIO(semi, newline=""),
+                              delimiter=";"))
+        self.assertEqual(len(got), len(want))
+        mean = "%g" % round((5 * (K - 1) + 4) / K, 2)
+        seen = False
+        for g, w in zip(got, want):
+            self.assertEqual(g[:11], w[:11])
+            self.assertEqual(g[11], w[11].replace(".", ","))
+            if (w[7], w[9]) == ("visit", "mean"):
+                self.assertEqual((w[11], g[11]),
+                                 (mean, mean.replace(".", ",")))
+                seen = True
+        self.assertTrue(seen, want)
+        self.assertIn(".", mean)   # a mean with decimals
 
 
 class Rebuild(ResultsTest):

@@ -1,6 +1,6 @@
 /*
  * test_csv.c — CSV for results.csv: quoting, formula guarding, numbers,
- * the byte-order mark, rows.
+ * the byte-order mark, rows, in both dialects.
  */
 #include "config.h"
 
@@ -34,7 +34,7 @@ test_bom_and_rows(void **state)
 	struct csv	cv;
 
 	(void)state;
-	csv_init(&cv, true);
+	csv_init(&cv, true, CSV_COMMA);
 	csv_text(&cv, "survey");
 	csv_text(&cv, "unit");
 	csv_end_row(&cv);
@@ -42,7 +42,7 @@ test_bom_and_rows(void **state)
 	csv_empty(&cv);
 	csv_end_row(&cv);
 	expect(&cv, "\xEF\xBB\xBFsurvey,unit\r\n3,\r\n");
-	csv_init(&cv, false);
+	csv_init(&cv, false, CSV_COMMA);
 	expect(&cv, "");
 }
 
@@ -52,7 +52,7 @@ test_quoting(void **state)
 	struct csv	cv;
 
 	(void)state;
-	csv_init(&cv, false);
+	csv_init(&cv, false, CSV_COMMA);
 	csv_text(&cv, "plain");
 	csv_text(&cv, "a,b");
 	csv_text(&cv, "say \"hi\"");
@@ -71,7 +71,7 @@ test_formula_guard(void **state)
 	struct csv	cv;
 
 	(void)state;
-	csv_init(&cv, false);
+	csv_init(&cv, false, CSV_COMMA);
 	csv_text(&cv, "=1+1");
 	csv_text(&cv, "+49");
 	csv_text(&cv, "-x");
@@ -90,7 +90,7 @@ test_numbers(void **state)
 	struct csv	cv;
 
 	(void)state;
-	csv_init(&cv, false);
+	csv_init(&cv, false, CSV_COMMA);
 	csv_real(&cv, 3.9, 2);
 	csv_real(&cv, 4.0, 2);
 	csv_real(&cv, 3.857142857, 2);
@@ -103,6 +103,32 @@ test_numbers(void **state)
 	expect(&cv, "3.9,4,3.86,2.5,0,,0,4294967295\r\n");
 }
 
+/* The spreadsheet dialect: ';' between fields, ',' in decimals, and a
+ * comma in text is no reason to quote. */
+static void
+test_semicolon(void **state)
+{
+	struct csv	cv;
+
+	(void)state;
+	csv_init(&cv, true, CSV_SEMICOLON);
+	csv_text(&cv, "a,b");
+	csv_text(&cv, "a;b");
+	csv_text(&cv, "=x;y");
+	csv_real(&cv, 3.857142857, 2);
+	csv_real(&cv, 4.0, 2);
+	csv_real(&cv, -0.5, 1);
+	csv_real(&cv, -0.001, 2);
+	csv_int(&cv, -12);
+	csv_uint(&cv, 1000000);
+	csv_empty(&cv);
+	csv_end_row(&cv);
+	csv_text(&cv, "n");
+	csv_end_row(&cv);
+	expect(&cv, CSV_BOM "a,b;\"a;b\";\"'=x;y\";3,86;4;-0,5;0;-12;"
+	    "1000000;\r\nn\r\n");
+}
+
 static void
 test_grows(void **state)
 {
@@ -111,7 +137,7 @@ test_grows(void **state)
 	size_t		 len = 0, i;
 
 	(void)state;
-	csv_init(&cv, true);
+	csv_init(&cv, true, CSV_COMMA);
 	for (i = 0; i < 10000; i++) {
 		csv_text(&cv, "a longer field, with a comma");
 		csv_end_row(&cv);
@@ -119,7 +145,7 @@ test_grows(void **state)
 	assert_int_equal(csv_finish(&cv, &out, &len), 0);
 	assert_int_equal(len, 3 + 10000 * (30 + 2));
 	free(out);
-	csv_init(&cv, false);
+	csv_init(&cv, false, CSV_COMMA);
 	csv_text(&cv, "x");
 	csv_free(&cv);
 	assert_null(cv.cv_data);
@@ -133,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_formula_guard),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_semicolon),
 		cmocka_unit_test(test_grows),
 	};
 

@@ -82,6 +82,12 @@ test_every_parameter(void **state)
 	parse_ok("question=free_text-2&unit=1", RQUERY_COMMENTS, &q);
 	assert_string_equal(q.qy_question, "free_text-2");
 	assert_string_equal(rquery_by_name(RQUERY_BY_PERIOD), "period");
+	assert_int_equal(q.qy_sep, CSV_COMMA);
+	parse_ok("sep=semicolon&by=unit", RQUERY_RESULTS | RQUERY_CSV, &q);
+	assert_int_equal(q.qy_sep, CSV_SEMICOLON);
+	assert_int_equal(q.qy_by, RQUERY_BY_UNIT);
+	parse_ok("sep=comma", RQUERY_RESULTS | RQUERY_CSV, &q);
+	assert_int_equal(q.qy_sep, CSV_COMMA);
 }
 
 static void
@@ -91,6 +97,15 @@ test_strict(void **state)
 	parse_bad("form=2024-01-01", RQUERY_RESULTS, APIE_BAD_REQUEST, "form");
 	parse_bad("question=c", RQUERY_RESULTS, APIE_BAD_REQUEST, "question");
 	parse_bad("by=unit", RQUERY_COMMENTS, APIE_BAD_REQUEST, "by");
+	/* The CSV dialect only where there is CSV. */
+	parse_bad("sep=semicolon", RQUERY_RESULTS, APIE_BAD_REQUEST, "sep");
+	parse_bad("sep=comma", RQUERY_COMMENTS, APIE_BAD_REQUEST, "sep");
+	parse_bad("sep=tab", RQUERY_RESULTS | RQUERY_CSV, APIE_BAD_REQUEST,
+	    "sep");
+	parse_bad("sep=%3B", RQUERY_RESULTS | RQUERY_CSV, APIE_BAD_REQUEST,
+	    "sep");
+	parse_bad("sep=comma&sep=comma", RQUERY_RESULTS | RQUERY_CSV,
+	    APIE_BAD_REQUEST, "sep");
 	parse_bad("unit=1&unit=2", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
 	parse_bad("unit", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
 	parse_bad("unit=", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");

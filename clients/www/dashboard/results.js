@@ -10,7 +10,7 @@ import { barChart, dataTable, destroyCharts, lineChart } from './charts.js';
 import * as P from './periods.js';
 
 // The view's choices survive language switches and navigation.
-const view = { survey: 0, unit: 0, from: '', to: '', trendBy: '', extentFrom: '', extentTo: '' };
+const view = { survey: 0, unit: 0, from: '', to: '', trendBy: '', extentFrom: '', extentTo: '', csvSep: '' };
 const defs = new Map(); // survey id -> definition (questions, period)
 let seq = 0; // drops replies of queries that were superseded
 
@@ -351,6 +351,7 @@ function controls(app, def, kind, reload) {
     h('div', { class: 'field' }, h('label', { for: 'from' }, app.t('from')), fromSel),
     h('div', { class: 'field' }, h('label', { for: 'to' }, app.t('to')), toSel),
     h('div', { class: 'field' }, h('label', { for: 'trend-by' }, app.t('trendBy')), trendSel),
+    h('div', { class: 'field' }, h('label', { for: 'csv-sep' }, app.t('csvFormat')), csvSepSelect(app)),
     h('div', { class: 'field buttons' },
       h('button', {
         type: 'button', class: 'secondary', id: 'all-time',
@@ -360,10 +361,23 @@ function controls(app, def, kind, reload) {
     h('p', { class: 'muted range-note' }, app.t('rangeNote', { p: app.t(`period_${kind}`) })));
 }
 
+// A spreadsheet set to Finnish or Swedish splits columns at ';' and reads
+// ',' as the decimal mark, so a comma file would open as one column there;
+// other programs (and English spreadsheets) want commas.
+function csvSep(app) {
+  return view.csvSep || (app.lang === 'en' ? 'comma' : 'semicolon');
+}
+
+function csvSepSelect(app) {
+  const sel = h('select', { id: 'csv-sep', onchange: () => { view.csvSep = sel.value; } },
+    ['semicolon', 'comma'].map((v) => h('option', { value: v, selected: v === csvSep(app) }, app.t(`csv_${v}`))));
+  return sel;
+}
+
 async function downloadCsv(app, btn) {
   btn.disabled = true;
   try {
-    const res = await app.call(`/api/v1/surveys/${view.survey}/results.csv?${query({ by: 'period', period: view.trendBy })}`, { raw: true, accept: 'text/csv' });
+    const res = await app.call(`/api/v1/surveys/${view.survey}/results.csv?${query({ by: 'period', period: view.trendBy, sep: csvSep(app) })}`, { raw: true, accept: 'text/csv' });
     const blob = await res.data.blob();
     const cd = res.headers.get('Content-Disposition') || '';
     const m = cd.match(/filename="?([^";]+)"?/);

@@ -104,6 +104,9 @@ export const STRINGS = {
     en: 'In random order, without dates.',
   },
   downloadCsv: { fi: 'Lataa CSV', sv: 'Ladda ner CSV', en: 'Download CSV' },
+  csvFormat: { fi: 'CSV-muoto', sv: 'CSV-format', en: 'CSV format' },
+  csv_semicolon: { fi: 'Excel (puolipiste, desimaalipilkku)', sv: 'Excel (semikolon, decimalkomma)', en: 'Excel, Nordic (semicolon, decimal comma)' },
+  csv_comma: { fi: 'Muut ohjelmat (pilkku, desimaalipiste)', sv: 'Andra program (komma, decimalpunkt)', en: 'Other programs (comma, decimal point)' },
   suppressed: {
     fi: 'Alle {k} vastausta – tuloksia ei näytetä vastaajien suojaamiseksi.',
     sv: 'Färre än {k} svar – resultaten visas inte för att skydda de svarande.',
