@@ -73,21 +73,25 @@ scrub_sep(const unsigned char *s)
 }
 
 /*
- * Each detector returns the length of its match at s[i], or 0. s is
+ * Each detector returns the length of its match at s, or 0. s is
  * NUL-terminated and every look-ahead stops at the first byte that fails,
- * so none reads past the terminator.
+ * so none reads past the terminator. b1 and b2 are the two bytes before,
+ * as written to the output (0 before the start): right after a
+ * placeholder, the text starts afresh, so that "131052-308T040 123 4567"
+ * loses the phone number as well as the hetu, and a second pass would
+ * find nothing more.
  */
 static size_t
-scrub_email(const unsigned char *s, size_t i)
+scrub_email(const unsigned char *s, unsigned char b1, unsigned char b2)
 {
-	size_t	p = i, start, labels = 0, end = 0;
+	size_t	p = 0, start, labels = 0, end = 0;
 	bool	alpha;
 
-	if (i > 0 && scrub_local_byte(s[i - 1]))
+	if (scrub_local_byte(b1))
 		return 0;
 	while (scrub_local_byte(s[p]))
 		p++;
-	if (p == i || s[p] != '@')
+	if (p == 0 || s[p] != '@')
 		return 0;
 	p++;
 	for (;;) {
@@ -107,18 +111,17 @@ scrub_email(const unsigned char *s, size_t i)
 			break;
 		p++;
 	}
-	return end == 0 ? 0 : end - i;
+	return end;
 }
 
 static size_t
-scrub_hetu(const unsigned char *s, size_t i)
+scrub_hetu(const unsigned char *h, unsigned char b1, unsigned char b2)
 {
 	static const char	 signs[] = "+-YXWVUABCDEFyxwvuabcdef";
-	const unsigned char	*h = s + i;
 	unsigned		 dd, mm;
 	size_t			 k;
 
-	if (i > 0 && scrub_alnum(s[i - 1]))
+	if (scrub_alnum(b1))
 		return 0;
 	for (k = 0; k < 6; k++)
 		if (!scrub_digit(h[k]))
@@ -139,21 +142,17 @@ scrub_hetu(const unsigned char *s, size_t i)
 }
 
 static size_t
-scrub_phone(const unsigned char *s, size_t i)
+scrub_phone(const unsigned char *s, unsigned char b1, unsigned char b2)
 {
-	size_t		p = i, q, n, paren, digits = 0, stop, max;
+	size_t		p = 0, q, n, paren, digits = 0, stop, max;
 	bool		intl;
-	unsigned char	c;
 
-	if (i > 0) {
-		c = s[i - 1];
-		if (scrub_alnum(c))
-			return 0;
-		/* "12.03.2024", "2024-03-12", "1,05": inside a number. */
-		if (i > 1 && (c == '.' || c == ',' || c == ':' || c == '/' ||
-		    c == '-') && scrub_digit(s[i - 2]))
-			return 0;
-	}
+	if (scrub_alnum(b1))
+		return 0;
+	/* "12.03.2024", "2024-03-12", "1,05": inside a number. */
+	if ((b1 == '.' || b1 == ',' || b1 == ':' || b1 == '/' ||
+	    b1 == '-') && scrub_digit(b2))
+		return 0;
 	if (s[p] == '+' && s[p + 1] >= '1' && s[p + 1] <= '9') {
 		intl = true;
 		p += 1;
@@ -204,12 +203,13 @@ scrub_phone(const unsigned char *s, size_t i)
 	}
 	if (digits < SCRUB_PHONE_MIN)
 		return 0;
-	return p - i;
+	return p;
 }
 
 /* Tried in this order at each byte: an address may hold digits. */
 static const struct {
-	size_t		(*sd_match)(const unsigned char *, size_t);
+	size_t		(*sd_match)(const unsigned char *, unsigned char,
+			    unsigned char);
 	const char	*sd_placeholder;
 } scrub_detectors[] = {
 	{ scrub_email,	SCRUB_EMAIL },
@@ -226,6 +226,7 @@ scrub_text(const char *in, char **out)
 	const unsigned char	*s = (const unsigned char *)in;
 	char			*buf = NULL;
 	size_t			 len, i = 0, o = 0, n, d, plen;
+	unsigned char		 b1, b2;
 	int			 ret = -1;
 
 	if (in == NULL || out == NULL) {
@@ -247,8 +248,10 @@ scrub_text(const char *in, char **out)
 	}
 	while (s[i] != '\0') {
 		n = 0;
+		b1 = o > 0 ? (unsigned char)buf[o - 1] : 0;
+		b2 = o > 1 ? (unsigned char)buf[o - 2] : 0;
 		for (d = 0; d < SCRUB_NDETECTORS && n == 0; d++)
-			n = scrub_detectors[d].sd_match(s, i);
+			n = scrub_detectors[d].sd_match(s + i, b1, b2);
 		if (n != 0) {
 			plen = strlen(scrub_detectors[d - 1].sd_placeholder);
 			memcpy(buf + o, scrub_detectors[d - 1].sd_placeholder,

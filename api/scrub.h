@@ -7,7 +7,10 @@
  * One left-to-right pass over the bytes, no regex. At each position the
  * three detectors are tried in the order e-mail, hetu, phone; the first
  * that matches writes its placeholder and the scan resumes after the match.
- * Every other byte is copied unchanged, so UTF-8 text stays valid.
+ * Every other byte is copied unchanged, so UTF-8 text stays valid. Where
+ * a rule looks at the byte before, it looks at what was written: after a
+ * placeholder the text starts afresh, so a second pass finds nothing (the
+ * fuzz target fuzz/scrub.c checks both).
  *
  * The rules, and why they are shaped this way:
  *
