@@ -299,7 +299,7 @@ rb_record(struct rb_worker *w, size_t si, const void *key, const void *val,
 		memset(&err, 0, sizeof(err));
 		if (rec == NULL || id.ci_unit == 0 || lang == NULL ||
 		    (s = rb_version(w, si, id.ci_version)) == NULL ||
-		    survey_check_answers(s, json_object_get(rec, "answers"),
+		    survey_check_record(s, json_object_get(rec, "answers"),
 		    lang, &a, &err) != 0) {
 			w->w_bad++;
 			goto done;

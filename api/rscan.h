@@ -5,7 +5,7 @@
  * tree or a struct survey_answers. It handles the shapes intake writes
  * (one flat object, answers of integers, option ids, booleans and texts)
  * and refuses anything else with -ENOTSUP, so that the caller falls back
- * to json_loadb() and survey_check_answers(), which then judge the record.
+ * to json_loadb() and survey_check_record(), which then judge the record.
  * Where it answers, it answers as they would (tests/unit/test_rscan.c
  * compares the two on many records), with two checks left out on
  * purpose: the length of texts (scrubbing may have lengthened a text

@@ -86,8 +86,8 @@ struct survey_qtype {
 				    struct api_err *);
 	size_t			(*qt_slots)(const struct survey_question *);
 	int			(*qt_check)(const struct survey_question *,
-				    const json_t *, struct survey_answer *,
-				    struct api_err *);
+				    const json_t *, bool stored,
+				    struct survey_answer *, struct api_err *);
 	int			(*qt_dump)(const struct survey_question *,
 				    json_t *);
 	json_t			*(*qt_value)(const struct survey_question *,
@@ -715,7 +715,7 @@ survey_option_find(const struct survey_question *sq, const char *id,
 
 static int
 survey_check_range(const struct survey_question *sq, const json_t *v,
-    struct survey_answer *an, struct api_err *err)
+    bool stored, struct survey_answer *an, struct api_err *err)
 {
 	json_int_t	n;
 
@@ -733,7 +733,7 @@ survey_check_range(const struct survey_question *sq, const json_t *v,
 
 static int
 survey_check_choice(const struct survey_question *sq, const json_t *v,
-    struct survey_answer *an, struct api_err *err)
+    bool stored, struct survey_answer *an, struct api_err *err)
 {
 	size_t	i;
 
@@ -749,7 +749,7 @@ survey_check_choice(const struct survey_question *sq, const json_t *v,
 
 static int
 survey_check_multi(const struct survey_question *sq, const json_t *v,
-    struct survey_answer *an, struct api_err *err)
+    bool stored, struct survey_answer *an, struct api_err *err)
 {
 	const json_t	*o;
 	uint64_t	 slots = 0;
@@ -783,7 +783,7 @@ survey_check_multi(const struct survey_question *sq, const json_t *v,
 
 static int
 survey_check_yesno(const struct survey_question *sq, const json_t *v,
-    struct survey_answer *an, struct api_err *err)
+    bool stored, struct survey_answer *an, struct api_err *err)
 {
 	if (!json_is_boolean(v))
 		return api_err_set(err, APIE_INVALID_ANSWER, sq->sq_id,
@@ -792,9 +792,16 @@ survey_check_yesno(const struct survey_question *sq, const json_t *v,
 	return 0;
 }
 
+/* The longest a text of at most max code points may be once scrubbed. */
+static size_t
+survey_scrubbed_max(unsigned max)
+{
+	return ((size_t)max * 9 + 6) / 7;
+}
+
 static int
 survey_check_text_answer(const struct survey_question *sq, const json_t *v,
-    struct survey_answer *an, struct api_err *err)
+    bool stored, struct survey_answer *an, struct api_err *err)
 {
 	const char	*s;
 	size_t		 n;
@@ -810,7 +817,13 @@ survey_check_text_answer(const struct survey_question *sq, const json_t *v,
 	if (survey_utf8_count(s, json_string_length(v), &n) != 0)
 		return api_err_set(err, APIE_INVALID_ANSWER, sq->sq_id,
 		    "invalid UTF-8");
-	if (n > sq->sq_max_length)
+	/*
+	 * The limit is on what the respondent typed. Scrubbing may lengthen
+	 * it (7 digits become "[puhelin]", 9 characters), so a stored text
+	 * may be up to 9/7 of it.
+	 */
+	if (stored ? n > survey_scrubbed_max(sq->sq_max_length) :
+	    n > sq->sq_max_length)
 		return api_err_set(err, APIE_INVALID_ANSWER, sq->sq_id,
 		    "longer than %u characters", sq->sq_max_length);
 	if (survey_blank(s))
@@ -1580,9 +1593,9 @@ survey_lang_text(const json_t *i18n, const char *lang)
 
 /* ------------------------------------------------------------ answers */
 
-int
-survey_check_answers(const struct survey *s, const json_t *answers,
-    const char *lang, struct survey_answers **out, struct api_err *err)
+static int
+survey_check(const struct survey *s, const json_t *answers, const char *lang,
+    bool stored, struct survey_answers **out, struct api_err *err)
 {
 	struct survey_answers		*a = NULL;
 	const struct survey_question	*sq;
@@ -1625,7 +1638,7 @@ survey_check_answers(const struct survey *s, const json_t *answers,
 		if (json_is_null(v))
 			continue;	/* skipped on purpose */
 		sq = &s->sv_questions[qi];
-		if ((ret = survey_qtypes[sq->sq_type].qt_check(sq, v,
+		if ((ret = survey_qtypes[sq->sq_type].qt_check(sq, v, stored,
 		    &a->sa_items[qi], err)) != 0)
 			goto done;
 	}
@@ -1650,6 +1663,20 @@ survey_check_answers(const struct survey *s, const json_t *answers,
 done:
 	survey_answers_free(a);
 	return ret;
+}
+
+int
+survey_check_answers(const struct survey *s, const json_t *answers,
+    const char *lang, struct survey_answers **out, struct api_err *err)
+{
+	return survey_check(s, answers, lang, false, out, err);
+}
+
+int
+survey_check_record(const struct survey *s, const json_t *answers,
+    const char *lang, struct survey_answers **out, struct api_err *err)
+{
+	return survey_check(s, answers, lang, true, out, err);
 }
 
 void

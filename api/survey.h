@@ -161,6 +161,15 @@ const char	*survey_lang_text(const json_t *i18n, const char *lang);
 int		 survey_check_answers(const struct survey *s,
 		    const json_t *answers, const char *lang,
 		    struct survey_answers **out, struct api_err *err);
+/*
+ * The same check of the answers of a stored response record (rebuild,
+ * verify), whose text was checked as typed and then scrubbed: scrubbing
+ * may have made it longer than max_length (by 9/7 at most), which is
+ * allowed here. Scrubbing it again changes nothing.
+ */
+int		 survey_check_record(const struct survey *s,
+		    const json_t *answers, const char *lang,
+		    struct survey_answers **out, struct api_err *err);
 void		 survey_answers_free(struct survey_answers *a);
 
 const char	*survey_answers_lang(const struct survey_answers *a);

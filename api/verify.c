@@ -255,7 +255,7 @@ verify_response(struct verify *v, const void *key, const void *val,
 	if ((rc = verify_version(v, id.ci_version, &s)) != 0)
 		goto done;
 	memset(&err, 0, sizeof(err));
-	if (s == NULL || survey_check_answers(s, json_object_get(rec,
+	if (s == NULL || survey_check_record(s, json_object_get(rec,
 	    "answers"), lang, &a, &err) != 0) {
 		v->v_r->vr_bad_responses++;
 		verify_note(v, "survey %u version %u: a response does not fit "

@@ -1,6 +1,6 @@
 /*
  * test_rscan.c — rebuild's fast reader of response records against the
- * slow path it stands in for (json_loadb + survey_check_answers): on
+ * slow path it stands in for (json_loadb + survey_check_record): on
  * records as intake writes them, and on odd ones (escapes, white space,
  * nulls, duplicates, numbers that are not integers), whatever the fast
  * reader accepts it must map exactly as the slow path does. Fixed seeds.
@@ -97,7 +97,7 @@ compare(const struct survey *s, const char *text)
 	assert_string_equal(json_string_value(json_object_get(rec, "lang")),
 	    rr.rr_lang);
 	memset(&err, 0, sizeof(err));
-	slow = survey_check_answers(s, json_object_get(rec, "answers"),
+	slow = survey_check_record(s, json_object_get(rec, "answers"),
 	    rr.rr_lang, &a, &err);
 	if (slow != 0)
 		fail_msg("the fast reader took a record the slow path "
