@@ -1,0 +1,58 @@
+/*
+ * survey.c — fuzz target: a survey definition as an admin posts it
+ * (survey_parse), the largest document the daemon takes.
+ *
+ * Property: a definition accepted is accepted again in its canonical form
+ * and gives the same canonical form back, since that form is what the
+ * store keeps and every later read parses.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api/codec.h"
+#include "api/error.h"
+#include "api/survey.h"
+#include "fuzz/fuzz.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct survey	*s = NULL, *again = NULL;
+	struct api_err	 err;
+	json_t		*def = NULL, *canon = NULL, *canon2 = NULL;
+	size_t		 qi;
+
+	memset(&err, 0, sizeof(err));
+	if (codec_depth((const char *)data, size) > CODEC_MAX_DEPTH)
+		goto done;
+	def = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
+	    NULL);
+	if (def == NULL)
+		goto done;
+	if (survey_parse(def, &s, &err) != 0) {
+		FUZZ_CHECK(err.ae_code != APIE_NONE);
+		goto done;
+	}
+	FUZZ_CHECK(survey_question_count(s) > 0);
+	for (qi = 0; qi < survey_question_count(s); qi++)
+		FUZZ_CHECK(survey_question_slots(s, qi) <= QTYPE_MAX_SLOTS);
+	canon = survey_to_json(s);
+	FUZZ_CHECK(canon != NULL);
+	memset(&err, 0, sizeof(err));
+	if (survey_parse(canon, &again, &err) != 0)
+		fprintf(stderr, "canonical form refused: %s: %s\n",
+		    err.ae_field, err.ae_message);
+	FUZZ_CHECK(again != NULL);
+	canon2 = survey_to_json(again);
+	FUZZ_CHECK(canon2 != NULL && json_equal(canon, canon2));
+done:
+	json_decref(canon2);
+	json_decref(canon);
+	survey_free(again);
+	survey_free(s);
+	json_decref(def);
+	return 0;
+}
