@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "api/adminjob.h"
-#include "api/audit.h"
-#include "api/codec.h"
+#include "core/audit.h"
+#include "common/codec.h"
 #include "storage/storage.h"
 
 struct adminjob *
@@ -73,7 +73,7 @@ adminjob_done(int rc, void *arg)
 			job->aj_out = NULL;
 			api_reply_json(req, job->aj_status, out);
 		}
-	} else if (rc == -EINVAL && job->aj_err.ae_code != APIE_NONE)
+	} else if (rc == -EINVAL && job->aj_err.er_code != ERR_NONE)
 		api_reply_error(req, &job->aj_err);
 	else
 		api_reply_errno(req, rc);
@@ -89,23 +89,23 @@ adminjob_submit(struct adminjob *job)
 	rc = ctx->ac_submit(ctx->ac_submit_arg, adminjob_apply,
 	    adminjob_done, job);
 	if (rc != 0) {
-		api_reply_errorf(job->aj_req, APIE_UNAVAILABLE, NULL,
+		api_reply_errorf(job->aj_req, ERR_UNAVAILABLE, NULL,
 		    "the server is shutting down; nothing was saved");
 		adminjob_free(job);
 	}
 }
 
 int
-adminjob_fail(struct adminjob *job, enum api_errcode code, const char *field,
+adminjob_fail(struct adminjob *job, enum error_code code, const char *field,
     const char *fmt, ...)
 {
 	va_list	ap;
 
-	job->aj_err.ae_code = code;
-	snprintf(job->aj_err.ae_field, sizeof(job->aj_err.ae_field), "%s",
+	job->aj_err.er_code = code;
+	snprintf(job->aj_err.er_field, sizeof(job->aj_err.er_field), "%s",
 	    field != NULL ? field : "");
 	va_start(ap, fmt);
-	vsnprintf(job->aj_err.ae_message, sizeof(job->aj_err.ae_message), fmt,
+	vsnprintf(job->aj_err.er_message, sizeof(job->aj_err.er_message), fmt,
 	    ap);
 	va_end(ap);
 	return -EINVAL;
@@ -134,12 +134,12 @@ adminjob_read_begin(struct api_ctx *ctx, struct api_req *req,
 
 int
 adminjob_parse(const struct api_req *req, const char *const allowed[],
-    json_t **out, struct api_err *err)
+    json_t **out, struct error *err)
 {
 	json_t	*obj = NULL;
 	int	 rc;
 
-	if ((rc = codec_parse_object(req, &obj, err)) != 0)
+	if ((rc = api_body_object(req, &obj, err)) != 0)
 		return rc;
 	if ((rc = codec_only(obj, allowed, "", err)) != 0) {
 		json_decref(obj);

@@ -26,7 +26,7 @@ struct adminjob {
 	/* Set by the handler. The apply function must not touch aj_req. */
 	struct api_ctx		*aj_ctx;
 	struct api_req		*aj_req;
-	struct api_principal	 aj_who;	/* a copy, for the audit */
+	struct principal	 aj_who;	/* a copy, for the audit */
 	uint32_t		 aj_id;		/* the path's id, or 0 */
 	json_t			*aj_in;		/* checked input, owned */
 	void			*aj_data;	/* the module's own */
@@ -41,7 +41,7 @@ struct adminjob {
 	/* Set by the apply function. */
 	int			 aj_status;	/* 200, 201 or 204 */
 	json_t			*aj_out;	/* the reply's body, owned */
-	struct api_err		 aj_err;	/* when it returned -EINVAL */
+	struct error		 aj_err;	/* when it returned -EINVAL */
 };
 
 /*
@@ -59,7 +59,7 @@ void		 adminjob_free(struct adminjob *job);	/* accepts NULL */
 void		 adminjob_submit(struct adminjob *job);
 
 /* Fill aj_err (field may be NULL); returns -EINVAL for tail calls. */
-int		 adminjob_fail(struct adminjob *job, enum api_errcode code,
+int		 adminjob_fail(struct adminjob *job, enum error_code code,
 		    const char *field, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
 
@@ -82,6 +82,6 @@ int		 adminjob_read_begin(struct api_ctx *ctx, struct api_req *req,
 /* Parse req's body as an object whose members are all in allowed. */
 int		 adminjob_parse(const struct api_req *req,
 		    const char *const allowed[], json_t **out,
-		    struct api_err *err);
+		    struct error *err);
 
 #endif /* PALAUTE_API_ADMINJOB_H */

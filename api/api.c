@@ -14,9 +14,9 @@
 #include <sodium.h>
 
 #include "api/api.h"
-#include "api/auth.h"
-#include "api/codec.h"
-#include "api/intake.h"
+#include "core/auth.h"
+#include "common/codec.h"
+#include "core/intake.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/state.h"
@@ -29,6 +29,41 @@ static const char *const api_method_names[API_METHOD_COUNT] = {
 	[API_PUT] = "PUT", [API_PATCH] = "PATCH", [API_DELETE] = "DELETE",
 	[API_OPTIONS] = "OPTIONS",
 };
+
+/* The HTTP status of each error code (common/error.h). */
+static const int api_statuses[ERR_COUNT] = {
+	[ERR_NONE]		= 200,
+	[ERR_MALFORMED_JSON]	= 400,
+	[ERR_BAD_REQUEST]	= 400,
+	[ERR_UNKNOWN_FIELD]	= 400,
+	[ERR_WRONG_TYPE]	= 400,
+	[ERR_MISSING_FIELD]	= 400,
+	[ERR_INVALID]		= 422,
+	[ERR_INVALID_ANSWER]	= 422,
+	[ERR_MISALIGNED_RANGE]	= 422,
+	[ERR_UNAUTHORIZED]	= 401,
+	[ERR_BAD_CREDENTIALS]	= 401,
+	[ERR_FORBIDDEN]		= 403,
+	[ERR_NOT_FOUND]		= 404,
+	[ERR_METHOD_NOT_ALLOWED] = 405,
+	[ERR_CONFLICT]		= 409,
+	[ERR_ALREADY_USED]	= 409,
+	[ERR_GONE]		= 410,
+	[ERR_TOO_LARGE]		= 413,
+	[ERR_UNSUPPORTED_MEDIA]	= 415,
+	[ERR_RATE_LIMITED]	= 429,
+	[ERR_INTERNAL]		= 500,
+	[ERR_UNAVAILABLE]	= 503,
+	[ERR_STORAGE_FULL]	= 507,
+};
+
+int
+api_status(enum error_code code)
+{
+	if ((unsigned)code >= ERR_COUNT)
+		return 500;
+	return api_statuses[code];
+}
 
 const char *
 api_method_name(enum api_method m)
@@ -108,12 +143,23 @@ api_resp_header(struct api_resp *resp, const char *name, const char *value)
 	resp->rs_nheaders++;
 }
 
+/* The reply's headers: up to API_MAX_HEADERS name, value pairs. */
+static void
+api_resp_headers(struct api_resp *resp, va_list ap)
+{
+	const char	*name, *value;
+
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		value = va_arg(ap, const char *);
+		api_resp_header(resp, name, value);
+	}
+}
+
 void
 api_reply_raw(struct api_req *req, int status, const char *ctype, char *body,
     size_t len, ...)
 {
 	struct api_resp	 resp;
-	const char	*name, *value;
 	va_list		 ap;
 
 	memset(&resp, 0, sizeof(resp));
@@ -122,10 +168,7 @@ api_reply_raw(struct api_req *req, int status, const char *ctype, char *body,
 	resp.rs_body = body;
 	resp.rs_len = len;
 	va_start(ap, len);
-	while ((name = va_arg(ap, const char *)) != NULL) {
-		value = va_arg(ap, const char *);
-		api_resp_header(&resp, name, value);
-	}
+	api_resp_headers(&resp, ap);
 	va_end(ap);
 	api_send(req, &resp);
 }
@@ -138,66 +181,77 @@ api_reply_json(struct api_req *req, int status, json_t *json)
 
 	if (json == NULL || (body = codec_dump(json, &len)) == NULL) {
 		json_decref(json);
-		api_reply_errorf(req, APIE_INTERNAL, NULL, "out of memory");
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
 		return;
 	}
 	json_decref(json);
 	api_reply_raw(req, status, "application/json", body, len, NULL);
 }
 
-static json_t *
-api_error_json(const struct api_err *err)
+/* The one place the error envelope of DESIGN.md section 7 is built. */
+static char *
+api_error_body(const struct error *err, size_t *len_out)
 {
-	json_t	*e;
+	json_t	*e, *json;
+	char	*body;
 
-	e = json_pack("{s:s, s:s}", "code", api_err_name(err->ae_code),
-	    "message", err->ae_message);
-	if (e != NULL && err->ae_field[0] != '\0')
-		json_object_set_new(e, "field", json_string(err->ae_field));
-	return json_pack("{s:o}", "error", e);
-}
-
-void
-api_reply_error(struct api_req *req, const struct api_err *err)
-{
-	char	*body = NULL;
-	size_t	 len = 0;
-	json_t	*json;
-	int	 status = api_err_status(err->ae_code);
-
-	json = api_error_json(err);
-	if (json != NULL)
-		body = codec_dump(json, &len);
+	e = json_pack("{s:s, s:s}", "code", error_name(err->er_code),
+	    "message", err->er_message);
+	if (e != NULL && err->er_field[0] != '\0')
+		json_object_set_new(e, "field", json_string(err->er_field));
+	json = json_pack("{s:o}", "error", e);
+	body = json != NULL ? codec_dump(json, len_out) : NULL;
 	json_decref(json);
-	if (status == 405) {
-		char	allow[128];
-
-		router_allow(req->rq_path, allow, sizeof(allow));
-		api_reply_raw(req, status, "application/json", body, len,
-		    "Allow", allow, NULL);
-		return;
-	}
-	if (status == 401) {
-		api_reply_raw(req, status, "application/json", body, len,
-		    "WWW-Authenticate", "Bearer realm=\"palaute\"", NULL);
-		return;
-	}
-	api_reply_raw(req, status, "application/json", body, len, NULL);
+	return body;
 }
 
 void
-api_reply_errorf(struct api_req *req, enum api_errcode code,
+api_reply_error_with(struct api_req *req, const struct error *err,
+    int retry_after, ...)
+{
+	struct api_resp	 resp;
+	char		 secs[16];
+	va_list		 ap;
+
+	memset(&resp, 0, sizeof(resp));
+	resp.rs_status = retry_after > 0 ? 429 : api_status(err->er_code);
+	resp.rs_ctype = "application/json";
+	resp.rs_body = api_error_body(err, &resp.rs_len);
+	if (resp.rs_status == 401)
+		api_resp_header(&resp, "WWW-Authenticate",
+		    "Bearer realm=\"palaute\"");
+	else if (resp.rs_status == 429) {
+		/* Every 429 is a rate-limit refusal: /metrics counts it here. */
+		metrics_inc(METRICS_RATE_LIMITED);
+		snprintf(secs, sizeof(secs), "%d",
+		    retry_after < 1 ? 1 : retry_after);
+		api_resp_header(&resp, "Retry-After", secs);
+	}
+	va_start(ap, retry_after);
+	api_resp_headers(&resp, ap);
+	va_end(ap);
+	api_send(req, &resp);
+}
+
+void
+api_reply_error(struct api_req *req, const struct error *err)
+{
+	api_reply_error_with(req, err, 0, NULL);
+}
+
+void
+api_reply_errorf(struct api_req *req, enum error_code code,
     const char *field, const char *fmt, ...)
 {
-	struct api_err	err;
+	struct error	err;
 	va_list		ap;
 
 	memset(&err, 0, sizeof(err));
-	err.ae_code = code;
-	snprintf(err.ae_field, sizeof(err.ae_field), "%s",
+	err.er_code = code;
+	snprintf(err.er_field, sizeof(err.er_field), "%s",
 	    field != NULL ? field : "");
 	va_start(ap, fmt);
-	vsnprintf(err.ae_message, sizeof(err.ae_message), fmt, ap);
+	vsnprintf(err.er_message, sizeof(err.er_message), fmt, ap);
 	va_end(ap);
 	api_reply_error(req, &err);
 }
@@ -205,41 +259,31 @@ api_reply_errorf(struct api_req *req, enum api_errcode code,
 void
 api_reply_retry(struct api_req *req, int retry_after, const char *message)
 {
-	struct api_err	 err;
-	char		 secs[16], *body = NULL;
-	size_t		 len = 0;
-	json_t		*json;
+	struct error	err;
 
-	/* Every 429 is a rate-limit refusal: /metrics counts them here. */
-	metrics_inc(METRICS_RATE_LIMITED);
-	api_err_set(&err, APIE_RATE_LIMITED, NULL, "%s", message);
-	snprintf(secs, sizeof(secs), "%d", retry_after < 1 ? 1 : retry_after);
-	json = api_error_json(&err);
-	if (json != NULL)
-		body = codec_dump(json, &len);
-	json_decref(json);
-	api_reply_raw(req, 429, "application/json", body, len,
-	    "Retry-After", secs, NULL);
+	error_set(&err, ERR_RATE_LIMITED, NULL, "%s", message);
+	api_reply_error_with(req, &err, retry_after < 1 ? 1 : retry_after,
+	    NULL);
 }
 
 void
 api_reply_errno(struct api_req *req, int err)
 {
-	enum api_errcode	code = api_err_from_errno(err);
+	enum error_code	code = error_from_errno(err);
 
 	switch (code) {
-	case APIE_STORAGE_FULL:
+	case ERR_STORAGE_FULL:
 		api_reply_errorf(req, code, NULL,
 		    "the store is full; nothing was saved");
 		break;
-	case APIE_UNAVAILABLE:
+	case ERR_UNAVAILABLE:
 		api_reply_errorf(req, code, NULL,
 		    "storage is failing; nothing was saved, try again");
 		break;
-	case APIE_NOT_FOUND:
+	case ERR_NOT_FOUND:
 		api_reply_errorf(req, code, NULL, "not found");
 		break;
-	case APIE_CONFLICT:
+	case ERR_CONFLICT:
 		api_reply_errorf(req, code, NULL, "conflicts with the "
 		    "current state");
 		break;
@@ -247,47 +291,9 @@ api_reply_errno(struct api_req *req, int err)
 		log_warnx("%s %s: internal error %d",
 		    api_method_name(req->rq_method), req->rq_route != NULL ?
 		    req->rq_route->rt_pattern : "?", err);
-		api_reply_errorf(req, APIE_INTERNAL, NULL, "internal error");
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "internal error");
 		break;
 	}
-}
-
-int
-api_path_id(struct api_req *req, const char *what, uint32_t *id_out)
-{
-	long long	v;
-
-	if (req->rq_nparams < 1 ||
-	    util_parse_ll(req->rq_params[0], 1, UINT32_MAX, &v) != 0) {
-		api_reply_errorf(req, APIE_BAD_REQUEST, NULL,
-		    "the %s id must be a positive whole number", what);
-		return -EINVAL;
-	}
-	*id_out = (uint32_t)v;
-	return 0;
-}
-
-int
-api_query_get(const struct api_req *req, const char *name, char **value_out)
-{
-	const char	*p, *amp, *eq;
-	size_t		 nlen = strlen(name);
-
-	if (req->rq_query == NULL)
-		return -ENOENT;
-	for (p = req->rq_query; *p != '\0'; p = *amp ? amp + 1 : amp) {
-		amp = p + strcspn(p, "&");
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq == NULL)
-			eq = amp;
-		if ((size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
-			if (eq == amp)
-				return router_decode("", 0, true, value_out);
-			return router_decode(eq + 1, (size_t)(amp - eq - 1),
-			    true, value_out);
-		}
-	}
-	return -ENOENT;
 }
 
 static uint64_t
@@ -297,10 +303,46 @@ api_body_limit(const struct api_ctx *ctx, const struct api_route *rt)
 	    : ctx->ac_limits.al_max_body;
 }
 
+/*
+ * Resolve the Authorization header of req into req->rq_who: 401 when
+ * absent, malformed, unknown, expired or revoked. Reads in a read
+ * transaction of its own on the event-loop thread.
+ */
+static int
+api_auth_resolve(struct api_ctx *ctx, struct api_req *req, struct error *err)
+{
+	struct storage_txn	*txn = NULL;
+	const char		*h = req->rq_auth;
+	int			 rc;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
+		return error_set(err, ERR_UNAUTHORIZED, NULL,
+		    "a bearer token is required");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) != 0) {
+		log_warnx("auth: cannot read the store: %d", rc);
+		return error_set(err, ERR_UNAVAILABLE, NULL,
+		    "storage is failing; try again");
+	}
+	rc = auth_lookup(ctx->ac_hash_key, txn, h, auth_now(), &req->rq_who);
+	storage_txn_abort(txn);
+	if (rc == -ENOENT)
+		return error_set(err, ERR_UNAUTHORIZED, NULL,
+		    "the token is not valid (unknown, expired or revoked)");
+	if (rc != 0) {
+		log_warnx("auth: token lookup failed: %d", rc);
+		return error_set(err, ERR_UNAVAILABLE, NULL,
+		    "storage is failing; try again");
+	}
+	return 0;
+}
+
 /* Check that the caller may use the route; fills err when not. */
 static int
 api_check_access(struct api_ctx *ctx, struct api_req *req,
-    struct api_err *err)
+    struct error *err)
 {
 	enum api_access	acc = req->rq_route->rt_access;
 	int		rc;
@@ -309,39 +351,40 @@ api_check_access(struct api_ctx *ctx, struct api_req *req,
 		return 0;
 	if (acc == API_ACC_METRICS && req->rq_loopback)
 		return 0;
-	if ((rc = auth_resolve(ctx, req, err)) != 0)
+	if ((rc = api_auth_resolve(ctx, req, err)) != 0)
 		return rc;
 	switch (acc) {
 	case API_ACC_USER:
-		if (req->rq_who.pr_role == API_ROLE_MANAGER ||
-		    req->rq_who.pr_role == API_ROLE_ADMIN)
+		if (req->rq_who.pr_role == ROLE_MANAGER ||
+		    req->rq_who.pr_role == ROLE_ADMIN)
 			return 0;
 		break;
 	case API_ACC_ADMIN:
 	case API_ACC_METRICS:
-		if (req->rq_who.pr_role == API_ROLE_ADMIN)
+		if (req->rq_who.pr_role == ROLE_ADMIN)
 			return 0;
 		break;
 	case API_ACC_DEVICE:
-		if (req->rq_who.pr_role == API_ROLE_DEVICE)
+		if (req->rq_who.pr_role == ROLE_DEVICE)
 			return 0;
 		break;
 	case API_ACC_ANY:
 		return 0;
 	}
-	if (req->rq_who.pr_role == API_ROLE_DEVICE ||
+	if (req->rq_who.pr_role == ROLE_DEVICE ||
 	    acc == API_ACC_DEVICE)
-		return api_err_set(err, APIE_UNAUTHORIZED, NULL,
+		return error_set(err, ERR_UNAUTHORIZED, NULL,
 		    "this route needs %s token",
 		    acc == API_ACC_DEVICE ? "a kiosk device" : "a user's");
-	return api_err_set(err, APIE_FORBIDDEN, NULL,
+	return error_set(err, ERR_FORBIDDEN, NULL,
 	    "your role may not use this route");
 }
 
 void
 api_handle(struct api_ctx *ctx, struct api_req *req)
 {
-	struct api_err	err;
+	struct error	err;
+	char		allow[128];
 	int		rc;
 
 	memset(&err, 0, sizeof(err));
@@ -357,13 +400,19 @@ api_handle(struct api_ctx *ctx, struct api_req *req)
 		api_reply_raw(req, 204, NULL, NULL, 0, NULL);
 		return;
 	}
-	rc = router_match(req, &err);
+	rc = router_match(ctx->ac_routes, ctx->ac_nroutes, req, &err);
+	if (rc != 0 && err.er_code == ERR_METHOD_NOT_ALLOWED) {
+		router_allow(ctx->ac_routes, ctx->ac_nroutes, req->rq_path,
+		    allow, sizeof(allow));
+		api_reply_error_with(req, &err, 0, "Allow", allow, NULL);
+		return;
+	}
 	if (rc != 0) {
 		api_reply_error(req, &err);
 		return;
 	}
 	if (req->rq_body_len > api_body_limit(ctx, req->rq_route)) {
-		api_reply_errorf(req, APIE_TOO_LARGE, NULL,
+		api_reply_errorf(req, ERR_TOO_LARGE, NULL,
 		    "the body is larger than %llu bytes",
 		    (unsigned long long)api_body_limit(ctx, req->rq_route));
 		return;
@@ -376,51 +425,18 @@ api_handle(struct api_ctx *ctx, struct api_req *req)
 }
 
 int
-api_init(struct api_ctx *ctx, struct storage *st)
+api_init(struct api_ctx *ctx, struct storage *st,
+    const struct api_route *routes, size_t nroutes)
 {
-	static const char	 name[] = "hash_key";
-	struct storage_txn	*txn = NULL;
-	void			*val = NULL;
-	size_t			 len = 0;
-	int			 ret = -1;
+	int	ret;
 
 	ctx->ac_store = st;
-	if ((ctx->ac_hash_key = sodium_malloc(32)) == NULL) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	if ((ret = storage_txn_begin(st, true, &txn)) != 0)
-		goto done;
-	ret = storage_get(txn, STORAGE_DB_META, name, sizeof(name) - 1, &val,
-	    &len);
-	if (ret == -ENOENT) {
-		/* First start: the secret that keys token and code hashes. */
-		randombytes_buf(ctx->ac_hash_key, 32);
-		ret = storage_put(txn, STORAGE_DB_META, name, sizeof(name) - 1,
-		    ctx->ac_hash_key, 32, STORAGE_NOOVERWRITE);
-		if (ret != 0)
-			goto done;
-	} else if (ret != 0)
-		goto done;
-	else if (len != 32) {
-		ret = -EBADMSG;
-		goto done;
-	} else
-		memcpy(ctx->ac_hash_key, val, 32);
-	ret = storage_txn_commit(txn);
-	txn = NULL;
-	if (ret != 0)
-		goto done;
-	if ((ret = api_state_new(ctx)) != 0)
-		goto done;
-	ret = 0;
-done:
-	storage_txn_abort(txn);
-	if (val != NULL) {
-		sodium_memzero(val, len);
-		free(val);
-	}
-	if (ret != 0) {
+	ctx->ac_routes = routes;
+	ctx->ac_nroutes = nroutes;
+	metrics_routes(routes, nroutes);
+	if ((ret = auth_key_load(st, &ctx->ac_hash_key)) != 0)
+		return ret;
+	if ((ret = api_state_new(ctx)) != 0) {
 		sodium_free(ctx->ac_hash_key);
 		ctx->ac_hash_key = NULL;
 	}
@@ -430,13 +446,15 @@ done:
 int
 api_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn)
 {
-	return intake_batch_precommit(ctx, txn);
+	return intake_batch_precommit(api_state_intake(ctx), txn);
 }
 
 void
 api_batch_done(struct api_ctx *ctx, int rc)
 {
-	intake_batch_done(ctx, rc);
+	size_t	ids = intake_batch_done(api_state_intake(ctx), rc);
+
+	metrics_gauge_set(METRICS_IDEM_IDS, (int64_t)ids);
 }
 
 void

@@ -19,18 +19,22 @@
 
 #include <jansson.h>
 
-#include "api/error.h"
+#include "common/error.h"
+#include "core/auth.h"
 
 struct storage;
 struct storage_txn;
 struct api_ctx;
 struct api_req;
+struct results_cache;
 
 enum api_method {
 	API_GET, API_HEAD, API_POST, API_PUT, API_PATCH, API_DELETE,
 	API_OPTIONS, API_METHOD_COUNT
 };
 const char	*api_method_name(enum api_method m);
+/* The HTTP status of an error code (DESIGN.md section 7). */
+int		 api_status(enum error_code code);
 
 #define API_MAX_HEADERS	8
 #define API_MAX_PARAMS	4
@@ -48,22 +52,6 @@ struct api_resp {
 	size_t			 rs_len;
 	struct api_header	 rs_headers[API_MAX_HEADERS];
 	size_t			 rs_nheaders;
-};
-
-/* Who is calling, resolved from the bearer token by auth. */
-enum api_role { API_ROLE_NONE, API_ROLE_MANAGER, API_ROLE_ADMIN,
-	API_ROLE_DEVICE };
-
-#define API_MAX_SUBTREES	32
-
-struct api_principal {
-	enum api_role	pr_role;
-	uint32_t	pr_user;	/* user id; collector id for a device */
-	char		pr_name[64];	/* user name, for the audit log */
-	uint32_t	pr_units[API_MAX_SUBTREES];	/* manager's subtrees */
-	size_t		pr_nunits;
-	uint8_t		pr_token_hash[32];	/* keyed hash of the token */
-	bool		pr_api_token;	/* an API token, not a session */
 };
 
 /* Who may call a route. */
@@ -89,9 +77,6 @@ struct api_route {
 	const char		*rt_summary;	/* for openapi.json */
 };
 
-/* The route table (router.c) and its size. */
-extern const struct api_route	api_routes[];
-extern const size_t		api_nroutes;
 
 struct api_req {
 	enum api_method		 rq_method;
@@ -116,7 +101,7 @@ struct api_req {
 	const struct api_route	*rq_route;
 	char			*rq_params[API_MAX_PARAMS];	/* decoded */
 	size_t			 rq_nparams;
-	struct api_principal	 rq_who;
+	struct principal	 rq_who;
 
 	/* Set by the caller: called once with the reply; frees the request. */
 	void			(*rq_reply)(struct api_req *req,
@@ -158,6 +143,8 @@ struct api_limits {
 
 struct api_ctx {
 	struct storage		*ac_store;
+	const struct api_route	*ac_routes;	/* the table api_init() got */
+	size_t			 ac_nroutes;
 	struct api_limits	 ac_limits;
 	int			(*ac_submit)(void *arg, api_apply_fn apply,
 				    api_done_fn done, void *job);
@@ -169,14 +156,18 @@ struct api_ctx {
 	unsigned char		*ac_hash_key;
 	/* Private state of the modules (rate limits, metrics, ...). */
 	struct api_state	*ac_state;
+	/* The results routes' cache: http_results_init() makes it. */
+	struct results_cache	*ac_results;
 	bool			 ac_draining;	/* shutting down */
 };
 
 /*
- * Set up ctx over an open store: loads (or, on first start, creates) the
+ * Set up ctx over an open store and the route table it dispatches to
+ * (borrowed for ctx's life): loads (or, on first start, creates) the
  * keyed-hash secret. The caller fills ac_limits, ac_submit and ac_offload.
  */
-int	api_init(struct api_ctx *ctx, struct storage *st);
+int	api_init(struct api_ctx *ctx, struct storage *st,
+	    const struct api_route *routes, size_t nroutes);
 void	api_fini(struct api_ctx *ctx);
 
 /*
@@ -196,13 +187,19 @@ void	api_handle(struct api_ctx *ctx, struct api_req *req);
 
 /* Replies: each sends and consumes the request. json is stolen. */
 void	api_reply_json(struct api_req *req, int status, json_t *json);
-void	api_reply_error(struct api_req *req, const struct api_err *err);
-void	api_reply_errorf(struct api_req *req, enum api_errcode code,
+void	api_reply_error(struct api_req *req, const struct error *err);
+void	api_reply_errorf(struct api_req *req, enum error_code code,
 	    const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 /* body is stolen (malloc()ed); headers are name, value pairs, NULL ends. */
 void	api_reply_raw(struct api_req *req, int status, const char *ctype,
 	    char *body, size_t len, ...);
+/*
+ * An error reply with more headers (name, value pairs, NULL ends), such
+ * as CORS's; 429 with Retry-After when retry_after > 0, whatever the code.
+ */
+void	api_reply_error_with(struct api_req *req, const struct error *err,
+	    int retry_after, ...);
 /* Reply 429 with Retry-After. */
 void	api_reply_retry(struct api_req *req, int retry_after,
 	    const char *message);
@@ -215,6 +212,15 @@ void	api_reply_errno(struct api_req *req, int err);
  * whole number", the same on every route, and -EINVAL is returned.
  */
 int	api_path_id(struct api_req *req, const char *what, uint32_t *id_out);
+
+/*
+ * Parse req's body into a new JSON object (*out, caller decrefs). 415 when
+ * the content type is not application/json, 400 when empty, not JSON,
+ * nested deeper than CODEC_MAX_DEPTH, has duplicate keys, or is not an
+ * object.
+ */
+int	api_body_object(const struct api_req *req, json_t **out,
+	    struct error *err);
 
 /*
  * Query parameters: the decoded value of name into a malloc()ed string,

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/handlers.h"
 #include "api/metrics.h"
 #include "storage/storage.h"
 
@@ -86,6 +85,9 @@ static atomic_uint_fast64_t	metrics_commits_failed;
 static struct metrics_hist	metrics_submit_hist;
 static struct metrics_hist	metrics_commit_hist;
 static struct metrics_hist	metrics_batch_hist;
+/* The route table whose rows are counted (metrics_routes()). */
+static const struct api_route	*metrics_table;
+static size_t			 metrics_ntable;
 
 _Static_assert(METRICS_NTIME < 16 && METRICS_NBATCH < 16,
     "histogram buckets fit mh_buckets");
@@ -159,9 +161,10 @@ metrics_count_request(const struct api_route *rt, enum api_method m,
 {
 	size_t	row, col;
 
-	if (rt != NULL && rt >= api_routes && rt < api_routes + api_nroutes)
-		row = (size_t)(rt - api_routes) < METRICS_MAX_ROUTES ?
-		    (size_t)(rt - api_routes) : METRICS_ROW_OTHER;
+	if (rt != NULL && metrics_table != NULL && rt >= metrics_table &&
+	    rt < metrics_table + metrics_ntable)
+		row = (size_t)(rt - metrics_table) < METRICS_MAX_ROUTES ?
+		    (size_t)(rt - metrics_table) : METRICS_ROW_OTHER;
 	else
 		row = METRICS_ROW_UNMATCHED +
 		    ((unsigned)m < API_METHOD_COUNT ? (size_t)m :
@@ -272,11 +275,11 @@ metrics_requests_write(FILE *fp)
 	metrics_head(fp, "palaute_http_requests_total", "counter",
 	    "HTTP requests answered, by route pattern, method and status.");
 	for (row = 0; row < METRICS_ROWS; row++) {
-		if (row < METRICS_MAX_ROUTES && row >= api_nroutes)
+		if (row < METRICS_MAX_ROUTES && row >= metrics_ntable)
 			continue;
 		if (row < METRICS_MAX_ROUTES) {
-			route = api_routes[row].rt_pattern;
-			method = api_method_name(api_routes[row].rt_method);
+			route = metrics_table[row].rt_pattern;
+			method = api_method_name(metrics_table[row].rt_method);
 		} else if (row == METRICS_ROW_OTHER) {
 			route = "other";
 			method = "other";
@@ -381,16 +384,8 @@ done:
 }
 
 void
-metrics_get(struct api_ctx *ctx, struct api_req *req)
+metrics_routes(const struct api_route *routes, size_t nroutes)
 {
-	char	*body = NULL;
-	size_t	 len = 0;
-	int	 rc;
-
-	if ((rc = metrics_render(ctx->ac_store, &body, &len)) != 0) {
-		api_reply_errno(req, rc);
-		return;
-	}
-	api_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8",
-	    body, len, NULL);
+	metrics_table = routes;
+	metrics_ntable = nroutes;
 }

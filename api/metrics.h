@@ -70,4 +70,7 @@ int	metrics_render(struct storage *st, char **out, size_t *len_out);
 /* Back to zero (tests). */
 void	metrics_reset(void);
 
+/* The route table whose routes are counted by row (api_init() sets it). */
+void	metrics_routes(const struct api_route *routes, size_t nroutes);
+
 #endif /* PALAUTE_API_METRICS_H */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "api/api.h"
-#include "api/codec.h"
+#include "common/codec.h"
 #include "api/offload.h"
 #include "common/log.h"
 
@@ -22,7 +22,7 @@ offload_busy(struct api_req *req, int err)
 	size_t	 len = 0;
 
 	json = json_pack("{s:{s:s, s:s}}", "error", "code",
-	    api_err_name(APIE_UNAVAILABLE), "message", err == -ESHUTDOWN ?
+	    error_name(ERR_UNAVAILABLE), "message", err == -ESHUTDOWN ?
 	    "the server is shutting down" :
 	    "the server is busy; try again in a moment");
 	if (json != NULL)

@@ -1,6 +1,6 @@
 /*
- * router.h — matching a request against the route table (api_routes[] in
- * router.c), path parameters, percent-decoding.
+ * router.h — matching a request against a route table (the daemon's is
+ * api/routes/routes.c), path parameters, percent-decoding.
  * Return convention: 0 or a negative errno-style code, err filled.
  */
 #ifndef PALAUTE_API_ROUTER_H
@@ -9,19 +9,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api/error.h"
+#include "common/error.h"
 
 struct api_req;
+struct api_route;
 
 /*
  * Find the route of req's method and path; set rq_route and rq_params.
  * 404 when no pattern matches the path, 405 when one does but not for
  * this method, 400 when the path is not validly encoded.
  */
-int	router_match(struct api_req *req, struct api_err *err);
+int	router_match(const struct api_route *routes, size_t nroutes,
+	    struct api_req *req, struct error *err);
 
 /* The methods allowed on path, as an Allow header value ("GET, POST"). */
-void	router_allow(const char *path, char *buf, size_t len);
+void	router_allow(const struct api_route *routes, size_t nroutes,
+	    const char *path, char *buf, size_t len);
 
 /* Percent-decode s[0..len) into a new string; '+' is ' ' if plus_space.
  * -EINVAL on a bad escape or an encoded NUL. */

@@ -93,12 +93,12 @@ rquery_decode(const char *s, size_t len, char *buf, size_t buflen)
 
 static int
 rquery_id(const char *v, const char *field, uint32_t *out,
-    struct api_err *err)
+    struct error *err)
 {
 	long long	n;
 
 	if (util_parse_ll(v, 1, UINT32_MAX, &n) != 0)
-		return api_err_set(err, APIE_BAD_REQUEST, field,
+		return error_set(err, ERR_BAD_REQUEST, field,
 		    "%s must be a positive integer id", field);
 	*out = (uint32_t)n;
 	return 0;
@@ -106,10 +106,10 @@ rquery_id(const char *v, const char *field, uint32_t *out,
 
 static int
 rquery_date(const char *v, const char *field, int64_t *out,
-    struct api_err *err)
+    struct error *err)
 {
 	if (util_parse_date(v, out) != 0)
-		return api_err_set(err, APIE_BAD_REQUEST, field,
+		return error_set(err, ERR_BAD_REQUEST, field,
 		    "%s must be a date YYYY-MM-DD", field);
 	return 0;
 }
@@ -132,7 +132,7 @@ rquery_id_chars(const char *v)
 
 static int
 rquery_set(struct rquery *q, enum rquery_param p, const char *v,
-    struct api_err *err)
+    struct error *err)
 {
 	const char	*name = rquery_params[p].name;
 	size_t		 i;
@@ -153,19 +153,19 @@ rquery_set(struct rquery *q, enum rquery_param p, const char *v,
 				q->qy_by = (enum rquery_by)i;
 				return 0;
 			}
-		return api_err_set(err, APIE_BAD_REQUEST, name,
+		return error_set(err, ERR_BAD_REQUEST, name,
 		    "by must be none, period or unit");
 	case RQP_PERIOD:
 		q->qy_has_period = true;
 		if (period_parse(v, &q->qy_period) != 0)
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "period must be week, month, quarter or year");
 		return 0;
 	case RQP_VERSION:
 		return rquery_id(v, name, &q->qy_version, err);
 	case RQP_QUESTION:
 		if (!rquery_id_chars(v))
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "question must be a question id");
 		memcpy(q->qy_question, v, strlen(v) + 1);
 		return 0;
@@ -175,18 +175,18 @@ rquery_set(struct rquery *q, enum rquery_param p, const char *v,
 		else if (strcmp(v, "semicolon") == 0)
 			q->qy_sep = CSV_SEMICOLON;
 		else
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "sep must be comma or semicolon");
 		return 0;
 	case RQP_COUNT:
 		break;
 	}
-	return api_err_set(err, APIE_BAD_REQUEST, NULL, "bad parameter");
+	return error_set(err, ERR_BAD_REQUEST, NULL, "bad parameter");
 }
 
 int
 rquery_parse(const char *raw, unsigned kind, struct rquery *out,
-    struct api_err *err)
+    struct error *err)
 {
 	struct rquery	 q;
 	const char	*p, *amp, *eq;
@@ -206,33 +206,33 @@ rquery_parse(const char *raw, unsigned kind, struct rquery *out,
 		eq = memchr(p, '=', (size_t)(amp - p));
 		nlen = (size_t)((eq != NULL ? eq : amp) - p);
 		if (rquery_decode(p, nlen, name, sizeof(name)) != 0)
-			return api_err_set(err, APIE_BAD_REQUEST, NULL,
+			return error_set(err, ERR_BAD_REQUEST, NULL,
 			    "a query parameter's name is not valid");
 		for (i = 0; i < RQP_COUNT; i++)
 			if (strcmp(name, rquery_params[i].name) == 0 &&
 			    (rquery_params[i].kinds & kind) != 0)
 				break;
 		if (i == RQP_COUNT)
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "unknown query parameter \"%s\"", name);
 		if (seen & (1u << i))
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "%s given more than once", name);
 		seen |= 1u << i;
 		if (eq == NULL)
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "%s needs a value", name);
 		rc = rquery_decode(eq + 1, (size_t)(amp - eq - 1), value,
 		    sizeof(value));
 		if (rc != 0 || value[0] == '\0')
-			return api_err_set(err, APIE_BAD_REQUEST, name,
+			return error_set(err, ERR_BAD_REQUEST, name,
 			    "%s: not a valid value", name);
 		if ((rc = rquery_set(&q, (enum rquery_param)i, value,
 		    err)) != 0)
 			return rc;
 	}
 	if (q.qy_has_period && q.qy_by != RQUERY_BY_PERIOD)
-		return api_err_set(err, APIE_BAD_REQUEST, "period",
+		return error_set(err, ERR_BAD_REQUEST, "period",
 		    "period is the group length of by=period");
 	*out = q;
 	return 0;
@@ -240,21 +240,21 @@ rquery_parse(const char *raw, unsigned kind, struct rquery *out,
 
 int
 rquery_check_range(struct rquery *q, enum period_kind kind,
-    struct api_err *err)
+    struct error *err)
 {
 	enum period_kind	group = kind;
 	char			f[16], t[16], af[16], at[16];
 	int64_t			from, to;
 
 	if (!period_valid(kind))
-		return api_err_set(err, APIE_INTERNAL, NULL, "bad period");
+		return error_set(err, ERR_INTERNAL, NULL, "bad period");
 	if (q->qy_from > q->qy_to)
-		return api_err_set(err, APIE_INVALID, "from",
+		return error_set(err, ERR_INVALID, "from",
 		    "from is after to");
 	if (q->qy_by == RQUERY_BY_PERIOD && q->qy_has_period) {
 		group = q->qy_period;
 		if (!period_nests(kind, group))
-			return api_err_set(err, APIE_INVALID, "period",
+			return error_set(err, ERR_INVALID, "period",
 			    "the survey's results are kept by %s; a %s is not "
 			    "a whole number of them", period_name(kind),
 			    period_name(group));
@@ -266,9 +266,9 @@ rquery_check_range(struct rquery *q, enum period_kind kind,
 		    util_format_date(q->qy_to, t, sizeof(t)) != 0 ||
 		    util_format_date(from, af, sizeof(af)) != 0 ||
 		    util_format_date(to, at, sizeof(at)) != 0)
-			return api_err_set(err, APIE_INVALID, "from",
+			return error_set(err, ERR_INVALID, "from",
 			    "the range is not valid");
-		return api_err_set(err, APIE_MISALIGNED_RANGE,
+		return error_set(err, ERR_MISALIGNED_RANGE,
 		    from != q->qy_from ? "from" : "to",
 		    "%s to %s is not a whole number of %ss; the nearest "
 		    "whole range is from=%s&to=%s", f, t, period_name(group),

@@ -31,9 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/csv.h"
-#include "api/error.h"
-#include "api/period.h"
+#include "core/csv.h"
+#include "common/error.h"
+#include "core/period.h"
 
 enum rquery_by {
 	RQUERY_BY_NONE,
@@ -68,18 +68,18 @@ struct rquery {
  * RQUERY_COMMENTS. *out is written only on success.
  */
 int		 rquery_parse(const char *raw, unsigned kind,
-		    struct rquery *out, struct api_err *err);
+		    struct rquery *out, struct error *err);
 
 /*
  * Check the range of q (both ends set) against the survey's bucket kind,
  * and for by=period the group length (which must be a whole number of
- * buckets and default to kind). -EINVAL with APIE_INVALID when from > to
- * or the period does not nest kind; with APIE_MISALIGNED_RANGE and a
+ * buckets and default to kind). -EINVAL with ERR_INVALID when from > to
+ * or the period does not nest kind; with ERR_MISALIGNED_RANGE and a
  * message "... use from=YYYY-MM-DD&to=YYYY-MM-DD" (period_align()) when
  * the range does not fall on whole buckets. Sets qy_period on success.
  */
 int		 rquery_check_range(struct rquery *q, enum period_kind kind,
-		    struct api_err *err);
+		    struct error *err);
 
 /* "none", "period", "unit". */
 const char	*rquery_by_name(enum rquery_by by);

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 
 #include "api/api.h"
-#include "api/intake.h"
-#include "api/results.h"
+#include "core/intake.h"
 #include "api/state.h"
-#include "api/throttle.h"
+#include "core/throttle.h"
 
 /*
  * Keys each login throttle remembers: ~40 bytes each, so 160 KiB a table.
@@ -25,7 +24,6 @@
 struct api_state {
 	struct throttle	*as_throttle[API_THROTTLE_COUNT];
 	struct intake_state *as_intake;
-	struct results_cache *as_results;
 };
 
 int
@@ -43,8 +41,7 @@ api_state_new(struct api_ctx *ctx)
 			api_state_free(ctx);
 			return -ENOMEM;
 		}
-	if ((as->as_intake = intake_state_new()) == NULL ||
-	    (as->as_results = results_cache_new(ctx->ac_store)) == NULL) {
+	if ((as->as_intake = intake_state_new()) == NULL) {
 		ctx->ac_state = as;
 		api_state_free(ctx);
 		return -ENOMEM;
@@ -63,7 +60,6 @@ api_state_free(struct api_ctx *ctx)
 	for (i = 0; i < API_THROTTLE_COUNT; i++)
 		throttle_free(ctx->ac_state->as_throttle[i]);
 	intake_state_free(ctx->ac_state->as_intake);
-	results_cache_free(ctx->ac_state->as_results);
 	free(ctx->ac_state);
 	ctx->ac_state = NULL;
 }
@@ -78,10 +74,4 @@ struct intake_state *
 api_state_intake(struct api_ctx *ctx)
 {
 	return ctx->ac_state->as_intake;
-}
-
-struct results_cache *
-api_state_results(struct api_ctx *ctx)
-{
-	return ctx->ac_state->as_results;
 }

@@ -7,7 +7,6 @@
 
 struct api_ctx;
 struct intake_state;
-struct results_cache;
 struct throttle;
 
 int	api_state_new(struct api_ctx *ctx);
@@ -22,10 +21,7 @@ enum api_throttle_kind {
 struct throttle	*api_state_throttle(struct api_ctx *ctx,
 		    enum api_throttle_kind kind);
 
-/* Intake's caches and rate limits (api/intake.h). */
+/* Intake's caches and rate limits (core/intake.h). */
 struct intake_state *api_state_intake(struct api_ctx *ctx);
-
-/* The results routes' cache (api/results.h). */
-struct results_cache *api_state_results(struct api_ctx *ctx);
 
 #endif /* PALAUTE_API_STATE_H */

@@ -34,14 +34,14 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "api/agg.h"
-#include "api/cell.h"
-#include "api/cells.h"
-#include "api/period.h"
-#include "api/survey.h"
-#include "api/surveys.h"
-#include "api/units.h"
-#include "api/codec.h"
+#include "core/agg.h"
+#include "core/cell.h"
+#include "core/cells.h"
+#include "core/period.h"
+#include "core/survey.h"
+#include "core/catalog.h"
+#include "core/units.h"
+#include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "storage/storage.h"
@@ -89,7 +89,7 @@ static void
 gen_units(struct gen *g, size_t n)
 {
 	struct storage_txn	*txn = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*name;
 	char			 buf[64];
 	uint32_t		 parent;
@@ -117,7 +117,7 @@ gen_units(struct gen *g, size_t n)
 		    &err);
 		json_decref(name);
 		if (rc != 0)
-			fatalx("gen-results: unit: %s", err.ae_message);
+			fatalx("gen-results: unit: %s", err.er_message);
 	}
 	if ((rc = storage_txn_commit(txn)) != 0)
 		gen_fail("commit units", rc);
@@ -128,7 +128,7 @@ static void
 gen_survey(struct gen *g, const char *path, struct survey **out)
 {
 	struct storage_txn	*txn = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_error_t		 je;
 	json_t			*def;
 	int			 rc;
@@ -143,14 +143,14 @@ gen_survey(struct gen *g, const char *path, struct survey **out)
 	if ((rc = storage_txn_begin(g->g_st, true, &txn)) != 0)
 		gen_fail("begin", rc);
 	memset(&err, 0, sizeof(err));
-	if (surveys_create(txn, def, &g->g_survey, &err) != 0)
-		fatalx("gen-results: survey: %s %s", err.ae_field,
-		    err.ae_message);
+	if (catalog_create(txn, def, &g->g_survey, &err) != 0)
+		fatalx("gen-results: survey: %s %s", err.er_field,
+		    err.er_message);
 	if ((rc = storage_txn_commit(txn)) != 0)
 		gen_fail("commit survey", rc);
 	json_decref(def);
 	if ((rc = storage_txn_begin(g->g_st, false, &txn)) != 0 ||
-	    (rc = surveys_load(txn, g->g_survey, 1, out, NULL)) != 0)
+	    (rc = catalog_load(txn, g->g_survey, 1, out, NULL)) != 0)
 		gen_fail("load survey", rc);
 	storage_txn_abort(txn);
 }
@@ -350,7 +350,7 @@ gen_load(struct storage *st, uint32_t survey, struct survey **sv)
 	int			 rc;
 
 	if ((rc = storage_txn_begin(st, false, &txn)) != 0 ||
-	    (rc = surveys_load(txn, survey, 1, sv, NULL)) != 0 ||
+	    (rc = catalog_load(txn, survey, 1, sv, NULL)) != 0 ||
 	    (rc = units_tree_load(txn, &tree)) != 0)
 		gen_fail("load", rc);
 	nu = units_tree_count(tree);

@@ -14,13 +14,13 @@
 #include <sodium.h>
 
 #include "api/api.h"
-#include "api/audit.h"
-#include "api/auth.h"
-#include "api/collectors.h"
-#include "api/rec.h"
-#include "api/surveys.h"
-#include "api/units.h"
-#include "api/users.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/collectors.h"
+#include "core/rec.h"
+#include "core/catalog.h"
+#include "core/units.h"
+#include "core/users.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/config.h"
@@ -80,7 +80,7 @@ static int
 dev_admin_apply(struct storage_txn *txn, void *arg)
 {
 	struct dev_admin	*da = arg;
-	struct api_err		 err;
+	struct error		 err;
 	uint32_t		 id;
 	int			 rc;
 
@@ -89,7 +89,8 @@ dev_admin_apply(struct storage_txn *txn, void *arg)
 	if (rc != 0)
 		return rc;
 	memset(&err, 0, sizeof(err));
-	rc = users_insert(da->da_ctx, txn, "palauted --dev", &da->da_new, &id,
+	rc = users_insert(da->da_ctx->ac_hash_key, txn, "palauted --dev",
+	    &da->da_new, &id,
 	    NULL, &err);
 	/* Made with palautectl before the first --dev start: keep it. */
 	return rc == -EEXIST ? -EALREADY : rc;
@@ -150,7 +151,7 @@ dev_seed_admin(struct api_ctx *ctx)
 	da->da_ctx = ctx;
 	da->da_new.un_name = "admin";
 	da->da_new.un_hash = da->da_hash;
-	da->da_new.un_role = API_ROLE_ADMIN;
+	da->da_new.un_role = ROLE_ADMIN;
 	if ((ret = ctx->ac_submit(ctx->ac_submit_arg, dev_admin_apply,
 	    dev_admin_done, da)) != 0)
 		goto done;
@@ -228,7 +229,7 @@ dev_demo_apply(struct storage_txn *txn, void *arg)
 {
 	struct dev_demo			*dd = arg;
 	const struct dev_demo_unit	*du;
-	struct api_err			 err;
+	struct error			 err;
 	json_t				*name, *detail;
 	uint8_t				 link[REC_IDLEN];
 	size_t				 i;
@@ -252,9 +253,9 @@ dev_demo_apply(struct storage_txn *txn, void *arg)
 		if (rc != 0)
 			goto fail;
 	}
-	if ((rc = surveys_create(txn, dd->dd_client, &dd->dd_surveys[0],
+	if ((rc = catalog_create(txn, dd->dd_client, &dd->dd_surveys[0],
 	    &err)) != 0 ||
-	    (rc = surveys_create(txn, dd->dd_staff, &dd->dd_surveys[1],
+	    (rc = catalog_create(txn, dd->dd_staff, &dd->dd_surveys[1],
 	    &err)) != 0)
 		goto fail;
 	dd->dd_kiosk->ci_survey = dd->dd_link->ci_survey = dd->dd_surveys[0];
@@ -274,9 +275,9 @@ dev_demo_apply(struct storage_txn *txn, void *arg)
 	    "surveys", 2, "collectors", 2);
 	return audit_append(txn, "palauted --dev", "demo.create", detail);
 fail:
-	if (err.ae_code != APIE_NONE)
-		log_warnx("--dev demo: %s%s%s", err.ae_field[0] ? err.ae_field :
-		    "", err.ae_field[0] ? ": " : "", err.ae_message);
+	if (err.er_code != ERR_NONE)
+		log_warnx("--dev demo: %s%s%s", err.er_field[0] ? err.er_field :
+		    "", err.er_field[0] ? ": " : "", err.er_message);
 	return rc;
 }
 
@@ -374,9 +375,11 @@ dev_seed_demo(struct api_ctx *ctx, const char *bound)
 		ret = 0;
 		goto done;
 	}
-	if ((ret = collectors_issue_new(ctx, COLLECTORS_KIOSK, 0, 0, 0, 0,
+	if ((ret = collectors_issue_new(ctx->ac_hash_key, COLLECTORS_KIOSK, 0,
+	    0, 0, 0,
 	    auth_now(), &dd->dd_kiosk)) != 0 ||
-	    (ret = collectors_issue_new(ctx, COLLECTORS_LINK, 0, 0, 0, 0,
+	    (ret = collectors_issue_new(ctx->ac_hash_key, COLLECTORS_LINK, 0,
+	    0, 0, 0,
 	    auth_now(), &dd->dd_link)) != 0)
 		goto done;
 	if ((ret = ctx->ac_submit(ctx->ac_submit_arg, dev_demo_apply,

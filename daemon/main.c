@@ -25,8 +25,10 @@
 
 #include "api/api.h"
 #include "api/metrics.h"
-#include "api/retention.h"
-#include "api/session.h"
+#include "core/retention.h"
+#include "api/routes/results.h"
+#include "api/routes/routes.h"
+#include "api/routes/session.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/config.h"
@@ -557,7 +559,9 @@ main_run(struct palauted *pd)
 		    pd->pd_cf.cf_state_dir, strerror(-rc));
 		return rc;
 	}
-	if ((rc = api_init(&pd->pd_api, pd->pd_store)) != 0) {
+	if ((rc = api_init(&pd->pd_api, pd->pd_store, http_routes,
+	    http_nroutes)) != 0 ||
+	    (rc = http_results_init(&pd->pd_api)) != 0) {
 		log_warnx("cannot initialise the api: %s", strerror(-rc));
 		return rc;
 	}
@@ -574,7 +578,7 @@ main_run(struct palauted *pd)
 		return rc;
 	pd->pd_api.ac_offload = pool_submit_cb;
 	pd->pd_api.ac_offload_arg = pd->pd_pool;
-	session_warmup(&pd->pd_api);
+	http_session_warmup(&pd->pd_api);
 	if ((rc = server_new(pd->pd_base, &pd->pd_cf, &pd->pd_api,
 	    &pd->pd_server)) != 0)
 		return rc;
@@ -647,8 +651,10 @@ main_cleanup(struct palauted *pd)
 	pool_free(pd->pd_pool);
 	writer_free(pd->pd_writer);
 	server_free(pd->pd_server);
-	if (pd->pd_store != NULL)
+	if (pd->pd_store != NULL) {
+		http_results_fini(&pd->pd_api);
 		api_fini(&pd->pd_api);
+	}
 	storage_close(pd->pd_store);
 	if (pd->pd_lock_fd > 0)
 		close(pd->pd_lock_fd);

@@ -443,7 +443,7 @@ server_request(struct evhttp_request *evreq, void *arg)
 	req->rq_reply_arg = sp;
 	srv->srv_inflight++;
 	if (req->rq_method == API_METHOD_COUNT) {
-		api_reply_errorf(req, APIE_METHOD_NOT_ALLOWED, NULL,
+		api_reply_errorf(req, ERR_METHOD_NOT_ALLOWED, NULL,
 		    "this method is not used by the API");
 		return;
 	}

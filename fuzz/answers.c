@@ -15,9 +15,9 @@
 
 #include <jansson.h>
 
-#include "api/codec.h"
-#include "api/error.h"
-#include "api/survey.h"
+#include "common/codec.h"
+#include "common/error.h"
+#include "core/survey.h"
 #include "fuzz/fuzz.h"
 
 static const char fuzz_survey_def[] =
@@ -50,7 +50,7 @@ static struct survey *fuzz_survey;
 static struct survey *
 fuzz_the_survey(void)
 {
-	struct api_err	 err;
+	struct error	 err;
 	json_t		*def;
 
 	if (fuzz_survey != NULL)
@@ -59,8 +59,8 @@ fuzz_the_survey(void)
 	def = json_loads(fuzz_survey_def, 0, NULL);
 	FUZZ_CHECK(def != NULL);
 	if (survey_parse(def, &fuzz_survey, &err) != 0)
-		fprintf(stderr, "the target's survey: %s: %s\n", err.ae_field,
-		    err.ae_message);
+		fprintf(stderr, "the target's survey: %s: %s\n", err.er_field,
+		    err.er_message);
 	FUZZ_CHECK(fuzz_survey != NULL);
 	json_decref(def);
 	return fuzz_survey;
@@ -99,7 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct survey		*s = fuzz_the_survey();
 	struct survey_answers	*a = NULL, *again = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*body = NULL, *stored = NULL, *lang;
 	const char		*l;
 
@@ -116,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto done;
 	if (survey_check_answers(s, json_object_get(body, "answers"), l, &a,
 	    &err) != 0) {
-		FUZZ_CHECK(err.ae_code != APIE_NONE);
+		FUZZ_CHECK(err.er_code != ERR_NONE);
 		goto done;
 	}
 	stored = survey_answers_to_json(a);
@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (survey_check_record(s, stored, survey_answers_lang(a), &again,
 	    &err) != 0)
 		fprintf(stderr, "the record is refused: %s: %s\n",
-		    err.ae_field, err.ae_message);
+		    err.er_field, err.er_message);
 	FUZZ_CHECK(again != NULL);
 	fuzz_same_answers(s, a, again);
 done:

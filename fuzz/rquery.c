@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "api/period.h"
+#include "core/period.h"
 #include "api/rquery.h"
 #include "fuzz/fuzz.h"
 
@@ -23,7 +23,7 @@ static void
 fuzz_range(const struct rquery *parsed, enum period_kind kind)
 {
 	struct rquery	q = *parsed, fixed;
-	struct api_err	err;
+	struct error	err;
 	int64_t		from, to;
 	int		rc;
 
@@ -34,8 +34,8 @@ fuzz_range(const struct rquery *parsed, enum period_kind kind)
 		    q.qy_period : kind, q.qy_from, q.qy_to));
 		return;
 	}
-	FUZZ_CHECK(err.ae_code != APIE_NONE && err.ae_message[0] != '\0');
-	if (err.ae_code != APIE_MISALIGNED_RANGE)
+	FUZZ_CHECK(err.er_code != ERR_NONE && err.er_message[0] != '\0');
+	if (err.er_code != ERR_MISALIGNED_RANGE)
 		return;
 	FUZZ_CHECK(period_align(q.qy_by == RQUERY_BY_PERIOD &&
 	    q.qy_has_period ? q.qy_period : kind, q.qy_from, q.qy_to, &from,
@@ -52,7 +52,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rquery	q;
-	struct api_err	err;
+	struct error	err;
 	char		*raw = fuzz_string(data, size);
 	size_t		 i;
 	int		 k;
@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(fuzz_kinds) / sizeof(fuzz_kinds[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		if (rquery_parse(raw, fuzz_kinds[i], &q, &err) != 0) {
-			FUZZ_CHECK(err.ae_code != APIE_NONE);
+			FUZZ_CHECK(err.er_code != ERR_NONE);
 			continue;
 		}
 		if (!q.qy_has_from || !q.qy_has_to)

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "api/scrub.h"
+#include "core/scrub.h"
 #include "fuzz/fuzz.h"
 
 /* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */

@@ -12,16 +12,16 @@
 
 #include <jansson.h>
 
-#include "api/codec.h"
-#include "api/error.h"
-#include "api/survey.h"
+#include "common/codec.h"
+#include "common/error.h"
+#include "core/survey.h"
 #include "fuzz/fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct survey	*s = NULL, *again = NULL;
-	struct api_err	 err;
+	struct error	 err;
 	json_t		*def = NULL, *canon = NULL, *canon2 = NULL;
 	size_t		 qi;
 
@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (def == NULL)
 		goto done;
 	if (survey_parse(def, &s, &err) != 0) {
-		FUZZ_CHECK(err.ae_code != APIE_NONE);
+		FUZZ_CHECK(err.er_code != ERR_NONE);
 		goto done;
 	}
 	FUZZ_CHECK(survey_question_count(s) > 0);
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&err, 0, sizeof(err));
 	if (survey_parse(canon, &again, &err) != 0)
 		fprintf(stderr, "canonical form refused: %s: %s\n",
-		    err.ae_field, err.ae_message);
+		    err.er_field, err.er_message);
 	FUZZ_CHECK(again != NULL);
 	canon2 = survey_to_json(again);
 	FUZZ_CHECK(canon2 != NULL && json_equal(canon, canon2));

@@ -1405,3 +1405,89 @@ storage_backup(struct storage *st, const char *dir)
 done:
 	return ret;
 }
+
+/* Keys to delete, collected while a cursor is open. */
+struct storage_keys {
+	uint8_t	*sk_buf;	/* each key: its length (2 bytes), then the key */
+	size_t	 sk_len, sk_cap, sk_n;
+};
+
+static int
+storage_keys_add(struct storage_keys *sk, const void *key, size_t klen)
+{
+	uint8_t	*grown;
+	size_t	 cap;
+
+	if (sk->sk_len + 2 + klen > sk->sk_cap) {
+		cap = sk->sk_cap ? 2 * sk->sk_cap : 1024;
+		while (cap < sk->sk_len + 2 + klen)
+			cap *= 2;
+		if ((grown = realloc(sk->sk_buf, cap)) == NULL)
+			return -ENOMEM;
+		sk->sk_buf = grown;
+		sk->sk_cap = cap;
+	}
+	sk->sk_buf[sk->sk_len] = (uint8_t)(klen >> 8);
+	sk->sk_buf[sk->sk_len + 1] = (uint8_t)klen;
+	memcpy(sk->sk_buf + sk->sk_len + 2, key, klen);
+	sk->sk_len += 2 + klen;
+	sk->sk_n++;
+	return 0;
+}
+
+int
+storage_del_prefix(struct storage_txn *txn, enum storage_db db,
+    const void *prefix, size_t plen, storage_pick_fn pick, void *arg,
+    size_t max, size_t *n_out, bool *more_out)
+{
+	struct storage_iter	*it = NULL;
+	struct storage_keys	 sk = { NULL, 0, 0, 0 };
+	const void		*key, *val;
+	size_t			 klen, vlen, off;
+	bool			 more = false;
+	int			 ret, pk;
+
+	_Static_assert(KV_KEY_MAX <= UINT16_MAX, "a key length fits 2 bytes");
+	if (txn == NULL || !txn->tx_write) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((ret = storage_iter_new(txn, db, prefix, plen, &it)) != 0)
+		goto done;
+	while ((ret = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
+		pk = pick == NULL ? STORAGE_PICK_DELETE :
+		    pick(key, klen, val, vlen, arg);
+		if (pk < 0) {
+			ret = pk;
+			goto done;
+		}
+		if (pk == STORAGE_PICK_STOP)
+			break;
+		if (pk != STORAGE_PICK_DELETE)
+			continue;
+		if (sk.sk_n == max) {
+			more = true;
+			break;
+		}
+		if ((ret = storage_keys_add(&sk, key, klen)) != 0)
+			goto done;
+	}
+	if (ret != 0 && ret != -ENOENT)
+		goto done;
+	storage_iter_free(it);
+	it = NULL;
+	for (off = 0; off < sk.sk_len; off += 2 + klen) {
+		klen = (size_t)sk.sk_buf[off] << 8 | sk.sk_buf[off + 1];
+		if ((ret = storage_del(txn, db, sk.sk_buf + off + 2, klen)) != 0)
+			goto done;
+	}
+	if (n_out != NULL)
+		*n_out = sk.sk_n;
+	if (more_out != NULL)
+		*more_out = more;
+	ret = 0;
+done:
+	storage_iter_free(it);
+	free(sk.sk_buf);
+	return ret;
+}

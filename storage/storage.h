@@ -159,6 +159,25 @@ int	storage_iter_next(struct storage_iter *it, const void **key,
 void	storage_iter_free(struct storage_iter *it);	/* accepts NULL */
 
 /*
+ * Delete entries of db whose key starts with prefix, in key order: all of
+ * them when pick is NULL, else those for which pick returns
+ * STORAGE_PICK_DELETE (STORAGE_PICK_KEEP passes over one, STORAGE_PICK_STOP
+ * ends the walk, a negative code fails it). pick sees the opened value;
+ * key and val are borrowed for the call. At most max entries go (SIZE_MAX:
+ * no bound); *more_out (may be NULL) says whether one more was due. *n_out
+ * (may be NULL) gets the count deleted. Write txn only. The keys are
+ * collected first and deleted after the walk: no delete under an open
+ * cursor.
+ */
+enum storage_pick { STORAGE_PICK_KEEP, STORAGE_PICK_DELETE,
+	STORAGE_PICK_STOP };
+typedef int	(*storage_pick_fn)(const void *key, size_t klen,
+		    const void *val, size_t vlen, void *arg);
+int	storage_del_prefix(struct storage_txn *txn, enum storage_db db,
+	    const void *prefix, size_t plen, storage_pick_fn pick, void *arg,
+	    size_t max, size_t *n_out, bool *more_out);
+
+/*
  * Responses are sealed with the data key of (survey, month of day), created
  * on first use and stored wrapped by the KEK. The key is
  * survey (4 bytes BE) | day (4 bytes BE, days since 1970-01-01) | 8 random

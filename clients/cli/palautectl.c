@@ -19,12 +19,12 @@
 
 #include <sodium.h>
 
-#include "api/api.h"
-#include "api/audit.h"
-#include "api/rebuild.h"
-#include "api/retention.h"
-#include "api/users.h"
-#include "api/verify.h"
+#include "core/auth.h"
+#include "core/audit.h"
+#include "core/rebuild.h"
+#include "core/retention.h"
+#include "core/users.h"
+#include "core/verify.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/config.h"
@@ -263,17 +263,16 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 	};
 	struct storage		*st = NULL;
 	struct storage_txn	*txn = NULL;
-	struct api_ctx		 ctx;
-	struct api_err		 err;
+	uint8_t			*hash_key = NULL;
+	struct error		 err;
 	struct users_new	 u;
 	char			*pw = NULL, *pw2 = NULL, hash[USERS_HASH_MAX];
 	const size_t		 pwlen = USERS_PASSWORD_MAX + 2;
 	long long		 unit;
 	uint32_t		 id;
-	bool			 role_set = false, api_up = false;
+	bool			 role_set = false;
 	int			 ch, rc, ret = 1;
 
-	memset(&ctx, 0, sizeof(ctx));
 	memset(&err, 0, sizeof(err));
 	memset(&u, 0, sizeof(u));
 	optind = 0;	/* glibc: start over on the command's own argv */
@@ -284,15 +283,15 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 			if (role_set)
 				usage(2);
 			role_set = true;
-			u.un_role = ch == 'a' ? API_ROLE_ADMIN :
-			    API_ROLE_MANAGER;
+			u.un_role = ch == 'a' ? ROLE_ADMIN :
+			    ROLE_MANAGER;
 			break;
 		case 'u':
-			if (u.un_nunits == API_MAX_SUBTREES ||
+			if (u.un_nunits == AUTH_MAX_SUBTREES ||
 			    util_parse_ll(optarg, 1, UINT32_MAX, &unit) != 0) {
 				log_warnx("add-user: --unit %s: expected a "
 				    "unit id (at most %d units)", optarg,
-				    API_MAX_SUBTREES);
+				    AUTH_MAX_SUBTREES);
 				return 2;
 			}
 			u.un_units[u.un_nunits++] = (uint32_t)unit;
@@ -303,18 +302,18 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 	}
 	if (!role_set || optind != argc - 1)
 		usage(2);
-	if (u.un_role == API_ROLE_MANAGER && u.un_nunits == 0) {
+	if (u.un_role == ROLE_MANAGER && u.un_nunits == 0) {
 		log_warnx("add-user: a manager needs at least one --unit");
 		return 2;
 	}
-	if (u.un_role == API_ROLE_ADMIN && u.un_nunits > 0) {
+	if (u.un_role == ROLE_ADMIN && u.un_nunits > 0) {
 		log_warnx("add-user: an admin sees every unit; --unit is for "
 		    "managers");
 		return 2;
 	}
 	u.un_name = argv[optind];
 	if (users_check_name(u.un_name, &err) != 0) {
-		log_warnx("add-user: %s", err.ae_message);
+		log_warnx("add-user: %s", err.er_message);
 		return 2;
 	}
 	if ((pw = sodium_malloc(pwlen)) == NULL ||
@@ -335,7 +334,7 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 		}
 	}
 	if (users_check_password(pw, &err) != 0) {
-		log_warnx("add-user: %s", err.ae_message);
+		log_warnx("add-user: %s", err.er_message);
 		goto done;
 	}
 	if (users_hash_password(pw, hash) != 0) {
@@ -346,37 +345,35 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 	if (ctl_open(ctl, false, &st) != 0)
 		goto done;
 	/* The keyed-hash secret of the name index lives in the store. */
-	if ((rc = api_init(&ctx, st)) != 0) {
+	if ((rc = auth_key_load(st, &hash_key)) != 0) {
 		log_warnx("add-user: cannot read the store: %s", strerror(-rc));
 		goto done;
 	}
-	api_up = true;
 	if ((rc = storage_txn_begin(st, true, &txn)) != 0) {
 		log_warnx("add-user: cannot write the store: %s",
 		    strerror(-rc));
 		goto done;
 	}
-	rc = users_insert(&ctx, txn, "palautectl", &u, &id, NULL, &err);
+	rc = users_insert(hash_key, txn, "palautectl", &u, &id, NULL, &err);
 	if (rc == 0) {
 		rc = storage_txn_commit(txn);
 		txn = NULL;
 	}
 	if (rc != 0) {
-		if (err.ae_code != APIE_NONE)
-			log_warnx("add-user: %s%s%s", err.ae_field,
-			    err.ae_field[0] ? ": " : "", err.ae_message);
+		if (err.er_code != ERR_NONE)
+			log_warnx("add-user: %s%s%s", err.er_field,
+			    err.er_field[0] ? ": " : "", err.er_message);
 		else
 			log_warnx("add-user: cannot write the store: %s",
 			    strerror(-rc));
 		goto done;
 	}
-	printf("created %s %s (id %u)\n", u.un_role == API_ROLE_ADMIN ?
+	printf("created %s %s (id %u)\n", u.un_role == ROLE_ADMIN ?
 	    "admin" : "manager", u.un_name, (unsigned)id);
 	ret = 0;
 done:
 	storage_txn_abort(txn);
-	if (api_up)
-		api_fini(&ctx);
+	sodium_free(hash_key);
 	storage_close(st);
 	sodium_memzero(hash, sizeof(hash));
 	if (pw != NULL)

@@ -931,10 +931,10 @@ class Collectors(AdminTest):
 
 class OpenApi(AdminTest):
     def route_table(self):
-        with open(os.path.join(SRCDIR, "api", "router.c"),
+        with open(os.path.join(SRCDIR, "api", "routes", "routes.c"),
                   encoding="utf-8") as f:
             src = f.read()
-        table = src[src.index("api_routes[] = {"):]
+        table = src[src.index("http_routes[] = {"):]
         table = table[:table.index("\n};")]
         return {(m.lower(), p) for m, p in ROUTE_RE.findall(table)}
 

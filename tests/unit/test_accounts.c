@@ -19,11 +19,10 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "api/api.h"
-#include "api/audit.h"
-#include "api/auth.h"
-#include "api/rec.h"
-#include "api/users.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/rec.h"
+#include "core/users.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 
@@ -34,7 +33,7 @@ struct fixture {
 	char			 dir[256];
 	char			 state[300];
 	struct storage		*st;
-	struct api_ctx		 ctx;
+	uint8_t			*hash_key;
 };
 
 static int
@@ -47,7 +46,7 @@ setup(void **state)
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    tmpdir_make(f->dir, sizeof(f->dir), "accounts") != 0 ||
 	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
-	    &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
+	    &f->st) != 0 || auth_key_load(f->st, &f->hash_key) != 0)
 		return -1;
 	/* A unit for managers to see. */
 	unit = json_pack("{s:i}", "id", UNIT);
@@ -65,7 +64,7 @@ teardown(void **state)
 {
 	struct fixture	*f = *state;
 
-	api_fini(&f->ctx);
+	sodium_free(f->hash_key);
 	storage_close(f->st);
 	tmpdir_remove(f->dir);
 	free(f);
@@ -74,8 +73,8 @@ teardown(void **state)
 
 /* A user with a stand-in hash: these tests never check a password. */
 static int
-mkuser(struct fixture *f, const char *name, enum api_role role,
-    uint32_t unit, uint32_t *id, struct api_err *err)
+mkuser(struct fixture *f, const char *name, enum role role,
+    uint32_t unit, uint32_t *id, struct error *err)
 {
 	struct storage_txn	*txn;
 	struct users_new	 u;
@@ -91,7 +90,7 @@ mkuser(struct fixture *f, const char *name, enum api_role role,
 		u.un_nunits = 1;
 	}
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	rc = users_insert(&f->ctx, txn, "test", &u, id, NULL, err);
+	rc = users_insert(f->hash_key, txn, "test", &u, id, NULL, err);
 	if (rc == 0)
 		assert_int_equal(storage_txn_commit(txn), 0);
 	else
@@ -100,9 +99,9 @@ mkuser(struct fixture *f, const char *name, enum api_role role,
 }
 
 static uint32_t
-user(struct fixture *f, const char *name, enum api_role role, uint32_t unit)
+user(struct fixture *f, const char *name, enum role role, uint32_t unit)
 {
-	struct api_err	err;
+	struct error	err;
 	uint32_t	id = 0;
 
 	assert_int_equal(mkuser(f, name, role, unit, &id, &err), 0);
@@ -116,7 +115,7 @@ token(struct fixture *f, enum auth_kind kind, uint32_t subject,
 {
 	struct storage_txn	*txn;
 
-	auth_token_new(&f->ctx, text, hash);
+	auth_token_new(f->hash_key, text, hash);
 	assert_int_equal(strlen(text), AUTH_TOKEN_CHARS);
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
 	assert_int_equal(auth_token_put(txn, hash, kind, subject, expires,
@@ -126,13 +125,13 @@ token(struct fixture *f, enum auth_kind kind, uint32_t subject,
 
 static int
 lookup(struct fixture *f, const char *text, int64_t now,
-    struct api_principal *who)
+    struct principal *who)
 {
 	struct storage_txn	*txn;
 	int			 rc;
 
 	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
-	rc = auth_lookup(&f->ctx, txn, text, now, who);
+	rc = auth_lookup(f->hash_key, txn, text, now, who);
 	storage_txn_abort(txn);
 	return rc;
 }
@@ -159,14 +158,14 @@ static void
 test_session_expires(void **state)
 {
 	struct fixture		*f = *state;
-	struct api_principal	 who;
+	struct principal	 who;
 	char			 t[AUTH_TOKEN_CHARS + 1];
 	uint8_t			 h[AUTH_HASH_BYTES];
-	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+	uint32_t		 id = user(f, "admin", ROLE_ADMIN, 0);
 
 	token(f, AUTH_SESSION, id, NOW + 60, t, h);
 	assert_int_equal(lookup(f, t, NOW, &who), 0);
-	assert_int_equal(who.pr_role, API_ROLE_ADMIN);
+	assert_int_equal(who.pr_role, ROLE_ADMIN);
 	assert_int_equal(who.pr_user, id);
 	assert_string_equal(who.pr_name, "admin");
 	assert_false(who.pr_api_token);
@@ -175,7 +174,7 @@ test_session_expires(void **state)
 	/* At its expiry and after it, the session is gone. */
 	assert_int_equal(lookup(f, t, NOW + 60, &who), -ENOENT);
 	assert_int_equal(lookup(f, t, NOW + 86400, &who), -ENOENT);
-	assert_int_equal(who.pr_role, API_ROLE_NONE);
+	assert_int_equal(who.pr_role, ROLE_NONE);
 }
 
 static void
@@ -195,16 +194,16 @@ static void
 test_manager_and_api_token(void **state)
 {
 	struct fixture		*f = *state;
-	struct api_principal	 who;
+	struct principal	 who;
 	char			 t[AUTH_TOKEN_CHARS + 1];
 	uint8_t			 h[AUTH_HASH_BYTES];
-	uint32_t		 id = user(f, "m.virtanen", API_ROLE_MANAGER,
+	uint32_t		 id = user(f, "m.virtanen", ROLE_MANAGER,
 				    UNIT);
 
 	token(f, AUTH_API, id, 0, t, h);
 	/* An API token does not expire. */
 	assert_int_equal(lookup(f, t, NOW * 100, &who), 0);
-	assert_int_equal(who.pr_role, API_ROLE_MANAGER);
+	assert_int_equal(who.pr_role, ROLE_MANAGER);
 	assert_true(who.pr_api_token);
 	assert_int_equal(who.pr_nunits, 1);
 	assert_int_equal(who.pr_units[0], UNIT);
@@ -216,7 +215,7 @@ test_drop_unit(void **state)
 {
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
-	struct api_principal	 who;
+	struct principal	 who;
 	json_t			*changed, *unit = json_pack("{s:i}", "id", 8);
 	uint32_t		 m1, m2, a;
 
@@ -225,9 +224,9 @@ test_drop_unit(void **state)
 	assert_int_equal(rec_put(txn, STORAGE_DB_UNITS, 8, unit), 0);
 	assert_int_equal(storage_txn_commit(txn), 0);
 	json_decref(unit);
-	m1 = user(f, "m.one", API_ROLE_MANAGER, UNIT);
-	m2 = user(f, "m.two", API_ROLE_MANAGER, 8);
-	a = user(f, "admin", API_ROLE_ADMIN, 0);
+	m1 = user(f, "m.one", ROLE_MANAGER, UNIT);
+	m2 = user(f, "m.two", ROLE_MANAGER, 8);
+	a = user(f, "admin", ROLE_ADMIN, 0);
 
 	assert_non_null(changed = json_array());
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
@@ -243,7 +242,7 @@ test_drop_unit(void **state)
 	assert_int_equal(who.pr_nunits, 1);
 	assert_int_equal(who.pr_units[0], 8);
 	assert_int_equal(users_principal(txn, a, &who), 0);
-	assert_int_equal(who.pr_role, API_ROLE_ADMIN);
+	assert_int_equal(who.pr_role, ROLE_ADMIN);
 	storage_txn_abort(txn);
 
 	/* A unit nobody has: nothing to do. */
@@ -259,7 +258,7 @@ static void
 test_device_token(void **state)
 {
 	struct fixture		*f = *state;
-	struct api_principal	 who;
+	struct principal	 who;
 	char			 t[AUTH_TOKEN_CHARS + 1];
 	uint8_t			 h[AUTH_HASH_BYTES];
 	struct storage_txn	*txn;
@@ -267,7 +266,7 @@ test_device_token(void **state)
 
 	token(f, AUTH_DEVICE, 42, 0, t, h);
 	assert_int_equal(lookup(f, t, NOW, &who), 0);
-	assert_int_equal(who.pr_role, API_ROLE_DEVICE);
+	assert_int_equal(who.pr_role, ROLE_DEVICE);
 	assert_int_equal(who.pr_user, 42);	/* the collector */
 	/* Deleting the collector revokes its device tokens. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
@@ -281,10 +280,10 @@ static void
 test_malformed_tokens(void **state)
 {
 	struct fixture		*f = *state;
-	struct api_principal	 who;
+	struct principal	 who;
 	char			 t[AUTH_TOKEN_CHARS + 1], bad[64];
 	uint8_t			 h[AUTH_HASH_BYTES];
-	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+	uint32_t		 id = user(f, "admin", ROLE_ADMIN, 0);
 
 	token(f, AUTH_SESSION, id, NOW + 60, t, h);
 	assert_int_equal(lookup(f, "", NOW, &who), -ENOENT);
@@ -303,15 +302,15 @@ static void
 test_revoke_user_and_delete(void **state)
 {
 	struct fixture		*f = *state;
-	struct api_principal	 who;
+	struct principal	 who;
 	struct storage_txn	*txn;
 	char			 t1[AUTH_TOKEN_CHARS + 1],
 				 t2[AUTH_TOKEN_CHARS + 1],
 				 t3[AUTH_TOKEN_CHARS + 1];
 	uint8_t			 h1[AUTH_HASH_BYTES], h2[AUTH_HASH_BYTES],
 				 h3[AUTH_HASH_BYTES];
-	uint32_t		 a = user(f, "admin", API_ROLE_ADMIN, 0);
-	uint32_t		 b = user(f, "other", API_ROLE_ADMIN, 0);
+	uint32_t		 a = user(f, "admin", ROLE_ADMIN, 0);
+	uint32_t		 b = user(f, "other", ROLE_ADMIN, 0);
 	size_t			 n = 0;
 
 	token(f, AUTH_SESSION, a, NOW + 60, t1, h1);
@@ -343,7 +342,7 @@ test_sweep_expired_sessions(void **state)
 	struct storage_txn	*txn;
 	char			 t[3][AUTH_TOKEN_CHARS + 1];
 	uint8_t			 h[3][AUTH_HASH_BYTES];
-	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+	uint32_t		 id = user(f, "admin", ROLE_ADMIN, 0);
 
 	token(f, AUTH_SESSION, id, NOW + 300, t[2], h[2]);
 	token(f, AUTH_SESSION, id, NOW + 100, t[0], h[0]);
@@ -369,8 +368,8 @@ test_revoke_except(void **state)
 	struct storage_txn	*txn;
 	char			 t[4][AUTH_TOKEN_CHARS + 1];
 	uint8_t			 h[4][AUTH_HASH_BYTES];
-	uint32_t		 a = user(f, "admin", API_ROLE_ADMIN, 0);
-	uint32_t		 m = user(f, "m.virtanen", API_ROLE_MANAGER, UNIT);
+	uint32_t		 a = user(f, "admin", ROLE_ADMIN, 0);
+	uint32_t		 m = user(f, "m.virtanen", ROLE_MANAGER, UNIT);
 	size_t			 n = 99;
 
 	token(f, AUTH_SESSION, a, NOW + 100, t[0], h[0]);
@@ -393,14 +392,14 @@ test_names(void **state)
 {
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*rec = NULL;
 	uint32_t		 id = 0, id2 = 0;
 
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(users_check_name("anna.k@soste", &err), 0);
 	assert_int_not_equal(users_check_name("ab", &err), 0);
-	assert_string_equal(err.ae_field, "username");
+	assert_string_equal(err.er_field, "username");
 	assert_int_not_equal(users_check_name("anna k", &err), 0);
 	assert_int_not_equal(users_check_name("ännä", &err), 0);
 	/* Characters, not bytes: twelve letters of two bytes each. */
@@ -410,24 +409,25 @@ test_names(void **state)
 	assert_int_not_equal(users_check_password(
 	    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4"
 	    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4", &err), 0);
-	assert_string_equal(err.ae_field, "password");
+	assert_string_equal(err.er_field, "password");
 
-	id = user(f, "Anna.K", API_ROLE_ADMIN, 0);
-	assert_int_equal(mkuser(f, "anna.k", API_ROLE_ADMIN, 0, &id2, &err),
+	id = user(f, "Anna.K", ROLE_ADMIN, 0);
+	assert_int_equal(mkuser(f, "anna.k", ROLE_ADMIN, 0, &id2, &err),
 	    -EEXIST);
-	assert_int_equal(err.ae_code, APIE_CONFLICT);
-	assert_string_equal(err.ae_field, "username");
-	assert_int_equal(mkuser(f, "bert", API_ROLE_MANAGER, UNIT + 1, &id2,
+	assert_int_equal(err.er_code, ERR_CONFLICT);
+	assert_string_equal(err.er_field, "username");
+	assert_int_equal(mkuser(f, "bert", ROLE_MANAGER, UNIT + 1, &id2,
 	    &err), -EINVAL);
-	assert_string_equal(err.ae_field, "units[0]");
+	assert_string_equal(err.er_field, "units[0]");
 
 	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
-	assert_int_equal(users_find(&f->ctx, txn, "ANNA.k", &rec), 0);
+	assert_int_equal(users_find(f->hash_key, txn, "ANNA.k", &rec), 0);
 	assert_int_equal(json_integer_value(json_object_get(rec, "id")), id);
 	assert_string_equal(json_string_value(json_object_get(rec,
 	    "username")), "Anna.K");
 	json_decref(rec);
-	assert_int_equal(users_find(&f->ctx, txn, "nobody", &rec), -ENOENT);
+	assert_int_equal(users_find(f->hash_key, txn, "nobody", &rec),
+	    -ENOENT);
 	storage_txn_abort(txn);
 }
 
@@ -437,7 +437,7 @@ test_user_public_has_no_hash(void **state)
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
 	json_t			*rec = NULL, *pub;
-	uint32_t		 id = user(f, "admin", API_ROLE_ADMIN, 0);
+	uint32_t		 id = user(f, "admin", ROLE_ADMIN, 0);
 	struct audit_check	 chk;
 	json_t			*entries = json_array();
 

@@ -21,9 +21,9 @@
 
 #include <jansson.h>
 
-#include "api/agg.h"
-#include "api/cell.h"
-#include "api/survey.h"
+#include "core/agg.h"
+#include "core/cell.h"
+#include "core/survey.h"
 #include "common/util.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -44,7 +44,7 @@ make_survey(const char *questions, unsigned k, unsigned kc,
     const char *period)
 {
 	struct survey	*s = NULL;
-	struct api_err	 err;
+	struct error	 err;
 	json_error_t	 je;
 	json_t		*def;
 	char		 text[4096];
@@ -62,8 +62,8 @@ make_survey(const char *questions, unsigned k, unsigned kc,
 	assert_non_null(def);
 	memset(&err, 0, sizeof(err));
 	if (survey_parse(def, &s, &err) != 0)
-		print_error("survey_parse: %s %s\n", err.ae_field,
-		    err.ae_message);
+		print_error("survey_parse: %s %s\n", err.er_field,
+		    err.er_message);
 	json_decref(def);
 	assert_non_null(s);
 	return s;

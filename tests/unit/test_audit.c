@@ -19,8 +19,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "api/audit.h"
-#include "api/rec.h"
+#include "core/audit.h"
+#include "core/rec.h"
 #include "common/util.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "api/cell.h"
+#include "core/cell.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "api/codes.h"
+#include "core/codes.h"
 
 /* With scripted set, randombytes_uniform returns 0, 1, 2, ... */
 static bool	scripted;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "api/csv.h"
+#include "core/csv.h"
 
 static void
 expect(struct csv *cv, const char *want)

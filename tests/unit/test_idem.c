@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "api/idem.h"
+#include "core/idem.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 

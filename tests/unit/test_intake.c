@@ -24,12 +24,13 @@
 #include <sodium.h>
 
 #include "api/api.h"
-#include "api/cells.h"
-#include "api/collectors.h"
-#include "api/idem.h"
-#include "api/rec.h"
-#include "api/surveys.h"
-#include "api/units.h"
+#include "api/routes/routes.h"
+#include "core/cells.h"
+#include "core/collectors.h"
+#include "core/idem.h"
+#include "core/rec.h"
+#include "core/catalog.h"
+#include "core/units.h"
 #include "common/util.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
@@ -191,13 +192,14 @@ setup(void **state)
 {
 	struct fixture		*f;
 	struct storage_txn	*txn = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*name, *def;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    tmpdir_make(f->dir, sizeof(f->dir), "intake") != 0 ||
 	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
-	    &f->st) != 0 || api_init(&f->ctx, f->st) != 0)
+	    &f->st) != 0 || api_init(&f->ctx, f->st, http_routes,
+	    http_nroutes) != 0)
 		return -1;
 	f->ctx.ac_limits.al_max_body = 64 << 10;
 	f->ctx.ac_limits.al_max_body_batch = 4 << 20;
@@ -210,7 +212,7 @@ setup(void **state)
 	if (name == NULL || def == NULL ||
 	    storage_txn_begin(f->st, true, &txn) != 0 ||
 	    units_create(txn, name, 0, false, &f->unit, &err) != 0 ||
-	    surveys_create(txn, def, &f->survey, &err) != 0 ||
+	    catalog_create(txn, def, &f->survey, &err) != 0 ||
 	    storage_txn_commit(txn) != 0)
 		return -1;
 	json_decref(name);
@@ -241,11 +243,11 @@ collector(struct fixture *f, enum collectors_kind kind, size_t count,
 {
 	struct collectors_issue	*ci = NULL;
 	struct storage_txn	*txn;
-	struct api_err		 err;
+	struct error		 err;
 	uint32_t		 id;
 
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(collectors_issue_new(&f->ctx, kind, f->survey,
+	assert_int_equal(collectors_issue_new(f->ctx.ac_hash_key, kind, f->survey,
 	    f->unit, count, 0, fake_now, &ci), 0);
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
 	assert_int_equal(collectors_create(txn, ci, &id, &err), 0);
@@ -506,7 +508,7 @@ test_day_before_retention(void **state)
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
 	struct storage_iter	*it;
-	struct api_err		 err;
+	struct error		 err;
 	struct cells_id		 cid;
 	struct cell		*c = NULL;
 	const void		*k, *v;
@@ -522,7 +524,7 @@ test_day_before_retention(void **state)
 	    "retention_months"), 1);
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(surveys_create(txn, def, &shorter, &err), 0);
+	assert_int_equal(catalog_create(txn, def, &shorter, &err), 0);
 	assert_int_equal(storage_txn_commit(txn), 0);
 	json_decref(def);
 	enroll(f, ltoken);
@@ -630,7 +632,7 @@ test_survey_edited_between_check_and_write(void **state)
 	struct collectors_issue	*ci = NULL;
 	struct storage_txn	*txn;
 	struct api_req		*req;
-	uint8_t			 key[SURVEYS_KEYLEN];
+	uint8_t			 key[CATALOG_KEYLEN];
 	json_t			*def;
 	char			 path[128];
 
@@ -651,7 +653,7 @@ test_survey_edited_between_check_and_write(void **state)
 	/* An admin rewrites version 1 in place (it has no responses yet):
 	 * the option "advice" is gone. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(surveys_definition(txn, f->survey, 1, &def, NULL), 0);
+	assert_int_equal(catalog_definition(txn, f->survey, 1, &def, NULL), 0);
 	json_array_remove(json_object_get(json_array_get(json_object_get(def,
 	    "questions"), 1), "options"), 1);
 	rec_key(f->survey, key);

@@ -15,7 +15,8 @@
 #include <jansson.h>
 
 #include "api/api.h"
-#include "api/openapi.h"
+#include "api/routes/routes.h"
+#include "api/routes/openapi.h"
 
 static void
 lower(const char *s, char *out, size_t len)
@@ -32,21 +33,21 @@ test_paths(void **state)
 {
 	char	buf[128];
 
-	assert_int_equal(openapi_path("/healthz", buf, sizeof(buf)), 0);
+	assert_int_equal(http_openapi_path("/healthz", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/healthz");
-	assert_int_equal(openapi_path("/api/v1/units/{}", buf, sizeof(buf)),
+	assert_int_equal(http_openapi_path("/api/v1/units/{}", buf, sizeof(buf)),
 	    0);
 	assert_string_equal(buf, "/api/v1/units/{id}");
-	assert_int_equal(openapi_path("/api/v1/forms/{}/responses", buf,
+	assert_int_equal(http_openapi_path("/api/v1/forms/{}/responses", buf,
 	    sizeof(buf)), 0);
 	assert_string_equal(buf, "/api/v1/forms/{slug}/responses");
-	assert_int_equal(openapi_path("/f/{}", buf, sizeof(buf)), 0);
+	assert_int_equal(http_openapi_path("/f/{}", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/f/{slug}");
-	assert_int_equal(openapi_path("/kiosk/*", buf, sizeof(buf)), 0);
+	assert_int_equal(http_openapi_path("/kiosk/*", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/kiosk/{path}");
-	assert_int_equal(openapi_path("/a/{}/b/{}", buf, sizeof(buf)), 0);
+	assert_int_equal(http_openapi_path("/a/{}/b/{}", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/a/{id}/b/{id2}");
-	assert_int_equal(openapi_path("/api/v1/units/{}", buf, 10),
+	assert_int_equal(http_openapi_path("/api/v1/units/{}", buf, 10),
 	    -ENAMETOOLONG);
 }
 
@@ -58,7 +59,7 @@ test_document_is_the_route_table(void **state)
 	char		 p[256], m[16];
 	size_t		 i, j, nops = 0, nbraces;
 
-	assert_non_null(doc = openapi_build());
+	assert_non_null(doc = http_openapi_build());
 	assert_string_equal(json_string_value(json_object_get(doc,
 	    "openapi")), "3.0.3");
 	assert_non_null(json_object_get(json_object_get(json_object_get(doc,
@@ -66,23 +67,23 @@ test_document_is_the_route_table(void **state)
 	assert_non_null(paths = json_object_get(doc, "paths"));
 
 	/* Every route is there, with its own summary. */
-	for (i = 0; i < api_nroutes; i++) {
-		assert_int_equal(openapi_path(api_routes[i].rt_pattern, p,
+	for (i = 0; i < http_nroutes; i++) {
+		assert_int_equal(http_openapi_path(http_routes[i].rt_pattern, p,
 		    sizeof(p)), 0);
-		lower(api_method_name(api_routes[i].rt_method), m, sizeof(m));
+		lower(api_method_name(http_routes[i].rt_method), m, sizeof(m));
 		item = json_object_get(paths, p);
 		assert_non_null(item);
 		op = json_object_get(item, m);
 		if (op == NULL)
 			fail_msg("%s %s is not in openapi.json", m, p);
 		assert_string_equal(json_string_value(json_object_get(op,
-		    "summary")), api_routes[i].rt_summary);
-		assert_true(strlen(api_routes[i].rt_summary) > 0);
+		    "summary")), http_routes[i].rt_summary);
+		assert_true(strlen(http_routes[i].rt_summary) > 0);
 		assert_non_null(json_object_get(op, "x-palaute-access"));
 		/* The security requirement follows the access. */
 		assert_int_equal(json_array_size(json_object_get(op,
-		    "security")), api_routes[i].rt_access == API_ACC_ANY ? 0 :
-		    api_routes[i].rt_access == API_ACC_METRICS ? 2 : 1);
+		    "security")), http_routes[i].rt_access == API_ACC_ANY ? 0 :
+		    http_routes[i].rt_access == API_ACC_METRICS ? 2 : 1);
 		/* Each {name} of the path is a declared parameter. */
 		for (nbraces = 0, j = 0; p[j] != '\0'; j++)
 			nbraces += p[j] == '{';
@@ -90,17 +91,17 @@ test_document_is_the_route_table(void **state)
 		assert_int_equal(json_array_size(params), nbraces);
 		/* No route twice: the same method and pattern again. */
 		for (j = 0; j < i; j++)
-			assert_false(api_routes[j].rt_method ==
-			    api_routes[i].rt_method &&
-			    strcmp(api_routes[j].rt_pattern,
-			    api_routes[i].rt_pattern) == 0);
+			assert_false(http_routes[j].rt_method ==
+			    http_routes[i].rt_method &&
+			    strcmp(http_routes[j].rt_pattern,
+			    http_routes[i].rt_pattern) == 0);
 	}
 	/* And nothing else: as many operations as routes. */
 	json_object_foreach(paths, path, item) {
 		json_object_foreach(item, method, op)
 			nops++;
 	}
-	assert_int_equal(nops, api_nroutes);
+	assert_int_equal(nops, http_nroutes);
 	json_decref(doc);
 }
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "api/period.h"
+#include "core/period.h"
 #include "common/util.h"
 
 #define D(y, m, d)	util_days_from_civil((y), (m), (d))

@@ -20,7 +20,7 @@
 #include <qrencode.h>
 #endif
 
-#include "api/qr.h"
+#include "api/routes/qr.h"
 
 static void
 test_allowed(void **state)
@@ -28,34 +28,34 @@ test_allowed(void **state)
 	char	long_url[QR_TEXT_MAX + 2];
 	size_t	n;
 
-	assert_true(qr_text_allowed("https://palaute.example.fi/kiosk/"));
-	assert_true(qr_text_allowed(
+	assert_true(http_qr_text_allowed("https://palaute.example.fi/kiosk/"));
+	assert_true(http_qr_text_allowed(
 	    "https://palaute.example.fi/kiosk/?code=ABCDE-FGHJK"));
-	assert_true(qr_text_allowed("http://127.0.0.1:8080/f/abcDEF_-123"));
-	assert_true(qr_text_allowed("https://[::1]:8443/f/slug?code=X"));
+	assert_true(http_qr_text_allowed("http://127.0.0.1:8080/f/abcDEF_-123"));
+	assert_true(http_qr_text_allowed("https://[::1]:8443/f/slug?code=X"));
 	/* Not ours, not a URL, or not a public page of ours. */
-	assert_false(qr_text_allowed(""));
-	assert_false(qr_text_allowed("Call 0401234567 now"));
-	assert_false(qr_text_allowed("javascript:alert(1)"));
-	assert_false(qr_text_allowed("ftp://host/kiosk/"));
-	assert_false(qr_text_allowed("https://host/dashboard/"));
-	assert_false(qr_text_allowed("https://host/api/v1/session"));
-	assert_false(qr_text_allowed("https://host/f/"));
-	assert_false(qr_text_allowed("https://host/f/?x"));
-	assert_false(qr_text_allowed("https://host/kiosk"));
-	assert_false(qr_text_allowed("https:///kiosk/"));
-	assert_false(qr_text_allowed("https://user@host/kiosk/"));
-	assert_false(qr_text_allowed("https://host/kiosk/ x"));
-	assert_false(qr_text_allowed("https://host/kiosk/\"><script>"));
-	assert_false(qr_text_allowed("https://host/kiosk/\xc3\xa4"));
+	assert_false(http_qr_text_allowed(""));
+	assert_false(http_qr_text_allowed("Call 0401234567 now"));
+	assert_false(http_qr_text_allowed("javascript:alert(1)"));
+	assert_false(http_qr_text_allowed("ftp://host/kiosk/"));
+	assert_false(http_qr_text_allowed("https://host/dashboard/"));
+	assert_false(http_qr_text_allowed("https://host/api/v1/session"));
+	assert_false(http_qr_text_allowed("https://host/f/"));
+	assert_false(http_qr_text_allowed("https://host/f/?x"));
+	assert_false(http_qr_text_allowed("https://host/kiosk"));
+	assert_false(http_qr_text_allowed("https:///kiosk/"));
+	assert_false(http_qr_text_allowed("https://user@host/kiosk/"));
+	assert_false(http_qr_text_allowed("https://host/kiosk/ x"));
+	assert_false(http_qr_text_allowed("https://host/kiosk/\"><script>"));
+	assert_false(http_qr_text_allowed("https://host/kiosk/\xc3\xa4"));
 	/* The length bound, at the edge. */
 	n = (size_t)snprintf(long_url, sizeof(long_url), "https://h/f/");
 	memset(long_url + n, 'a', QR_TEXT_MAX - n);
 	long_url[QR_TEXT_MAX] = '\0';
-	assert_true(qr_text_allowed(long_url));
+	assert_true(http_qr_text_allowed(long_url));
 	long_url[QR_TEXT_MAX] = 'a';
 	long_url[QR_TEXT_MAX + 1] = '\0';
-	assert_false(qr_text_allowed(long_url));
+	assert_false(http_qr_text_allowed(long_url));
 }
 
 #ifdef HAVE_QRENCODE
@@ -92,7 +92,7 @@ check_symbol(const char *text)
 	size_t		 len = 0;
 	int		 width = 0, side, x, y;
 
-	assert_int_equal(qr_svg(text, &svg, &len, &width), 0);
+	assert_int_equal(http_qr_svg(text, &svg, &len, &width), 0);
 	assert_int_equal(strlen(svg), len);
 	assert_non_null(qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M,
 	    QR_MODE_8, 1));
@@ -140,7 +140,7 @@ test_svg(void **state)
 	size_t	 len;
 	int	 w;
 
-	assert_int_equal(qr_svg("https://h/kiosk/", &svg, &len, &w),
+	assert_int_equal(http_qr_svg("https://h/kiosk/", &svg, &len, &w),
 	    -ENOTSUP);
 #endif
 }

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "api/ratelimit.h"
+#include "core/ratelimit.h"
 
 #define SEC	1000000000ULL
 #define T0	(1000 * SEC)	/* a monotonic clock does not start at 0 */

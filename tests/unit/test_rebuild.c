@@ -19,12 +19,12 @@
 
 #include <jansson.h>
 
-#include "api/cell.h"
-#include "api/cells.h"
-#include "api/rebuild.h"
-#include "api/survey.h"
-#include "api/surveys.h"
-#include "api/units.h"
+#include "core/cell.h"
+#include "core/cells.h"
+#include "core/rebuild.h"
+#include "core/survey.h"
+#include "core/catalog.h"
+#include "core/units.h"
 #include "common/util.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
@@ -53,7 +53,7 @@ setup(void **state)
 {
 	struct storage_opts	 so;
 	struct storage_txn	*txn = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	struct fx		*f;
 	json_t			*def, *name;
 
@@ -69,7 +69,7 @@ setup(void **state)
 	def = json_loads(survey_def, 0, NULL);
 	name = json_pack("{s:s}", "fi", "Yksikkö");
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(surveys_create(txn, def, &f->survey, &err), 0);
+	assert_int_equal(catalog_create(txn, def, &f->survey, &err), 0);
 	assert_int_equal(units_create(txn, name, 0, false, &f->unit, &err), 0);
 	json_decref(def);
 	json_decref(name);

@@ -22,9 +22,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "api/audit.h"
-#include "api/retention.h"
-#include "api/surveys.h"
+#include "core/audit.h"
+#include "core/retention.h"
+#include "core/catalog.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "storage/storage.h"
@@ -87,7 +87,7 @@ static void
 add_survey(struct fx *f, int months)
 {
 	struct storage_txn	*txn = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_error_t		 jerr;
 	json_t			*def;
 
@@ -99,7 +99,7 @@ add_survey(struct fx *f, int months)
 	    "retention_months", json_integer(months)), 0);
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(surveys_create(txn, def, &f->survey, &err), 0);
+	assert_int_equal(catalog_create(txn, def, &f->survey, &err), 0);
 	assert_int_equal(storage_txn_commit(txn), 0);
 	json_decref(def);
 }

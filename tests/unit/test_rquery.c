@@ -21,26 +21,26 @@
 static void
 parse_ok(const char *raw, unsigned kind, struct rquery *q)
 {
-	struct api_err	err;
+	struct error	err;
 
 	memset(&err, 0, sizeof(err));
 	if (rquery_parse(raw, kind, q, &err) != 0)
-		fail_msg("%s: %s (%s)", raw, err.ae_message, err.ae_field);
+		fail_msg("%s: %s (%s)", raw, err.er_message, err.er_field);
 }
 
 static void
-parse_bad(const char *raw, unsigned kind, enum api_errcode code,
+parse_bad(const char *raw, unsigned kind, enum error_code code,
     const char *field)
 {
 	struct rquery	q;
-	struct api_err	err;
+	struct error	err;
 
 	memset(&err, 0, sizeof(err));
 	memset(&q, 0x5a, sizeof(q));
 	assert_int_equal(rquery_parse(raw, kind, &q, &err), -EINVAL);
-	assert_int_equal(err.ae_code, code);
-	assert_string_equal(err.ae_field, field);
-	assert_true(err.ae_message[0] != '\0');
+	assert_int_equal(err.er_code, code);
+	assert_string_equal(err.er_field, field);
+	assert_true(err.er_message[0] != '\0');
 }
 
 static void
@@ -94,49 +94,49 @@ static void
 test_strict(void **state)
 {
 	(void)state;
-	parse_bad("form=2024-01-01", RQUERY_RESULTS, APIE_BAD_REQUEST, "form");
-	parse_bad("question=c", RQUERY_RESULTS, APIE_BAD_REQUEST, "question");
-	parse_bad("by=unit", RQUERY_COMMENTS, APIE_BAD_REQUEST, "by");
+	parse_bad("form=2024-01-01", RQUERY_RESULTS, ERR_BAD_REQUEST, "form");
+	parse_bad("question=c", RQUERY_RESULTS, ERR_BAD_REQUEST, "question");
+	parse_bad("by=unit", RQUERY_COMMENTS, ERR_BAD_REQUEST, "by");
 	/* The CSV dialect only where there is CSV. */
-	parse_bad("sep=semicolon", RQUERY_RESULTS, APIE_BAD_REQUEST, "sep");
-	parse_bad("sep=comma", RQUERY_COMMENTS, APIE_BAD_REQUEST, "sep");
-	parse_bad("sep=tab", RQUERY_RESULTS | RQUERY_CSV, APIE_BAD_REQUEST,
+	parse_bad("sep=semicolon", RQUERY_RESULTS, ERR_BAD_REQUEST, "sep");
+	parse_bad("sep=comma", RQUERY_COMMENTS, ERR_BAD_REQUEST, "sep");
+	parse_bad("sep=tab", RQUERY_RESULTS | RQUERY_CSV, ERR_BAD_REQUEST,
 	    "sep");
-	parse_bad("sep=%3B", RQUERY_RESULTS | RQUERY_CSV, APIE_BAD_REQUEST,
+	parse_bad("sep=%3B", RQUERY_RESULTS | RQUERY_CSV, ERR_BAD_REQUEST,
 	    "sep");
 	parse_bad("sep=comma&sep=comma", RQUERY_RESULTS | RQUERY_CSV,
-	    APIE_BAD_REQUEST, "sep");
-	parse_bad("unit=1&unit=2", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit=", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit=0", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit=-1", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit=4294967296", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit=1%00", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("unit=%4", RQUERY_RESULTS, APIE_BAD_REQUEST, "unit");
-	parse_bad("from=2024-02-30", RQUERY_RESULTS, APIE_BAD_REQUEST, "from");
-	parse_bad("to=24-01-01", RQUERY_RESULTS, APIE_BAD_REQUEST, "to");
-	parse_bad("by=day", RQUERY_RESULTS, APIE_BAD_REQUEST, "by");
-	parse_bad("by=period&period=day", RQUERY_RESULTS, APIE_BAD_REQUEST,
+	    ERR_BAD_REQUEST, "sep");
+	parse_bad("unit=1&unit=2", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit=", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit=0", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit=-1", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit=4294967296", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit=1%00", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("unit=%4", RQUERY_RESULTS, ERR_BAD_REQUEST, "unit");
+	parse_bad("from=2024-02-30", RQUERY_RESULTS, ERR_BAD_REQUEST, "from");
+	parse_bad("to=24-01-01", RQUERY_RESULTS, ERR_BAD_REQUEST, "to");
+	parse_bad("by=day", RQUERY_RESULTS, ERR_BAD_REQUEST, "by");
+	parse_bad("by=period&period=day", RQUERY_RESULTS, ERR_BAD_REQUEST,
 	    "period");
-	parse_bad("period=month", RQUERY_RESULTS, APIE_BAD_REQUEST, "period");
-	parse_bad("version=x", RQUERY_RESULTS, APIE_BAD_REQUEST, "version");
-	parse_bad("question=Kommentti", RQUERY_COMMENTS, APIE_BAD_REQUEST,
+	parse_bad("period=month", RQUERY_RESULTS, ERR_BAD_REQUEST, "period");
+	parse_bad("version=x", RQUERY_RESULTS, ERR_BAD_REQUEST, "version");
+	parse_bad("question=Kommentti", RQUERY_COMMENTS, ERR_BAD_REQUEST,
 	    "question");
 	parse_bad("question=abcdefghijklmnopqrstuvwxyz0123456",
-	    RQUERY_COMMENTS, APIE_BAD_REQUEST, "question");
+	    RQUERY_COMMENTS, ERR_BAD_REQUEST, "question");
 	/* A value longer than any we accept is refused, not cut. */
 	parse_bad("from=2024-01-01xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxxxxxxxxxxxxxx", RQUERY_RESULTS, APIE_BAD_REQUEST,
+	    "xxxxxxxxxxxxxxxxxxxxxx", RQUERY_RESULTS, ERR_BAD_REQUEST,
 	    "from");
 }
 
 static void
 check(int64_t from, int64_t to, const char *by_period, enum period_kind kind,
-    int want, enum api_errcode code, const char *field, const char *msg)
+    int want, enum error_code code, const char *field, const char *msg)
 {
 	struct rquery	q;
-	struct api_err	err;
+	struct error	err;
 
 	memset(&q, 0, sizeof(q));
 	memset(&err, 0, sizeof(err));
@@ -157,10 +157,10 @@ check(int64_t from, int64_t to, const char *by_period, enum period_kind kind,
 		    by_period[0] != '\0' ? q.qy_period : kind);
 		return;
 	}
-	assert_int_equal(err.ae_code, code);
-	assert_string_equal(err.ae_field, field);
-	if (msg != NULL && strstr(err.ae_message, msg) == NULL)
-		fail_msg("\"%s\" lacks \"%s\"", err.ae_message, msg);
+	assert_int_equal(err.er_code, code);
+	assert_string_equal(err.er_field, field);
+	if (msg != NULL && strstr(err.er_message, msg) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", err.er_message, msg);
 }
 
 static void
@@ -173,22 +173,22 @@ test_range(void **state)
 	    NULL);
 	check(D(2024, 1, 1), D(2024, 3, 31), "", PERIOD_MONTH, 0, 0, "", NULL);
 	check(D(2024, 1, 2), D(2024, 3, 31), NULL, PERIOD_MONTH, -EINVAL,
-	    APIE_MISALIGNED_RANGE, "from", "from=2024-01-01&to=2024-03-31");
+	    ERR_MISALIGNED_RANGE, "from", "from=2024-01-01&to=2024-03-31");
 	check(D(2024, 1, 1), D(2024, 3, 30), NULL, PERIOD_MONTH, -EINVAL,
-	    APIE_MISALIGNED_RANGE, "to", "from=2024-01-01&to=2024-03-31");
+	    ERR_MISALIGNED_RANGE, "to", "from=2024-01-01&to=2024-03-31");
 	/* ISO weeks: 2024-01-01 is a Monday. */
 	check(D(2024, 1, 3), D(2024, 1, 9), NULL, PERIOD_WEEK, -EINVAL,
-	    APIE_MISALIGNED_RANGE, "from", "from=2024-01-01&to=2024-01-14");
+	    ERR_MISALIGNED_RANGE, "from", "from=2024-01-01&to=2024-01-14");
 	/* Groups of quarters must hold whole quarters. */
 	check(D(2024, 1, 1), D(2024, 4, 30), "quarter", PERIOD_MONTH, -EINVAL,
-	    APIE_MISALIGNED_RANGE, "to", "to=2024-06-30");
+	    ERR_MISALIGNED_RANGE, "to", "to=2024-06-30");
 	/* Months are not whole weeks. */
 	check(D(2024, 1, 1), D(2024, 3, 31), "month", PERIOD_WEEK, -EINVAL,
-	    APIE_INVALID, "period", NULL);
+	    ERR_INVALID, "period", NULL);
 	check(D(2024, 1, 1), D(2024, 3, 31), "week", PERIOD_MONTH, -EINVAL,
-	    APIE_INVALID, "period", NULL);
+	    ERR_INVALID, "period", NULL);
 	check(D(2024, 3, 1), D(2024, 1, 31), NULL, PERIOD_MONTH, -EINVAL,
-	    APIE_INVALID, "from", NULL);
+	    ERR_INVALID, "from", NULL);
 }
 
 int

@@ -19,8 +19,8 @@
 
 #include <jansson.h>
 
-#include "api/rscan.h"
-#include "api/survey.h"
+#include "core/rscan.h"
+#include "core/survey.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -56,7 +56,7 @@ static struct survey *
 load(void)
 {
 	struct survey	*s = NULL;
-	struct api_err	 err;
+	struct error	 err;
 	json_t		*def = json_loads(survey_text, 0, NULL);
 
 	assert_non_null(def);
@@ -78,7 +78,7 @@ compare(const struct survey *s, const char *text)
 	uint8_t			 slots[16][QTYPE_MAX_SLOTS];
 	uint8_t			 want[QTYPE_MAX_SLOTS];
 	struct survey_answers	*a = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*rec;
 	size_t			 nq = survey_question_count(s), q, n;
 	int			 slow;
@@ -101,7 +101,7 @@ compare(const struct survey *s, const char *text)
 	    rr.rr_lang, &a, &err);
 	if (slow != 0)
 		fail_msg("the fast reader took a record the slow path "
-		    "refuses (%s %s): %s", err.ae_field, err.ae_message, text);
+		    "refuses (%s %s): %s", err.er_field, err.er_message, text);
 	for (q = 0; q < nq; q++) {
 		survey_answers_slots(a, q, want, &n);
 		assert_int_equal(ans[q].ca_answered,

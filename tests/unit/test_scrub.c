@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "api/scrub.h"
+#include "core/scrub.h"
 
 struct pair {
 	const char	*in;

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "api/static.h"
+#include "api/routes/static.h"
 #include "tests/unit/tmpdir.h"
 
 /* Short enough that every path below it fits PATH_MAX. */
@@ -128,7 +128,7 @@ resolve(const struct tree *t, const char *raw, const char **rel_out)
 	int		rc;
 
 	snprintf(www, sizeof(www), "%s/www", t->t_root);
-	rc = static_resolve(www, "kiosk", raw, out, sizeof(out));
+	rc = http_static_resolve(www, "kiosk", raw, out, sizeof(out));
 	if (rc == 0) {
 		assert_memory_equal(out, t->t_root, strlen(t->t_root));
 		*rel_out = out + strlen(t->t_root);
@@ -251,40 +251,40 @@ test_roots(void **state)
 
 	snprintf(www, sizeof(www), "%s/www/kiosk", t->t_root);
 	/* An empty sub serves the root itself (the Chart.js folder). */
-	assert_int_equal(static_resolve(www, "", "app.js", out, sizeof(out)),
+	assert_int_equal(http_static_resolve(www, "", "app.js", out, sizeof(out)),
 	    0);
 	/* No root configured: nothing is served. */
-	assert_int_equal(static_resolve("", "kiosk", "app.js", out,
+	assert_int_equal(http_static_resolve("", "kiosk", "app.js", out,
 	    sizeof(out)), -ENOENT);
-	assert_int_equal(static_resolve("/nonexistent-palaute", "kiosk",
+	assert_int_equal(http_static_resolve("/nonexistent-palaute", "kiosk",
 	    "app.js", out, sizeof(out)), -ENOENT);
 	/* A result that does not fit is an error, not a truncated path. */
-	assert_int_equal(static_resolve(www, "", "app.js", out, 8),
+	assert_int_equal(http_static_resolve(www, "", "app.js", out, 8),
 	    -ENAMETOOLONG);
 	memset(lng, 'a', sizeof(lng) - 4);
 	memcpy(lng + sizeof(lng) - 4, ".js", 4);
-	assert_int_not_equal(static_resolve(www, "", lng, out, sizeof(out)),
+	assert_int_not_equal(http_static_resolve(www, "", lng, out, sizeof(out)),
 	    0);
 }
 
 static void
 test_ctypes(void **state)
 {
-	assert_string_equal(static_ctype("a/index.html"),
+	assert_string_equal(http_static_ctype("a/index.html"),
 	    "text/html; charset=utf-8");
-	assert_string_equal(static_ctype("kiosk.js"),
+	assert_string_equal(http_static_ctype("kiosk.js"),
 	    "text/javascript; charset=utf-8");
-	assert_string_equal(static_ctype("chart.mjs"),
+	assert_string_equal(http_static_ctype("chart.mjs"),
 	    "text/javascript; charset=utf-8");
-	assert_string_equal(static_ctype("x.css"), "text/css; charset=utf-8");
-	assert_string_equal(static_ctype("qr.svg"), "image/svg+xml");
-	assert_string_equal(static_ctype("m.webmanifest"),
+	assert_string_equal(http_static_ctype("x.css"), "text/css; charset=utf-8");
+	assert_string_equal(http_static_ctype("qr.svg"), "image/svg+xml");
+	assert_string_equal(http_static_ctype("m.webmanifest"),
 	    "application/manifest+json");
-	assert_null(static_ctype("noext"));
-	assert_null(static_ctype("dir.js/noext"));
-	assert_null(static_ctype("x.map"));
-	assert_null(static_ctype("x.HTML"));
-	assert_null(static_ctype("x.html.bak"));
+	assert_null(http_static_ctype("noext"));
+	assert_null(http_static_ctype("dir.js/noext"));
+	assert_null(http_static_ctype("x.map"));
+	assert_null(http_static_ctype("x.HTML"));
+	assert_null(http_static_ctype("x.html.bak"));
 }
 
 int

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "api/stats.h"
+#include "core/stats.h"
 
 static const struct stats_question smiley5 = { .sq_type = QTYPE_SMILEY,
     .sq_faces = 5 };

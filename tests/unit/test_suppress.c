@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "api/suppress.h"
+#include "core/suppress.h"
 #include "common/util.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "api/error.h"
-#include "api/survey.h"
+#include "common/error.h"
+#include "core/survey.h"
 
 /*
  * A small survey in two languages with one question of each type; the
@@ -154,13 +154,13 @@ static struct survey *
 parse_ok(const json_t *def)
 {
 	struct survey	*s = NULL;
-	struct api_err	 err = { 0 };
+	struct error	 err = { 0 };
 	int		 rc;
 
 	rc = survey_parse(def, &s, &err);
 	if (rc != 0)
 		print_error("parse: %s at \"%s\": %s\n",
-		    api_err_name(err.ae_code), err.ae_field, err.ae_message);
+		    error_name(err.er_code), err.er_field, err.er_message);
 	assert_int_equal(rc, 0);
 	assert_non_null(s);
 	return s;
@@ -384,132 +384,132 @@ test_accepted_variants(void **state)
 struct bad_def {
 	const char		*path;
 	const char		*value;		/* NULL: delete */
-	enum api_errcode	 code;
+	enum error_code	 code;
 	const char		*field;
 };
 
 static const struct bad_def bad_defs[] = {
 	/* Unknown members, deep and shallow. */
-	{ "questions[2].options[0].txt", "\"x\"", APIE_UNKNOWN_FIELD,
+	{ "questions[2].options[0].txt", "\"x\"", ERR_UNKNOWN_FIELD,
 	    "questions[2].options[0].txt" },
-	{ "colour", "\"red\"", APIE_UNKNOWN_FIELD, "colour" },
-	{ "id", "1", APIE_UNKNOWN_FIELD, "id" },
-	{ "privacy.dpo", "\"x\"", APIE_UNKNOWN_FIELD, "privacy.dpo" },
-	{ "title.de", "\"Feedback\"", APIE_UNKNOWN_FIELD, "title.de" },
-	{ "questions[3].options[2].text.se", "\"C\"", APIE_UNKNOWN_FIELD,
+	{ "colour", "\"red\"", ERR_UNKNOWN_FIELD, "colour" },
+	{ "id", "1", ERR_UNKNOWN_FIELD, "id" },
+	{ "privacy.dpo", "\"x\"", ERR_UNKNOWN_FIELD, "privacy.dpo" },
+	{ "title.de", "\"Feedback\"", ERR_UNKNOWN_FIELD, "title.de" },
+	{ "questions[3].options[2].text.se", "\"C\"", ERR_UNKNOWN_FIELD,
 	    "questions[3].options[2].text.se" },
-	{ "questions[0].min", "1", APIE_UNKNOWN_FIELD, "questions[0].min" },
-	{ "questions[5].options", "[]", APIE_UNKNOWN_FIELD,
+	{ "questions[0].min", "1", ERR_UNKNOWN_FIELD, "questions[0].min" },
+	{ "questions[5].options", "[]", ERR_UNKNOWN_FIELD,
 	    "questions[5].options" },
-	{ "questions[2].max_choices", "1", APIE_UNKNOWN_FIELD,
+	{ "questions[2].max_choices", "1", ERR_UNKNOWN_FIELD,
 	    "questions[2].max_choices" },
 	{ "questions[1].labels", "{\"mid\": {\"fi\": \"x\", \"sv\": \"x\"}}",
-	    APIE_UNKNOWN_FIELD, "questions[1].labels.mid" },
-	{ "kiosk", "{\"idle\": 30}", APIE_UNKNOWN_FIELD, "kiosk.idle" },
+	    ERR_UNKNOWN_FIELD, "questions[1].labels.mid" },
+	{ "kiosk", "{\"idle\": 30}", ERR_UNKNOWN_FIELD, "kiosk.idle" },
 
 	/* Wrong JSON types. */
-	{ "title", "\"Palaute\"", APIE_WRONG_TYPE, "title" },
-	{ "questions", "{}", APIE_WRONG_TYPE, "questions" },
-	{ "questions[2]", "\"q\"", APIE_WRONG_TYPE, "questions[2]" },
-	{ "questions[0].required", "\"yes\"", APIE_WRONG_TYPE,
+	{ "title", "\"Palaute\"", ERR_WRONG_TYPE, "title" },
+	{ "questions", "{}", ERR_WRONG_TYPE, "questions" },
+	{ "questions[2]", "\"q\"", ERR_WRONG_TYPE, "questions[2]" },
+	{ "questions[0].required", "\"yes\"", ERR_WRONG_TYPE,
 	    "questions[0].required" },
-	{ "questions[0].text.sv", "1", APIE_WRONG_TYPE,
+	{ "questions[0].text.sv", "1", ERR_WRONG_TYPE,
 	    "questions[0].text.sv" },
-	{ "questions[1].min", "true", APIE_WRONG_TYPE, "questions[1].min" },
-	{ "questions[1].max", "5.0", APIE_WRONG_TYPE, "questions[1].max" },
-	{ "questions[2].options[1]", "\"b\"", APIE_WRONG_TYPE,
+	{ "questions[1].min", "true", ERR_WRONG_TYPE, "questions[1].min" },
+	{ "questions[1].max", "5.0", ERR_WRONG_TYPE, "questions[1].max" },
+	{ "questions[2].options[1]", "\"b\"", ERR_WRONG_TYPE,
 	    "questions[2].options[1]" },
-	{ "questions[2].options[1].id", "2", APIE_WRONG_TYPE,
+	{ "questions[2].options[1].id", "2", ERR_WRONG_TYPE,
 	    "questions[2].options[1].id" },
-	{ "min_group", "5.0", APIE_WRONG_TYPE, "min_group" },
-	{ "min_group", "\"5\"", APIE_WRONG_TYPE, "min_group" },
-	{ "languages", "\"fi\"", APIE_WRONG_TYPE, "languages" },
-	{ "languages[1]", "1", APIE_WRONG_TYPE, "languages[1]" },
-	{ "privacy.voluntary", "1", APIE_WRONG_TYPE, "privacy.voluntary" },
-	{ "privacy.contact", "42", APIE_WRONG_TYPE, "privacy.contact" },
-	{ "privacy", "null", APIE_WRONG_TYPE, "privacy" },
-	{ "kiosk", "30", APIE_WRONG_TYPE, "kiosk" },
-	{ "slug", "7", APIE_WRONG_TYPE, "slug" },
+	{ "min_group", "5.0", ERR_WRONG_TYPE, "min_group" },
+	{ "min_group", "\"5\"", ERR_WRONG_TYPE, "min_group" },
+	{ "languages", "\"fi\"", ERR_WRONG_TYPE, "languages" },
+	{ "languages[1]", "1", ERR_WRONG_TYPE, "languages[1]" },
+	{ "privacy.voluntary", "1", ERR_WRONG_TYPE, "privacy.voluntary" },
+	{ "privacy.contact", "42", ERR_WRONG_TYPE, "privacy.contact" },
+	{ "privacy", "null", ERR_WRONG_TYPE, "privacy" },
+	{ "kiosk", "30", ERR_WRONG_TYPE, "kiosk" },
+	{ "slug", "7", ERR_WRONG_TYPE, "slug" },
 
 	/* Missing members. */
-	{ "title", NULL, APIE_MISSING_FIELD, "title" },
-	{ "audience", NULL, APIE_MISSING_FIELD, "audience" },
-	{ "languages", NULL, APIE_MISSING_FIELD, "languages" },
-	{ "questions", NULL, APIE_MISSING_FIELD, "questions" },
-	{ "privacy", NULL, APIE_MISSING_FIELD, "privacy" },
-	{ "questions[0].id", NULL, APIE_MISSING_FIELD, "questions[0].id" },
-	{ "questions[0].type", NULL, APIE_MISSING_FIELD,
+	{ "title", NULL, ERR_MISSING_FIELD, "title" },
+	{ "audience", NULL, ERR_MISSING_FIELD, "audience" },
+	{ "languages", NULL, ERR_MISSING_FIELD, "languages" },
+	{ "questions", NULL, ERR_MISSING_FIELD, "questions" },
+	{ "privacy", NULL, ERR_MISSING_FIELD, "privacy" },
+	{ "questions[0].id", NULL, ERR_MISSING_FIELD, "questions[0].id" },
+	{ "questions[0].type", NULL, ERR_MISSING_FIELD,
 	    "questions[0].type" },
-	{ "questions[4].text", NULL, APIE_MISSING_FIELD,
+	{ "questions[4].text", NULL, ERR_MISSING_FIELD,
 	    "questions[4].text" },
-	{ "questions[1].max", NULL, APIE_MISSING_FIELD, "questions[1].max" },
-	{ "questions[2].options", NULL, APIE_MISSING_FIELD,
+	{ "questions[1].max", NULL, ERR_MISSING_FIELD, "questions[1].max" },
+	{ "questions[2].options", NULL, ERR_MISSING_FIELD,
 	    "questions[2].options" },
-	{ "privacy.retention_months", NULL, APIE_MISSING_FIELD,
+	{ "privacy.retention_months", NULL, ERR_MISSING_FIELD,
 	    "privacy.retention_months" },
-	{ "privacy.contact", NULL, APIE_MISSING_FIELD, "privacy.contact" },
-	{ "privacy.anonymous", NULL, APIE_MISSING_FIELD,
+	{ "privacy.contact", NULL, ERR_MISSING_FIELD, "privacy.contact" },
+	{ "privacy.anonymous", NULL, ERR_MISSING_FIELD,
 	    "privacy.anonymous" },
 	/* A text missing in a declared language. */
-	{ "title.sv", NULL, APIE_MISSING_FIELD, "title.sv" },
-	{ "questions[3].options[1].text.sv", NULL, APIE_MISSING_FIELD,
+	{ "title.sv", NULL, ERR_MISSING_FIELD, "title.sv" },
+	{ "questions[3].options[1].text.sv", NULL, ERR_MISSING_FIELD,
 	    "questions[3].options[1].text.sv" },
-	{ "privacy.purpose.fi", NULL, APIE_MISSING_FIELD,
+	{ "privacy.purpose.fi", NULL, ERR_MISSING_FIELD,
 	    "privacy.purpose.fi" },
 	{ "questions[1].labels", "{\"min\": {\"fi\": \"huono\"}}",
-	    APIE_MISSING_FIELD, "questions[1].labels.min.sv" },
+	    ERR_MISSING_FIELD, "questions[1].labels.min.sv" },
 
 	/* Semantic rules. */
-	{ "title.sv", "\"  \"", APIE_INVALID, "title.sv" },
-	{ "questions[1].id", "\"q1\"", APIE_INVALID, "questions[1].id" },
-	{ "questions[6].id", "\"q3\"", APIE_INVALID, "questions[6].id" },
-	{ "questions[2].options[1].id", "\"a\"", APIE_INVALID,
+	{ "title.sv", "\"  \"", ERR_INVALID, "title.sv" },
+	{ "questions[1].id", "\"q1\"", ERR_INVALID, "questions[1].id" },
+	{ "questions[6].id", "\"q3\"", ERR_INVALID, "questions[6].id" },
+	{ "questions[2].options[1].id", "\"a\"", ERR_INVALID,
 	    "questions[2].options[1].id" },
-	{ "questions[0].id", "\"Q1\"", APIE_INVALID, "questions[0].id" },
-	{ "questions[0].id", "\"\"", APIE_INVALID, "questions[0].id" },
+	{ "questions[0].id", "\"Q1\"", ERR_INVALID, "questions[0].id" },
+	{ "questions[0].id", "\"\"", ERR_INVALID, "questions[0].id" },
 	{ "questions[0].id", "\"a234567890123456789012345678901234\"",
-	    APIE_INVALID, "questions[0].id" },
-	{ "questions[0].type", "\"rating\"", APIE_INVALID,
+	    ERR_INVALID, "questions[0].id" },
+	{ "questions[0].type", "\"rating\"", ERR_INVALID,
 	    "questions[0].type" },
-	{ "questions[0].faces", "3", APIE_INVALID, "questions[0].faces" },
-	{ "questions[1].max", "12", APIE_INVALID, "questions[1].max" },
-	{ "questions[1].max", "1", APIE_INVALID, "questions[1].max" },
-	{ "questions[1].min", "-5000", APIE_INVALID, "questions[1].min" },
-	{ "questions[2].options", "[]", APIE_INVALID,
+	{ "questions[0].faces", "3", ERR_INVALID, "questions[0].faces" },
+	{ "questions[1].max", "12", ERR_INVALID, "questions[1].max" },
+	{ "questions[1].max", "1", ERR_INVALID, "questions[1].max" },
+	{ "questions[1].min", "-5000", ERR_INVALID, "questions[1].min" },
+	{ "questions[2].options", "[]", ERR_INVALID,
 	    "questions[2].options" },
-	{ "questions[3].max_choices", "4", APIE_INVALID,
+	{ "questions[3].max_choices", "4", ERR_INVALID,
 	    "questions[3].max_choices" },
-	{ "questions[3].max_choices", "0", APIE_INVALID,
+	{ "questions[3].max_choices", "0", ERR_INVALID,
 	    "questions[3].max_choices" },
-	{ "questions[6].max_length", "0", APIE_INVALID,
+	{ "questions[6].max_length", "0", ERR_INVALID,
 	    "questions[6].max_length" },
-	{ "questions[6].max_length", "5001", APIE_INVALID,
+	{ "questions[6].max_length", "5001", ERR_INVALID,
 	    "questions[6].max_length" },
-	{ "questions", "[]", APIE_INVALID, "questions" },
-	{ "min_group", "2", APIE_INVALID, "min_group" },
-	{ "min_group_comments", "4", APIE_INVALID, "min_group_comments" },
-	{ "privacy.voluntary", "false", APIE_INVALID, "privacy.voluntary" },
-	{ "privacy.anonymous", "false", APIE_INVALID, "privacy.anonymous" },
-	{ "privacy.retention_months", "0", APIE_INVALID,
+	{ "questions", "[]", ERR_INVALID, "questions" },
+	{ "min_group", "2", ERR_INVALID, "min_group" },
+	{ "min_group_comments", "4", ERR_INVALID, "min_group_comments" },
+	{ "privacy.voluntary", "false", ERR_INVALID, "privacy.voluntary" },
+	{ "privacy.anonymous", "false", ERR_INVALID, "privacy.anonymous" },
+	{ "privacy.retention_months", "0", ERR_INVALID,
 	    "privacy.retention_months" },
-	{ "privacy.retention_months", "121", APIE_INVALID,
+	{ "privacy.retention_months", "121", ERR_INVALID,
 	    "privacy.retention_months" },
-	{ "privacy.contact", "\"\"", APIE_INVALID, "privacy.contact" },
-	{ "languages", "[]", APIE_INVALID, "languages" },
-	{ "languages", "[\"fi\", \"fi\"]", APIE_INVALID, "languages[1]" },
-	{ "languages", "[\"fi\", \"de\"]", APIE_INVALID, "languages[1]" },
-	{ "languages", "[\"fi\", \"sv\", \"en\", \"fi\"]", APIE_INVALID,
+	{ "privacy.contact", "\"\"", ERR_INVALID, "privacy.contact" },
+	{ "languages", "[]", ERR_INVALID, "languages" },
+	{ "languages", "[\"fi\", \"fi\"]", ERR_INVALID, "languages[1]" },
+	{ "languages", "[\"fi\", \"de\"]", ERR_INVALID, "languages[1]" },
+	{ "languages", "[\"fi\", \"sv\", \"en\", \"fi\"]", ERR_INVALID,
 	    "languages" },
 	/* en declared: every text now needs it, the title first. */
-	{ "languages", "[\"fi\", \"sv\", \"en\"]", APIE_MISSING_FIELD,
+	{ "languages", "[\"fi\", \"sv\", \"en\"]", ERR_MISSING_FIELD,
 	    "title.en" },
-	{ "audience", "\"public\"", APIE_INVALID, "audience" },
-	{ "period", "\"day\"", APIE_INVALID, "period" },
-	{ "kiosk", "{\"idle_reset_seconds\": 4}", APIE_INVALID,
+	{ "audience", "\"public\"", ERR_INVALID, "audience" },
+	{ "period", "\"day\"", ERR_INVALID, "period" },
+	{ "kiosk", "{\"idle_reset_seconds\": 4}", ERR_INVALID,
 	    "kiosk.idle_reset_seconds" },
-	{ "kiosk", "{\"idle_reset_seconds\": 601}", APIE_INVALID,
+	{ "kiosk", "{\"idle_reset_seconds\": 601}", ERR_INVALID,
 	    "kiosk.idle_reset_seconds" },
-	{ "slug", "\"Bad Slug\"", APIE_INVALID, "slug" },
+	{ "slug", "\"Bad Slug\"", ERR_INVALID, "slug" },
 };
 
 static void
@@ -517,7 +517,7 @@ test_bad_definitions(void **state)
 {
 	const struct bad_def	*c;
 	struct survey		*s;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*def;
 	size_t			 i;
 	int			 rc;
@@ -529,18 +529,18 @@ test_bad_definitions(void **state)
 		s = NULL;
 		memset(&err, 0, sizeof(err));
 		rc = survey_parse(def, &s, &err);
-		if (rc != -EINVAL || err.ae_code != c->code ||
-		    strcmp(err.ae_field, c->field) != 0)
+		if (rc != -EINVAL || err.er_code != c->code ||
+		    strcmp(err.er_field, c->field) != 0)
 			print_error("case %s = %s: got %d %s \"%s\" (%s)\n",
 			    c->path, c->value ? c->value : "(deleted)", rc,
-			    api_err_name(err.ae_code), err.ae_field,
-			    err.ae_message);
+			    error_name(err.er_code), err.er_field,
+			    err.er_message);
 		assert_int_equal(rc, -EINVAL);
 		assert_null(s);
-		assert_string_equal(api_err_name(err.ae_code),
-		    api_err_name(c->code));
-		assert_string_equal(err.ae_field, c->field);
-		assert_true(err.ae_message[0] != '\0');
+		assert_string_equal(error_name(err.er_code),
+		    error_name(c->code));
+		assert_string_equal(err.er_field, c->field);
+		assert_true(err.er_message[0] != '\0');
 		json_decref(def);
 	}
 }
@@ -549,15 +549,15 @@ static void
 test_bad_root_and_limits(void **state)
 {
 	struct survey	*s = NULL;
-	struct api_err	 err;
+	struct error	 err;
 	json_t		*def, *opts, *qs;
 	char		 id[16];
 	size_t		 i;
 
 	def = load_text("[1]");
 	assert_int_equal(survey_parse(def, &s, &err), -EINVAL);
-	assert_int_equal(err.ae_code, APIE_WRONG_TYPE);
-	assert_string_equal(err.ae_field, "");
+	assert_int_equal(err.er_code, ERR_WRONG_TYPE);
+	assert_string_equal(err.er_field, "");
 	json_decref(def);
 
 	/* 64 options fit the histogram, 65 do not. */
@@ -576,8 +576,8 @@ test_bad_root_and_limits(void **state)
 	json_array_append_new(opts, json_pack("{s:s, s:{s:s, s:s}}",
 	    "id", "o64", "text", "fi", "x", "sv", "x"));
 	assert_int_equal(survey_parse(def, &s, &err), -EINVAL);
-	assert_int_equal(err.ae_code, APIE_INVALID);
-	assert_string_equal(err.ae_field, "questions[2].options");
+	assert_int_equal(err.er_code, ERR_INVALID);
+	assert_string_equal(err.er_field, "questions[2].options");
 	json_decref(def);
 
 	/* 101 questions. */
@@ -589,8 +589,8 @@ test_bad_root_and_limits(void **state)
 		    "id", id, "type", "yesno", "text", "fi", "x", "sv", "x"));
 	}
 	assert_int_equal(survey_parse(def, &s, &err), -EINVAL);
-	assert_int_equal(err.ae_code, APIE_INVALID);
-	assert_string_equal(err.ae_field, "questions");
+	assert_int_equal(err.er_code, ERR_INVALID);
+	assert_string_equal(err.er_field, "questions");
 	assert_null(s);
 	json_decref(def);
 }
@@ -601,14 +601,14 @@ static struct survey_answers *
 answers_ok(const struct survey *s, const char *text, const char *lang)
 {
 	struct survey_answers	*a = NULL;
-	struct api_err		 err = { 0 };
+	struct error		 err = { 0 };
 	json_t			*j = load_text(text);
 	int			 rc;
 
 	rc = survey_check_answers(s, j, lang, &a, &err);
 	if (rc != 0)
 		print_error("%s: %s at \"%s\": %s\n", text,
-		    api_err_name(err.ae_code), err.ae_field, err.ae_message);
+		    error_name(err.er_code), err.er_field, err.er_message);
 	assert_int_equal(rc, 0);
 	assert_non_null(a);
 	json_decref(j);
@@ -697,64 +697,64 @@ test_answers_valid(void **state)
 struct bad_answer {
 	const char		*answers;
 	const char		*lang;
-	enum api_errcode	 code;
+	enum error_code	 code;
 	const char		*field;
 };
 
 static const struct bad_answer bad_answers[] = {
 	/* smiley 1..5 */
-	{ "{\"q1\": 0}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": 6}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": -1}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": 3.0}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": true}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": \"3\"}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": [3]}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": 9223372036854775807}", "fi", APIE_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 0}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 6}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": -1}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 3.0}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": true}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": \"3\"}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": [3]}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 9223372036854775807}", "fi", ERR_INVALID_ANSWER, "q1" },
 	/* scale 1..5 */
-	{ "{\"q1\": 3, \"q2\": 0}", "fi", APIE_INVALID_ANSWER, "q2" },
-	{ "{\"q1\": 3, \"q2\": 6}", "fi", APIE_INVALID_ANSWER, "q2" },
-	{ "{\"q1\": 3, \"q2\": 2.5}", "fi", APIE_INVALID_ANSWER, "q2" },
-	{ "{\"q1\": 3, \"q2\": false}", "fi", APIE_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": 0}", "fi", ERR_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": 6}", "fi", ERR_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": 2.5}", "fi", ERR_INVALID_ANSWER, "q2" },
+	{ "{\"q1\": 3, \"q2\": false}", "fi", ERR_INVALID_ANSWER, "q2" },
 	/* choice */
-	{ "{\"q1\": 3, \"q3\": \"z\"}", "fi", APIE_INVALID_ANSWER, "q3" },
-	{ "{\"q1\": 3, \"q3\": 1}", "fi", APIE_INVALID_ANSWER, "q3" },
-	{ "{\"q1\": 3, \"q3\": [\"a\"]}", "fi", APIE_INVALID_ANSWER, "q3" },
-	{ "{\"q1\": 3, \"q3\": \"\"}", "fi", APIE_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": \"z\"}", "fi", ERR_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": 1}", "fi", ERR_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": [\"a\"]}", "fi", ERR_INVALID_ANSWER, "q3" },
+	{ "{\"q1\": 3, \"q3\": \"\"}", "fi", ERR_INVALID_ANSWER, "q3" },
 	/* multi, max_choices 2 of a, b, c */
-	{ "{\"q1\": 3, \"q4\": []}", "fi", APIE_INVALID_ANSWER, "q4" },
-	{ "{\"q1\": 3, \"q4\": [\"a\", \"a\"]}", "fi", APIE_INVALID_ANSWER,
+	{ "{\"q1\": 3, \"q4\": []}", "fi", ERR_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": [\"a\", \"a\"]}", "fi", ERR_INVALID_ANSWER,
 	    "q4" },
 	{ "{\"q1\": 3, \"q4\": [\"a\", \"b\", \"c\"]}", "fi",
-	    APIE_INVALID_ANSWER, "q4" },
-	{ "{\"q1\": 3, \"q4\": [\"z\"]}", "fi", APIE_INVALID_ANSWER, "q4" },
-	{ "{\"q1\": 3, \"q4\": [1]}", "fi", APIE_INVALID_ANSWER, "q4" },
-	{ "{\"q1\": 3, \"q4\": \"a\"}", "fi", APIE_INVALID_ANSWER, "q4" },
+	    ERR_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": [\"z\"]}", "fi", ERR_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": [1]}", "fi", ERR_INVALID_ANSWER, "q4" },
+	{ "{\"q1\": 3, \"q4\": \"a\"}", "fi", ERR_INVALID_ANSWER, "q4" },
 	/* nps 0..10 */
-	{ "{\"q1\": 3, \"q5\": -1}", "fi", APIE_INVALID_ANSWER, "q5" },
-	{ "{\"q1\": 3, \"q5\": 11}", "fi", APIE_INVALID_ANSWER, "q5" },
-	{ "{\"q1\": 3, \"q5\": 10.0}", "fi", APIE_INVALID_ANSWER, "q5" },
+	{ "{\"q1\": 3, \"q5\": -1}", "fi", ERR_INVALID_ANSWER, "q5" },
+	{ "{\"q1\": 3, \"q5\": 11}", "fi", ERR_INVALID_ANSWER, "q5" },
+	{ "{\"q1\": 3, \"q5\": 10.0}", "fi", ERR_INVALID_ANSWER, "q5" },
 	/* yesno */
-	{ "{\"q1\": 3, \"q6\": 1}", "fi", APIE_INVALID_ANSWER, "q6" },
-	{ "{\"q1\": 3, \"q6\": \"true\"}", "fi", APIE_INVALID_ANSWER, "q6" },
+	{ "{\"q1\": 3, \"q6\": 1}", "fi", ERR_INVALID_ANSWER, "q6" },
+	{ "{\"q1\": 3, \"q6\": \"true\"}", "fi", ERR_INVALID_ANSWER, "q6" },
 	/* text, max_length 10 code points */
-	{ "{\"q1\": 3, \"q7\": \"12345678901\"}", "fi", APIE_INVALID_ANSWER,
+	{ "{\"q1\": 3, \"q7\": \"12345678901\"}", "fi", ERR_INVALID_ANSWER,
 	    "q7" },
-	{ "{\"q1\": 3, \"q7\": \"äääääääääää\"}", "fi", APIE_INVALID_ANSWER,
+	{ "{\"q1\": 3, \"q7\": \"äääääääääää\"}", "fi", ERR_INVALID_ANSWER,
 	    "q7" },
 	{ "{\"q1\": 3, \"q7\": \"😀😀😀😀😀😀😀😀😀😀😀\"}", "fi",
-	    APIE_INVALID_ANSWER, "q7" },
-	{ "{\"q1\": 3, \"q7\": 5}", "fi", APIE_INVALID_ANSWER, "q7" },
-	{ "{\"q1\": 3, \"q7\": [\"x\"]}", "fi", APIE_INVALID_ANSWER, "q7" },
+	    ERR_INVALID_ANSWER, "q7" },
+	{ "{\"q1\": 3, \"q7\": 5}", "fi", ERR_INVALID_ANSWER, "q7" },
+	{ "{\"q1\": 3, \"q7\": [\"x\"]}", "fi", ERR_INVALID_ANSWER, "q7" },
 	/* the submission as a whole */
-	{ "{\"q1\": 3, \"zz\": 1}", "fi", APIE_INVALID_ANSWER, "zz" },
-	{ "{\"q2\": 3}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": null, \"q2\": 3}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{}", "fi", APIE_INVALID_ANSWER, "q1" },
-	{ "{\"q1\": 3}", "en", APIE_INVALID, "lang" },
-	{ "{\"q1\": 3}", "FI", APIE_INVALID, "lang" },
-	{ "{\"q1\": 3}", NULL, APIE_MISSING_FIELD, "lang" },
-	{ "[{\"q1\": 3}]", "fi", APIE_WRONG_TYPE, "answers" },
+	{ "{\"q1\": 3, \"zz\": 1}", "fi", ERR_INVALID_ANSWER, "zz" },
+	{ "{\"q2\": 3}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": null, \"q2\": 3}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{}", "fi", ERR_INVALID_ANSWER, "q1" },
+	{ "{\"q1\": 3}", "en", ERR_INVALID, "lang" },
+	{ "{\"q1\": 3}", "FI", ERR_INVALID, "lang" },
+	{ "{\"q1\": 3}", NULL, ERR_MISSING_FIELD, "lang" },
+	{ "[{\"q1\": 3}]", "fi", ERR_WRONG_TYPE, "answers" },
 };
 
 static void
@@ -763,7 +763,7 @@ test_bad_answers(void **state)
 	const struct bad_answer	*c;
 	struct survey		*s = base_survey(NULL, NULL);
 	struct survey_answers	*a;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*j;
 	size_t			 i;
 	int			 rc;
@@ -774,17 +774,17 @@ test_bad_answers(void **state)
 		a = NULL;
 		memset(&err, 0, sizeof(err));
 		rc = survey_check_answers(s, j, c->lang, &a, &err);
-		if (rc != -EINVAL || err.ae_code != c->code ||
-		    strcmp(err.ae_field, c->field) != 0)
+		if (rc != -EINVAL || err.er_code != c->code ||
+		    strcmp(err.er_field, c->field) != 0)
 			print_error("case %s (%s): got %d %s \"%s\" (%s)\n",
 			    c->answers, c->lang ? c->lang : "NULL", rc,
-			    api_err_name(err.ae_code), err.ae_field,
-			    err.ae_message);
+			    error_name(err.er_code), err.er_field,
+			    err.er_message);
 		assert_int_equal(rc, -EINVAL);
 		assert_null(a);
-		assert_string_equal(api_err_name(err.ae_code),
-		    api_err_name(c->code));
-		assert_string_equal(err.ae_field, c->field);
+		assert_string_equal(error_name(err.er_code),
+		    error_name(c->code));
+		assert_string_equal(err.er_field, c->field);
 		json_decref(j);
 	}
 	survey_free(s);
@@ -796,13 +796,13 @@ test_answers_nothing_answered(void **state)
 	struct survey		*s = base_survey("questions[0].required",
 				    "false");
 	struct survey_answers	*a = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*j;
 
 	j = load_text("{\"q1\": null, \"q7\": \"\"}");
 	assert_int_equal(survey_check_answers(s, j, "fi", &a, &err), -EINVAL);
-	assert_int_equal(err.ae_code, APIE_INVALID_ANSWER);
-	assert_string_equal(err.ae_field, "answers");
+	assert_int_equal(err.er_code, ERR_INVALID_ANSWER);
+	assert_string_equal(err.er_field, "answers");
 	assert_null(a);
 	json_decref(j);
 	survey_free(s);
@@ -819,7 +819,7 @@ test_answers_scrubbed_record(void **state)
 {
 	struct survey		*s = base_survey(NULL, NULL);
 	struct survey_answers	*a, *again = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*stored, *j;
 
 	(void)state;
@@ -830,7 +830,7 @@ test_answers_scrubbed_record(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(survey_check_answers(s, stored, "fi", &again, &err),
 	    -EINVAL);
-	assert_string_equal(err.ae_field, "q7");
+	assert_string_equal(err.er_field, "q7");
 	assert_int_equal(survey_check_record(s, stored, "fi", &again, &err),
 	    0);
 	assert_string_equal(survey_answers_text(again, 6), "ab [puhelin]");
@@ -845,7 +845,7 @@ test_answers_scrubbed_record(void **state)
 	j = load_text("{\"q1\": 3, \"q7\": \"12345678901234\"}");
 	assert_int_equal(survey_check_record(s, j, "fi", &again, &err),
 	    -EINVAL);
-	assert_string_equal(err.ae_field, "q7");
+	assert_string_equal(err.er_field, "q7");
 	assert_null(again);
 	json_decref(j);
 	json_decref(stored);
@@ -858,7 +858,7 @@ test_answers_faces4(void **state)
 {
 	struct survey		*s = base_survey("questions[0].faces", "4");
 	struct survey_answers	*a = NULL;
-	struct api_err		 err;
+	struct error		 err;
 	json_t			*j;
 
 	a = answers_ok(s, "{\"q1\": 4}", "fi");
@@ -867,8 +867,8 @@ test_answers_faces4(void **state)
 	a = NULL;
 	j = load_text("{\"q1\": 5}");
 	assert_int_equal(survey_check_answers(s, j, "fi", &a, &err), -EINVAL);
-	assert_int_equal(err.ae_code, APIE_INVALID_ANSWER);
-	assert_string_equal(err.ae_field, "q1");
+	assert_int_equal(err.er_code, ERR_INVALID_ANSWER);
+	assert_string_equal(err.er_field, "q1");
 	json_decref(j);
 	survey_free(s);
 }

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "api/throttle.h"
+#include "core/throttle.h"
 
 #define LIMIT	5
 #define BASE	5

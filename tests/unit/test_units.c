@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "api/api.h"
-#include "api/units.h"
+#include "core/units.h"
 
 /*
  *  1 Esimerkkikaupunki
@@ -109,15 +109,15 @@ static void
 test_visible(void **state)
 {
 	struct units_tree	*t = sample_tree();
-	struct api_principal	 who;
+	struct principal	 who;
 
 	memset(&who, 0, sizeof(who));
-	who.pr_role = API_ROLE_ADMIN;
+	who.pr_role = ROLE_ADMIN;
 	assert_true(units_visible(t, &who, 11));
 	assert_true(units_visible(t, &who, 7));
 	assert_false(units_visible(t, &who, 99));	/* no such unit */
 
-	who.pr_role = API_ROLE_MANAGER;
+	who.pr_role = ROLE_MANAGER;
 	assert_false(units_visible(t, &who, 1));	/* no subtrees */
 	who.pr_units[0] = 2;
 	who.pr_nunits = 1;
@@ -135,10 +135,10 @@ test_visible(void **state)
 	who.pr_units[0] = 42;
 	assert_false(units_visible(t, &who, 3));
 
-	who.pr_role = API_ROLE_DEVICE;
+	who.pr_role = ROLE_DEVICE;
 	who.pr_units[0] = 1;
 	assert_false(units_visible(t, &who, 3));
-	who.pr_role = API_ROLE_NONE;
+	who.pr_role = ROLE_NONE;
 	assert_false(units_visible(t, &who, 3));
 	units_tree_free(t);
 }
@@ -180,7 +180,7 @@ test_corrupt_cycle_terminates(void **state)
 		{ 1, 3, true }, { 2, 1, true }, { 3, 2, true }, { 4, 0, false },
 	};
 	struct units_tree	*t = NULL;
-	struct api_principal	 who;
+	struct principal	 who;
 
 	assert_int_equal(units_tree_new(loop, 4, &t), 0);
 	assert_true(units_in_subtree(t, 1, 3));
@@ -188,7 +188,7 @@ test_corrupt_cycle_terminates(void **state)
 	assert_true(units_would_cycle(t, 1, 2));
 	assert_int_not_equal(units_cell_unit(t, 1), 0);
 	memset(&who, 0, sizeof(who));
-	who.pr_role = API_ROLE_MANAGER;
+	who.pr_role = ROLE_MANAGER;
 	who.pr_units[0] = 4;
 	who.pr_nunits = 1;
 	assert_false(units_visible(t, &who, 2));

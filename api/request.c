@@ -1,0 +1,110 @@
+/*
+ * request.c — what a handler reads of a request: the JSON body, parsed
+ * strictly, the query's parameters and the path's id.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "api/router.h"
+#include "common/codec.h"
+#include "common/util.h"
+
+static bool
+api_is_json_type(const char *ctype)
+{
+	size_t	n = strlen("application/json");
+
+	if (ctype == NULL || strncasecmp(ctype, "application/json", n) != 0)
+		return false;
+	/* Parameters may follow ("; charset=utf-8"); nothing else may. */
+	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
+}
+
+int
+api_body_object(const struct api_req *req, json_t **out, struct error *err)
+{
+	json_error_t	 jerr;
+	json_t		*root = NULL;
+	int		 ret = -EINVAL;
+
+	if (!api_is_json_type(req->rq_ctype)) {
+		error_set(err, ERR_UNSUPPORTED_MEDIA, NULL,
+		    "the body must be application/json");
+		goto done;
+	}
+	if (req->rq_body == NULL || req->rq_body_len == 0) {
+		error_set(err, ERR_MALFORMED_JSON, NULL,
+		    "the body is empty; a JSON object is expected");
+		goto done;
+	}
+	if (codec_depth(req->rq_body, req->rq_body_len) > CODEC_MAX_DEPTH) {
+		error_set(err, ERR_MALFORMED_JSON, NULL,
+		    "JSON nested deeper than %d levels", CODEC_MAX_DEPTH);
+		goto done;
+	}
+	root = json_loadb(req->rq_body, req->rq_body_len,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		error_set(err, ERR_MALFORMED_JSON, NULL,
+		    "malformed JSON at line %d column %d: %s", jerr.line,
+		    jerr.column, jerr.text);
+		goto done;
+	}
+	if (!json_is_object(root)) {
+		error_set(err, ERR_WRONG_TYPE, NULL,
+		    "the body must be a JSON object");
+		goto done;
+	}
+	*out = root;
+	root = NULL;
+	ret = 0;
+done:
+	json_decref(root);
+	return ret;
+}
+
+int
+api_path_id(struct api_req *req, const char *what, uint32_t *id_out)
+{
+	long long	v;
+
+	if (req->rq_nparams < 1 ||
+	    util_parse_ll(req->rq_params[0], 1, UINT32_MAX, &v) != 0) {
+		api_reply_errorf(req, ERR_BAD_REQUEST, NULL,
+		    "the %s id must be a positive whole number", what);
+		return -EINVAL;
+	}
+	*id_out = (uint32_t)v;
+	return 0;
+}
+
+int
+api_query_get(const struct api_req *req, const char *name, char **value_out)
+{
+	const char	*p, *amp, *eq;
+	size_t		 nlen = strlen(name);
+
+	if (req->rq_query == NULL)
+		return -ENOENT;
+	for (p = req->rq_query; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		amp = p + strcspn(p, "&");
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL)
+			eq = amp;
+		if ((size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
+			if (eq == amp)
+				return router_decode("", 0, true, value_out);
+			return router_decode(eq + 1, (size_t)(amp - eq - 1),
+			    true, value_out);
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,466 @@
+/*
+ * collectors.c — /api/v1/collectors: kiosks, links and invitation rounds
+ * (their codes shown once, also as CSV).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "api/adminjob.h"
+#include "api/api.h"
+#include "api/routes/routes.h"
+#include "common/codec.h"
+#include "common/util.h"
+#include "core/auth.h"
+#include "core/catalog.h"
+#include "core/collectors.h"
+#include "core/rec.h"
+#include "core/units.h"
+#include "storage/storage.h"
+
+static const char *const collectors_members[] = {
+	"survey", "unit", "kind", "count", "idle_reset_seconds", NULL
+};
+
+/* ---------------------------------------------------------- views */
+
+/* A record as callers see it: no hashes. */
+static json_t *
+http_collectors_view(const json_t *rec)
+{
+	static const char *const copy[] = {
+		"id", "kind", "survey", "unit", "created",
+		"idle_reset_seconds", "enrolled", "issued", "used", "slug",
+		NULL
+	};
+	char		 when[32], url[64];
+	const char	*slug;
+	json_t		*out, *v;
+	size_t		 i;
+
+	if ((out = json_object()) == NULL)
+		return NULL;
+	for (i = 0; copy[i] != NULL; i++)
+		if ((v = json_object_get(rec, copy[i])) != NULL &&
+		    json_object_set(out, copy[i], v) != 0)
+			goto fail;
+	if ((slug = json_string_value(json_object_get(rec, "slug"))) != NULL) {
+		snprintf(url, sizeof(url), "/f/%s", slug);
+		if (json_object_set_new(out, "url", json_string(url)) != 0)
+			goto fail;
+	}
+	if ((v = json_object_get(rec, "enroll_expires_at")) != NULL) {
+		collectors_time(json_integer_value(v), when, sizeof(when));
+		if (json_object_set_new(out, "enrollment_expires_at",
+		    json_string(when)) != 0)
+			goto fail;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+/* The creation reply: the view, and the codes shown this once. */
+static json_t *
+http_collectors_issue_view(const json_t *rec, const struct collectors_issue *ci)
+{
+	char	 when[32], url[64];
+	json_t	*out, *codes = NULL;
+	size_t	 i;
+
+	if ((out = http_collectors_view(rec)) == NULL)
+		return NULL;
+	switch (ci->ci_kind) {
+	case COLLECTORS_KIOSK:
+		collectors_time(ci->ci_expires, when, sizeof(when));
+		snprintf(url, sizeof(url), "/kiosk/?code=%s",
+		    collectors_issue_code(ci, 0));
+		if (json_object_set_new(out, "enrollment_code",
+		    json_string(collectors_issue_code(ci, 0))) != 0 ||
+		    json_object_set_new(out, "expires_at",
+		    json_string(when)) != 0 ||
+		    json_object_set_new(out, "kiosk_url",
+		    json_string(url)) != 0)
+			goto fail;
+		break;
+	case COLLECTORS_INVITATION:
+		if ((codes = json_array()) == NULL)
+			goto fail;
+		for (i = 0; i < ci->ci_count; i++)
+			if (json_array_append_new(codes, json_string(
+			    collectors_issue_code(ci, i))) != 0)
+				goto fail;
+		if (json_object_set_new(out, "codes", codes) != 0) {
+			codes = NULL;
+			goto fail;
+		}
+		codes = NULL;
+		break;
+	case COLLECTORS_LINK:
+		break;
+	}
+	return out;
+fail:
+	json_decref(codes);
+	json_decref(out);
+	return NULL;
+}
+
+/* ---------------------------------------------------------- reads */
+
+struct collectors_list_arg {
+	const struct units_tree		*cl_tree;
+	const struct principal	*cl_who;
+	uint32_t			 cl_survey;
+	uint32_t			 cl_unit;
+	json_t				*cl_out;
+};
+
+static int
+http_collectors_list_one(const void *key, size_t klen, json_t *rec, void *arg)
+{
+	struct collectors_list_arg	*cl = arg;
+	uint32_t			 unit;
+
+	if (klen != REC_IDLEN)
+		return 0;
+	unit = codec_u32(json_object_get(rec, "unit"));
+	if (!units_visible(cl->cl_tree, cl->cl_who, unit) &&
+	    cl->cl_who->pr_role != ROLE_ADMIN)
+		return 0;
+	if (cl->cl_survey != 0 && codec_u32(json_object_get(rec,
+	    "survey")) != cl->cl_survey)
+		return 0;
+	if (cl->cl_unit != 0 && unit != cl->cl_unit)
+		return 0;
+	return json_array_append_new(cl->cl_out,
+	    http_collectors_view(rec)) == 0 ?
+	    0 : -ENOMEM;
+}
+
+/* An optional id in the query: 0 when absent; -EINVAL replied. */
+static int
+http_collectors_query_id(struct api_req *req, const char *name, uint32_t *out)
+{
+	char		*s = NULL;
+	long long	 v;
+	int		 rc;
+
+	*out = 0;
+	if ((rc = api_query_get(req, name, &s)) == -ENOENT)
+		return 0;
+	if (rc != 0 || util_parse_ll(s, 1, UINT32_MAX, &v) != 0) {
+		free(s);
+		api_reply_errorf(req, ERR_BAD_REQUEST, name,
+		    "'%s' must be a positive whole number", name);
+		return -EINVAL;
+	}
+	free(s);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+void
+http_collectors_list(struct api_ctx *ctx, struct api_req *req)
+{
+	struct storage_txn		*txn = NULL;
+	struct units_tree		*tree = NULL;
+	struct collectors_list_arg	 cl;
+	int				 rc;
+
+	memset(&cl, 0, sizeof(cl));
+	if (http_collectors_query_id(req, "survey", &cl.cl_survey) != 0 ||
+	    http_collectors_query_id(req, "unit", &cl.cl_unit) != 0)
+		return;
+	if (adminjob_read_begin(ctx, req, &txn) != 0)
+		return;
+	if ((rc = units_tree_load(txn, &tree)) != 0)
+		goto done;
+	if (cl.cl_unit != 0 && req->rq_who.pr_role != ROLE_ADMIN &&
+	    !units_visible(tree, &req->rq_who, cl.cl_unit)) {
+		rc = 1;
+		api_reply_errorf(req, ERR_FORBIDDEN, "unit",
+		    "unit %u is outside your units", cl.cl_unit);
+		goto done;
+	}
+	if ((cl.cl_out = json_array()) == NULL) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	cl.cl_tree = tree;
+	cl.cl_who = &req->rq_who;
+	rc = rec_each(txn, STORAGE_DB_COLLECTORS, NULL, 0,
+	    http_collectors_list_one,
+	    &cl);
+done:
+	storage_txn_abort(txn);
+	units_tree_free(tree);
+	if (rc == 0) {
+		api_reply_json(req, 200, json_pack("{s:o}", "collectors",
+		    cl.cl_out));
+		return;
+	}
+	json_decref(cl.cl_out);
+	if (rc < 0)
+		api_reply_errno(req, rc);
+}
+
+void
+http_collectors_show(struct api_ctx *ctx, struct api_req *req)
+{
+	struct storage_txn	*txn = NULL;
+	struct units_tree	*tree = NULL;
+	json_t			*rec = NULL;
+	uint32_t		 id;
+	bool			 visible = false;
+	int			 rc;
+
+	if (api_path_id(req, "collector", &id) != 0)
+		return;
+
+	if (adminjob_read_begin(ctx, req, &txn) != 0)
+		return;
+	if ((rc = units_tree_load(txn, &tree)) == 0 &&
+	    (rc = collectors_get(txn, id, &rec)) == 0)
+		visible = units_visible(tree, &req->rq_who,
+		    codec_u32(json_object_get(rec, "unit")));
+	storage_txn_abort(txn);
+	units_tree_free(tree);
+	/* A manager learns nothing of collectors outside their units. */
+	if (req->rq_who.pr_role != ROLE_ADMIN && (rc == -ENOENT ||
+	    (rc == 0 && !visible)))
+		api_reply_errorf(req, ERR_FORBIDDEN, NULL,
+		    "collector %u is outside your units", id);
+	else if (rc == -ENOENT)
+		api_reply_errorf(req, ERR_NOT_FOUND, NULL, "no collector %u",
+		    id);
+	else if (rc != 0)
+		api_reply_errno(req, rc);
+	else
+		api_reply_json(req, 200, http_collectors_view(rec));
+	json_decref(rec);
+}
+
+/* ---------------------------------------------------------- writes */
+
+static void
+http_collectors_data_free(void *data)
+{
+	collectors_issue_free(data);
+}
+
+static int
+http_collectors_apply_create(struct storage_txn *txn, struct adminjob *job)
+{
+	struct collectors_issue	*ci = job->aj_data;
+	json_t			*rec = NULL;
+	uint32_t		 id;
+	int			 ret;
+
+	if ((ret = collectors_create(txn, ci, &id, &job->aj_err)) != 0)
+		goto done;
+	if ((ret = collectors_get(txn, id, &rec)) != 0)
+		goto done;
+	if ((job->aj_out = http_collectors_issue_view(rec, ci)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	job->aj_status = 201;
+	ret = adminjob_audit(txn, job, "collector.create",
+	    json_pack("{s:I, s:s, s:I, s:I, s:I}", "collector", (json_int_t)id,
+	    "kind", collectors_kind_name(ci->ci_kind), "survey",
+	    (json_int_t)ci->ci_survey, "unit", (json_int_t)ci->ci_unit,
+	    "codes", (json_int_t)ci->ci_count));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/* The invitation round as CSV for printing: a header, one code a row. */
+static void
+http_collectors_reply_csv(struct adminjob *job)
+{
+	struct collectors_issue	*ci = job->aj_data;
+	const char		*url;
+	char			*body = NULL, disp[96];
+	size_t			 i, cap, len = 0, urllen;
+	int			 n;
+
+	url = json_string_value(json_object_get(job->aj_out, "url"));
+	urllen = url != NULL ? strlen(url) : 0;
+	cap = 16 + ci->ci_count * (COLLECTORS_CODE_STRIDE + urllen + 4);
+	if ((body = malloc(cap)) == NULL) {
+		api_reply_errorf(job->aj_req, ERR_INTERNAL, NULL,
+		    "out of memory");
+		return;
+	}
+	n = snprintf(body, cap, "code,url\r\n");
+	len = (size_t)n;
+	for (i = 0; i < ci->ci_count; i++) {
+		n = snprintf(body + len, cap - len, "%s,%s\r\n",
+		    collectors_issue_code(ci, i), url != NULL ? url : "");
+		if (n < 0 || (size_t)n >= cap - len) {
+			free(body);
+			api_reply_errorf(job->aj_req, ERR_INTERNAL, NULL,
+			    "CSV buffer too small");
+			return;
+		}
+		len += (size_t)n;
+	}
+	snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"invitations-%lld.csv\"",
+	    (long long)json_integer_value(json_object_get(job->aj_out, "id")));
+	api_reply_raw(job->aj_req, 201, "text/csv; charset=utf-8", body, len,
+	    "Content-Disposition", disp, (const char *)NULL);
+}
+
+/* ?format=json (the default) or csv; -EINVAL replied. */
+static int
+http_collectors_format(struct api_req *req, bool *csv)
+{
+	char	*s = NULL;
+	int	 rc;
+
+	*csv = false;
+	if ((rc = api_query_get(req, "format", &s)) == -ENOENT)
+		return 0;
+	if (rc == 0 && strcmp(s, "csv") == 0)
+		*csv = true;
+	else if (rc != 0 || strcmp(s, "json") != 0) {
+		free(s);
+		api_reply_errorf(req, ERR_BAD_REQUEST, "format",
+		    "'format' must be json or csv");
+		return -EINVAL;
+	}
+	free(s);
+	return 0;
+}
+
+static int
+http_collectors_parse(const struct api_req *req, enum collectors_kind *kind,
+    long long *survey, long long *unit, long long *count,
+    long long *idle_reset, struct error *err)
+{
+	const char	*kname = NULL;
+	json_t		*in = NULL;
+	int		 rc;
+
+	*count = 0;
+	*idle_reset = 0;
+	if ((rc = adminjob_parse(req, collectors_members, &in, err)) != 0)
+		goto done;
+	if ((rc = codec_int(in, "survey", true, 1, UINT32_MAX, survey,
+	    err)) != 0 ||
+	    (rc = codec_int(in, "unit", true, 1, UINT32_MAX, unit, err)) != 0 ||
+	    (rc = codec_str(in, "kind", true, 16, &kname, err)) != 0)
+		goto done;
+	if (collectors_kind_parse(kname, kind) != 0) {
+		rc = error_set(err, ERR_INVALID, "kind",
+		    "'kind' must be kiosk, link or invitation");
+		goto done;
+	}
+	if (*kind == COLLECTORS_INVITATION)
+		rc = codec_int(in, "count", true, 1, COLLECTORS_INVITE_MAX,
+		    count, err);
+	else if (json_object_get(in, "count") != NULL)
+		rc = error_set(err, ERR_INVALID, "count",
+		    "only an invitation round has a count");
+	if (rc != 0)
+		goto done;
+	if (*kind == COLLECTORS_KIOSK)
+		rc = codec_int(in, "idle_reset_seconds", false, 5, 600,
+		    idle_reset, err);
+	else if (json_object_get(in, "idle_reset_seconds") != NULL)
+		rc = error_set(err, ERR_INVALID, "idle_reset_seconds",
+		    "only a kiosk has an idle reset");
+done:
+	json_decref(in);
+	return rc;
+}
+
+void
+http_collectors_post(struct api_ctx *ctx, struct api_req *req)
+{
+	struct collectors_issue	*ci = NULL;
+	struct adminjob		*job = NULL;
+	struct error		 err;
+	enum collectors_kind	 kind = COLLECTORS_LINK;
+	long long		 survey = 0, unit = 0, count = 0, idle = 0;
+	bool			 csv;
+	int			 rc;
+
+	memset(&err, 0, sizeof(err));
+	if (http_collectors_format(req, &csv) != 0)
+		return;
+	if (http_collectors_parse(req, &kind, &survey, &unit, &count, &idle,
+	    &err) != 0) {
+		if (err.er_code == ERR_NONE)
+			error_set(&err, ERR_INTERNAL, NULL, "out of memory");
+		api_reply_error(req, &err);
+		return;
+	}
+	if (csv && kind != COLLECTORS_INVITATION) {
+		api_reply_errorf(req, ERR_BAD_REQUEST, "format",
+		    "only an invitation round comes as CSV");
+		return;
+	}
+	if ((rc = collectors_issue_new(ctx->ac_hash_key, kind, (uint32_t)survey,
+	    (uint32_t)unit, (size_t)count, idle, auth_now(), &ci)) != 0) {
+		api_reply_errno(req, rc);
+		return;
+	}
+	if ((job = adminjob_new(ctx, req,
+	    http_collectors_apply_create)) == NULL) {
+		collectors_issue_free(ci);
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	job->aj_data = ci;
+	job->aj_data_free = http_collectors_data_free;
+	if (csv)
+		job->aj_reply = http_collectors_reply_csv;
+	adminjob_submit(job);
+}
+
+static int
+http_collectors_apply_delete(struct storage_txn *txn, struct adminjob *job)
+{
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = collectors_remove(txn, job->aj_ctx->ac_hash_key, job->aj_id,
+	    &rec)) != 0)
+		goto done;
+	job->aj_status = 204;
+	ret = adminjob_audit(txn, job, "collector.delete",
+	    json_pack("{s:I, s:O}", "collector", (json_int_t)job->aj_id,
+	    "kind", json_object_get(rec, "kind")));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+void
+http_collectors_delete(struct api_ctx *ctx, struct api_req *req)
+{
+	struct adminjob	*job;
+	uint32_t	 id;
+
+	if (api_path_id(req, "collector", &id) != 0)
+		return;
+
+	if ((job = adminjob_new(ctx, req,
+	    http_collectors_apply_delete)) == NULL) {
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	job->aj_id = id;
+	adminjob_submit(job);
+}

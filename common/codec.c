@@ -1,0 +1,207 @@
+/*
+ * codec.c — typed access to JSON members, with one wording for errors.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/codec.h"
+
+size_t
+codec_depth(const char *text, size_t len)
+{
+	size_t	i, depth = 0, max = 0;
+	bool	in_str = false, esc = false;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = true;
+			break;
+		case '{': case '[':
+			if (++depth > max)
+				max = depth;
+			break;
+		case '}': case ']':
+			if (depth > 0)
+				depth--;
+			break;
+		default:
+			break;
+		}
+	}
+	return max;
+}
+
+void
+codec_path(char buf[ERROR_FIELD_MAX], const char *base, const char *key)
+{
+	int	n;
+
+	if (base == NULL || *base == '\0')
+		n = snprintf(buf, ERROR_FIELD_MAX, "%s", key);
+	else
+		n = snprintf(buf, ERROR_FIELD_MAX, "%s.%s", base, key);
+	if (n < 0 || n >= ERROR_FIELD_MAX)
+		memcpy(buf + ERROR_FIELD_MAX - 4, "...", 4);
+}
+
+void
+codec_path_index(char buf[ERROR_FIELD_MAX], const char *base, size_t i)
+{
+	int	n;
+
+	n = snprintf(buf, ERROR_FIELD_MAX, "%s[%zu]", base, i);
+	if (n < 0 || n >= ERROR_FIELD_MAX)
+		memcpy(buf + ERROR_FIELD_MAX - 4, "...", 4);
+}
+
+int
+codec_only(const json_t *obj, const char *const allowed[], const char *path,
+    struct error *err)
+{
+	const char	*key;
+	json_t		*val;
+	char		 field[ERROR_FIELD_MAX];
+	size_t		 i;
+
+	/* jansson's iterators take a non-const object; we only read. */
+	json_object_foreach((json_t *)obj, key, val) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			codec_path(field, path, key);
+			return error_set(err, ERR_UNKNOWN_FIELD, field,
+			    "unknown field '%s'", field);
+		}
+	}
+	return 0;
+}
+
+static const char *
+codec_kind(json_type type)
+{
+	switch (type) {
+	case JSON_OBJECT:	return "an object";
+	case JSON_ARRAY:	return "an array";
+	case JSON_STRING:	return "a string";
+	case JSON_INTEGER:	return "a whole number";
+	case JSON_TRUE:		return "true or false";
+	default:		return "something else";
+	}
+}
+
+int
+codec_get(const json_t *obj, const char *path, const char *key,
+    json_type type, bool required, const json_t **out, struct error *err)
+{
+	char		 field[ERROR_FIELD_MAX];
+	const json_t	*v;
+	bool		 ok;
+
+	codec_path(field, path, key);
+	if ((v = json_object_get(obj, key)) == NULL) {
+		if (required)
+			return error_set(err, ERR_MISSING_FIELD, field,
+			    "'%s' is required", field);
+		*out = NULL;
+		return 0;
+	}
+	ok = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
+	if (!ok)
+		return error_set(err, ERR_WRONG_TYPE, field,
+		    "'%s' must be %s", field, codec_kind(type));
+	*out = v;
+	return 0;
+}
+
+int
+codec_str(const json_t *obj, const char *key, bool required, size_t maxlen,
+    const char **out, struct error *err)
+{
+	const json_t	*v = NULL;
+	int		 rc;
+
+	if ((rc = codec_get(obj, "", key, JSON_STRING, required, &v,
+	    err)) != 0 || v == NULL)
+		return rc;
+	if (json_string_length(v) > maxlen)
+		return error_set(err, ERR_INVALID, key,
+		    "'%s' is longer than %zu bytes", key, maxlen);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return error_set(err, ERR_INVALID, key,
+		    "'%s' contains a NUL character", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+codec_int(const json_t *obj, const char *key, bool required, long long min,
+    long long max, long long *out, struct error *err)
+{
+	const json_t	*v = NULL;
+	json_int_t	 n;
+	int		 rc;
+
+	if ((rc = codec_get(obj, "", key, JSON_INTEGER, required, &v,
+	    err)) != 0 || v == NULL)
+		return rc;
+	n = json_integer_value(v);
+	if (n < min || n > max)
+		return error_set(err, ERR_INVALID, key,
+		    "'%s' must be between %lld and %lld", key, min, max);
+	*out = n;
+	return 0;
+}
+
+int
+codec_bool(const json_t *obj, const char *key, bool required, bool *out,
+    struct error *err)
+{
+	const json_t	*v = NULL;
+	int		 rc;
+
+	if ((rc = codec_get(obj, "", key, JSON_TRUE, required, &v,
+	    err)) != 0 || v == NULL)
+		return rc;
+	*out = json_is_true(v);
+	return 0;
+}
+
+uint32_t
+codec_u32(const json_t *v)
+{
+	json_int_t	n;
+
+	if (!json_is_integer(v))
+		return 0;
+	n = json_integer_value(v);
+	return n > 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
+}
+
+char *
+codec_dump(const json_t *json, size_t *len_out)
+{
+	char	*s;
+
+	s = json_dumps(json, JSON_COMPACT);
+	if (s != NULL && len_out != NULL)
+		*len_out = strlen(s);
+	return s;
+}

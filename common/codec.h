@@ -1,0 +1,70 @@
+/*
+ * codec.h — JSON getters for every layer: members checked against what
+ * the contract allows, typed getters that name the field in errors with
+ * one wording, ids as uint32, and compact output. Parsing a request's
+ * body is the api layer's (api_body_object()).
+ * Return convention: 0 or a negative errno-style code, with err filled.
+ */
+#ifndef PALAUTE_COMMON_CODEC_H
+#define PALAUTE_COMMON_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/error.h"
+
+#define CODEC_MAX_DEPTH	32	/* our documents nest 5 deep at most */
+
+/* Nesting depth of JSON text, counted outside strings; for the bound. */
+size_t	codec_depth(const char *text, size_t len);
+
+/*
+ * The path of member key below base ("" or NULL: the top level) into buf
+ * of ERROR_FIELD_MAX bytes, cut with "..." when longer: a member name
+ * that long is the client's own doing, and the prefix still says where.
+ * codec_path_index() names the i-th element of an array at base.
+ */
+void	codec_path(char buf[ERROR_FIELD_MAX], const char *base,
+	    const char *key);
+void	codec_path_index(char buf[ERROR_FIELD_MAX], const char *base,
+	    size_t i);
+
+/* Reject any member of obj not listed in allowed (NULL-terminated). */
+int	codec_only(const json_t *obj, const char *const allowed[],
+	    const char *path, struct error *err);
+
+/*
+ * The member key of obj (at path, for errors), checked to be of type:
+ * JSON_TRUE stands for either boolean, and JSON_INTEGER excludes reals,
+ * so 1.0 is not an integer. *out is NULL when the member is absent and
+ * optional; a missing required member is ERR_MISSING_FIELD, a wrong type
+ * ERR_WRONG_TYPE. Borrowed from obj.
+ */
+int	codec_get(const json_t *obj, const char *path, const char *key,
+	    json_type type, bool required, const json_t **out,
+	    struct error *err);
+
+/*
+ * Typed getters at the top level. A missing member is an error only when
+ * required; then *out is left untouched, so callers preset defaults.
+ */
+int	codec_str(const json_t *obj, const char *key, bool required,
+	    size_t maxlen, const char **out, struct error *err);
+int	codec_int(const json_t *obj, const char *key, bool required,
+	    long long min, long long max, long long *out, struct error *err);
+int	codec_bool(const json_t *obj, const char *key, bool required,
+	    bool *out, struct error *err);
+
+/*
+ * An id stored in a record we wrote: the integer if it is one in
+ * 1..UINT32_MAX, else 0 (no id is 0). v may be NULL.
+ */
+uint32_t codec_u32(const json_t *v);
+
+/* Compact UTF-8 text of json (malloc()ed), or NULL. */
+char	*codec_dump(const json_t *json, size_t *len_out);
+
+#endif /* PALAUTE_COMMON_CODEC_H */

@@ -1,0 +1,73 @@
+/*
+ * cells.h — where aggregate cells live in the store. A cell is kept per
+ * (survey, version, unit, bucket) for the unit the response came from;
+ * pooling (DESIGN.md section 5) is applied when cells are read, so a change
+ * of pooling needs no rewrite of the cells.
+ *
+ * Key in STORAGE_DB_CELLS (16 bytes, all big-endian, so a survey's cells
+ * sort by version, unit, then time):
+ *   survey (4) | version (4) | unit (4) | bucket (4: day number of the
+ *   bucket's first day, api/period.h)
+ * Value: cell_encode() bytes (api/cell.h), sealed by storage like every
+ * value.
+ *
+ * Return convention: 0 or a negative errno-style code.
+ */
+#ifndef PALAUTE_CORE_CELLS_H
+#define PALAUTE_CORE_CELLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cell.h"
+
+struct storage_txn;
+struct survey;
+struct survey_answers;
+
+#define CELLS_KEYLEN	16
+
+struct cells_id {
+	uint32_t	ci_survey;
+	uint32_t	ci_version;
+	uint32_t	ci_unit;
+	uint32_t	ci_bucket;	/* day number of the bucket's first day */
+};
+
+void	cells_key(const struct cells_id *id, uint8_t key[CELLS_KEYLEN]);
+void	cells_key_parse(const uint8_t key[CELLS_KEYLEN], struct cells_id *id);
+
+/*
+ * Count one validated response (answers a to survey version s) into the
+ * in-memory cell c: what cells_add() does in the store, and what verify
+ * recomputes from the records. -EINVAL if c is not of s's shape.
+ */
+int	cells_count(struct cell *c, const struct survey *s,
+	    const struct survey_answers *a);
+
+/*
+ * Count one validated response into its cell (read, add, write), inside
+ * the writer's transaction of that response. s is the survey version the
+ * answers were checked against.
+ */
+int	cells_add(struct storage_txn *txn, const struct cells_id *id,
+	    const struct survey *s, const struct survey_answers *a);
+
+/* The cell of id (*out: caller frees with cell_free), or -ENOENT. */
+int	cells_get(struct storage_txn *txn, const struct cells_id *id,
+	    struct cell **out);
+
+/* Replace (or, with c == NULL, delete) the cell of id; for rebuild. */
+int	cells_put(struct storage_txn *txn, const struct cells_id *id,
+	    const struct cell *c);
+
+/*
+ * Call fn for every cell of survey (every version, unit and bucket), in
+ * key order; c is borrowed for the call. A non-zero return of fn stops
+ * the walk and is returned.
+ */
+int	cells_each(struct storage_txn *txn, uint32_t survey,
+	    int (*fn)(const struct cells_id *id, const struct cell *c,
+	    void *arg), void *arg);
+
+#endif /* PALAUTE_CORE_CELLS_H */

@@ -1,0 +1,186 @@
+/*
+ * collectors.h — how responses reach a survey at a unit (DESIGN.md
+ * section 4): kiosks, links and invitation rounds; their records, the
+ * indexes intake looks them up by, and the /api/v1/collectors handlers
+ * (declared in api/handlers.h).
+ *
+ * Storage. Secrets are kept only as keyed hashes, auth_hash(hash_key, purpose,
+ * code) of the normalised code (codes_normalize()):
+ *
+ *   STORAGE_DB_COLLECTORS
+ *     id (4 bytes BE)        the record:
+ *         {"id", "kind": "kiosk"|"link"|"invitation", "survey", "unit",
+ *          "created": "YYYY-MM-DD",
+ *          kiosk:      "idle_reset_seconds": n | null (null: the survey's),
+ *                      "enroll_hash": hex, "enroll_expires_at": Unix s,
+ *                      "enrolled": false (set by intake on enrollment)
+ *          link, invitation: "slug"    (the form's /f/<slug>)
+ *          invitation: "issued": N, "used": n (intake counts up)}
+ *     'S' | hash("slug", slug)      (33 bytes) -> {"collector": id}
+ *     'E' | hash("enroll", code)    (33 bytes) -> {"collector": id,
+ *                                                  "expires_at": Unix s}
+ *   STORAGE_DB_INVITATIONS
+ *     collector (4 BE) | hash("invite", code) (36 bytes) -> {"used": bool}
+ *     An invitation code is good only on its own collector's form, and the
+ *     entry holds nothing of the response it unlocks.
+ *
+ * Deleting a collector (revocation) removes the record, its slug and
+ * enrollment entries, its invitation codes (used or not: the round is
+ * over) and, through collectors_revoke_devices(), its kiosks' device
+ * tokens. Responses already stored stay.
+ *
+ * Scoping: an admin sees every collector; a manager only those at units
+ * in their subtrees (403 "forbidden" for any other, existing or not).
+ *
+ * Return convention: 0 or a negative errno-style code; -ENOENT: no such
+ * collector, code or slug.
+ */
+#ifndef PALAUTE_CORE_COLLECTORS_H
+#define PALAUTE_CORE_COLLECTORS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/auth.h"
+#include "core/codes.h"
+#include "common/error.h"
+
+struct storage_txn;
+
+enum collectors_kind {
+	COLLECTORS_KIOSK,
+	COLLECTORS_LINK,
+	COLLECTORS_INVITATION
+};
+
+#define COLLECTORS_INVITE_MAX	5000	/* codes in one round */
+#define COLLECTORS_ENROLL_TTL	(24 * 60 * 60)	/* seconds */
+#define COLLECTORS_INDEX_KEYLEN	(1 + AUTH_HASH_BYTES)
+#define COLLECTORS_INVITE_KEYLEN (4 + AUTH_HASH_BYTES)
+
+/* Bytes of one formatted code in ci_codes. */
+#define COLLECTORS_CODE_STRIDE	CODES_MAX_FORMATTED
+
+/* Hash purposes (auth_hash()). */
+#define COLLECTORS_PURPOSE_SLUG		"slug"
+#define COLLECTORS_PURPOSE_ENROLL	"enroll"
+#define COLLECTORS_PURPOSE_INVITE	"invite"
+
+/* "kiosk"... for a kind; -EINVAL for another name. */
+const char	*collectors_kind_name(enum collectors_kind kind);
+int		 collectors_kind_parse(const char *s,
+		    enum collectors_kind *out);
+
+/* The record of id (*out a new reference). */
+int	collectors_get(struct storage_txn *txn, uint32_t id, json_t **out);
+
+/*
+ * The collector of a form slug (link or invitation). -ENOENT for an
+ * unknown or revoked slug, or one that is not slug-shaped.
+ */
+int	collectors_by_slug(const uint8_t *hash_key, struct storage_txn *txn,
+	    const char *slug, uint32_t *id_out);
+
+/*
+ * The keyed hash of a code as a person typed it: normalised first (case,
+ * dashes, spaces), for purpose COLLECTORS_PURPOSE_ENROLL (len
+ * CODES_ENROLL_LEN) or COLLECTORS_PURPOSE_INVITE (CODES_INVITE_LEN).
+ * -EINVAL when the text cannot be such a code (then no lookup can match).
+ */
+int	collectors_code_hash(const uint8_t *hash_key, const char *purpose,
+	    const char *typed, uint8_t hash[AUTH_HASH_BYTES]);
+
+/*
+ * Kiosk enrollment, for intake. lookup: the collector and the expiry
+ * (Unix seconds; the caller compares it with auth_now() and answers 410
+ * when past) of an enrollment code's hash; -ENOENT when unknown or
+ * already used. burn (write txn): delete the code so it works once, and
+ * mark the collector "enrolled"; then the caller stores the device token
+ * with auth_token_put(txn, hash, AUTH_DEVICE, collector, 0, 0).
+ */
+int	collectors_enroll_lookup(struct storage_txn *txn,
+	    const uint8_t hash[AUTH_HASH_BYTES], uint32_t *collector_out,
+	    int64_t *expires_out);
+int	collectors_enroll_burn(struct storage_txn *txn,
+	    const uint8_t hash[AUTH_HASH_BYTES]);
+
+/*
+ * Invitation codes, for intake. check: -ENOENT when the code was not
+ * issued for this collector, else *used says whether it is burned.
+ * burn (write txn, in the transaction that stores the response): mark the
+ * code used and count it in the collector's "used"; -EALREADY when it was
+ * used before, -ENOENT when unknown. Nothing links the code to the
+ * response.
+ */
+int	collectors_invitation_check(struct storage_txn *txn,
+	    uint32_t collector, const uint8_t hash[AUTH_HASH_BYTES],
+	    bool *used);
+int	collectors_invitation_burn(struct storage_txn *txn,
+	    uint32_t collector, const uint8_t hash[AUTH_HASH_BYTES]);
+
+/*
+ * The revocation hook for kiosks: delete every device token of the
+ * collector (auth_revoke(AUTH_DEVICE)). Called by the delete; intake adds
+ * here whatever else it keeps per device (STORAGE_DB_DEVICES).
+ */
+int	collectors_revoke_devices(struct storage_txn *txn, uint32_t collector);
+
+/* Number of collectors at unit, for the unit delete's 409. */
+int	collectors_count_at_unit(struct storage_txn *txn, uint32_t unit,
+	    size_t *n_out);
+
+/*
+ * What creating a collector returns once: the enrollment code, or the
+ * invitation codes. Plain codes live only here, in memory; wipe with
+ * collectors_issue_free().
+ */
+struct collectors_issue {
+	enum collectors_kind	 ci_kind;
+	uint32_t		 ci_survey;
+	uint32_t		 ci_unit;
+	long long		 ci_idle_reset;	/* kiosk; 0: the survey's */
+	size_t			 ci_count;	/* invitation codes */
+	char			*ci_codes;	/* ci_count (or 1) codes */
+	uint8_t			*ci_hashes;	/* AUTH_HASH_BYTES each */
+	char			 ci_slug[32];	/* link, invitation */
+	uint8_t			 ci_slug_hash[AUTH_HASH_BYTES];
+	int64_t			 ci_expires;	/* kiosk code */
+};
+
+/*
+ * Draw the codes (and slug) of a new collector of kind, hashed with ctx's
+ * key, on the calling thread. *out freed with collectors_issue_free().
+ */
+int	collectors_issue_new(const uint8_t *hash_key,
+	    enum collectors_kind kind, uint32_t survey, uint32_t unit,
+	    size_t count, long long idle_reset, int64_t now,
+	    struct collectors_issue **out);
+void	collectors_issue_free(struct collectors_issue *ci);
+/* Code i of an issue (formatted, e.g. "ABCD-EFGH-JKMN"). */
+const char *collectors_issue_code(const struct collectors_issue *ci,
+	    size_t i);
+
+/*
+ * Store a collector for an issue in a write txn: the survey and the unit
+ * must exist (-EINVAL, err on "survey" or "unit"). *id_out the new id.
+ * Writes no audit entry (the caller does).
+ */
+/*
+ * Delete collector id with its slug and enrollment indexes, invitation
+ * codes and device tokens (write txn). *rec_out gets the deleted record,
+ * a new reference. -ENOENT when there is none.
+ */
+int	collectors_remove(struct storage_txn *txn, const uint8_t *hash_key,
+	    uint32_t id, json_t **rec_out);
+
+int	collectors_create(struct storage_txn *txn,
+	    const struct collectors_issue *ci, uint32_t *id_out,
+	    struct error *err);
+
+/* RFC 3339 UTC, to the second. */
+void	collectors_time(int64_t t, char *buf, size_t len);
+
+#endif /* PALAUTE_CORE_COLLECTORS_H */

@@ -1,0 +1,736 @@
+/*
+ * intake.c — the shared half of intake: collectors and survey versions
+ * resolved on the event loop, responses checked and encoded there, and
+ * stored on the writer thread in one child transaction each.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/cells.h"
+#include "common/codec.h"
+#include "core/codes.h"
+#include "core/idem.h"
+#include "core/intake.h"
+#include "core/period.h"
+#include "core/ratelimit.h"
+#include "core/rec.h"
+#include "core/retention.h"
+#include "core/survey.h"
+#include "core/catalog.h"
+#include "core/units.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "storage/storage.h"
+
+/*
+ * Survey versions kept parsed. A site runs a handful of surveys; a miss
+ * costs one parse (~0.1 ms), so a small table with LRU is plenty.
+ */
+#define INTAKE_CACHE_SIZE	32
+/*
+ * Forms kept resolved (slug -> collector), direct-mapped by a hash of the
+ * slug: the links in use at once are few; a collision costs one lookup.
+ */
+#define INTAKE_FORMS_CACHE	64
+/* Keys per rate-limit table: ~24 bytes each, 96 KiB a table. */
+#define INTAKE_LIMIT_KEYS	4096
+
+struct intake_survey {
+	uint32_t	 is_id;
+	uint32_t	 is_version;
+	/* Checked against the store at generation is_gen of the surveys;
+	 * is_current: it was the survey's current version then. */
+	uint64_t	 is_gen;
+	bool		 is_current;
+	/* The writer thread's own: checked at this generation (0: not). */
+	struct storage	*is_store;
+	uint64_t	 is_wgen;
+	char		*is_def;	/* the stored definition's text */
+	size_t		 is_deflen;
+	json_t		*is_json;	/* ... parsed */
+	struct survey	*is_survey;	/* ... checked */
+	enum period_kind is_period;
+	unsigned	 is_refs;	/* the cache holds one while cached */
+	uint64_t	 is_used;	/* LRU tick */
+};
+
+/* A form's slug and its collector, at a generation of the collectors. */
+struct intake_form {
+	char			 fm_slug[CODES_SLUG_LEN + 1];	/* "": free */
+	uint64_t		 fm_gen;
+	struct intake_target	 fm_target;
+};
+
+struct intake_state {
+	/* The writer thread's: every idempotency hash of the window. */
+	struct idem_index	*is_idem;
+	struct intake_form	 is_forms[INTAKE_FORMS_CACHE];
+	struct intake_survey	*is_cache[INTAKE_CACHE_SIZE];
+	uint64_t		 is_tick;
+	struct ratelimit	*is_limits[INTAKE_LIMIT_COUNT];
+	int64_t			 is_swept_day;
+	bool			 is_sweeping;
+};
+
+/* ---------------------------------------------------------- state */
+
+struct intake_state *
+intake_state_new(void)
+{
+	struct intake_state	*is;
+	int			 i;
+
+	if ((is = calloc(1, sizeof(*is))) == NULL)
+		return NULL;
+	if (idem_index_new(&is->is_idem) != 0) {
+		free(is);
+		return NULL;
+	}
+	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
+		if ((is->is_limits[i] = ratelimit_new(INTAKE_LIMIT_KEYS)) ==
+		    NULL) {
+			intake_state_free(is);
+			return NULL;
+		}
+	return is;
+}
+
+static void
+intake_survey_free(struct intake_survey *sv)
+{
+	if (sv == NULL)
+		return;
+	survey_free(sv->is_survey);
+	json_decref(sv->is_json);
+	free(sv->is_def);
+	free(sv);
+}
+
+void
+intake_state_free(struct intake_state *is)
+{
+	size_t	i;
+
+	if (is == NULL)
+		return;
+	for (i = 0; i < INTAKE_CACHE_SIZE; i++)
+		intake_survey_put(is->is_cache[i]);
+	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
+		ratelimit_free(is->is_limits[i]);
+	idem_index_free(is->is_idem);
+	free(is);
+}
+
+/* ---------------------------------------------------------- lookups */
+
+int
+intake_target(struct storage_txn *txn, uint32_t collector,
+    struct intake_target *out)
+{
+	json_t		*rec = NULL, *idle;
+	const char	*kind;
+	int		 ret;
+
+	if ((ret = collectors_get(txn, collector, &rec)) != 0)
+		goto done;
+	memset(out, 0, sizeof(*out));
+	out->tg_collector = collector;
+	out->tg_survey = codec_u32(json_object_get(rec, "survey"));
+	out->tg_unit = codec_u32(json_object_get(rec, "unit"));
+	kind = json_string_value(json_object_get(rec, "kind"));
+	if (kind == NULL || collectors_kind_parse(kind, &out->tg_kind) != 0 ||
+	    out->tg_survey == 0 || out->tg_unit == 0) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	idle = json_object_get(rec, "idle_reset_seconds");
+	out->tg_idle_reset = json_is_integer(idle) ? json_integer_value(idle)
+	    : 0;
+	ret = 0;
+done:
+	json_decref(rec);
+	return ret;
+}
+
+void
+intake_read_init(struct intake_read *rd, struct intake_state *is,
+    struct storage *st, const uint8_t *hash_key)
+{
+	rd->rd_state = is;
+	rd->rd_store = st;
+	rd->rd_hash_key = hash_key;
+	rd->rd_txn = NULL;
+	/* Before any transaction begins: see storage_generation(). */
+	rd->rd_gen_collectors = storage_generation(st, STORAGE_DB_COLLECTORS);
+	rd->rd_gen_surveys = storage_generation(st, STORAGE_DB_SURVEYS);
+}
+
+int
+intake_read_txn(struct intake_read *rd, struct storage_txn **out)
+{
+	int	rc;
+
+	if (rd->rd_txn == NULL && (rc = storage_txn_begin(rd->rd_store,
+	    false, &rd->rd_txn)) != 0)
+		return rc;
+	*out = rd->rd_txn;
+	return 0;
+}
+
+void
+intake_read_end(struct intake_read *rd)
+{
+	storage_txn_abort(rd->rd_txn);
+	rd->rd_txn = NULL;
+}
+
+int
+intake_form_target(struct intake_read *rd, const char *slug,
+    struct intake_target *out)
+{
+	struct intake_state	*is = rd->rd_state;
+	struct intake_form	*fm;
+	struct storage_txn	*txn;
+	uint32_t		 id, h = 2166136261u;
+	const char		*p;
+	int			 rc;
+
+	if (!codes_slug_valid(slug))
+		return -ENOENT;
+	for (p = slug; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	fm = &is->is_forms[h % INTAKE_FORMS_CACHE];
+	if (fm->fm_gen == rd->rd_gen_collectors &&
+	    strcmp(fm->fm_slug, slug) == 0) {
+		*out = fm->fm_target;
+		return 0;
+	}
+	if ((rc = intake_read_txn(rd, &txn)) != 0 ||
+	    (rc = collectors_by_slug(rd->rd_hash_key, txn, slug, &id)) != 0 ||
+	    (rc = intake_target(txn, id, out)) != 0)
+		return rc;
+	if (out->tg_kind == COLLECTORS_KIOSK)
+		return -ENOENT;
+	/* Only forms that exist: unknown slugs cannot flush the cache. */
+	snprintf(fm->fm_slug, sizeof(fm->fm_slug), "%s", slug);
+	fm->fm_gen = rd->rd_gen_collectors;
+	fm->fm_target = *out;
+	return 0;
+}
+
+enum period_kind
+intake_period(enum survey_period p)
+{
+	switch (p) {
+	case SURVEY_PERIOD_WEEK:
+		return PERIOD_WEEK;
+	case SURVEY_PERIOD_QUARTER:
+		return PERIOD_QUARTER;
+	case SURVEY_PERIOD_YEAR:
+		return PERIOD_YEAR;
+	case SURVEY_PERIOD_MONTH:
+	default:
+		return PERIOD_MONTH;
+	}
+}
+
+/* The stored text of (survey, version): *out malloc()ed. */
+static int
+intake_definition_text(struct storage_txn *txn, uint32_t survey,
+    uint32_t version, char **out, size_t *len_out)
+{
+	uint8_t	 key[CATALOG_KEYLEN];
+	void	*val = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	rec_key(survey, key);
+	rec_key(version, key + REC_IDLEN);
+	if ((rc = storage_get(txn, STORAGE_DB_SURVEYS, key, sizeof(key), &val,
+	    &len)) != 0)
+		return rc;
+	*out = val;
+	*len_out = len;
+	return 0;
+}
+
+int
+intake_survey_get(struct intake_read *rd, uint32_t survey, uint32_t version,
+    struct intake_survey **out)
+{
+	struct intake_state	*is = rd->rd_state;
+	struct intake_survey	*sv = NULL, **slot = NULL;
+	struct storage_txn	*txn;
+	struct error		 err;
+	uint64_t		 gen = rd->rd_gen_surveys;
+	uint32_t		 current;
+	char			*text = NULL;
+	size_t			 len = 0, i;
+	int			 ret;
+
+	is->is_tick++;
+	/* Nothing of the surveys changed since the entry was checked. */
+	for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
+		sv = is->is_cache[i];
+		if (sv != NULL && sv->is_id == survey && sv->is_gen == gen &&
+		    (version == 0 ? sv->is_current : sv->is_version ==
+		    version)) {
+			sv->is_used = is->is_tick;
+			sv->is_refs++;
+			*out = sv;
+			return 0;
+		}
+	}
+	sv = NULL;
+	if ((ret = intake_read_txn(rd, &txn)) != 0 ||
+	    (ret = catalog_current_version(txn, survey, &current)) != 0)
+		goto done;
+	if (version == 0)
+		version = current;
+	if ((ret = intake_definition_text(txn, survey, version, &text, &len))
+	    != 0)
+		goto done;
+	for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
+		sv = is->is_cache[i];
+		if (sv == NULL || sv->is_id != survey ||
+		    sv->is_version != version) {
+			sv = NULL;
+			continue;
+		}
+		slot = &is->is_cache[i];
+		/* The same bytes: still the version it was. */
+		if (sv->is_deflen == len && memcmp(sv->is_def, text, len) ==
+		    0) {
+			sv->is_gen = gen;
+			sv->is_current = version == current;
+			sv->is_used = is->is_tick;
+			sv->is_refs++;
+			*out = sv;
+			sv = NULL;
+			ret = 0;
+			goto done;
+		}
+		/* An edit in place: replace the entry, not the others. */
+		sv = NULL;
+		break;
+	}
+	if ((sv = calloc(1, sizeof(*sv))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	sv->is_id = survey;
+	sv->is_version = version;
+	sv->is_store = rd->rd_store;
+	sv->is_gen = gen;
+	sv->is_current = version == current;
+	sv->is_def = text;
+	sv->is_deflen = len;
+	text = NULL;
+	memset(&err, 0, sizeof(err));
+	if ((sv->is_json = json_loadb(sv->is_def, sv->is_deflen, 0, NULL)) ==
+	    NULL || survey_parse(sv->is_json, &sv->is_survey, &err) != 0) {
+		log_warnx("survey %u version %u: the stored definition does "
+		    "not parse", survey, version);
+		ret = -EBADMSG;
+		goto done;
+	}
+	sv->is_period = intake_period(survey_period(sv->is_survey));
+	if (slot == NULL) {
+		/* An empty slot, or the least recently used one. */
+		for (i = 0; i < INTAKE_CACHE_SIZE; i++) {
+			if (is->is_cache[i] == NULL) {
+				slot = &is->is_cache[i];
+				break;
+			}
+			if (slot == NULL || is->is_cache[i]->is_used <
+			    (*slot)->is_used)
+				slot = &is->is_cache[i];
+		}
+	}
+	intake_survey_put(*slot);
+	sv->is_refs = 2;	/* the cache's and the caller's */
+	sv->is_used = is->is_tick;
+	*slot = sv;
+	*out = sv;
+	sv = NULL;
+	ret = 0;
+done:
+	intake_survey_free(sv);
+	free(text);
+	return ret;
+}
+
+void
+intake_survey_put(struct intake_survey *sv)
+{
+	if (sv != NULL && --sv->is_refs == 0)
+		intake_survey_free(sv);
+}
+
+const struct survey *
+intake_survey_parsed(const struct intake_survey *sv)
+{
+	return sv->is_survey;
+}
+
+uint32_t
+intake_survey_version(const struct intake_survey *sv)
+{
+	return sv->is_version;
+}
+
+int
+intake_public_view(struct intake_read *rd, const struct intake_target *tg,
+    const struct intake_survey *sv, json_t **out)
+{
+	/*
+	 * What a respondent sees. audience and min_group belong to the
+	 * privacy notice: who is asked, and that results are shown only for
+	 * groups of at least k (DESIGN.md section 1).
+	 */
+	static const char *const copy[] = {
+		"title", "description", "languages", "questions", "audience",
+		"min_group", NULL
+	};
+	struct storage_txn	*txn;
+	json_t			*view = NULL, *s = NULL, *unit = NULL, *v;
+	size_t			 i;
+	int			 ret;
+
+	if ((ret = intake_read_txn(rd, &txn)) != 0 ||
+	    (ret = units_get(txn, tg->tg_unit, &unit)) != 0)
+		goto done;
+	s = json_pack("{s:I, s:I}", "id", (json_int_t)sv->is_id, "version",
+	    (json_int_t)sv->is_version);
+	if (s == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	for (i = 0; copy[i] != NULL; i++)
+		if ((v = json_object_get(sv->is_json, copy[i])) != NULL &&
+		    json_object_set(s, copy[i], v) != 0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+	view = json_pack("{s:O, s:O, s:{s:I, s:O}}", "survey", s, "privacy",
+	    json_object_get(sv->is_json, "privacy"), "unit", "id",
+	    (json_int_t)tg->tg_unit, "name", json_object_get(unit, "name"));
+	if (view == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	*out = view;
+	view = NULL;
+	ret = 0;
+done:
+	json_decref(view);
+	json_decref(s);
+	json_decref(unit);
+	return ret;
+}
+
+/* ---------------------------------------------------------- items */
+
+void
+intake_item_clear(struct intake_item *it)
+{
+	free(it->ii_id);
+	survey_answers_free(it->ii_answers);
+	intake_survey_put(it->ii_survey);
+	if (it->ii_record != NULL) {
+		/* Answers and comments: not left in freed memory. */
+		sodium_memzero(it->ii_record, it->ii_reclen);
+		free(it->ii_record);
+	}
+	memset(it, 0, sizeof(*it));
+}
+
+int
+intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
+    const json_t *obj, uint32_t day, struct intake_item *it,
+    struct error *err)
+{
+	const struct survey	*s;
+	const char		*id = NULL, *lang = NULL;
+	char			 date[16];
+	long long		 version = 0;
+	json_t			*answers = NULL, *rec = NULL;
+	int			 ret;
+
+	if ((ret = codec_str(obj, "id", true, IDEM_ID_MAX + 1, &id, err)) != 0)
+		goto done;
+	if ((it->ii_id = strdup(id)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if (!idem_id_valid(id)) {
+		ret = error_set(err, ERR_INVALID, "id", "'id' must be %d "
+		    "to %d characters of A-Z a-z 0-9 . _ : -", IDEM_ID_MIN,
+		    IDEM_ID_MAX);
+		goto done;
+	}
+	idem_hash(rd->rd_hash_key, tg->tg_collector, id, it->ii_hash);
+	if ((ret = codec_int(obj, "version", false, 1, UINT32_MAX, &version,
+	    err)) != 0)
+		goto done;
+	ret = intake_survey_get(rd, tg->tg_survey, (uint32_t)version,
+	    &it->ii_survey);
+	if (ret == -ENOENT && version != 0) {
+		ret = error_set(err, ERR_INVALID, "version",
+		    "the survey has no version %lld", version);
+		goto done;
+	} else if (ret != 0)
+		goto done;
+	s = it->ii_survey->is_survey;
+	/*
+	 * A tablet's offline queue can cross into a month that the survey's
+	 * retention has ended (retention_months 1, a queue from the last
+	 * days of the month before): storing it would keep an answer longer
+	 * than its respondent was told, under a data key made anew after the
+	 * purge shredded the old one.
+	 */
+	if (storage_day_month(day) < retention_first_kept(util_today(),
+	    survey_retention_months(s))) {
+		ret = error_set(err, ERR_INVALID, "day", "this survey keeps "
+		    "responses for %u month(s) and 'day' is before them",
+		    survey_retention_months(s));
+		goto done;
+	}
+	/* survey_check_answers names lang and answers in its errors. */
+	lang = json_string_value(json_object_get(obj, "lang"));
+	if (json_object_get(obj, "lang") != NULL && lang == NULL) {
+		ret = error_set(err, ERR_WRONG_TYPE, "lang",
+		    "'lang' must be a string");
+		goto done;
+	}
+	if ((answers = json_object_get(obj, "answers")) == NULL) {
+		ret = error_set(err, ERR_MISSING_FIELD, "answers",
+		    "'answers' is required");
+		goto done;
+	}
+	if ((ret = survey_check_answers(s, answers, lang, &it->ii_answers,
+	    err)) != 0)
+		goto done;
+	it->ii_day = day;
+	if ((ret = util_format_date(day, date, sizeof(date))) != 0)
+		goto done;
+	rec = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
+	    "survey", (json_int_t)tg->tg_survey,
+	    "version", (json_int_t)it->ii_survey->is_version,
+	    "unit", (json_int_t)tg->tg_unit,
+	    "collector", collectors_kind_name(tg->tg_kind),
+	    "day", date,
+	    "lang", survey_answers_lang(it->ii_answers),
+	    "answers", survey_answers_to_json(it->ii_answers));
+	if (rec == NULL || (it->ii_record = codec_dump(rec,
+	    &it->ii_reclen)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = 0;
+done:
+	json_decref(rec);
+	if (ret == -ENOMEM && err->er_code == ERR_NONE)
+		error_set(err, ERR_INTERNAL, NULL, "out of memory");
+	else if (ret != 0 && err->er_code == ERR_NONE)
+		intake_errno(err, ret);
+	return ret;
+}
+
+void
+intake_errno(struct error *err, int rc)
+{
+	enum error_code	code = error_from_errno(rc);
+
+	switch (code) {
+	case ERR_STORAGE_FULL:
+		error_set(err, code, NULL, "the store is full; nothing was "
+		    "saved");
+		break;
+	case ERR_UNAVAILABLE:
+		error_set(err, code, NULL, "storage is failing; nothing was "
+		    "saved, try again");
+		break;
+	default:
+		log_warnx("intake: store error %d", rc);
+		error_set(err, ERR_INTERNAL, NULL, "internal error");
+		break;
+	}
+}
+
+/* ---------------------------------------------------------- writer */
+
+/*
+ * Writer thread: the version is still the text the answers were checked
+ * against. An admin may rewrite a version in place until it has a
+ * response, and that may land between the check and this transaction.
+ */
+static int
+intake_survey_verify(struct storage_txn *txn, struct intake_survey *sv)
+{
+	uint64_t	 gen;
+	char		*text = NULL;
+	size_t		 len = 0;
+	bool		 dirty;
+	int		 rc;
+
+	/*
+	 * Checked before, and no survey changed since, committed or in this
+	 * batch: opening the definition again for every response would cost
+	 * the writer a tenth of its time.
+	 */
+	gen = storage_generation(sv->is_store, STORAGE_DB_SURVEYS);
+	dirty = storage_txn_dirty(txn, STORAGE_DB_SURVEYS);
+	if (!dirty && sv->is_wgen == gen)
+		return 0;
+	if ((rc = intake_definition_text(txn, sv->is_id, sv->is_version, &text,
+	    &len)) != 0)
+		return rc == -ENOENT ? -ESTALE : rc;
+	rc = len == sv->is_deflen && memcmp(text, sv->is_def, len) == 0 ? 0 :
+	    -ESTALE;
+	free(text);
+	if (rc == 0 && !dirty)
+		sv->is_wgen = gen;
+	return rc;
+}
+
+int
+intake_item_apply(struct intake_state *is, struct storage_txn *txn,
+    const struct intake_target *tg, struct intake_item *it,
+    const uint8_t *invite)
+{
+	struct idem_index	*ix = is->is_idem;
+	struct cells_id		 cid;
+	bool			 seen = false;
+	int			 rc;
+
+	memset(&it->ii_err, 0, sizeof(it->ii_err));
+	if ((rc = idem_seen(ix, txn, it->ii_hash, &seen)) != 0)
+		goto fail;
+	if (seen) {
+		/* Stored before (a retry): acknowledge, count nothing. */
+		it->ii_outcome = INTAKE_DUPLICATE;
+		return 0;
+	}
+	if ((rc = intake_survey_verify(txn, it->ii_survey)) == -ESTALE) {
+		it->ii_outcome = INTAKE_REFUSED;
+		error_set(&it->ii_err, ERR_CONFLICT, NULL, "the survey "
+		    "changed while this was answered; load it again");
+		return rc;
+	} else if (rc != 0)
+		goto fail;
+	if (invite != NULL) {
+		rc = collectors_invitation_burn(txn, tg->tg_collector, invite);
+		if (rc == -EALREADY) {
+			it->ii_outcome = INTAKE_REFUSED;
+			error_set(&it->ii_err, ERR_ALREADY_USED,
+			    "invitation", "this invitation code has been "
+			    "used already");
+			return rc;
+		} else if (rc == -ENOENT) {
+			it->ii_outcome = INTAKE_REFUSED;
+			error_set(&it->ii_err, ERR_INVALID, "invitation",
+			    "this is not an invitation code of this form");
+			return rc;
+		} else if (rc != 0)
+			goto fail;
+	}
+	if ((rc = storage_response_put(txn, tg->tg_survey, it->ii_day,
+	    it->ii_record, it->ii_reclen)) != 0)
+		goto fail;
+	cid.ci_survey = tg->tg_survey;
+	cid.ci_version = it->ii_survey->is_version;
+	cid.ci_unit = tg->tg_unit;
+	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
+	    it->ii_day);
+	if ((rc = cells_add(txn, &cid, it->ii_survey->is_survey,
+	    it->ii_answers)) != 0 ||
+	    (rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
+		goto fail;
+	it->ii_outcome = INTAKE_STORED;
+	return 0;
+fail:
+	intake_errno(&it->ii_err, rc);
+	it->ii_outcome = INTAKE_REFUSED;
+	return rc;
+}
+
+int
+intake_batch_precommit(struct intake_state *is, struct storage_txn *txn)
+{
+	return idem_index_precommit(is->is_idem, txn);
+}
+
+size_t
+intake_batch_done(struct intake_state *is, int rc)
+{
+	idem_index_done(is->is_idem, rc);
+	return idem_index_count(is->is_idem);
+}
+
+/* ---------------------------------------------------------- sweep */
+
+bool
+intake_sweep_begin(struct intake_state *is, int64_t today)
+{
+	if (is->is_sweeping || is->is_swept_day == today)
+		return false;
+	is->is_swept_day = today;
+	is->is_sweeping = true;
+	return true;
+}
+
+void
+intake_sweep_end(struct intake_state *is, bool ran)
+{
+	is->is_sweeping = false;
+	if (!ran)
+		is->is_swept_day = 0;	/* due again at the next submission */
+}
+
+/* ---------------------------------------------------------- limits */
+
+int
+intake_limit(struct intake_state *is, enum intake_limit kind, uint64_t key,
+    long long rate, uint64_t now_ns)
+{
+	if (rate <= 0)
+		return 0;
+	return ratelimit_take(is->is_limits[kind], key,
+	    (unsigned long long)rate, now_ns);
+}
+
+/* ---------------------------------------------------------- devices */
+
+/* A used enrollment code of the collector *arg. */
+static int
+intake_pick_device(const void *key, size_t klen, const void *val,
+    size_t vlen, void *arg)
+{
+	json_t	*rec;
+	bool	 ours;
+
+	(void)key;
+	if (klen != INTAKE_DEVICE_KEYLEN)
+		return STORAGE_PICK_KEEP;
+	rec = json_loadb(val, vlen, 0, NULL);
+	ours = codec_u32(json_object_get(rec, "collector")) ==
+	    *(const uint32_t *)arg;
+	json_decref(rec);
+	return ours ? STORAGE_PICK_DELETE : STORAGE_PICK_KEEP;
+}
+
+int
+intake_forget_devices(struct storage_txn *txn, uint32_t collector)
+{
+	const uint8_t	tag = INTAKE_DEVICE_USED;
+
+	return storage_del_prefix(txn, STORAGE_DB_DEVICES, &tag, 1,
+	    intake_pick_device, &collector, SIZE_MAX, NULL, NULL);
+}
