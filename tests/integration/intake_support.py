@@ -1,21 +1,10 @@
-"""Helpers for the intake tests: an admin session on a --dev daemon, and
-the units, surveys and collectors that responses need."""
+"""Helpers for the intake tests: days relative to the daemon's today,
+response ids, collector slugs and palautectl on the store."""
 import datetime
-import json
-import os
-import re
 import subprocess
-import time
 import uuid
 
-from palaute_test import DATADIR, PALAUTECTL
-
-ADMIN_RE = re.compile(r"admin login: admin / (\S+)")
-
-
-def load_survey(name):
-    with open(os.path.join(DATADIR, name), encoding="utf-8") as f:
-        return json.load(f)
+from palaute_test import PALAUTECTL
 
 
 def utc_today():
@@ -30,61 +19,6 @@ def day(offset=0):
 
 def new_id(prefix="r"):
     return "%s-%s" % (prefix, uuid.uuid4())
-
-
-class Admin:
-    """The --dev admin of daemon d, logged in."""
-
-    def __init__(self, d, timeout=30):
-        self.d = d
-        deadline = time.monotonic() + timeout
-        password = None
-        while time.monotonic() < deadline:
-            m = ADMIN_RE.search(d.stdout())
-            if m:
-                password = m.group(1)
-                break
-            time.sleep(0.05)
-        if password is None:
-            raise RuntimeError("no admin password on stdout:\n" +
-                               d.stdout() + d.log())
-        self.password = password
-        self.login()
-
-    def login(self):
-        r = self.d.post("/api/v1/session",
-                        body={"username": "admin", "password": self.password})
-        if r.status != 201:
-            raise RuntimeError("login failed: %r" % r)
-        self.token = r.json()["token"]
-
-    def call(self, method, path, body=None, status=None):
-        r = self.d.request(method, path, body=body, token=self.token)
-        if status is not None and r.status != status:
-            raise AssertionError("%s %s: %r" % (method, path, r))
-        return r
-
-    def unit(self, fi=None):
-        r = self.call("POST", "/api/v1/units", {
-            "name": {"fi": fi or "Toimipiste " + uuid.uuid4().hex[:8]}},
-            status=201)
-        return r.json()["id"]
-
-    def survey(self, name="survey-client.json", **changes):
-        body = load_survey(name)
-        body["slug"] = "s-" + uuid.uuid4().hex[:12]
-        body.update(changes)
-        r = self.call("POST", "/api/v1/surveys", body, status=201)
-        return r.json()["id"]
-
-    def collector(self, survey, unit, kind, **extra):
-        body = {"survey": survey, "unit": unit, "kind": kind}
-        body.update(extra)
-        return self.call("POST", "/api/v1/collectors", body,
-                         status=201).json()
-
-    def delete_collector(self, cid):
-        self.call("DELETE", "/api/v1/collectors/%d" % cid, status=204)
 
 
 def slug_of(collector):

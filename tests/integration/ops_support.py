@@ -6,7 +6,7 @@ import resource
 import socket
 import uuid
 
-from intake_support import Admin
+from palaute_test import Admin
 
 
 def raise_nofile(want):

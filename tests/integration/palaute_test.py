@@ -1,7 +1,7 @@
 """Integration test support: the real palauted on a free loopback port.
 
 The daemon is started with `listen=127.0.0.1:0`; the kernel picks the port
-and the daemon logs it, so tests never race for a fixed port. Every test
+and the daemon logs it, so tests never race for a fixed port. Every daemon
 gets its own temporary data directory. stderr is captured so that tests can
 search the log (for example for identifiers that must never appear).
 """
@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import unittest
+import uuid
 
 PALAUTED = os.environ.get("PALAUTED", "palauted")
 PALAUTECTL = os.environ.get("PALAUTECTL", "palautectl")
@@ -192,18 +193,95 @@ class Daemon:
         return "\n".join(self.stdout_lines)
 
 
-class DaemonTest(unittest.TestCase):
-    """A test case with a fresh --dev daemon per test."""
+ADMIN_RE = re.compile(r"admin login: admin / (\S+)")
 
-    daemon_args = ()
 
-    def setUp(self):
-        self.d = Daemon(*self.daemon_args).start()
+def load_survey(name):
+    with open(os.path.join(DATADIR, name), encoding="utf-8") as f:
+        return json.load(f)
 
-    def tearDown(self):
-        self.d.cleanup()
 
-    def assertError(self, r, status, code, field=None):
+def admin_password(d, timeout=30):
+    """The --dev admin's password, printed once when the store is new."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        m = ADMIN_RE.search(d.stdout())
+        if m:
+            return m.group(1)
+        time.sleep(0.02)
+    raise AssertionError("no admin password on stdout:\n" +
+                         d.stdout() + d.log())
+
+
+def login(d, username, password):
+    """POST /api/v1/session on daemon d: the reply."""
+    return d.post("/api/v1/session",
+                  body={"username": username, "password": password})
+
+
+def login_token(d, username, password):
+    """A session token of username on daemon d; the login must work."""
+    r = login(d, username, password)
+    if r.status != 201:
+        raise AssertionError("login of %s failed: %r" % (username, r))
+    return r.json()["token"]
+
+
+class Admin:
+    """The --dev admin of daemon d, logged in, and the units, surveys and
+    collectors that tests need."""
+
+    def __init__(self, d, timeout=30):
+        self.d = d
+        self.password = admin_password(d, timeout)
+        self.login()
+
+    def login(self):
+        self.token = login_token(self.d, "admin", self.password)
+
+    def call(self, method, path, body=None, status=None):
+        r = self.d.request(method, path, body=body, token=self.token)
+        if status is not None and r.status != status:
+            raise AssertionError("%s %s: %r" % (method, path, r))
+        return r
+
+    def unit(self, fi=None):
+        r = self.call("POST", "/api/v1/units", {
+            "name": {"fi": fi or "Toimipiste " + uuid.uuid4().hex[:8]}},
+            status=201)
+        return r.json()["id"]
+
+    def survey(self, name="survey-client.json", **changes):
+        body = load_survey(name)
+        body["slug"] = "s-" + uuid.uuid4().hex[:12]
+        body.update(changes)
+        r = self.call("POST", "/api/v1/surveys", body, status=201)
+        return r.json()["id"]
+
+    def collector(self, survey, unit, kind, **extra):
+        body = {"survey": survey, "unit": unit, "kind": kind}
+        body.update(extra)
+        return self.call("POST", "/api/v1/collectors", body,
+                         status=201).json()
+
+    def delete_collector(self, cid):
+        self.call("DELETE", "/api/v1/collectors/%d" % cid, status=204)
+
+
+class PalauteTestCase(unittest.TestCase):
+    """Requests to self.d, the daemon under test, and checks of replies."""
+
+    d = None
+
+    def api(self, method, path, body=None, token=None, **kw):
+        return self.d.request(method, path, body=body, token=token, **kw)
+
+    def ok(self, r, status=200):
+        """r has this status: its JSON body, or None when it has none."""
+        self.assertEqual(r.status, status, r)
+        return r.json() if r.body else None
+
+    def error(self, r, status, code, field=None):
         """r is a JSON error reply with this status, code and field."""
         self.assertEqual(r.status, status, r)
         self.assertEqual(r.header("Content-Type"), "application/json", r)
@@ -213,6 +291,54 @@ class DaemonTest(unittest.TestCase):
         if field is not None:
             self.assertEqual(err.get("field"), field, r)
         return err
+
+
+class DaemonTest(PalauteTestCase):
+    """A test case with a fresh --dev daemon per test."""
+
+    daemon_args = ()
+
+    def setUp(self):
+        self.d = Daemon(*self.daemon_args).start()
+        # A cleanup, not tearDown: it runs even when a subclass's setUp
+        # fails after this.
+        self.addCleanup(self.d.cleanup)
+
+
+class SharedDaemonTest(PalauteTestCase):
+    """One --dev daemon for the whole class, started with daemon_args,
+    and self.admin, its admin logged in (an Admin; self.token is the
+    admin's session token).
+
+    Tests share the daemon: each makes the units, surveys and collectors
+    it needs, so that tests do not depend on one another.
+    """
+
+    daemon_args = ()
+    admin = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(*cls.daemon_args).start()
+        # A class cleanup: it runs even when the rest of setUpClass (here
+        # or in a subclass) fails, and tearDownClass does not.
+        cls.addClassCleanup(cls.d.cleanup)
+        cls.admin = Admin(cls.d)
+
+    @property
+    def token(self):
+        """The admin's session token."""
+        return self.admin.token
+
+    @classmethod
+    def tearDownClass(cls):
+        # A clean exit after everything the class did: under
+        # --enable-sanitizers a leak or a runtime error fails it. (Where
+        # a test stopped the daemon itself, stop() gives that exit status.)
+        rc = cls.d.stop()
+        log = cls.d.log()
+        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError("palauted exited %r:\n%s" % (rc, log))
 
 
 def main():

@@ -9,36 +9,18 @@ import subprocess
 import threading
 import time
 
-from palaute_test import PALAUTECTL, Daemon, DaemonTest, main
+from palaute_test import (ADMIN_RE, PALAUTECTL, Daemon, DaemonTest,
+                          admin_password, login, login_token, main)
 
-ADMIN_RE = re.compile(r"admin login: admin / (\S+)")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MANAGER_PW = "kolme-kirjainta-ja-numero-7"
 
 
-def admin_password(d, timeout=10):
-    """The --dev admin's password, printed once when the store is new."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        m = ADMIN_RE.search(d.stdout())
-        if m:
-            return m.group(1)
-        time.sleep(0.02)
-    raise AssertionError("no admin password on stdout: %s" % d.stdout())
-
-
-def login(d, username, password):
-    return d.post("/api/v1/session",
-                  body={"username": username, "password": password})
-
-
 class AccountTest(DaemonTest):
     def admin(self):
         """A session token of the --dev admin."""
-        r = login(self.d, "admin", admin_password(self.d))
-        self.assertEqual(r.status, 201, r)
-        return r.json()["token"]
+        return login_token(self.d, "admin", admin_password(self.d))
 
     def unit_id(self, token):
         r = self.d.get("/api/v1/units", token=token)
@@ -94,7 +76,7 @@ class Sessions(AccountTest):
         wrong = login(self.d, "admin", pw + "x")
         unknown = login(self.d, "nobody", pw)
         for r in (wrong, unknown):
-            self.assertError(r, 401, "bad_credentials")
+            self.error(r, 401, "bad_credentials")
             self.assertTrue(r.header("WWW-Authenticate"))
         self.assertEqual(wrong.body, unknown.body)
 
@@ -104,7 +86,7 @@ class Sessions(AccountTest):
         def timed(name):
             t0 = time.monotonic()
             r = login(self.d, name, "not the password at all")
-            self.assertError(r, 401, "bad_credentials")
+            self.error(r, 401, "bad_credentials")
             return time.monotonic() - t0
 
         # Two of each: the account limit is 5. Argon2 takes ~0.1 s; an
@@ -120,45 +102,45 @@ class Sessions(AccountTest):
         r = self.d.request("DELETE", "/api/v1/session", token=token)
         self.assertEqual(r.status, 204, r)
         self.assertEqual(r.body, b"")
-        self.assertError(self.d.get("/api/v1/users", token=token), 401,
+        self.error(self.d.get("/api/v1/users", token=token), 401,
                          "unauthorized")
-        self.assertError(self.d.request("DELETE", "/api/v1/session",
+        self.error(self.d.request("DELETE", "/api/v1/session",
                                         token=token), 401, "unauthorized")
 
     def test_no_or_bad_token_is_401(self):
         r = self.d.get("/api/v1/users")
-        self.assertError(r, 401, "unauthorized")
+        self.error(r, 401, "unauthorized")
         self.assertIn("Bearer", r.header("WWW-Authenticate"))
         for auth in ("Bearer", "Bearer ", "Basic YWRtaW46YWRtaW4=",
                      "Bearer " + "A" * 43, "Bearer " + "A" * 44,
                      "Bearer not a token"):
             r = self.d.get("/api/v1/users", headers={"Authorization": auth})
-            self.assertError(r, 401, "unauthorized")
+            self.error(r, 401, "unauthorized")
             self.assertIn("Bearer", r.header("WWW-Authenticate"))
-        self.assertError(self.d.request("DELETE", "/api/v1/session"), 401,
+        self.error(self.d.request("DELETE", "/api/v1/session"), 401,
                          "unauthorized")
 
     def test_bad_login_bodies(self):
         d = self.d
         r = d.post("/api/v1/session", raw=b'{"username": "admin"',
                    headers={"Content-Type": "application/json"})
-        self.assertError(r, 400, "malformed_json")
+        self.error(r, 400, "malformed_json")
         r = d.post("/api/v1/session", raw=b'{"username": "a", "username": '
                    b'"b", "password": "c"}',
                    headers={"Content-Type": "application/json"})
-        self.assertError(r, 400, "malformed_json")
+        self.error(r, 400, "malformed_json")
         r = d.post("/api/v1/session", raw=b'{"username": "admin"}',
                    headers={"Content-Type": "text/plain"})
-        self.assertError(r, 415, "unsupported_media_type")
-        self.assertError(d.post("/api/v1/session", body={
+        self.error(r, 415, "unsupported_media_type")
+        self.error(d.post("/api/v1/session", body={
             "username": "admin", "password": "x", "remember": True}),
             400, "unknown_field", "remember")
-        self.assertError(d.post("/api/v1/session", body={
+        self.error(d.post("/api/v1/session", body={
             "username": "admin", "password": 12345678901234}),
             400, "wrong_type", "password")
-        self.assertError(d.post("/api/v1/session", body={
+        self.error(d.post("/api/v1/session", body={
             "username": "admin"}), 400, "missing_field", "password")
-        self.assertError(d.post("/api/v1/session", body=["admin"]),
+        self.error(d.post("/api/v1/session", body=["admin"]),
                          400, "wrong_type")
 
 
@@ -166,16 +148,16 @@ class Throttling(AccountTest):
     def test_six_wrong_passwords_are_throttled(self):
         pw = admin_password(self.d)
         for _ in range(5):
-            self.assertError(login(self.d, "admin", "wrong password!"),
+            self.error(login(self.d, "admin", "wrong password!"),
                              401, "bad_credentials")
         r = login(self.d, "admin", "wrong password!")
-        self.assertError(r, 429, "rate_limited")
+        self.error(r, 429, "rate_limited")
         self.assertGreaterEqual(int(r.header("Retry-After")), 1)
         # Locked: the right password waits too, whatever the case.
         r = login(self.d, "Admin", pw)
-        self.assertError(r, 429, "rate_limited")
+        self.error(r, 429, "rate_limited")
         # Another account from the same client is not locked.
-        self.assertError(login(self.d, "someone", "wrong password!"), 401,
+        self.error(login(self.d, "someone", "wrong password!"), 401,
                          "bad_credentials")
 
     def test_success_resets_the_count(self):
@@ -221,7 +203,7 @@ class LoginStorm(AccountTest):
         busy = [r for r in results if r.status == 503]
         self.assertTrue(busy, statuses)
         for r in busy:
-            self.assertError(r, 503, "unavailable")
+            self.error(r, 503, "unavailable")
             self.assertEqual(r.header("Retry-After"), "1")
         self.assertGreaterEqual(statuses.count(401), 9)
 
@@ -241,21 +223,21 @@ class Users(AccountTest):
         names = [x["username"] for x in self.d.get(
             "/api/v1/users", token=token).json()["users"]]
         self.assertEqual(names, ["admin", "m.virtanen"])
-        self.assertError(self.d.get("/api/v1/users/9999", token=token), 404,
+        self.error(self.d.get("/api/v1/users/9999", token=token), 404,
                          "not_found")
-        self.assertError(self.d.get("/api/v1/users/abc", token=token), 400,
+        self.error(self.d.get("/api/v1/users/abc", token=token), 400,
                          "bad_request")
         r = self.d.request("DELETE", "/api/v1/users/%d" % mid, token=token)
         self.assertEqual(r.status, 204, r)
-        self.assertError(self.d.get("/api/v1/users/%d" % mid, token=token),
+        self.error(self.d.get("/api/v1/users/%d" % mid, token=token),
                          404, "not_found")
-        self.assertError(self.d.request("DELETE", "/api/v1/users/%d" % mid,
+        self.error(self.d.request("DELETE", "/api/v1/users/%d" % mid,
                                         token=token), 404, "not_found")
 
     def test_admin_cannot_delete_self(self):
         token = self.admin()
         me = self.d.get("/api/v1/session", token=token).json()["user"]["id"]
-        self.assertError(self.d.request("DELETE", "/api/v1/users/%d" % me,
+        self.error(self.d.request("DELETE", "/api/v1/users/%d" % me,
                                         token=token), 409, "conflict")
 
     def test_delete_revokes_sessions_and_tokens(self):
@@ -274,11 +256,11 @@ class Users(AccountTest):
         r = self.d.request("DELETE", "/api/v1/users/%d" % mid, token=token)
         self.assertEqual(r.status, 204, r)
         for t in (session, api):
-            self.assertError(self.d.get("/api/v1/session", token=t), 401,
+            self.error(self.d.get("/api/v1/session", token=t), 401,
                              "unauthorized")
         self.assertEqual(self.d.get("/api/v1/tokens",
                                     token=token).json()["tokens"], [])
-        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 401,
+        self.error(login(self.d, "m.virtanen", MANAGER_PW), 401,
                          "bad_credentials")
 
     def test_manager_is_refused_admin_routes(self):
@@ -300,7 +282,7 @@ class Users(AccountTest):
                 ("DELETE", "/api/v1/tokens/1", None),
                 ("GET", "/api/v1/audit", None)):
             r = self.d.request(method, path, body=body, token=mt)
-            self.assertError(r, 403, "forbidden")
+            self.error(r, 403, "forbidden")
         # Their own session they may see and end.
         self.assertEqual(self.d.get("/api/v1/session", token=mt).status, 200)
         self.assertEqual(self.d.request("DELETE", "/api/v1/session",
@@ -316,47 +298,47 @@ class Users(AccountTest):
         def post(body=None, **kw):
             return d.post("/api/v1/users", body=body, token=token, **kw)
 
-        self.assertError(post(raw=b'{"username": "anna", ',
+        self.error(post(raw=b'{"username": "anna", ',
                               headers={"Content-Type": "application/json"}),
                          400, "malformed_json")
-        self.assertError(post(raw=b'{"username": "anna", "username": "b", '
+        self.error(post(raw=b'{"username": "anna", "username": "b", '
                               b'"password": "pitk\\u00e4 salasana 1", '
                               b'"role": "admin"}',
                               headers={"Content-Type": "application/json"}),
                          400, "malformed_json")
-        self.assertError(post(dict(good, email="anna@example.org")), 400,
+        self.error(post(dict(good, email="anna@example.org")), 400,
                          "unknown_field", "email")
-        self.assertError(post(dict(good, username=5)), 400, "wrong_type",
+        self.error(post(dict(good, username=5)), 400, "wrong_type",
                          "username")
-        self.assertError(post(dict(good, units=str(unit))), 400,
+        self.error(post(dict(good, units=str(unit))), 400,
                          "wrong_type", "units")
-        self.assertError(post(dict(good, units=["1"])), 400, "wrong_type",
+        self.error(post(dict(good, units=["1"])), 400, "wrong_type",
                          "units[0]")
-        self.assertError(post({"username": "anna", "role": "admin"}), 400,
+        self.error(post({"username": "anna", "role": "admin"}), 400,
                          "missing_field", "password")
-        self.assertError(post(dict(good, password="short pw 1")), 422,
+        self.error(post(dict(good, password="short pw 1")), 422,
                          "invalid", "password")
-        self.assertError(post(dict(good, role="root")), 422, "invalid",
+        self.error(post(dict(good, role="root")), 422, "invalid",
                          "role")
-        self.assertError(post(dict(good, username="anna virtanen")), 422,
+        self.error(post(dict(good, username="anna virtanen")), 422,
                          "invalid", "username")
         no_units = dict(good)
         del no_units["units"]
-        self.assertError(post(no_units), 400, "missing_field", "units")
-        self.assertError(post(dict(good, role="admin")), 422, "invalid",
+        self.error(post(no_units), 400, "missing_field", "units")
+        self.error(post(dict(good, role="admin")), 422, "invalid",
                          "units")
-        self.assertError(post(dict(good, units=[999999])), 422, "invalid",
+        self.error(post(dict(good, units=[999999])), 422, "invalid",
                          "units[0]")
-        self.assertError(post(dict(good, units=[unit, unit])), 422,
+        self.error(post(dict(good, units=[unit, unit])), 422,
                          "invalid", "units[1]")
-        self.assertError(post(raw=b"username=anna",
+        self.error(post(raw=b"username=anna",
                               headers={"Content-Type":
                                        "application/x-www-form-urlencoded"}),
                          415, "unsupported_media_type")
         big = dict(good, password="x" * (70 << 10))
-        self.assertError(post(big), 413, "too_large")
+        self.error(post(big), 413, "too_large")
         self.assertEqual(post(good).status, 201)
-        self.assertError(post(dict(good, username="ANNA")), 409, "conflict",
+        self.error(post(dict(good, username="ANNA")), 409, "conflict",
                          "username")
 
 
@@ -399,12 +381,12 @@ class ChangeUsers(AccountTest):
         new_pw = "uusi-salasana-kahdeksan-8"
         r = self.patch(token, mid, {"password": new_pw})
         self.assertEqual(r.status, 200, r)
-        self.assertError(self.d.get("/api/v1/session", token=old_session),
+        self.error(self.d.get("/api/v1/session", token=old_session),
                          401, "unauthorized")
         # An API token is a credential of its own and stays.
         self.assertEqual(self.d.get("/api/v1/session", token=api).status,
                          200)
-        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 401,
+        self.error(login(self.d, "m.virtanen", MANAGER_PW), 401,
                          "bad_credentials")
         self.assertEqual(login(self.d, "m.virtanen", new_pw).status, 201)
         # The admin's own session was not touched.
@@ -427,7 +409,7 @@ class ChangeUsers(AccountTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.d.get("/api/v1/session", token=token).status,
                          200)
-        self.assertError(self.d.get("/api/v1/session", token=other), 401,
+        self.error(self.d.get("/api/v1/session", token=other), 401,
                          "unauthorized")
 
     def test_bad_patches_change_nothing(self):
@@ -435,36 +417,36 @@ class ChangeUsers(AccountTest):
         mid, unit = self.manager(token)
         me = self.d.get("/api/v1/session", token=token).json()["user"]["id"]
         before = self.d.get("/api/v1/users/%d" % mid, token=token).json()
-        self.assertError(self.patch(token, mid, {}), 400, "missing_field")
-        self.assertError(self.patch(token, mid, {"role": "admin"}), 400,
+        self.error(self.patch(token, mid, {}), 400, "missing_field")
+        self.error(self.patch(token, mid, {"role": "admin"}), 400,
                          "unknown_field", "role")
-        self.assertError(self.patch(token, mid, {"units": "1"}), 400,
+        self.error(self.patch(token, mid, {"units": "1"}), 400,
                          "wrong_type", "units")
-        self.assertError(self.patch(token, mid, {"units": ["1"]}), 400,
+        self.error(self.patch(token, mid, {"units": ["1"]}), 400,
                          "wrong_type", "units[0]")
-        self.assertError(self.patch(token, mid, {"units": []}), 400,
+        self.error(self.patch(token, mid, {"units": []}), 400,
                          "missing_field", "units")
-        self.assertError(self.patch(token, mid, {"password": 7}), 400,
+        self.error(self.patch(token, mid, {"password": 7}), 400,
                          "wrong_type", "password")
-        self.assertError(self.patch(token, mid, {"password": "lyhyt 1"}),
+        self.error(self.patch(token, mid, {"password": "lyhyt 1"}),
                          422, "invalid", "password")
-        self.assertError(self.patch(token, mid, {"units": [unit, unit]}),
+        self.error(self.patch(token, mid, {"units": [unit, unit]}),
                          422, "invalid", "units[1]")
-        self.assertError(self.patch(token, mid, {"units": [999999]}), 422,
+        self.error(self.patch(token, mid, {"units": [999999]}), 422,
                          "invalid", "units[0]")
-        self.assertError(self.patch(token, me, {"units": [unit]}), 422,
+        self.error(self.patch(token, me, {"units": [unit]}), 422,
                          "invalid", "units")
-        self.assertError(self.patch(token, 999999, {"units": [unit]}), 404,
+        self.error(self.patch(token, 999999, {"units": [unit]}), 404,
                          "not_found")
-        self.assertError(self.patch(
+        self.error(self.patch(
             token, mid, raw=b'{"units": [',
             headers={"Content-Type": "application/json"}), 400,
             "malformed_json")
-        self.assertError(self.patch(
+        self.error(self.patch(
             token, mid, {"password": "x" * (70 << 10)}), 413, "too_large")
         # A valid unit list with a bad password: nothing of it is kept.
         other = self.second_unit(token)
-        self.assertError(self.patch(token, mid, {"units": [other],
+        self.error(self.patch(token, mid, {"units": [other],
                                                  "password": "lyhyt 1"}),
                          422, "invalid", "password")
         self.assertEqual(self.d.get("/api/v1/users/%d" % mid,
@@ -472,7 +454,7 @@ class ChangeUsers(AccountTest):
         self.assertEqual(login(self.d, "m.virtanen", MANAGER_PW).status, 201)
         # Managers may not change users, not even themselves.
         mt = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
-        self.assertError(self.patch(mt, mid, {"units": [other]}), 403,
+        self.error(self.patch(mt, mid, {"units": [other]}), 403,
                          "forbidden")
 
     def change_own(self, token, body):
@@ -491,9 +473,9 @@ class ChangeUsers(AccountTest):
         self.assertEqual(r.body, b"")
         self.assertEqual(self.d.get("/api/v1/session", token=first).status,
                          200)
-        self.assertError(self.d.get("/api/v1/session", token=second), 401,
+        self.error(self.d.get("/api/v1/session", token=second), 401,
                          "unauthorized")
-        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 401,
+        self.error(login(self.d, "m.virtanen", MANAGER_PW), 401,
                          "bad_credentials")
         self.assertEqual(login(self.d, "m.virtanen", new_pw).status, 201)
         actions = [e for e in self.d.get(
@@ -511,19 +493,19 @@ class ChangeUsers(AccountTest):
         mid, _ = self.manager(token)
         mt = login(self.d, "m.virtanen", MANAGER_PW).json()["token"]
         good = {"password": MANAGER_PW, "new_password": "oma uusi 12345"}
-        self.assertError(self.change_own(mt, {"password": MANAGER_PW}), 400,
+        self.error(self.change_own(mt, {"password": MANAGER_PW}), 400,
                          "missing_field", "new_password")
-        self.assertError(self.change_own(mt, dict(good, extra=1)), 400,
+        self.error(self.change_own(mt, dict(good, extra=1)), 400,
                          "unknown_field", "extra")
-        self.assertError(self.change_own(mt, dict(good, new_password=[])),
+        self.error(self.change_own(mt, dict(good, new_password=[])),
                          400, "wrong_type", "new_password")
-        self.assertError(self.change_own(mt, dict(good,
+        self.error(self.change_own(mt, dict(good,
                                                   new_password="lyhyt")),
                          422, "invalid", "new_password")
-        self.assertError(self.change_own(None, good), 401, "unauthorized")
+        self.error(self.change_own(None, good), 401, "unauthorized")
         r = self.d.post("/api/v1/tokens", token=token,
                         body={"name": "export", "user": mid})
-        self.assertError(self.change_own(r.json()["token"], good), 409,
+        self.error(self.change_own(r.json()["token"], good), 409,
                          "conflict")
         # A wrong current password, again and again: then throttled.
         wrong = dict(good, password="ei tämä ole se")
@@ -532,12 +514,12 @@ class ChangeUsers(AccountTest):
             r = self.change_own(mt, wrong)
             statuses.append(r.status)
             if r.status == 403:
-                self.assertError(r, 403, "forbidden", "password")
+                self.error(r, 403, "forbidden", "password")
         self.assertIn(429, statuses)
         self.assertEqual(statuses[0], 403)
         # Nothing changed: the old password still logs in... once the
         # account's throttle lets it (failed attempts count for logins too).
-        self.assertError(login(self.d, "m.virtanen", MANAGER_PW), 429,
+        self.error(login(self.d, "m.virtanen", MANAGER_PW), 429,
                          "rate_limited")
         self.assertEqual(self.d.get("/api/v1/session", token=mt).status, 200)
 
@@ -566,32 +548,32 @@ class ApiTokens(AccountTest):
         self.assertEqual(self.d.get("/api/v1/users", token=api).status, 200)
         r = self.d.get("/api/v1/session", token=api)
         self.assertEqual(r.json()["kind"], "api")
-        self.assertError(self.d.request("DELETE", "/api/v1/session",
+        self.error(self.d.request("DELETE", "/api/v1/session",
                                         token=api), 409, "conflict")
         r = self.d.request("DELETE", "/api/v1/tokens/%d" % made["id"],
                            token=token)
         self.assertEqual(r.status, 204, r)
-        self.assertError(self.d.get("/api/v1/users", token=api), 401,
+        self.error(self.d.get("/api/v1/users", token=api), 401,
                          "unauthorized")
         self.assertEqual(self.d.get("/api/v1/tokens",
                                     token=token).json()["tokens"], [])
-        self.assertError(self.d.request("DELETE", "/api/v1/tokens/%d"
+        self.error(self.d.request("DELETE", "/api/v1/tokens/%d"
                                         % made["id"], token=token),
                          404, "not_found")
 
     def test_bad_token_bodies(self):
         token = self.admin()
         d = self.d
-        self.assertError(d.post("/api/v1/tokens", body={}, token=token), 400,
+        self.error(d.post("/api/v1/tokens", body={}, token=token), 400,
                          "missing_field", "name")
-        self.assertError(d.post("/api/v1/tokens", body={"name": ""},
+        self.error(d.post("/api/v1/tokens", body={"name": ""},
                                 token=token), 422, "invalid", "name")
-        self.assertError(d.post("/api/v1/tokens", body={"name": 1},
+        self.error(d.post("/api/v1/tokens", body={"name": 1},
                                 token=token), 400, "wrong_type", "name")
-        self.assertError(d.post("/api/v1/tokens", body={"name": "x",
+        self.error(d.post("/api/v1/tokens", body={"name": "x",
                                                         "user": 424242},
                                 token=token), 422, "invalid", "user")
-        self.assertError(d.post("/api/v1/tokens", body={"name": "x",
+        self.error(d.post("/api/v1/tokens", body={"name": "x",
                                                         "scope": "all"},
                                 token=token), 400, "unknown_field", "scope")
 
@@ -646,9 +628,9 @@ class Audit(AccountTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual([e["seq"] for e in r.json()["entries"]], [2])
         self.assertIs(r.json()["verified"], True)
-        self.assertError(self.d.get("/api/v1/audit?limit=0", token=token),
+        self.error(self.d.get("/api/v1/audit?limit=0", token=token),
                          400, "bad_request", "limit")
-        self.assertError(self.d.get("/api/v1/audit?after=x", token=token),
+        self.error(self.d.get("/api/v1/audit?after=x", token=token),
                          400, "bad_request", "after")
 
 

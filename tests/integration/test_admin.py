@@ -11,17 +11,15 @@ import datetime
 import json
 import os
 import re
-import time
-import unittest
 import uuid
 
-from palaute_test import DATADIR, SRCDIR, Daemon, main
+from palaute_test import (SRCDIR, SharedDaemonTest, load_survey, login_token,
+                          main)
 
 CODE_SYMBOL = "[2-9A-HJKMNP-Z]"
 ENROLL_RE = re.compile(r"^%s{5}-%s{5}$" % (CODE_SYMBOL, CODE_SYMBOL))
 INVITE_RE = re.compile(r"^%s{4}-%s{4}-%s{4}$" % ((CODE_SYMBOL,) * 3))
 SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
-ADMIN_RE = re.compile(r"admin login: admin / (\S+)")
 ROUTE_RE = re.compile(r'\{\s*API_([A-Z]+),\s*"([^"]*)"')
 
 # Every route of this module: (method, path with {} for an id, access).
@@ -42,100 +40,32 @@ ROUTES = [
 ]
 
 
-def load_survey(name):
-    with open(os.path.join(DATADIR, name), encoding="utf-8") as f:
-        return json.load(f)
-
-
 def parse_time(s):
     return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(
         tzinfo=datetime.timezone.utc)
 
 
-class AdminTest(unittest.TestCase):
-    """A daemon for the class, an admin session, helpers."""
-
-    d = None
-    admin = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon().start()
-        try:
-            cls.admin = cls.login("admin", cls.admin_password())
-        except Exception:
-            cls.d.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        # A clean exit after everything the class did: under
-        # --enable-sanitizers a leak or a runtime error fails it.
-        try:
-            rc = cls.d.stop()
-            log = cls.d.log()
-        finally:
-            cls.d.cleanup()
-        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
-            raise AssertionError("palauted exited %r:\n%s" % (rc, log))
-
-    @classmethod
-    def admin_password(cls, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            m = ADMIN_RE.search(cls.d.stdout())
-            if m:
-                return m.group(1)
-            time.sleep(0.05)
-        raise RuntimeError("no admin password on stdout:\n" +
-                           cls.d.stdout() + cls.d.log())
-
-    @classmethod
-    def login(cls, username, password):
-        r = cls.d.post("/api/v1/session",
-                       body={"username": username, "password": password})
-        if r.status != 201:
-            raise RuntimeError("login failed: %r" % r)
-        return r.json()["token"]
-
-    # -- helpers
-
-    def api(self, method, path, body=None, token=None, **kw):
-        return self.d.request(method, path, body=body, token=token, **kw)
-
-    def ok(self, r, status=200):
-        self.assertEqual(r.status, status, r)
-        return r.json() if r.body else None
-
-    def error(self, r, status, code, field=None):
-        self.assertEqual(r.status, status, r)
-        self.assertTrue(r.header("Content-Type").startswith(
-            "application/json"), r)
-        err = r.json()["error"]
-        self.assertEqual(err["code"], code, r)
-        self.assertTrue(err["message"], r)
-        if field is not None:
-            self.assertEqual(err.get("field"), field, r)
-        return err
+class AdminTest(SharedDaemonTest):
+    """Units, surveys, collectors and managers made through the API."""
 
     def unit(self, fi=None, parent=None, pool=False, **names):
         name = {"fi": fi or "Yksikkö " + uuid.uuid4().hex[:8]}
         name.update(names)
         r = self.api("POST", "/api/v1/units", {"name": name,
-                     "parent": parent, "pool": pool}, token=self.admin)
+                     "parent": parent, "pool": pool}, token=self.token)
         return self.ok(r, 201)
 
     def survey(self, name="survey-client.json", slug=None):
         body = load_survey(name)
         body["slug"] = slug or "s-" + uuid.uuid4().hex[:12]
         return self.ok(self.api("POST", "/api/v1/surveys", body,
-                                token=self.admin), 201)
+                                token=self.token), 201)
 
     def collector(self, survey, unit, kind, **extra):
         body = {"survey": survey, "unit": unit, "kind": kind}
         body.update(extra)
         return self.ok(self.api("POST", "/api/v1/collectors", body,
-                                token=self.admin), 201)
+                                token=self.token), 201)
 
     def manager(self, units):
         """A new manager of the subtrees units, logged in: the token."""
@@ -143,13 +73,13 @@ class AdminTest(unittest.TestCase):
         password = "salasana-" + uuid.uuid4().hex
         r = self.api("POST", "/api/v1/users", {
             "username": name, "password": password, "role": "manager",
-            "units": units}, token=self.admin)
+            "units": units}, token=self.token)
         self.ok(r, 201)
-        return self.login(name, password)
+        return login_token(self.d, name, password)
 
     def audit_actions(self):
         doc = self.ok(self.api("GET", "/api/v1/audit?limit=10000",
-                               token=self.admin))
+                               token=self.token))
         self.assertTrue(doc["verified"], doc)
         return doc["entries"]
 
@@ -188,7 +118,7 @@ class Access(AdminTest):
                 self.error(r, 403, "forbidden")
         # Nothing changed: the unit is still there, unrenamed.
         got = self.ok(self.api("GET", "/api/v1/units/%d" % u["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual(got, u)
 
     def test_revoked_session_is_401(self):
@@ -205,11 +135,11 @@ class Access(AdminTest):
 
     def test_revoked_admin_api_token_is_401(self):
         r = self.api("POST", "/api/v1/tokens", {"name": "integration"},
-                     token=self.admin)
+                     token=self.token)
         tok = self.ok(r, 201)
         self.ok(self.api("GET", "/api/v1/units", token=tok["token"]))
         self.assertIn(self.api("DELETE", "/api/v1/tokens/%d" % tok["id"],
-                               token=self.admin).status, (200, 204))
+                               token=self.token).status, (200, 204))
         r = self.api("POST", "/api/v1/units", {"name": {"fi": "X"}},
                      token=tok["token"])
         self.error(r, 401, "unauthorized")
@@ -228,7 +158,7 @@ class Access(AdminTest):
                              ("DELETE", "/api/v1/tokens/x")):
             with self.subTest(method=method, path=path):
                 body = {"units": []} if method == "PATCH" else None
-                self.error(self.api(method, path, body, token=self.admin),
+                self.error(self.api(method, path, body, token=self.token),
                            400, "bad_request")
 
 
@@ -250,7 +180,7 @@ class BadInput(AdminTest):
         ]
 
     def send(self, method, path, raw, ctype="application/json"):
-        return self.api(method, path, raw=raw, token=self.admin,
+        return self.api(method, path, raw=raw, token=self.token,
                         headers={"Content-Type": ctype})
 
     def test_malformed_json(self):
@@ -295,7 +225,7 @@ class BadInput(AdminTest):
         cases.append(("POST", "/api/v1/surveys", s, "min_group"))
         for method, path, body, field in cases:
             with self.subTest(body=body):
-                self.error(self.api(method, path, body, token=self.admin),
+                self.error(self.api(method, path, body, token=self.token),
                            400, "wrong_type", field)
 
     def test_body_must_be_an_object(self):
@@ -308,7 +238,7 @@ class BadInput(AdminTest):
         big = {"name": {"fi": "x" * (70 << 10)}}
         for method, path, _ in self.bodies():
             with self.subTest(method=method, path=path):
-                self.error(self.api(method, path, big, token=self.admin),
+                self.error(self.api(method, path, big, token=self.token),
                            413, "too_large")
 
     def test_wrong_content_type(self):
@@ -324,14 +254,14 @@ class BadInput(AdminTest):
         # A unit needs its Finnish name: a missing text is a missing
         # member (400), a blank one an invalid value (422), as for surveys.
         self.error(self.api("POST", "/api/v1/units",
-                            {"name": {"sv": "Enhet"}}, token=self.admin),
+                            {"name": {"sv": "Enhet"}}, token=self.token),
                    400, "missing_field", "name.fi")
         self.error(self.api("POST", "/api/v1/units",
-                            {"name": {"fi": "  "}}, token=self.admin),
+                            {"name": {"fi": "  "}}, token=self.token),
                    422, "invalid", "name.fi")
         self.error(self.api("POST", "/api/v1/units",
                             {"name": {"fi": "A", "de": "B"}},
-                            token=self.admin), 400, "unknown_field",
+                            token=self.token), 400, "unknown_field",
                    "name.de")
         # A survey needs every text in every language it declares.
         for path, field in (
@@ -348,7 +278,7 @@ class BadInput(AdminTest):
                            for i, p in enumerate(path)) + "." + field
             with self.subTest(field=name):
                 r = self.api("POST", "/api/v1/surveys", s,
-                             token=self.admin)
+                             token=self.token)
                 self.error(r, 400, "missing_field", name)
 
 
@@ -364,10 +294,10 @@ class Units(AdminTest):
         self.assertEqual(leaf["parent"], root["id"])
         self.assertTrue(leaf["pool"])
         self.assertEqual(self.ok(self.api(
-            "GET", "/api/v1/units/%d" % leaf["id"], token=self.admin)),
+            "GET", "/api/v1/units/%d" % leaf["id"], token=self.token)),
             leaf)
         units = self.ok(self.api("GET", "/api/v1/units",
-                                 token=self.admin))["units"]
+                                 token=self.token))["units"]
         self.assertIn(root, units)
         self.assertIn(leaf, units)
         ids = [u["id"] for u in units]
@@ -375,27 +305,27 @@ class Units(AdminTest):
 
     def test_pool_needs_a_parent(self):
         self.error(self.api("POST", "/api/v1/units", {
-            "name": {"fi": "Yksin"}, "pool": True}, token=self.admin),
+            "name": {"fi": "Yksin"}, "pool": True}, token=self.token),
             422, "invalid", "pool")
         root = self.unit()
         child = self.unit(parent=root["id"], pool=True)
         # Made a root while pooled: refused, and nothing changes.
         self.error(self.api("PATCH", "/api/v1/units/%d" % child["id"],
-                            {"parent": None}, token=self.admin),
+                            {"parent": None}, token=self.token),
                    422, "invalid", "pool")
         got = self.ok(self.api("PATCH", "/api/v1/units/%d" % child["id"],
                                {"parent": None, "pool": False},
-                               token=self.admin))
+                               token=self.token))
         self.assertIsNone(got["parent"])
 
     def test_missing_name_and_unknown_parent(self):
         self.error(self.api("POST", "/api/v1/units", {"parent": None},
-                            token=self.admin), 400, "missing_field", "name")
+                            token=self.token), 400, "missing_field", "name")
         self.error(self.api("POST", "/api/v1/units", {
-            "name": {"fi": "Orpo"}, "parent": 987654}, token=self.admin),
+            "name": {"fi": "Orpo"}, "parent": 987654}, token=self.token),
             422, "invalid", "parent")
         self.error(self.api("POST", "/api/v1/units", {
-            "name": {"fi": "Orpo"}, "parent": 0}, token=self.admin),
+            "name": {"fi": "Orpo"}, "parent": 0}, token=self.token),
             422, "invalid", "parent")
 
     def test_patch(self):
@@ -404,18 +334,18 @@ class Units(AdminTest):
         c = self.unit("C", parent=a["id"])
         got = self.ok(self.api("PATCH", "/api/v1/units/%d" % c["id"], {
             "name": {"fi": "C2", "en": "C two"}, "parent": b["id"]},
-            token=self.admin))
+            token=self.token))
         self.assertEqual(got, {"id": c["id"], "name": {"fi": "C2",
                                "en": "C two"}, "parent": b["id"],
                                "pool": False})
         got = self.ok(self.api("PATCH", "/api/v1/units/%d" % c["id"],
-                               {"pool": True}, token=self.admin))
+                               {"pool": True}, token=self.token))
         self.assertEqual(got["name"]["fi"], "C2")
         self.assertTrue(got["pool"])
         self.assertEqual(self.ok(self.api(
-            "GET", "/api/v1/units/%d" % c["id"], token=self.admin)), got)
+            "GET", "/api/v1/units/%d" % c["id"], token=self.token)), got)
         self.error(self.api("PATCH", "/api/v1/units/987654", {"pool": False},
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
 
     def test_cycle_is_422(self):
         a = self.unit("A")
@@ -425,32 +355,32 @@ class Units(AdminTest):
             with self.subTest(unit=unit["name"], parent=parent["name"]):
                 self.error(self.api("PATCH", "/api/v1/units/%d" % unit["id"],
                                     {"parent": parent["id"]},
-                                    token=self.admin),
+                                    token=self.token),
                            422, "invalid", "parent")
         # Unchanged.
         self.assertIsNone(self.ok(self.api(
-            "GET", "/api/v1/units/%d" % a["id"], token=self.admin))["parent"])
+            "GET", "/api/v1/units/%d" % a["id"], token=self.token))["parent"])
         # Moving a subtree sideways is fine.
         d = self.unit("D")
         self.assertEqual(self.ok(self.api(
             "PATCH", "/api/v1/units/%d" % b["id"], {"parent": d["id"]},
-            token=self.admin))["parent"], d["id"])
+            token=self.token))["parent"], d["id"])
 
     def test_delete(self):
         root = self.unit()
         child = self.unit(parent=root["id"])
         self.error(self.api("DELETE", "/api/v1/units/%d" % root["id"],
-                            token=self.admin), 409, "conflict")
+                            token=self.token), 409, "conflict")
         r = self.api("DELETE", "/api/v1/units/%d" % child["id"],
-                     token=self.admin)
+                     token=self.token)
         self.assertEqual(r.status, 204, r)
         self.assertEqual(r.body, b"")
         self.error(self.api("GET", "/api/v1/units/%d" % child["id"],
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
         self.error(self.api("DELETE", "/api/v1/units/%d" % child["id"],
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
         self.assertEqual(self.api("DELETE", "/api/v1/units/%d" % root["id"],
-                                  token=self.admin).status, 204)
+                                  token=self.token).status, 204)
 
     def test_delete_takes_the_unit_from_managers(self):
         gone, kept = self.unit(), self.unit()
@@ -460,11 +390,11 @@ class Units(AdminTest):
             "GET", "/api/v1/session", token=t))["user"]["id"]
             for t in tokens]
         self.assertEqual(self.api("DELETE", "/api/v1/units/%d" % gone["id"],
-                                  token=self.admin).status, 204)
+                                  token=self.token).status, 204)
 
         def units(uid):
             return self.ok(self.api("GET", "/api/v1/users/%d" % uid,
-                                    token=self.admin))["units"]
+                                    token=self.token))["units"]
         self.assertEqual(units(both), [kept["id"]])
         self.assertEqual(units(only), [])
         self.assertEqual(units(other), [kept["id"]])
@@ -486,11 +416,11 @@ class Units(AdminTest):
         s = self.survey()
         c = self.collector(s["id"], u["id"], "link")
         self.error(self.api("DELETE", "/api/v1/units/%d" % u["id"],
-                            token=self.admin), 409, "conflict")
+                            token=self.token), 409, "conflict")
         self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                  % c["id"], token=self.admin).status, 204)
+                                  % c["id"], token=self.token).status, 204)
         self.assertEqual(self.api("DELETE", "/api/v1/units/%d" % u["id"],
-                                  token=self.admin).status, 204)
+                                  token=self.token).status, 204)
 
     def test_delete_with_responses_is_409(self):
         u = self.unit()
@@ -501,10 +431,10 @@ class Units(AdminTest):
             "answers": {"visit": 5}})
         self.assertEqual(r.status, 201, r)
         self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                  % c["id"], token=self.admin).status, 204)
+                                  % c["id"], token=self.token).status, 204)
         # Only the responses hold it now.
         self.error(self.api("DELETE", "/api/v1/units/%d" % u["id"],
-                            token=self.admin), 409, "conflict")
+                            token=self.token), 409, "conflict")
 
     def test_manager_sees_only_their_subtree(self):
         top = self.unit("Ylin")
@@ -525,14 +455,14 @@ class Units(AdminTest):
         self.error(self.api("GET", "/api/v1/units/987654", token=token),
                    403, "forbidden")
         self.error(self.api("GET", "/api/v1/units/987654",
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
 
     def test_audit_records_unit_changes(self):
         u = self.unit()
         self.ok(self.api("PATCH", "/api/v1/units/%d" % u["id"],
-                         {"name": {"fi": "Uusi nimi"}}, token=self.admin))
+                         {"name": {"fi": "Uusi nimi"}}, token=self.token))
         self.assertEqual(self.api("DELETE", "/api/v1/units/%d" % u["id"],
-                                  token=self.admin).status, 204)
+                                  token=self.token).status, 204)
         mine = [e for e in self.audit_actions()
                 if (e.get("detail") or {}).get("unit") == u["id"]]
         self.assertEqual([e["action"] for e in mine],
@@ -553,10 +483,10 @@ class Surveys(AdminTest):
                          [q["id"] for q in load_survey(
                              "survey-client.json")["questions"]])
         got = self.ok(self.api("GET", "/api/v1/surveys/%d" % s["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual(got, s)
         listed = self.ok(self.api("GET", "/api/v1/surveys",
-                                  token=self.admin))["surveys"]
+                                  token=self.token))["surveys"]
         item = [x for x in listed if x["id"] == s["id"]]
         self.assertEqual(len(item), 1)
         self.assertEqual(item[0]["slug"], s["slug"])
@@ -568,14 +498,14 @@ class Surveys(AdminTest):
         body = load_survey("survey-staff.json")
         body.pop("slug", None)
         s = self.ok(self.api("POST", "/api/v1/surveys", body,
-                             token=self.admin), 201)
+                             token=self.token), 201)
         self.assertEqual(s["slug"], "survey-%d" % s["id"])
         body["slug"] = s["slug"]
         self.error(self.api("POST", "/api/v1/surveys", body,
-                            token=self.admin), 409, "conflict", "slug")
+                            token=self.token), 409, "conflict", "slug")
         t = self.survey()
         self.error(self.api("PUT", "/api/v1/surveys/%d" % t["id"], body,
-                            token=self.admin), 409, "conflict", "slug")
+                            token=self.token), 409, "conflict", "slug")
 
     def test_update_without_responses_keeps_the_version(self):
         s = self.survey()
@@ -583,26 +513,26 @@ class Surveys(AdminTest):
         body["title"]["fi"] = "Uusi otsikko"
         body["questions"] = body["questions"][:2]
         got = self.ok(self.api("PUT", "/api/v1/surveys/%d" % s["id"], body,
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual(got["version"], 1)
         self.assertEqual(got["current_version"], 1)
         self.assertEqual(got["title"]["fi"], "Uusi otsikko")
         self.assertEqual(len(got["questions"]), 2)
         self.assertEqual(got["slug"], s["slug"])
         self.assertEqual(self.ok(self.api(
-            "GET", "/api/v1/surveys/%d" % s["id"], token=self.admin)), got)
+            "GET", "/api/v1/surveys/%d" % s["id"], token=self.token)), got)
         self.assertEqual(self.ok(self.api(
             "GET", "/api/v1/surveys/%d?version=1" % s["id"],
-            token=self.admin)), got)
+            token=self.token)), got)
         self.error(self.api("GET", "/api/v1/surveys/%d?version=2" % s["id"],
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
 
     def test_update_keeps_slug_when_absent(self):
         s = self.survey()
         body = load_survey("survey-client.json")
         body.pop("slug")
         got = self.ok(self.api("PUT", "/api/v1/surveys/%d" % s["id"], body,
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual(got["slug"], s["slug"])
 
     def test_update_with_responses_makes_a_version(self):
@@ -613,16 +543,16 @@ class Surveys(AdminTest):
             "id": str(uuid.uuid4()), "lang": "fi", "answers": {"visit": 4}})
         self.assertEqual(r.status, 201, r)
         got = self.ok(self.api("GET", "/api/v1/surveys/%d" % s["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertTrue(got["has_responses"])
         body = copy.deepcopy(got)
         body["title"]["fi"] = "Toinen versio"
         v2 = self.ok(self.api("PUT", "/api/v1/surveys/%d" % s["id"], body,
-                              token=self.admin))
+                              token=self.token))
         self.assertEqual(v2["version"], 2)
         self.assertFalse(v2["has_responses"])
         v1 = self.ok(self.api("GET", "/api/v1/surveys/%d?version=1"
-                              % s["id"], token=self.admin))
+                              % s["id"], token=self.token))
         self.assertEqual(v1["title"], s["title"])
         self.assertEqual(v1["current_version"], 2)
         self.assertTrue(v1["has_responses"])
@@ -630,7 +560,7 @@ class Surveys(AdminTest):
     def test_same_definition_again_changes_nothing(self):
         s = self.survey()
         got = self.ok(self.api("PUT", "/api/v1/surveys/%d" % s["id"], s,
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual(got, s)
 
     def test_put_checks(self):
@@ -638,30 +568,30 @@ class Surveys(AdminTest):
         body = copy.deepcopy(s)
         body["id"] = s["id"] + 1
         self.error(self.api("PUT", "/api/v1/surveys/%d" % s["id"], body,
-                            token=self.admin), 422, "invalid", "id")
+                            token=self.token), 422, "invalid", "id")
         self.error(self.api("PUT", "/api/v1/surveys/987654",
                             load_survey("survey-client.json"),
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
         bad = load_survey("survey-client.json")
         bad["min_group"] = 2
         self.error(self.api("PUT", "/api/v1/surveys/%d" % s["id"], bad,
-                            token=self.admin), 422, "invalid", "min_group")
+                            token=self.token), 422, "invalid", "min_group")
         # Refused updates change nothing.
         self.assertEqual(self.ok(self.api(
-            "GET", "/api/v1/surveys/%d" % s["id"], token=self.admin)), s)
+            "GET", "/api/v1/surveys/%d" % s["id"], token=self.token)), s)
 
     def test_definition_errors(self):
         s = load_survey("survey-client.json")
         s["questions"].append(copy.deepcopy(s["questions"][0]))
-        r = self.api("POST", "/api/v1/surveys", s, token=self.admin)
+        r = self.api("POST", "/api/v1/surveys", s, token=self.token)
         self.assertEqual(r.status, 422, r)
         s = load_survey("survey-client.json")
         s["questions"][0]["type"] = "stars"
-        self.error(self.api("POST", "/api/v1/surveys", s, token=self.admin),
+        self.error(self.api("POST", "/api/v1/surveys", s, token=self.token),
                    422, "invalid", "questions[0].type")
         s = load_survey("survey-client.json")
         del s["privacy"]["controller"]
-        r = self.api("POST", "/api/v1/surveys", s, token=self.admin)
+        r = self.api("POST", "/api/v1/surveys", s, token=self.token)
         self.assertIn(r.status, (400, 422), r)
         self.assertEqual(r.json()["error"]["field"], "privacy.controller")
 
@@ -670,10 +600,10 @@ class Surveys(AdminTest):
         for q in ("version=0", "version=x", "version=-1", "version="):
             with self.subTest(q=q):
                 self.error(self.api("GET", "/api/v1/surveys/%d?%s"
-                                    % (s["id"], q), token=self.admin),
+                                    % (s["id"], q), token=self.token),
                            400, "bad_request", "version")
         self.error(self.api("GET", "/api/v1/surveys/987654",
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
 
     def test_manager_reads_but_does_not_write(self):
         s = self.survey()
@@ -691,7 +621,7 @@ class Surveys(AdminTest):
         body = copy.deepcopy(s)
         body["title"]["en"] = "Changed"
         self.ok(self.api("PUT", "/api/v1/surveys/%d" % s["id"], body,
-                         token=self.admin))
+                         token=self.token))
         mine = [e["action"] for e in self.audit_actions()
                 if (e.get("detail") or {}).get("survey") == s["id"]]
         self.assertEqual(mine, ["survey.create", "survey.update"])
@@ -720,7 +650,7 @@ class Collectors(AdminTest):
         self.assertEqual(c["enrollment_expires_at"], c["expires_at"])
         # Shown once: a read has no code and no hash of it.
         got = self.ok(self.api("GET", "/api/v1/collectors/%d" % c["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertNotIn("enrollment_code", got)
         self.assertNotIn(c["enrollment_code"], json.dumps(got))
         self.assertFalse([k for k in got if "hash" in k])
@@ -736,7 +666,7 @@ class Collectors(AdminTest):
         self.assertGreaterEqual(len(c["slug"]) * 6, 96)
         self.assertEqual(c["url"], "/f/" + c["slug"])
         got = self.ok(self.api("GET", "/api/v1/collectors/%d" % c["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual(got["slug"], c["slug"])
         d = self.collector(self.s["id"], self.u["id"], "link")
         self.assertNotEqual(d["slug"], c["slug"])
@@ -752,14 +682,14 @@ class Collectors(AdminTest):
             self.assertRegex(code, INVITE_RE)
         self.assertRegex(c["slug"], SLUG_RE)
         got = self.ok(self.api("GET", "/api/v1/collectors/%d" % c["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertNotIn("codes", got)
         self.assertEqual((got["issued"], got["used"]), (25, 0))
 
     def test_invitation_csv(self):
         r = self.api("POST", "/api/v1/collectors?format=csv", {
             "survey": self.s["id"], "unit": self.u["id"],
-            "kind": "invitation", "count": 7}, token=self.admin)
+            "kind": "invitation", "count": 7}, token=self.token)
         self.assertEqual(r.status, 201, r)
         self.assertTrue(r.header("Content-Type").startswith("text/csv"), r)
         lines = r.body.decode("utf-8").splitlines()
@@ -773,7 +703,7 @@ class Collectors(AdminTest):
             codes.add(code)
         self.assertEqual(len(codes), 7)
         listed = self.ok(self.api("GET", "/api/v1/collectors?survey=%d"
-                                  % self.s["id"], token=self.admin))
+                                  % self.s["id"], token=self.token))
         self.assertEqual([c["issued"] for c in listed["collectors"]
                           if c["kind"] == "invitation"], [7])
 
@@ -782,7 +712,7 @@ class Collectors(AdminTest):
                            count=5000)
         self.assertEqual(len(set(c["codes"])), 5000)
         self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                  % c["id"], token=self.admin).status, 204)
+                                  % c["id"], token=self.token).status, 204)
 
     def test_bad_requests(self):
         base = {"survey": self.s["id"], "unit": self.u["id"]}
@@ -807,16 +737,16 @@ class Collectors(AdminTest):
         for body, status, code, field in cases:
             with self.subTest(body=body):
                 self.error(self.api("POST", "/api/v1/collectors", body,
-                                    token=self.admin), status, code, field)
+                                    token=self.token), status, code, field)
         self.error(self.api("POST", "/api/v1/collectors?format=csv",
-                            dict(base, kind="link"), token=self.admin),
+                            dict(base, kind="link"), token=self.token),
                    400, "bad_request", "format")
         self.error(self.api("POST", "/api/v1/collectors?format=xml",
                             dict(base, kind="invitation", count=2),
-                            token=self.admin), 400, "bad_request", "format")
+                            token=self.token), 400, "bad_request", "format")
         # None of that made a collector.
         listed = self.ok(self.api("GET", "/api/v1/collectors?unit=%d"
-                                  % self.u["id"], token=self.admin))
+                                  % self.u["id"], token=self.token))
         self.assertEqual(listed["collectors"], [])
 
     def test_list_filters(self):
@@ -825,30 +755,30 @@ class Collectors(AdminTest):
         b = self.collector(other["id"], self.u["id"], "link")
         self.assertEqual([c["id"] for c in self.ok(self.api(
             "GET", "/api/v1/collectors?survey=%d" % other["id"],
-            token=self.admin))["collectors"]], [b["id"]])
+            token=self.token))["collectors"]], [b["id"]])
         self.assertEqual([c["id"] for c in self.ok(self.api(
             "GET", "/api/v1/collectors?unit=%d" % self.u["id"],
-            token=self.admin))["collectors"]], [a["id"], b["id"]])
+            token=self.token))["collectors"]], [a["id"], b["id"]])
         everything = self.ok(self.api("GET", "/api/v1/collectors",
-                                      token=self.admin))["collectors"]
+                                      token=self.token))["collectors"]
         self.assertTrue({a["id"], b["id"]} <= {c["id"] for c in everything})
         self.error(self.api("GET", "/api/v1/collectors?survey=abc",
-                            token=self.admin), 400, "bad_request", "survey")
+                            token=self.token), 400, "bad_request", "survey")
 
     def test_delete_revokes_the_link(self):
         link = self.collector(self.s["id"], self.u["id"], "link")
         self.ok(self.api("GET", "/api/v1/forms/" + link["slug"]))
         r = self.api("DELETE", "/api/v1/collectors/%d" % link["id"],
-                     token=self.admin)
+                     token=self.token)
         self.assertEqual(r.status, 204, r)
         self.error(self.api("GET", "/api/v1/forms/" + link["slug"]),
                    404, "not_found")
         self.error(self.api("GET", "/api/v1/collectors/%d" % link["id"],
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
         self.error(self.api("DELETE", "/api/v1/collectors/%d" % link["id"],
-                            token=self.admin), 404, "not_found")
+                            token=self.token), 404, "not_found")
         listed = self.ok(self.api("GET", "/api/v1/collectors",
-                                  token=self.admin))["collectors"]
+                                  token=self.token))["collectors"]
         self.assertNotIn(link["slug"], json.dumps(listed))
 
     def test_delete_revokes_kiosks(self):
@@ -858,13 +788,13 @@ class Collectors(AdminTest):
         device = self.ok(r, 201)["device_token"]
         self.ok(self.api("GET", "/api/v1/kiosk/survey", token=device))
         got = self.ok(self.api("GET", "/api/v1/collectors/%d"
-                               % enrolled["id"], token=self.admin))
+                               % enrolled["id"], token=self.token))
         self.assertTrue(got["enrolled"])
         self.assertNotIn("enrollment_expires_at", got)
         waiting = self.collector(self.s["id"], self.u["id"], "kiosk")
         for c in (enrolled, waiting):
             self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                      % c["id"], token=self.admin).status,
+                                      % c["id"], token=self.token).status,
                              204)
         # The tablet's token and the unused code both stop working.
         self.error(self.api("GET", "/api/v1/kiosk/survey", token=device),
@@ -882,10 +812,10 @@ class Collectors(AdminTest):
                                    "invitation": c["codes"][0]})
         self.assertEqual(r.status, 201, r)
         got = self.ok(self.api("GET", "/api/v1/collectors/%d" % c["id"],
-                               token=self.admin))
+                               token=self.token))
         self.assertEqual((got["issued"], got["used"]), (3, 1))
         self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                  % c["id"], token=self.admin).status, 204)
+                                  % c["id"], token=self.token).status, 204)
         # The unused codes went with the round.
         r = self.api("POST", url, {"id": str(uuid.uuid4()), "lang": "fi",
                                    "answers": {"visit": 5},
@@ -918,7 +848,7 @@ class Collectors(AdminTest):
     def test_audit_records_collector_changes(self):
         c = self.collector(self.s["id"], self.u["id"], "invitation", count=3)
         self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                  % c["id"], token=self.admin).status, 204)
+                                  % c["id"], token=self.token).status, 204)
         mine = [e for e in self.audit_actions()
                 if (e.get("detail") or {}).get("collector") == c["id"]]
         self.assertEqual([e["action"] for e in mine],

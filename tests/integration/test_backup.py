@@ -7,10 +7,9 @@ import subprocess
 import tempfile
 import threading
 import time
-import unittest
 
 from ops_support import Form
-from palaute_test import PALAUTECTL, Daemon, main
+from palaute_test import PALAUTECTL, Daemon, DaemonTest, main
 
 
 def ctl(*args, timeout=120):
@@ -28,13 +27,13 @@ def fields(out):
     return f
 
 
-class Backup(unittest.TestCase):
+class Backup(DaemonTest):
+    daemon_args = ("-o", "form_rate=1000000")
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="palaute-backup-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.d = Daemon("-o", "form_rate=1000000").start()
-        # Before anything else can fail: tearDown would not run then.
-        self.addCleanup(self.d.cleanup)
+        super().setUp()
         self.form = Form(self.d)
         self.state = self.d.state_dir
         self.kek = os.path.join(self.state, "kek")

@@ -20,8 +20,8 @@ import threading
 import time
 import unittest
 
-from intake_support import Admin, day, slug_of, verify
-from palaute_test import Daemon, main
+from intake_support import day, slug_of, verify
+from palaute_test import Admin, Daemon, main
 
 CYCLES = int(os.environ.get("PALAUTE_CRASH_CYCLES", "20"))
 SEED = int(os.environ.get("PALAUTE_CRASH_SEED", "20240315"))

@@ -29,19 +29,19 @@ class HealthAndRouting(DaemonTest):
         self.assertEqual(r.body, b"")
 
     def test_unknown_path_is_json_404(self):
-        self.assertError(self.d.get("/nope"), 404, "not_found")
-        self.assertError(self.d.get("/api/v1/nothing/here"), 404,
+        self.error(self.d.get("/nope"), 404, "not_found")
+        self.error(self.d.get("/api/v1/nothing/here"), 404,
                          "not_found")
 
     def test_wrong_method_is_json_405(self):
         r = self.d.post("/healthz", body={})
-        self.assertError(r, 405, "method_not_allowed")
+        self.error(r, 405, "method_not_allowed")
         self.assertEqual(r.header("Allow"), "GET")
-        self.assertError(self.d.request("DELETE", "/readyz"), 405,
+        self.error(self.d.request("DELETE", "/readyz"), 405,
                          "method_not_allowed")
 
     def test_method_outside_api_is_405(self):
-        self.assertError(self.d.request("TRACE", "/healthz"), 405,
+        self.error(self.d.request("TRACE", "/healthz"), 405,
                          "method_not_allowed")
 
     def test_bad_encoding_in_path(self):

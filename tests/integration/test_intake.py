@@ -15,51 +15,13 @@ import time
 import unittest
 import uuid
 
-from intake_support import (Admin, day, load_survey, new_id, slug_of,
-                            verify)
-from palaute_test import Daemon, Response, main
+from intake_support import day, new_id, slug_of, verify
+from palaute_test import (Admin, Daemon, Response, SharedDaemonTest,
+                          load_survey, main)
 
 
-class IntakeTest(unittest.TestCase):
-    """One daemon for the class, its admin, helpers."""
-
-    args = ()
-    d = None
-    admin = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon(*cls.args).start()
-        try:
-            cls.admin = Admin(cls.d)
-        except Exception:
-            cls.d.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        # A clean exit after everything the class did: under
-        # --enable-sanitizers a leak or a runtime error fails it.
-        try:
-            rc = cls.d.stop()
-            log = cls.d.log()
-        finally:
-            cls.d.cleanup()
-        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
-            raise AssertionError("palauted exited %r:\n%s" % (rc, log))
-
-    # -- helpers
-
-    def error(self, r, status, code, field=None):
-        self.assertEqual(r.status, status, r)
-        self.assertTrue((r.header("Content-Type") or "").startswith(
-            "application/json"), r)
-        err = r.json()["error"]
-        self.assertEqual(err["code"], code, r)
-        self.assertTrue(err["message"], r)
-        if field is not None:
-            self.assertEqual(err.get("field"), field, r)
-        return err
+class IntakeTest(SharedDaemonTest):
+    """Kiosks, forms and submissions on the class's daemon."""
 
     def kiosk(self, survey_file="survey-client.json", **extra):
         """A new kiosk collector, enrolled: (collector, device token)."""
@@ -170,7 +132,7 @@ class Kiosk(IntakeTest):
         self.error(self.batch(None, [item()]), 401, "unauthorized")
         # A user's token is not a kiosk's.
         self.error(self.d.get("/api/v1/kiosk/survey",
-                              token=self.admin.token), 401, "unauthorized")
+                              token=self.token), 401, "unauthorized")
         self.error(self.d.get("/api/v1/kiosk/survey", token="x" * 43), 401,
                    "unauthorized")
 
@@ -546,7 +508,7 @@ class Validation(IntakeTest):
 
 
 class RateLimits(IntakeTest):
-    args = ("-o", "kiosk_rate=5", "-o", "form_rate=5")
+    daemon_args = ("-o", "kiosk_rate=5", "-o", "form_rate=5")
 
     def test_form_flood_gets_429(self):
         _, slug = self.form()
@@ -575,7 +537,8 @@ class RateLimits(IntakeTest):
 
 
 class Cors(IntakeTest):
-    args = ("-o", "cors_origins=https://kunta.example https://www.example")
+    daemon_args = ("-o",
+                   "cors_origins=https://kunta.example https://www.example")
 
     def test_preflight_only_for_listed_origins(self):
         _, slug = self.form()
@@ -645,7 +608,7 @@ class BenchRoute(unittest.TestCase):
 class StorageFull(IntakeTest):
     """A tiny map fills up: writes answer 507, reads keep working."""
 
-    args = ("-o", "map_size=1M", "-o", "kiosk_rate=100000")
+    daemon_args = ("-o", "map_size=1M", "-o", "kiosk_rate=100000")
 
     def fill(self, token, size, tries=200):
         """Kiosk batches of size until one meets the full map: the number
@@ -783,14 +746,6 @@ class NoIdentifiers(IntakeTest):
         # The store itself is sound and holds every response.
         rc, v, err = verify(self.d.state_dir)
         self.assertEqual((rc, v["responses"]), (0, 205), err)
-
-    @classmethod
-    def tearDownClass(cls):
-        # The test stopped the daemon itself.
-        log = cls.d.log()
-        cls.d.cleanup()
-        if "Sanitizer" in log or "runtime error" in log:
-            raise AssertionError(log)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,9 @@ connections beyond max_connections are answered 503 and closed."""
 import socket
 import threading
 import time
-import unittest
 
 from ops_support import Form, connect, parse, raise_nofile, value
-from palaute_test import Daemon, main
+from palaute_test import Daemon, DaemonTest, main
 
 SLOW = 500
 DEADLINE = 3
@@ -71,15 +70,15 @@ class Trickle:
             s.close()
 
 
-class SlowClients(unittest.TestCase):
+class SlowClients(DaemonTest):
+    daemon_args = ("-o", "max_connections=%d" % (SLOW + 100),
+                   "-o", "request_deadline=%d" % DEADLINE,
+                   "-o", "read_timeout=60",
+                   "-o", "form_rate=1000000")
+
     def setUp(self):
         raise_nofile(4096)
-        self.d = Daemon("-o", "max_connections=%d" % (SLOW + 100),
-                        "-o", "request_deadline=%d" % DEADLINE,
-                        "-o", "read_timeout=60",
-                        "-o", "form_rate=1000000").start()
-        # Before anything else can fail: tearDown would not run then.
-        self.addCleanup(self.d.cleanup)
+        super().setUp()
         self.form = Form(self.d)
 
     def test_slow_clients_do_not_starve_a_submission(self):
@@ -121,16 +120,11 @@ class SlowClients(unittest.TestCase):
             slow.close()
 
 
-class ConnectionCap(unittest.TestCase):
+class ConnectionCap(DaemonTest):
     CAP = 20
-
-    def setUp(self):
-        self.d = Daemon("-o", "max_connections=%d" % self.CAP,
-                        "-o", "read_timeout=60",
-                        "-o", "request_deadline=60").start()
-
-    def tearDown(self):
-        self.d.cleanup()
+    daemon_args = ("-o", "max_connections=%d" % CAP,
+                   "-o", "read_timeout=60",
+                   "-o", "request_deadline=60")
 
     def test_over_the_cap_is_503_and_closed(self):
         idle = [connect(self.d) for _ in range(self.CAP)]

@@ -12,11 +12,10 @@ import datetime
 import io
 import itertools
 import re
-import unittest
 import uuid
 
-from palaute_test import Daemon, main
-from intake_support import Admin, load_survey, new_id, palautectl, utc_today
+from palaute_test import SharedDaemonTest, load_survey, login_token, main
+from intake_support import new_id, palautectl, utc_today
 
 K = 3          # min_group of most tests (the smallest DESIGN.md allows)
 KC = 4         # min_group_comments of most tests
@@ -30,30 +29,7 @@ def monday(d):
     return d - datetime.timedelta(days=d.weekday())
 
 
-class ResultsTest(unittest.TestCase):
-    d = None
-    admin = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon().start()
-        try:
-            cls.admin = Admin(cls.d)
-        except Exception:
-            cls.d.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        # A clean exit: under --enable-sanitizers a leak fails it.
-        try:
-            rc = cls.d.stop()
-            log = cls.d.log()
-        finally:
-            cls.d.cleanup()
-        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
-            raise AssertionError("palauted exited %r:\n%s" % (rc, log))
-
+class ResultsTest(SharedDaemonTest):
     # -- the world of one test
 
     def unit(self, parent=None, pool=False):
@@ -95,14 +71,14 @@ class ResultsTest(unittest.TestCase):
     def results(self, survey, token=None, status=200, **query):
         q = "&".join("%s=%s" % (k, v) for k, v in query.items())
         r = self.d.get("/api/v1/surveys/%d/results?%s" % (survey, q),
-                       token=token or self.admin.token)
+                       token=token or self.token)
         self.assertEqual(r.status, status, r)
         return r.json()
 
     def comments(self, survey, token=None, **query):
         q = "&".join("%s=%s" % (k, v) for k, v in query.items())
         r = self.d.get("/api/v1/surveys/%d/comments?%s" % (survey, q),
-                       token=token or self.admin.token)
+                       token=token or self.token)
         self.assertEqual(r.status, 200, r)
         return r.json()
 
@@ -112,18 +88,7 @@ class ResultsTest(unittest.TestCase):
         self.admin.call("POST", "/api/v1/users", {
             "username": name, "password": password, "role": "manager",
             "units": units}, status=201)
-        r = self.d.post("/api/v1/session",
-                        body={"username": name, "password": password})
-        self.assertEqual(r.status, 201, r)
-        return name, r.json()["token"]
-
-    def error(self, r, status, code, field=None):
-        self.assertEqual(r.status, status, r)
-        err = r.json()["error"]
-        self.assertEqual(err["code"], code, r)
-        if field is not None:
-            self.assertEqual(err.get("field"), field, r)
-        return err
+        return name, login_token(self.d, name, password)
 
     def assertSuppressed(self, g):
         """A suppressed group carries nothing derived from its cells."""
@@ -355,7 +320,7 @@ class Scope(ResultsTest):
         self.assertEqual(self.results(s, token=token)["unit"], mine)
         # An admin is told that a unit does not exist.
         r = self.d.get("/api/v1/surveys/%d/results?unit=999999" % s,
-                       token=self.admin.token)
+                       token=self.token)
         self.error(r, 404, "not_found", "unit")
         r = self.d.get("/api/v1/surveys/%d/results?unit=%d" % (s, mine))
         self.error(r, 401, "unauthorized")
@@ -373,18 +338,18 @@ class Query(ResultsTest):
         tue = m + datetime.timedelta(days=1)
         r = self.d.get("/api/v1/surveys/%d/results?unit=%d&from=%s&to=%s" % (
             s, u, iso(tue), iso(m + datetime.timedelta(days=6))),
-            token=self.admin.token)
+            token=self.token)
         err = self.error(r, 422, "misaligned_range", "from")
         self.assertIn("from=%s&to=%s" % (
             iso(m), iso(m + datetime.timedelta(days=6))), err["message"])
         r = self.d.get("/api/v1/surveys/%d/results.csv?unit=%d&from=%s&to=%s"
-                       % (s, u, iso(m), iso(tue)), token=self.admin.token)
+                       % (s, u, iso(m), iso(tue)), token=self.token)
         err = self.error(r, 422, "misaligned_range", "to")
         self.assertIn("to=%s" % iso(m + datetime.timedelta(days=6)),
                       err["message"])
         # Groups by month on a survey kept by weeks: not whole buckets.
         r = self.d.get("/api/v1/surveys/%d/results?unit=%d&by=period&"
-                       "period=month" % (s, u), token=self.admin.token)
+                       "period=month" % (s, u), token=self.token)
         self.error(r, 422, "invalid", "period")
         # Aligned ranges are fine, also ones without any data.
         doc = self.results(s, unit=u, **{
@@ -400,17 +365,17 @@ class Query(ResultsTest):
                          ("unit=%d&unit=%d" % (u, u), "unit"),
                          ("question=c", "question")):
             r = self.d.get("/api/v1/surveys/%d/results?%s" % (s, q),
-                           token=self.admin.token)
+                           token=self.token)
             self.error(r, 400, "bad_request", field)
         # The CSV dialect is the CSV's alone.
         for route, q in (("results", "sep=comma"), ("comments", "sep=comma"),
                          ("results.csv", "sep=tab"),
                          ("results.csv", "sep=semicolon&sep=comma")):
             r = self.d.get("/api/v1/surveys/%d/%s?unit=%d&%s"
-                           % (s, route, u, q), token=self.admin.token)
+                           % (s, route, u, q), token=self.token)
             self.error(r, 400, "bad_request", "sep")
         r = self.d.get("/api/v1/surveys/%d/results?unit=%d&version=9" % (s, u),
-                       token=self.admin.token)
+                       token=self.token)
         self.error(r, 404, "not_found", "version")
 
 
@@ -478,7 +443,7 @@ class Comments(ResultsTest):
         u = self.unit()
         s = self.survey()
         r = self.d.get("/api/v1/surveys/%d/comments?unit=%d&question=visit"
-                       % (s, u), token=self.admin.token)
+                       % (s, u), token=self.token)
         self.error(r, 404, "not_found", "question")
 
 
@@ -491,7 +456,7 @@ class Csv(ResultsTest):
         self.submit(self.kiosk(s, x), today, K, visit=5)
         self.submit(self.kiosk(s, y), today, 1, visit=2)
         r = self.d.get("/api/v1/surveys/%d/results.csv?unit=%d&by=unit"
-                       % (s, p), token=self.admin.token)
+                       % (s, p), token=self.token)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("Content-Type"), "text/csv; charset=utf-8")
         self.assertTrue(r.header("Content-Disposition").startswith(
@@ -525,7 +490,7 @@ class Csv(ResultsTest):
 
     def csv(self, s, query):
         r = self.d.get("/api/v1/surveys/%d/results.csv?%s" % (s, query),
-                       token=self.admin.token)
+                       token=self.token)
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
         return r.body[3:].decode("utf-8")
@@ -593,14 +558,7 @@ class Rebuild(ResultsTest):
 class Cache(ResultsTest):
     """The cache follows new responses through the store's journal."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon("-o", "verbose=yes").start()
-        try:
-            cls.admin = Admin(cls.d)
-        except Exception:
-            cls.d.cleanup()
-            raise
+    daemon_args = ("-o", "verbose=yes")
 
     def test_new_responses_are_synced_not_reread(self):
         p = self.unit()

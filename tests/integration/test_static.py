@@ -7,13 +7,12 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from palaute_test import SRCDIR, Daemon, main
+from palaute_test import (SRCDIR, DaemonTest, SharedDaemonTest, login_token,
+                          main)
 
-ADMIN_RE = re.compile(r"admin login: admin / (\S+)")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
        "img-src 'self' blob:; connect-src 'self'; font-src 'self'; "
        "worker-src 'self'; manifest-src 'self'; object-src 'none'; "
@@ -27,16 +26,8 @@ def read(path):
         return f.read()
 
 
-class Served(unittest.TestCase):
+class Served(SharedDaemonTest):
     """The source tree's clients, as --dev serves them."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.d.cleanup()
 
     def www(self, *parts):
         return os.path.join(SRCDIR, "clients", "www", *parts)
@@ -149,11 +140,12 @@ class Served(unittest.TestCase):
         self.assertEqual(r.header("Cache-Control"), "public, max-age=86400")
 
 
-class Symlinks(unittest.TestCase):
+class Symlinks(DaemonTest):
     """A www_dir of our own with links into and out of it."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="palaute-www-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
         self.secret = os.path.join(self.tmp, "secret.txt")
         with open(self.secret, "wb") as f:
             f.write(SECRET)
@@ -171,11 +163,8 @@ class Symlinks(unittest.TestCase):
         os.symlink("..", os.path.join(kiosk, "up"))
         os.symlink(self.tmp, os.path.join(kiosk, "tmp"))
         os.symlink("app.js", os.path.join(kiosk, "same.js"))
-        self.d = Daemon("-o", "www_dir=" + www).start()
-
-    def tearDown(self):
-        self.d.cleanup()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.daemon_args = ("-o", "www_dir=" + www)
+        super().setUp()
 
     def test_links_out_are_404(self):
         for path in ("/kiosk/rel.js", "/kiosk/abs.txt", "/kiosk/passwd.txt",
@@ -194,33 +183,19 @@ class Symlinks(unittest.TestCase):
         self.assertEqual(self.d.get("/dashboard/").status, 404)
 
 
-class Qr(unittest.TestCase):
+class Qr(SharedDaemonTest):
     @classmethod
     def setUpClass(cls):
-        cls.d = Daemon().start()
-        deadline = time.monotonic() + 10
-        while not ADMIN_RE.search(cls.d.stdout()):
-            if time.monotonic() > deadline:
-                raise RuntimeError("no admin password:\n" + cls.d.log())
-            time.sleep(0.05)
-        pw = ADMIN_RE.search(cls.d.stdout()).group(1)
-        r = cls.d.post("/api/v1/session",
-                       {"username": "admin", "password": pw})
-        cls.token = r.json()["token"]
-        units = cls.d.get("/api/v1/units", token=cls.token).json()["units"]
+        super().setUpClass()
+        token = cls.admin.token
+        units = cls.d.get("/api/v1/units", token=token).json()["units"]
         r = cls.d.post("/api/v1/users", {"username": "manager1",
                                          "password": "a-long-password-1",
                                          "role": "manager",
                                          "units": [units[0]["id"]]},
-                       token=cls.token)
+                       token=token)
         assert r.status == 201, r
-        r = cls.d.post("/api/v1/session", {"username": "manager1",
-                                           "password": "a-long-password-1"})
-        cls.manager = r.json()["token"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.d.cleanup()
+        cls.manager = login_token(cls.d, "manager1", "a-long-password-1")
 
     def qr(self, text, token=None):
         from urllib.parse import quote
