@@ -6,7 +6,7 @@
 import { ApiError } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { destroyCharts } from './charts.js';
-import { errorBox } from './admin.js';
+import { errorBox } from './shared.js';
 
 export function renderPassword(app, main) {
   destroyCharts();

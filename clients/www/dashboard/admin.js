@@ -4,12 +4,11 @@
 // users (create, change units, reset a password, delete). QR codes are
 // drawn by the daemon (GET /api/v1/qr.svg).
 
-import { ApiError } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES } from '/assets/i18n.js';
 import { destroyCharts } from './charts.js';
 import { forgetDefinitions } from './results.js';
-import { refreshShared } from './app.js';
+import { errorBox } from './shared.js';
 
 /* ------------------------------------------------------------ shared */
 
@@ -17,13 +16,6 @@ function table(head, rows, cls) {
   return h('div', { class: 'table-wrap' }, h('table', { class: cls },
     h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', null, rows)));
-}
-
-export function errorBox(app, err) {
-  const field = err instanceof ApiError && err.field ? err.field : '';
-  return h('div', { class: 'notice error', role: 'alert' },
-    h('p', { class: 'error-field', dataset: { field } },
-      field ? app.t('fieldError', { field, msg: err.message }) : app.errorText(err)));
 }
 
 // A QR code of url, drawn by the daemon, as an <img> from a blob: the
@@ -93,7 +85,7 @@ export async function renderSurveys(app, main, editId) {
     await renderSurveyEditor(app, main, editId);
     return;
   }
-  await refreshShared();
+  await app.refreshShared();
   const rows = app.surveys.map((s) => h('tr', { dataset: { survey: s.id } },
     h('td', null, String(s.id)),
     h('th', { scope: 'row' }, app.text(s.title)),
@@ -140,7 +132,7 @@ async function renderSurveyEditor(app, main, editId) {
       const res = await app.call(isNew ? '/api/v1/surveys' : `/api/v1/surveys/${editId}`, { method: isNew ? 'POST' : 'PUT', body });
       area.removeAttribute('aria-invalid');
       forgetDefinitions();
-      await refreshShared();
+      await app.refreshShared();
       const id = res.data.id || res.data.survey;
       fill(status, h('p', { class: 'notice ok', role: 'status' }, app.t('saved', { v: res.data.version })));
       if (isNew && id) history.replaceState(null, '', `#/surveys/${id}`);
@@ -171,7 +163,7 @@ function collectorStatus(app, c) {
 
 export async function renderCollectors(app, main) {
   destroyCharts();
-  await refreshShared();
+  await app.refreshShared();
   const res = await app.call('/api/v1/collectors');
   const list = res.data.collectors || [];
   const result = h('div', { id: 'collector-result', 'aria-live': 'polite' });
@@ -327,7 +319,7 @@ async function printSlips(app, c, url, codes) {
 
 export async function renderUsers(app, main) {
   destroyCharts();
-  await refreshShared();
+  await app.refreshShared();
   const res = await app.call('/api/v1/users');
   const users = res.data.users || [];
   const status = h('div', { id: 'user-status', 'aria-live': 'polite' });

@@ -62,6 +62,8 @@ export const app = {
     else location.hash = hash;
   },
   rerender: () => route(),
+  // The units and surveys again, after a view changed them.
+  refreshShared: () => loadShared(),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -177,10 +179,6 @@ async function loadShared() {
   ]);
   app.units = units.data.units || [];
   app.surveys = surveys.data.surveys || [];
-}
-
-export async function refreshShared() {
-  await loadShared();
 }
 
 /* ------------------------------------------------------------ routes */

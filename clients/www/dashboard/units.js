@@ -9,8 +9,7 @@ import { ApiError } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { LANGS } from '/assets/i18n.js';
 import { destroyCharts } from './charts.js';
-import { errorBox } from './admin.js';
-import { refreshShared } from './app.js';
+import { errorBox } from './shared.js';
 
 // The units depth first, each after its parent: [{u, depth}]. A unit
 // whose parent is not in the list stands at the top.
@@ -120,7 +119,7 @@ function unitFields(app, order, prefix, unit) {
 
 export async function renderUnits(app, main) {
   destroyCharts();
-  await refreshShared();
+  await app.refreshShared();
   const order = treeOrder(app.units);
   const status = h('div', { id: 'unit-status', 'aria-live': 'polite' });
   const listStatus = h('div', { id: 'unit-list-status', 'aria-live': 'polite' });

@@ -9,66 +9,9 @@ import { face } from '/assets/faces.js';
 import { faceLabel, LANG_NAMES, LANGS, pick, pickLang, SURVEY_STRINGS, translator } from '/assets/i18n.js';
 import { privacyNotice } from '/assets/privacy.js';
 import { Queue } from './queue.js';
+import { STRINGS } from './strings.js';
 
-const STRINGS = {
-  ...SURVEY_STRINGS,
-  next: { fi: 'Seuraava', sv: 'Nästa', en: 'Next' },
-  skip: { fi: 'Ohita', sv: 'Hoppa över', en: 'Skip' },
-  back: { fi: 'Takaisin', sv: 'Tillbaka', en: 'Back' },
-  send: { fi: 'Lähetä', sv: 'Skicka', en: 'Send' },
-  question: { fi: 'Kysymys {i}/{n}', sv: 'Fråga {i} av {n}', en: 'Question {i} of {n}' },
-  thanks: { fi: 'Kiitos palautteestasi!', sv: 'Tack för din respons!', en: 'Thank you for your feedback!' },
-  thanksMore: {
-    fi: 'Vastauksesi auttaa meitä kehittämään palvelua.',
-    sv: 'Ditt svar hjälper oss att utveckla tjänsten.',
-    en: 'Your answer helps us improve the service.',
-  },
-  enrollTitle: { fi: 'Kioskin käyttöönotto', sv: 'Ta kiosken i bruk', en: 'Set up this kiosk' },
-  enrollHelp: {
-    fi: 'Syötä käyttöönottokoodi, jonka sait hallintanäkymästä. Koodi toimii kerran.',
-    sv: 'Ange koden som du fick i administrationsvyn. Koden fungerar en gång.',
-    en: 'Enter the enrollment code from the dashboard. The code works once.',
-  },
-  enrollCode: { fi: 'Käyttöönottokoodi', sv: 'Kod', en: 'Enrollment code' },
-  enrollButton: { fi: 'Ota käyttöön', sv: 'Ta i bruk', en: 'Set up' },
-  enrollBad: {
-    fi: 'Koodi ei kelpaa. Tarkista se ja yritä uudelleen.',
-    sv: 'Koden är inte giltig. Kontrollera den och försök igen.',
-    en: 'That code is not valid. Check it and try again.',
-  },
-  enrollGone: {
-    fi: 'Koodi on jo käytetty tai vanhentunut. Luo uusi koodi hallintanäkymässä.',
-    sv: 'Koden har redan använts eller gått ut. Skapa en ny kod i administrationsvyn.',
-    en: 'That code has been used or has expired. Create a new one in the dashboard.',
-  },
-  enrollWait: {
-    fi: 'Liian monta yritystä. Odota {n} sekuntia.',
-    sv: 'För många försök. Vänta {n} sekunder.',
-    en: 'Too many tries. Wait {n} seconds.',
-  },
-  offline: {
-    fi: 'Ei yhteyttä palvelimeen. Tarkista verkkoyhteys ja yritä uudelleen.',
-    sv: 'Ingen kontakt med servern. Kontrollera nätverket och försök igen.',
-    en: 'No connection to the server. Check the network and try again.',
-  },
-  failed: {
-    fi: 'Jokin meni vikaan. Yritä hetken kuluttua uudelleen.',
-    sv: 'Något gick fel. Försök igen om en stund.',
-    en: 'Something went wrong. Try again in a moment.',
-  },
-  unavailable: {
-    fi: 'Palautekysely ei ole juuri nyt käytettävissä.',
-    sv: 'Enkäten är inte tillgänglig just nu.',
-    en: 'The survey is not available right now.',
-  },
-  loading: { fi: 'Ladataan…', sv: 'Laddar…', en: 'Loading…' },
-  queued: {
-    fi: '{n} vastausta odottaa lähetystä',
-    sv: '{n} svar väntar på att skickas',
-    en: '{n} responses waiting to be sent',
-  },
-};
-const tr = translator(STRINGS);
+const tr = translator({ ...SURVEY_STRINGS, ...STRINGS });
 
 const KEY_TOKEN = 'palaute.kiosk.token';
 const KEY_CONFIG = 'palaute.kiosk.config';
@@ -131,7 +74,7 @@ function renderChrome() {
   const lang = st.phase === 'enroll' ? st.uiLang : st.lang;
   document.documentElement.lang = lang;
   const s = survey();
-  $('survey-title').textContent = s && st.phase !== 'enroll' ? pick(s.title, lang, s.languages) : 'Palaute';
+  $('survey-title').textContent = s && st.phase !== 'enroll' ? pick(s.title, lang, s.languages) : t('appName');
   const langs = languages();
   fill($('langs'), langs.length > 1 ? langs.map((l) => h('button', {
     type: 'button', lang: l, 'aria-pressed': String(l === lang), class: 'secondary',

@@ -5,7 +5,7 @@
 
 const CACHE = 'palaute-kiosk-1';
 const SHELL = [
-  './', './kiosk.css', './kiosk.js', './queue.js',
+  './', './kiosk.css', './kiosk.js', './queue.js', './strings.js',
   '/assets/palaute.css', '/assets/api.js', '/assets/dom.js', '/assets/i18n.js',
   '/assets/faces.js', '/assets/privacy.js', '/assets/favicon.svg',
 ];
