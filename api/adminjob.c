@@ -86,11 +86,8 @@ adminjob_submit(struct adminjob *job)
 	struct api_ctx	*ctx = job->aj_ctx;
 	int		 rc;
 
-	rc = ctx->ac_submit(ctx->ac_submit_arg, adminjob_apply,
-	    adminjob_done, job);
+	rc = api_submit(ctx, job->aj_req, adminjob_apply, adminjob_done, job);
 	if (rc != 0) {
-		api_reply_errorf(job->aj_req, ERR_UNAVAILABLE, NULL,
-		    "the server is shutting down; nothing was saved");
 		adminjob_free(job);
 	}
 }

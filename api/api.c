@@ -221,7 +221,7 @@ api_reply_error_with(struct api_req *req, const struct error *err,
 		api_resp_header(&resp, "WWW-Authenticate",
 		    "Bearer realm=\"palaute\"");
 	else if (resp.rs_status == 429) {
-		/* Every 429 is a rate-limit refusal: /metrics counts it here. */
+		/* Every 429 is a rate-limit refusal: /metrics counts it. */
 		metrics_inc(METRICS_RATE_LIMITED);
 		snprintf(secs, sizeof(secs), "%d",
 		    retry_after < 1 ? 1 : retry_after);
@@ -422,6 +422,20 @@ api_handle(struct api_ctx *ctx, struct api_req *req)
 		return;
 	}
 	req->rq_route->rt_handler(ctx, req);
+}
+
+int
+api_submit(struct api_ctx *ctx, struct api_req *req, api_apply_fn apply,
+    api_done_fn done, void *job)
+{
+	int	rc = -ESHUTDOWN;
+
+	if (ctx->ac_submit != NULL &&
+	    (rc = ctx->ac_submit(ctx->ac_submit_arg, apply, done, job)) == 0)
+		return 0;
+	api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
+	    "the server is shutting down; nothing was saved");
+	return rc;
 }
 
 int

@@ -143,7 +143,7 @@ struct api_limits {
 
 struct api_ctx {
 	struct storage		*ac_store;
-	const struct api_route	*ac_routes;	/* the table api_init() got */
+	const struct api_route	*ac_routes;	/* from api_init() */
 	size_t			 ac_nroutes;
 	struct api_limits	 ac_limits;
 	int			(*ac_submit)(void *arg, api_apply_fn apply,
@@ -160,6 +160,15 @@ struct api_ctx {
 	struct results_cache	*ac_results;
 	bool			 ac_draining;	/* shutting down */
 };
+
+/*
+ * Hand req's write to the writer (ac_submit): apply on the writer thread,
+ * then done on the event loop. When the writer cannot take it (the
+ * server is shutting down), reply 503 here and return the error; the
+ * caller still owns job then and frees it.
+ */
+int	api_submit(struct api_ctx *ctx, struct api_req *req,
+	    api_apply_fn apply, api_done_fn done, void *job);
 
 /*
  * Set up ctx over an open store and the route table it dispatches to

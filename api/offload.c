@@ -10,27 +10,20 @@
 #include <stdio.h>
 
 #include "api/api.h"
-#include "common/codec.h"
 #include "api/offload.h"
 #include "common/log.h"
 
 static void
-offload_busy(struct api_req *req, int err)
+offload_busy(struct api_req *req, int rc)
 {
-	json_t	*json;
-	char	*body = NULL, secs[16];
-	size_t	 len = 0;
+	struct error	err;
+	char		secs[16];
 
-	json = json_pack("{s:{s:s, s:s}}", "error", "code",
-	    error_name(ERR_UNAVAILABLE), "message", err == -ESHUTDOWN ?
+	error_set(&err, ERR_UNAVAILABLE, NULL, "%s", rc == -ESHUTDOWN ?
 	    "the server is shutting down" :
 	    "the server is busy; try again in a moment");
-	if (json != NULL)
-		body = codec_dump(json, &len);
-	json_decref(json);
 	snprintf(secs, sizeof(secs), "%d", OFFLOAD_RETRY_AFTER);
-	api_reply_raw(req, 503, "application/json", body, len,
-	    "Retry-After", secs, NULL);
+	api_reply_error_with(req, &err, 0, "Retry-After", secs, NULL);
 }
 
 int

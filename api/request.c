@@ -89,22 +89,13 @@ api_path_id(struct api_req *req, const char *what, uint32_t *id_out)
 int
 api_query_get(const struct api_req *req, const char *name, char **value_out)
 {
-	const char	*p, *amp, *eq;
-	size_t		 nlen = strlen(name);
+	struct router_qparam	 qp;
+	const char		*cur = req->rq_query;
+	size_t			 nlen = strlen(name);
 
-	if (req->rq_query == NULL)
-		return -ENOENT;
-	for (p = req->rq_query; *p != '\0'; p = *amp ? amp + 1 : amp) {
-		amp = p + strcspn(p, "&");
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq == NULL)
-			eq = amp;
-		if ((size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
-			if (eq == amp)
-				return router_decode("", 0, true, value_out);
-			return router_decode(eq + 1, (size_t)(amp - eq - 1),
-			    true, value_out);
-		}
-	}
+	while (router_query_next(&cur, &qp))
+		if (qp.qp_nlen == nlen && memcmp(qp.qp_name, name, nlen) == 0)
+			return router_decode(qp.qp_value != NULL ? qp.qp_value :
+			    "", qp.qp_vlen, true, value_out);
 	return -ENOENT;
 }

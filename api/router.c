@@ -27,37 +27,71 @@ router_hexval(int c)
 }
 
 int
+router_decode_into(const char *s, size_t len, bool plus_space, char *buf,
+    size_t buflen)
+{
+	size_t	i, j = 0;
+	int	hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (j + 1 >= buflen)
+			return -ERANGE;
+		if (s[i] == '%') {
+			if (i + 2 >= len)
+				return -EINVAL;
+			hi = router_hexval((unsigned char)s[i + 1]);
+			lo = router_hexval((unsigned char)s[i + 2]);
+			/* A bad escape, or a NUL smuggled into C. */
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -EINVAL;
+			buf[j++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (plus_space && s[i] == '+')
+			buf[j++] = ' ';
+		else
+			buf[j++] = s[i];
+	}
+	buf[j] = '\0';
+	return 0;
+}
+
+int
 router_decode(const char *s, size_t len, bool plus_space, char **out)
 {
 	char	*d;
-	size_t	 i, j = 0;
-	int	 hi, lo;
+	int	 rc;
 
+	/* Decoding never lengthens. */
 	if ((d = malloc(len + 1)) == NULL)
 		return -ENOMEM;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			if (i + 2 >= len) {
-				free(d);
-				return -EINVAL;
-			}
-			hi = router_hexval((unsigned char)s[i + 1]);
-			lo = router_hexval((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-				/* A bad escape, or a NUL smuggled into C. */
-				free(d);
-				return -EINVAL;
-			}
-			d[j++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (plus_space && s[i] == '+')
-			d[j++] = ' ';
-		else
-			d[j++] = s[i];
+	if ((rc = router_decode_into(s, len, plus_space, d, len + 1)) != 0) {
+		free(d);
+		return rc;
 	}
-	d[j] = '\0';
 	*out = d;
 	return 0;
+}
+
+bool
+router_query_next(const char **cursor, struct router_qparam *qp)
+{
+	const char	*p = *cursor != NULL ? *cursor : "", *amp, *eq;
+
+	/* "a=1&&b=2": empty pieces are passed over. */
+	while (*p == '&')
+		p++;
+	if (*p == '\0') {
+		*cursor = p;
+		return false;
+	}
+	amp = p + strcspn(p, "&");
+	eq = memchr(p, '=', (size_t)(amp - p));
+	qp->qp_name = p;
+	qp->qp_nlen = (size_t)((eq != NULL ? eq : amp) - p);
+	qp->qp_value = eq != NULL ? eq + 1 : NULL;
+	qp->qp_vlen = eq != NULL ? (size_t)(amp - eq - 1) : 0;
+	*cursor = *amp != '\0' ? amp + 1 : amp;
+	return true;
 }
 
 /*

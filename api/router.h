@@ -26,8 +26,28 @@ int	router_match(const struct api_route *routes, size_t nroutes,
 void	router_allow(const struct api_route *routes, size_t nroutes,
 	    const char *path, char *buf, size_t len);
 
-/* Percent-decode s[0..len) into a new string; '+' is ' ' if plus_space.
- * -EINVAL on a bad escape or an encoded NUL. */
+/*
+ * Percent-decode s[0..len); '+' is ' ' if plus_space. -EINVAL on a bad
+ * escape or an encoded NUL. router_decode() into a new string (*out,
+ * caller frees), router_decode_into() into buf (NUL-terminated), -ERANGE
+ * when it does not fit.
+ */
 int	router_decode(const char *s, size_t len, bool plus_space, char **out);
+int	router_decode_into(const char *s, size_t len, bool plus_space,
+	    char *buf, size_t buflen);
+
+/* One name=value piece of a raw query string, still percent-encoded. */
+struct router_qparam {
+	const char	*qp_name;
+	size_t		 qp_nlen;
+	const char	*qp_value;	/* NULL when the piece has no '=' */
+	size_t		 qp_vlen;
+};
+
+/*
+ * The next non-empty piece of the raw query string at *cursor (NULL or ""
+ * for none) into *qp, advancing *cursor; false when none is left.
+ */
+bool	router_query_next(const char **cursor, struct router_qparam *qp);
 
 #endif /* PALAUTE_API_ROUTER_H */

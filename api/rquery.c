@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/router.h"
 #include "api/rquery.h"
 #include "common/util.h"
 
@@ -48,50 +49,6 @@ rquery_by_name(enum rquery_by by)
 }
 
 static int
-rquery_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Decode s[0..len) into buf (NUL-terminated). -EINVAL for a bad escape or
- * an encoded NUL, -ERANGE when it does not fit: no value we accept is
- * that long, so the caller reports the parameter as invalid.
- */
-static int
-rquery_decode(const char *s, size_t len, char *buf, size_t buflen)
-{
-	size_t	i, j = 0;
-	int	hi, lo;
-
-	for (i = 0; i < len; i++) {
-		if (j + 1 >= buflen)
-			return -ERANGE;
-		if (s[i] == '%') {
-			if (i + 2 >= len)
-				return -EINVAL;
-			hi = rquery_hex((unsigned char)s[i + 1]);
-			lo = rquery_hex((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return -EINVAL;
-			buf[j++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (s[i] == '+')
-			buf[j++] = ' ';
-		else
-			buf[j++] = s[i];
-	}
-	buf[j] = '\0';
-	return 0;
-}
-
-static int
 rquery_id(const char *v, const char *field, uint32_t *out,
     struct error *err)
 {
@@ -114,7 +71,7 @@ rquery_date(const char *v, const char *field, int64_t *out,
 	return 0;
 }
 
-/* A question id as api/survey.h allows them: [a-z0-9_-], 1..32. */
+/* A question id as core/survey.h allows them: [a-z0-9_-], 1..32. */
 static bool
 rquery_id_chars(const char *v)
 {
@@ -188,24 +145,22 @@ int
 rquery_parse(const char *raw, unsigned kind, struct rquery *out,
     struct error *err)
 {
-	struct rquery	 q;
-	const char	*p, *amp, *eq;
-	char		 value[RQUERY_VALUE_MAX + 1];
-	char		 name[RQUERY_VALUE_MAX + 1];
-	unsigned	 seen = 0;
-	size_t		 i, nlen;
-	int		 rc;
+	struct rquery		 q;
+	struct router_qparam	 qp;
+	const char		*cur = raw;
+	char			 value[RQUERY_VALUE_MAX + 1];
+	char			 name[RQUERY_VALUE_MAX + 1];
+	unsigned		 seen = 0;
+	size_t			 i;
+	int			 rc;
 
 	memset(&q, 0, sizeof(q));
 	q.qy_by = RQUERY_BY_NONE;
 	q.qy_sep = CSV_COMMA;
-	for (p = raw != NULL ? raw : ""; *p != '\0'; p = *amp ? amp + 1 : amp) {
-		amp = p + strcspn(p, "&");
-		if (amp == p)
-			continue;	/* "a=1&&b=2": an empty piece */
-		eq = memchr(p, '=', (size_t)(amp - p));
-		nlen = (size_t)((eq != NULL ? eq : amp) - p);
-		if (rquery_decode(p, nlen, name, sizeof(name)) != 0)
+	while (router_query_next(&cur, &qp)) {
+		/* -ERANGE too: no name or value we accept is that long. */
+		if (router_decode_into(qp.qp_name, qp.qp_nlen, true, name,
+		    sizeof(name)) != 0)
 			return error_set(err, ERR_BAD_REQUEST, NULL,
 			    "a query parameter's name is not valid");
 		for (i = 0; i < RQP_COUNT; i++)
@@ -219,10 +174,10 @@ rquery_parse(const char *raw, unsigned kind, struct rquery *out,
 			return error_set(err, ERR_BAD_REQUEST, name,
 			    "%s given more than once", name);
 		seen |= 1u << i;
-		if (eq == NULL)
+		if (qp.qp_value == NULL)
 			return error_set(err, ERR_BAD_REQUEST, name,
 			    "%s needs a value", name);
-		rc = rquery_decode(eq + 1, (size_t)(amp - eq - 1), value,
+		rc = router_decode_into(qp.qp_value, qp.qp_vlen, true, value,
 		    sizeof(value));
 		if (rc != 0 || value[0] == '\0')
 			return error_set(err, ERR_BAD_REQUEST, name,

@@ -1,8 +1,8 @@
 /*
  * rquery.h — the query string of the results routes (DESIGN.md section 7):
  * GET /api/v1/surveys/{id}/results, results.csv and comments, parsed into
- * plain values and checked against the survey's period. Pure: no storage,
- * no HTTP; the handler (api/results.c) fills in the defaults that need data.
+ * plain values and checked against the survey's period. No storage; the
+ * handler (api/routes/results.c) fills in the defaults that need data.
  *
  *   unit=ID        the unit whose subtree the results roll up
  *   from=, to=     "YYYY-MM-DD", inclusive, on whole buckets of the
@@ -15,7 +15,7 @@
  *   version=N      one survey version; default: every version whose
  *                  question has the same id and shape
  *   question=ID    the text question                     (comments only)
- *   sep=           comma (default) | semicolon: the CSV dialect, api/csv.h
+ *   sep=           comma (default) | semicolon: the CSV dialect, core/csv.h
  *                                                        (results.csv only)
  *
  * Every parameter at most once; any other name is 400 bad_request with
@@ -46,7 +46,7 @@ enum rquery_by {
 #define RQUERY_COMMENTS	0x2	/* unit from to version question */
 #define RQUERY_CSV	0x4	/* with RQUERY_RESULTS: sep */
 
-#define RQUERY_ID_MAX	32	/* a question id (api/survey.h SURVEY_ID_MAX) */
+#define RQUERY_ID_MAX	32	/* a question id (core/survey.h SURVEY_ID_MAX) */
 
 struct rquery {
 	uint32_t	qy_unit;	/* 0: not given */

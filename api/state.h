@@ -1,6 +1,7 @@
 /*
- * state.h — the api layer's private, in-memory state: rate limiters,
- * login throttles, counters. Nothing here is ever written to disk.
+ * state.h — the api layer's private, in-memory state: login throttles and
+ * intake's caches and rate limits (core objects the api layer owns).
+ * Nothing here is ever written to disk.
  */
 #ifndef PALAUTE_API_STATE_H
 #define PALAUTE_API_STATE_H

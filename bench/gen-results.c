@@ -16,7 +16,7 @@
  * Never for production stores: the answers are made up.
  *
  * With -q it measures instead, in this process, what the results route
- * computes (api/agg.h), without HTTP or the audit entry: "cold", reading
+ * computes (core/agg.h), without HTTP or the audit entry: "cold", reading
  * and folding every cell of the survey (what the first query after a new
  * response pays), and "root"/"leaf", the by=period query over FROM..TO
  * from the folded cells (what a query pays when the reply is not cached).

@@ -1,12 +1,12 @@
 /*
  * agg.h — the results of one survey in memory, and the queries answered
  * from them under the small-group rule. Pure: the results handler reads
- * the cells from storage (api/cells.h) and hands them in; the rule itself
- * is api/suppress.h, applied here to the grids a query needs.
+ * the cells from storage (core/cells.h) and hands them in; the rule itself
+ * is core/suppress.h, applied here to the grids a query needs.
  *
  * A *family* is the set of a survey's versions that share one period (the
  * bucket kind of their cells); results never mix families. An agg holds
- * one family: per version, per owner (pooling applied, api/suppress.h) and
+ * one family: per version, per owner (pooling applied, core/suppress.h) and
  * per bucket, n and every histogram.
  *
  * Versions and the rule. The rule of DESIGN.md section 5 is stated on
@@ -131,7 +131,7 @@ struct agg_query {
  *   {"survey", "unit", "from", "to", "by", "period", ["group_period"],
  *    "k", "versions": [ids], "groups": [group...]}
  *   group: {"unit", ["own": true], "from", "to", "n",
- *           "questions": {id: {"type", statistics of api/stats.h...}}}
+ *           "questions": {id: {"type", statistics of core/stats.h...}}}
  *       or {"unit", ["own": true], "from", "to", "suppressed": true,
  *           "reason": "min_group", "hint": {...}}
  *   a question of a released group whose versions fail the rule:

@@ -1,6 +1,5 @@
 /*
- * surveys.c — survey definitions and versions in storage, and the
- * /api/v1/surveys handlers.
+ * catalog.c — survey definitions and their versions in storage.
  */
 #include <config.h>
 
@@ -93,7 +92,7 @@ done:
 	return ret;
 }
 
-/* Whether any cell key starts with prefix (api/cells.h's layout). */
+/* Whether any cell key starts with prefix (core/cells.h's layout). */
 static int
 catalog_cells_exist(struct storage_txn *txn, const uint8_t *prefix,
     size_t plen, bool *out)

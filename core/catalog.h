@@ -1,7 +1,8 @@
 /*
- * surveys.h — survey definitions and their versions in storage, and the
- * /api/v1/surveys handlers (declared in api/handlers.h). Definitions are
- * parsed and checked by api/survey.h; this module stores them.
+ * catalog.h — the catalog of surveys: every definition and each of its
+ * versions, in storage. Definitions are parsed and checked by
+ * core/survey.h; this module stores them. The routes are
+ * api/routes/surveys.c.
  *
  * In STORAGE_DB_SURVEYS:
  *   id (4 bytes BE)                  the survey record
@@ -11,7 +12,7 @@
  *
  * "version" is the current version: the one forms and kiosks serve.
  * A version "has responses" when STORAGE_DB_CELLS holds a cell of it
- * (key survey | version | ..., api/cells.h): cells are written in the
+ * (key survey | version | ..., core/cells.h): cells are written in the
  * transaction of every response and outlive raw responses, so intake has
  * nothing to mark. An update of a survey whose current version has no
  * responses rewrites that version in place; otherwise it adds version + 1

@@ -1,7 +1,7 @@
 /*
  * cell.h — the aggregate cell of DESIGN.md section 4: for one (survey,
  * version, unit, bucket), the number of responses n and, per question, the
- * respondents who answered it and its histogram (slots as api/qtype.h lays
+ * respondents who answered it and its histogram (slots as core/qtype.h lays
  * them out). Updated by the writer in the response's transaction, summed by
  * the read path, stored as the compact bytes of cell_encode().
  *

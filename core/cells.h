@@ -7,8 +7,8 @@
  * Key in STORAGE_DB_CELLS (16 bytes, all big-endian, so a survey's cells
  * sort by version, unit, then time):
  *   survey (4) | version (4) | unit (4) | bucket (4: day number of the
- *   bucket's first day, api/period.h)
- * Value: cell_encode() bytes (api/cell.h), sealed by storage like every
+ *   bucket's first day, core/period.h)
+ * Value: cell_encode() bytes (core/cell.h), sealed by storage like every
  * value.
  *
  * Return convention: 0 or a negative errno-style code.

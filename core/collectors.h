@@ -1,8 +1,8 @@
 /*
  * collectors.h — how responses reach a survey at a unit (DESIGN.md
- * section 4): kiosks, links and invitation rounds; their records, the
- * indexes intake looks them up by, and the /api/v1/collectors handlers
- * (declared in api/handlers.h).
+ * section 4): kiosks, links and invitation rounds; their records, codes
+ * and the indexes intake looks them up by. The routes are
+ * api/routes/collectors.c.
  *
  * Storage. Secrets are kept only as keyed hashes, auth_hash(hash_key, purpose,
  * code) of the normalised code (codes_normalize()):

@@ -7,7 +7,7 @@
  * (DESIGN.md section 6), and those cells are then the only record of the
  * month. So a cell is rewritten only when every month its bucket touches
  * is still kept by the survey's retention (retention_first_kept() with
- * the shortest retention_months of its versions, api/retention.h), and
+ * the shortest retention_months of its versions, core/retention.h), and
  * only when the records still hold responses for it. Everything else is
  * kept as it is:
  *   - a cell whose bucket reaches into a month that is purged or due

@@ -1,5 +1,5 @@
 /*
- * retention.c — one retention pass (api/retention.h): find the months that
+ * retention.c — one retention pass (core/retention.h): find the months that
  * are due, shred them, rotate the KEK, drop stale idempotency records.
  */
 #include <config.h>

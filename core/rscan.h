@@ -1,6 +1,6 @@
 /*
  * rscan.h — a fast reader of the response records intake writes
- * (api/intake.h), for rebuild: the record's version, unit and language,
+ * (core/intake.h), for rebuild: the record's version, unit and language,
  * and its answers mapped onto histogram slots, without building a JSON
  * tree or a struct survey_answers. It handles the shapes intake writes
  * (one flat object, answers of integers, option ids, booleans and texts)

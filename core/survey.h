@@ -2,7 +2,7 @@
  * survey.h — survey definitions (DESIGN.md section 4): parsed and checked
  * from JSON into an immutable struct survey, written back canonically;
  * and the answers of one submission, checked against a survey and mapped
- * onto histogram slots (api/qtype.h).
+ * onto histogram slots (core/qtype.h).
  *
  * Return convention: 0 or a negative errno-style code. Functions that can
  * fail because of what a client sent fill a struct error (code and the
@@ -153,7 +153,7 @@ const char	*survey_lang_text(const json_t *i18n, const char *lang);
  * other problem, including an id the survey does not have,
  * ERR_INVALID_ANSWER with er_field the question id.
  *
- * Text answers are scrubbed (api/scrub.h) here, after their length is
+ * Text answers are scrubbed (core/scrub.h) here, after their length is
  * checked, so a struct survey_answers never holds an unscrubbed comment.
  * On success *out is new (survey_answers_free); it borrows s, which must
  * outlive it.

@@ -1,5 +1,6 @@
 /*
- * units.c — unit records in storage and the /api/v1/units handlers.
+ * units.c — unit records in storage: the tree's loading, checks and
+ * creation.
  */
 #include <config.h>
 

@@ -1,10 +1,10 @@
 /*
  * units.h — the organisation tree (DESIGN.md sections 4 and 5): unit
- * records, the in-memory tree every scoped read checks against, and the
- * /api/v1/units handlers (declared in api/handlers.h).
+ * records (units.c) and the in-memory tree every scoped read checks
+ * against (unittree.c). The routes are api/routes/units.c.
  *
  * A unit record is a JSON object in STORAGE_DB_UNITS under its 4-byte
- * big-endian id (api/rec.h):
+ * big-endian id (core/rec.h):
  *
  *   {"id": 7, "name": {"fi": ..., "sv": ..., "en": ...}, "parent": 3 | null,
  *    "pool": false}
@@ -16,9 +16,9 @@
  * responses. "Responses" is read from the aggregate cells, which outlive
  * the raw responses (retention) and are written in the transaction of
  * every response: a unit has responses when STORAGE_DB_CELLS holds a key
- * survey | version | unit (api/cells.h) for any version of any survey.
+ * survey | version | unit (core/cells.h) for any version of any survey.
  * That is one prefix seek per survey version (catalog_unit_has_responses
- * in api/surveys.h), and intake has nothing to mark.
+ * in core/catalog.h), and intake has nothing to mark.
  *
  * Scoping (OWASP API1): a manager sees a unit only when it lies in one of
  * the subtrees rooted at rq_who.pr_units. Anything else, including a unit

@@ -1,6 +1,6 @@
 /*
- * units_tree.c — the unit tree in memory: lookups, subtrees, cycles,
- * pooling and who may see what. Pure; api/units.c loads it from storage.
+ * unittree.c — the unit tree in memory: lookups, subtrees, cycles,
+ * pooling and who may see what. Pure; core/units.c loads it from storage.
  */
 #include <config.h>
 

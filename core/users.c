@@ -1,7 +1,6 @@
 /*
- * users.c — accounts and GET, POST /api/v1/users, GET, DELETE
- * /api/v1/users/{id} (admin). The password hash runs on a worker thread,
- * the write in the writer's transaction together with its audit entry.
+ * users.c — accounts: names, roles, units, password hashes, and their
+ * records with the by-name index.
  */
 #include <config.h>
 

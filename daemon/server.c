@@ -312,7 +312,7 @@ server_reply(struct api_req *req, struct api_resp *resp)
 		evhttp_add_header(hdrs, "Content-Type", resp->rs_ctype);
 	/*
 	 * Answers and results must not linger in shared caches; only the
-	 * static files (api/static.c) set a policy of their own.
+	 * static files (api/routes/static.c) set a policy of their own.
 	 */
 	for (i = 0; i < resp->rs_nheaders; i++)
 		if (resp->rs_headers[i].h_name != NULL &&

@@ -1,6 +1,6 @@
 /*
  * answers.c — fuzz target: a submission's body against a survey with a
- * question of every type, the way api/intake.c checks it (JSON with
+ * question of every type, the way core/intake.c checks it (JSON with
  * duplicate keys refused, then survey_check_answers).
  *
  * Properties, beyond the sanitizers': every slot an accepted answer fills

@@ -1,5 +1,5 @@
 /*
- * scrub.c — fuzz target: the free-text scrubber (api/scrub.h).
+ * scrub.c — fuzz target: the free-text scrubber (core/scrub.h).
  *
  * Properties: what it leaves holds nothing it would scrub (a second pass
  * changes nothing, else the first one let a number or an address

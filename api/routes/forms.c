@@ -259,11 +259,7 @@ http_forms_post(struct api_ctx *ctx, struct api_req *req)
 	json_decref(in);
 	in = NULL;
 	http_intake_sweep_maybe(ctx);
-	if (ctx->ac_submit(ctx->ac_submit_arg, http_forms_apply,
-	    http_forms_done, fj) !=
-	    0) {
-		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-		    "the server is shutting down; nothing was saved");
+	if (api_submit(ctx, req, http_forms_apply, http_forms_done, fj) != 0) {
 		http_forms_job_free(fj);
 	}
 	return;

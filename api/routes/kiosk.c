@@ -274,10 +274,8 @@ http_kiosk_enroll(struct api_ctx *ctx, struct api_req *req)
 	ke->ke_ctx = ctx;
 	ke->ke_req = req;
 	auth_token_new(ctx->ac_hash_key, ke->ke_token, ke->ke_token_hash);
-	if (ctx->ac_submit(ctx->ac_submit_arg, http_kiosk_enroll_apply,
+	if (api_submit(ctx, req, http_kiosk_enroll_apply,
 	    http_kiosk_enroll_done, ke) != 0) {
-		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-		    "the server is shutting down; try again");
 		http_kiosk_enroll_free(ke);
 	}
 	return;
@@ -540,10 +538,8 @@ http_kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 	json_decref(in);
 	in = NULL;
 	http_intake_sweep_maybe(ctx);
-	if (ctx->ac_submit(ctx->ac_submit_arg, http_kiosk_batch_apply,
+	if (api_submit(ctx, req, http_kiosk_batch_apply,
 	    http_kiosk_batch_done, kb) != 0) {
-		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-		    "the server is shutting down; nothing was saved");
 		http_kiosk_batch_free(kb);
 	}
 	return;

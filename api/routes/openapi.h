@@ -1,6 +1,6 @@
 /*
  * openapi.h — GET /api/v1/openapi.json: the OpenAPI 3 description built
- * from the route table itself (api_routes[], router.c), plus the static
+ * from the route table itself (http_routes[], routes.c), plus the static
  * parts kept in openapi.c (info, security scheme, error schema). A route
  * added to the table is described at once; nothing else can drift.
  * Return convention: 0 or a negative errno-style code.

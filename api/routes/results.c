@@ -1,6 +1,6 @@
 /*
  * results.c — the results, results.csv and comments routes: scope and
- * query, the cached model of a survey, the engine (api/agg.h), CSV, and
+ * query, the cached model of a survey, the engine (core/agg.h), CSV, and
  * the audit entry that must commit before the reply leaves.
  */
 #include <config.h>
@@ -575,10 +575,8 @@ results_submit(struct results_req *rr, char *body, size_t len,
 		goto nomem;
 	j->rj_detail = d;
 	d = NULL;
-	if (ctx->ac_submit == NULL || ctx->ac_submit(ctx->ac_submit_arg,
-	    results_audit_apply, results_audit_done, j) != 0) {
-		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-		    "the server is shutting down; try again");
+	if (api_submit(ctx, req, results_audit_apply, results_audit_done,
+	    j) != 0) {
 		results_job_free(j);
 	}
 	return;

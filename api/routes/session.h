@@ -4,7 +4,7 @@
  * Passwords are checked on a worker thread; an unknown user is checked
  * against a dummy hash of the same cost, so that the answer and its time
  * are those of a wrong password. Failed logins are throttled per account
- * and per client (api/throttle.h); every login, good or bad, is audited.
+ * and per client (core/throttle.h); every login, good or bad, is audited.
  * Return convention: 0 or a negative errno-style code.
  */
 #ifndef PALAUTE_ROUTES_SESSION_H

@@ -2,7 +2,7 @@
  * tokens.c — API tokens for integrations: GET, POST /api/v1/tokens and
  * DELETE /api/v1/tokens/{id} (admin). A token acts as the user it belongs
  * to, is shown once when made, and only its keyed hash is kept.
- * Storage layout: see auth.h.
+ * Storage layout: see core/auth.h.
  */
 #include <config.h>
 
@@ -172,7 +172,6 @@ http_tokens_post(struct api_ctx *ctx, struct api_req *req)
 	json_t			*body = NULL;
 	const char		*name = NULL;
 	long long		 user = req->rq_who.pr_user;
-	int			 rc;
 
 	memset(&err, 0, sizeof(err));
 	if (api_body_object(req, &body, &err) != 0 ||
@@ -196,11 +195,9 @@ http_tokens_post(struct api_ctx *ctx, struct api_req *req)
 	snprintf(j->tj_name, sizeof(j->tj_name), "%s", name);
 	snprintf(j->tj_who, sizeof(j->tj_who), "%s", req->rq_who.pr_name);
 	auth_token_new(ctx->ac_hash_key, j->tj_token, j->tj_hash);
-	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, http_tokens_post_apply,
-	    http_tokens_post_done, j)) != 0) {
-		api_reply_errno(req, rc == -ESHUTDOWN ? -EIO : rc);
+	if (api_submit(ctx, req, http_tokens_post_apply, http_tokens_post_done,
+	    j) != 0)
 		goto done;
-	}
 	j = NULL;
 done:
 	json_decref(body);

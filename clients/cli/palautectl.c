@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -35,7 +34,7 @@ struct ctl {
 	struct config	 c_cf;
 	char		 c_kek[PATH_MAX];
 	const char	*c_root_key;
-	/* The KEK lock (api/retention.h), held until exit once taken. */
+	/* The KEK lock (core/retention.h), held until exit once taken. */
 	int		 c_keylock;
 	bool		 c_keylock_excl;	/* the command rotates the KEK */
 };
@@ -499,7 +498,7 @@ ctl_rebuild_note(const char *line, void *arg)
 }
 
 /*
- * Recompute every cell from the response records (api/rebuild.h says
+ * Recompute every cell from the response records (core/rebuild.h says
  * which cells are kept as they are). The counts go to stdout one "name
  * value" a line. palauted may run: its intake waits meanwhile.
  */
@@ -598,26 +597,6 @@ ctl_own(struct ctl *ctl)
 			    de->d_name);
 	}
 	closedir(d);
-}
-
-/* fsync the directory that holds path (after a rename into it). */
-static int
-ctl_fsync_parent(const char *path)
-{
-	char	*copy = NULL;
-	int	 fd = -1, ret = -1;
-
-	if ((copy = strdup(path)) == NULL)
-		return -ENOMEM;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1 || fsync(fd) == -1)
-		ret = -errno;
-	else
-		ret = 0;
-	if (fd != -1)
-		close(fd);
-	free(copy);
-	return ret;
 }
 
 /* Remove a scratch directory of ours and the few files it may hold. */
@@ -773,7 +752,7 @@ cmd_backup(struct ctl *ctl, int argc, char *argv[])
 		goto done;
 	}
 	made = false;
-	if ((rc = ctl_fsync_parent(dir)) != 0) {
+	if ((rc = util_fsync_parent(dir)) != 0) {
 		log_warnx("backup: %s: %s", dir, strerror(-rc));
 		goto done;
 	}
@@ -870,7 +849,7 @@ cmd_restore(struct ctl *ctl, int argc, char *argv[])
 		goto done;
 	}
 	made = false;
-	if ((rc = ctl_fsync_parent(dir)) != 0) {
+	if ((rc = util_fsync_parent(dir)) != 0) {
 		log_warnx("restore: %s: %s", dir, strerror(-rc));
 		goto done;
 	}
@@ -886,7 +865,7 @@ done:
 	return ret;
 }
 
-/* Retention now, as the daemon does once a day (api/retention.h). */
+/* Retention now, as the daemon does once a day (core/retention.h). */
 static int
 cmd_purge(struct ctl *ctl, int argc, char *argv[])
 {

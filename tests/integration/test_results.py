@@ -193,7 +193,7 @@ class Rule(ResultsTest):
         [g] = self.results(s, unit=u)["groups"]
         self.assertSuppressed(g)
         # A root over weeks: no unit above to pool into, and weeks do not
-        # add up to months (api/suppress.h), so there is nothing to
+        # add up to months (core/suppress.h), so there is nothing to
         # suggest; tests/unit/test_agg.c covers the period hints.
         self.assertEqual(g["hint"], {})
 

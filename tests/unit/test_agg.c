@@ -1,7 +1,7 @@
 /*
  * test_agg.c — the results engine: pooling, statistics, hints, and how
  * versions meet the small-group rule. Hand-built cases, then the property
- * of api/agg.h: over random trees, random per-version cells and random
+ * of core/agg.h: over random trees, random per-version cells and random
  * queries (with and without version=), no linear combination of released
  * numbers is non-zero only on per-version parts of 1..k-1 responses
  * (exact elimination modulo a prime). The checker is shown to catch a

@@ -1,5 +1,5 @@
 /*
- * test_qr.c — QR codes as SVG (api/qr.c): which texts may be encoded, and
+ * test_qr.c — QR codes as SVG (api/routes/qr.c): which texts may be encoded, and
  * that the SVG is the symbol libqrencode made: the right size and every
  * dark module, no more, read back from the path.
  */

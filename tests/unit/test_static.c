@@ -1,5 +1,5 @@
 /*
- * test_static.c — the path check of the static files (api/static.c) on a
+ * test_static.c — the path check of the static files (api/routes/static.c) on a
  * real directory tree: dot segments plain and percent-encoded, encoded
  * separators, hidden files, symlinks out of the root and inside it,
  * directories, unknown extensions; and the content types.

@@ -1,5 +1,5 @@
 // periods.js — the survey's time buckets, as the server has them
-// (api/period.h): ISO weeks from Monday, calendar months, quarters and
+// (core/period.h): ISO weeks from Monday, calendar months, quarters and
 // years, in UTC dates "YYYY-MM-DD". The pickers offer only these, so a
 // query is always aligned.
 
