@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/agg.h"
+#include "core/answers.h"
 #include "core/stats.h"
 #include "core/survey.h"
 #include "common/util.h"
@@ -923,7 +924,7 @@ agg_question_json(struct agg_run *r, size_t i, size_t qi, json_t **out)
 	agg_stats_question(ref, qi, &sq);
 	if (!agg_released(a, &r->r_plan, i, in_sq)) {
 		obj = json_pack("{s:s, s:b, s:s}", "type",
-		    survey_qtype_name(sq.sq_type), "suppressed", 1, "reason",
+		    qtype_name(sq.sq_type), "suppressed", 1, "reason",
 		    "min_group");
 		goto out;
 	}
@@ -937,7 +938,7 @@ agg_question_json(struct agg_run *r, size_t i, size_t qi, json_t **out)
 	if ((obj = stats_to_json(&res)) == NULL)
 		return -ENOMEM;
 	if ((ret = agg_json_set(obj, "type",
-	    json_string(survey_qtype_name(sq.sq_type)))) != 0)
+	    json_string(qtype_name(sq.sq_type)))) != 0)
 		goto fail;
 	if (sq.sq_type == QTYPE_TEXT &&
 	    r->r_plan.p_groups[i].grp_scope == SUPPRESS_SUBTREE) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/answers.h"
 #include "core/cells.h"
 #include "core/survey.h"
 #include "storage/storage.h"
@@ -88,7 +89,7 @@ cells_put(struct storage_txn *txn, const struct cells_id *id,
 
 int
 cells_count(struct cell *c, const struct survey *s,
-    const struct survey_answers *a)
+    const struct answers *a)
 {
 	struct cell_answer	*ans = NULL;
 	uint8_t			*slots = NULL;
@@ -102,8 +103,8 @@ cells_count(struct cell *c, const struct survey *s,
 		goto done;
 	}
 	for (qi = 0; qi < nq; qi++) {
-		survey_answers_slots(a, qi, slots + qi * QTYPE_MAX_SLOTS, &n);
-		ans[qi].ca_answered = survey_answers_answered(a, qi);
+		answers_slots(a, qi, slots + qi * QTYPE_MAX_SLOTS, &n);
+		ans[qi].ca_answered = answers_answered(a, qi);
 		ans[qi].ca_slots = slots + qi * QTYPE_MAX_SLOTS;
 		ans[qi].ca_count = n;
 	}
@@ -116,7 +117,7 @@ done:
 
 int
 cells_add(struct storage_txn *txn, const struct cells_id *id,
-    const struct survey *s, const struct survey_answers *a)
+    const struct survey *s, const struct answers *a)
 {
 	struct cell	*c = NULL;
 	unsigned	*shape = NULL;

@@ -23,7 +23,7 @@
 
 struct storage_txn;
 struct survey;
-struct survey_answers;
+struct answers;
 
 #define CELLS_KEYLEN	16
 
@@ -43,7 +43,7 @@ void	cells_key_parse(const uint8_t key[CELLS_KEYLEN], struct cells_id *id);
  * recomputes from the records. -EINVAL if c is not of s's shape.
  */
 int	cells_count(struct cell *c, const struct survey *s,
-	    const struct survey_answers *a);
+	    const struct answers *a);
 
 /*
  * Count one validated response into its cell (read, add, write), inside
@@ -51,7 +51,7 @@ int	cells_count(struct cell *c, const struct survey *s,
  * answers were checked against.
  */
 int	cells_add(struct storage_txn *txn, const struct cells_id *id,
-	    const struct survey *s, const struct survey_answers *a);
+	    const struct survey *s, const struct answers *a);
 
 /* The cell of id (*out: caller frees with cell_free), or -ENOENT. */
 int	cells_get(struct storage_txn *txn, const struct cells_id *id,

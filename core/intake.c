@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/answers.h"
 #include "core/cells.h"
 #include "common/codec.h"
 #include "core/codes.h"
@@ -441,7 +442,7 @@ void
 intake_item_clear(struct intake_item *it)
 {
 	free(it->ii_id);
-	survey_answers_free(it->ii_answers);
+	answers_free(it->ii_answers);
 	intake_survey_put(it->ii_survey);
 	if (it->ii_record != NULL) {
 		/* Answers and comments: not left in freed memory. */
@@ -502,7 +503,7 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 		    survey_retention_months(s));
 		goto done;
 	}
-	/* survey_check_answers names lang and answers in its errors. */
+	/* answers_check names lang and answers in its errors. */
 	lang = json_string_value(json_object_get(obj, "lang"));
 	if (json_object_get(obj, "lang") != NULL && lang == NULL) {
 		ret = error_set(err, ERR_WRONG_TYPE, "lang",
@@ -514,7 +515,7 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 		    "'answers' is required");
 		goto done;
 	}
-	if ((ret = survey_check_answers(s, answers, lang, &it->ii_answers,
+	if ((ret = answers_check(s, answers, lang, &it->ii_answers,
 	    err)) != 0)
 		goto done;
 	it->ii_day = day;
@@ -526,8 +527,8 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 	    "unit", (json_int_t)tg->tg_unit,
 	    "collector", collectors_kind_name(tg->tg_kind),
 	    "day", date,
-	    "lang", survey_answers_lang(it->ii_answers),
-	    "answers", survey_answers_to_json(it->ii_answers));
+	    "lang", answers_lang(it->ii_answers),
+	    "answers", answers_to_json(it->ii_answers));
 	if (rec == NULL || (it->ii_record = codec_dump(rec,
 	    &it->ii_reclen)) == NULL) {
 		ret = -ENOMEM;

@@ -41,7 +41,7 @@
 struct intake_state;
 struct intake_survey;
 struct survey;
-struct survey_answers;
+struct answers;
 
 /* Most responses in one kiosk batch (a day of a busy lobby, offline). */
 #define INTAKE_BATCH_MAX	500
@@ -134,7 +134,7 @@ struct intake_item {
 	uint8_t			 ii_hash[IDEM_HASH_BYTES];
 	uint32_t		 ii_day;
 	struct intake_survey	*ii_survey;	/* a reference */
-	struct survey_answers	*ii_answers;
+	struct answers	*ii_answers;
 	char			*ii_record;	/* the record's JSON text */
 	size_t			 ii_reclen;
 	enum intake_outcome	 ii_outcome;

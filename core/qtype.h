@@ -1,7 +1,8 @@
 /*
  * qtype.h — the question types of DESIGN.md section 4 and how an answer of
  * each type maps onto the slots of an aggregate histogram. Shared by the
- * survey validator (which fills slots) and the statistics (which read them).
+ * answer checker (which fills slots) and the statistics (which read them);
+ * the table of each type's parser, checker and output is qtype.c.
  */
 #ifndef PALAUTE_CORE_QTYPE_H
 #define PALAUTE_CORE_QTYPE_H
@@ -18,5 +19,8 @@ enum qtype {
 };
 
 #define QTYPE_MAX_SLOTS	64	/* a choice/multi has at most 64 options */
+
+/* The name of a question type ("smiley", ...), as definitions spell it. */
+const char	*qtype_name(enum qtype t);
 
 #endif /* PALAUTE_CORE_QTYPE_H */

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "core/agg.h"
+#include "core/answers.h"
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/period.h"
@@ -260,7 +261,7 @@ rb_record(struct rb_worker *w, size_t si, const void *key, const void *val,
 	struct rb_survey	*rs = &w->w_rb->rb_surveys[si];
 	struct cell_answer	 ans[SURVEY_MAX_QUESTIONS];
 	uint8_t			 slots[SURVEY_MAX_QUESTIONS][QTYPE_MAX_SLOTS];
-	struct survey_answers	*a = NULL;
+	struct answers	*a = NULL;
 	struct rscan_record	 rr;
 	const struct survey	*s = NULL;
 	struct error		 err;
@@ -289,15 +290,15 @@ rb_record(struct rb_worker *w, size_t si, const void *key, const void *val,
 		memset(&err, 0, sizeof(err));
 		if (rec == NULL || id.ci_unit == 0 || lang == NULL ||
 		    (s = rb_version(w, si, id.ci_version)) == NULL ||
-		    survey_check_record(s, json_object_get(rec, "answers"),
+		    answers_check_record(s, json_object_get(rec, "answers"),
 		    lang, &a, &err) != 0) {
 			w->w_bad++;
 			goto done;
 		}
 		nq = survey_question_count(s);
 		for (q = 0; q < nq; q++) {
-			survey_answers_slots(a, q, slots[q], &n);
-			ans[q].ca_answered = survey_answers_answered(a, q);
+			answers_slots(a, q, slots[q], &n);
+			ans[q].ca_answered = answers_answered(a, q);
 			ans[q].ca_slots = slots[q];
 			ans[q].ca_count = n;
 		}
@@ -309,7 +310,7 @@ rb_record(struct rb_worker *w, size_t si, const void *key, const void *val,
 		goto done;
 	w->w_responses++;
 done:
-	survey_answers_free(a);
+	answers_free(a);
 	json_decref(rec);
 	return rc;
 }

@@ -2,10 +2,10 @@
  * rscan.h — a fast reader of the response records intake writes
  * (core/intake.h), for rebuild: the record's version, unit and language,
  * and its answers mapped onto histogram slots, without building a JSON
- * tree or a struct survey_answers. It handles the shapes intake writes
+ * tree or a struct answers. It handles the shapes intake writes
  * (one flat object, answers of integers, option ids, booleans and texts)
  * and refuses anything else with -ENOTSUP, so that the caller falls back
- * to json_loadb() and survey_check_record(), which then judge the record.
+ * to json_loadb() and answers_check_record(), which then judge the record.
  * Where it answers, it answers as they would (tests/unit/test_rscan.c
  * compares the two on many records), with two checks left out on
  * purpose: the length of texts (scrubbing may have lengthened a text
@@ -42,7 +42,7 @@ int	rscan_record(const char *text, size_t len, struct rscan_record *out);
  * Map the answers object (text, len) of a record in language lang onto
  * slots of survey s: ans[q] for every question (nq =
  * survey_question_count(s)), pointing into slots[q]. The checks of
- * survey_check_answers() hold: known questions and options, values in
+ * answers_check() hold: known questions and options, values in
  * range, every required question answered and at least one question.
  */
 int	rscan_answers(const struct survey *s, const char *lang,

@@ -1,8 +1,7 @@
 /*
- * survey.c — survey definitions checked against DESIGN.md section 4, and
- * the answers of one submission checked against a survey. The question
- * types are one table, survey_qtypes[]: name, members, parser, slots,
- * answer checker, and the way back to JSON.
+ * survey.c — survey definitions checked against DESIGN.md section 4,
+ * their canonical JSON and accessors. Each question's own members are the
+ * question-type table's (qtype.c); answers are checked in answers.c.
  */
 #include "config.h"
 
@@ -11,85 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "common/codec.h"
 #include "core/scrub.h"
-#include "core/survey.h"
-
-#define SURVEY_SCALE_LIMIT	1000	/* |min|, |max| of a scale */
-#define SURVEY_SCALE_STEPS	11	/* 0..10 is the widest scale in use */
-#define SURVEY_MAX_OPTIONS	QTYPE_MAX_SLOTS
-#define SURVEY_TEXT_ANSWER_MAX	5000	/* a comment, not a letter */
-#define SURVEY_TEXT_DEFAULT	1000	/* DESIGN.md section 4 */
-
-struct survey_option {
-	char			 so_id[SURVEY_ID_MAX + 1];
-	json_t			*so_text;
-};
-
-struct survey_question {
-	char			 sq_id[SURVEY_ID_MAX + 1];
-	enum qtype		 sq_type;
-	bool			 sq_required;
-	json_t			*sq_text;
-	int			 sq_min;	/* smiley 1, scale min, nps 0 */
-	int			 sq_max;	/* faces, scale max, nps 10 */
-	json_t			*sq_label_min;	/* scale; NULL when absent */
-	json_t			*sq_label_max;
-	struct survey_option	*sq_options;	/* choice, multi */
-	size_t			 sq_noptions;
-	unsigned		 sq_max_choices;	/* multi; 0: no limit */
-	unsigned		 sq_max_length;	/* text, in code points */
-};
-
-struct survey {
-	char			*sv_slug;
-	json_t			*sv_title;
-	json_t			*sv_description;
-	enum survey_audience	 sv_audience;
-	const char		*sv_langs[SURVEY_LANG_COUNT];	/* static */
-	size_t			 sv_nlangs;
-	struct survey_question	*sv_questions;
-	size_t			 sv_nquestions;
-	json_t			*sv_controller;
-	json_t			*sv_purpose;
-	json_t			*sv_contact;	/* i18n object or string */
-	unsigned		 sv_retention_months;
-	unsigned		 sv_min_group;
-	unsigned		 sv_min_group_comments;
-	enum survey_period	 sv_period;
-	bool			 sv_has_kiosk;
-	unsigned		 sv_idle_reset;
-};
-
-struct survey_answer {
-	uint64_t		 an_slots;	/* bit i: slot i filled */
-	char			*an_text;	/* scrubbed; text questions */
-};
-
-struct survey_answers {
-	const struct survey	*sa_survey;
-	const char		*sa_lang;	/* static */
-	struct survey_answer	*sa_items;	/* one per question */
-};
-
-struct survey_qtype {
-	const char		*qt_name;
-	const char *const	*qt_members;	/* beyond the common ones */
-	int			(*qt_parse)(const struct survey *,
-				    const json_t *, const char *,
-				    struct survey_question *,
-				    struct error *);
-	size_t			(*qt_slots)(const struct survey_question *);
-	int			(*qt_check)(const struct survey_question *,
-				    const json_t *, bool stored,
-				    struct survey_answer *, struct error *);
-	int			(*qt_dump)(const struct survey_question *,
-				    json_t *);
-	json_t			*(*qt_value)(const struct survey_question *,
-				    const struct survey_answer *);
-};
+#include "core/survey_impl.h"
 
 static const char *const survey_lang_names[] = { "fi", "sv", "en", NULL };
 static const char *const survey_audiences[] = {
@@ -119,12 +42,10 @@ static const char *const survey_kiosk_members[] = {
 static const char *const survey_question_members[] = {
 	"id", "type", "text", "required", NULL
 };
-static const char *const survey_option_members[] = { "id", "text", NULL };
-static const char *const survey_label_members[] = { "min", "max", NULL };
 
 /* ------------------------------------------------------------ helpers */
 
-static int
+int
 survey_oom(struct error *err)
 {
 	error_set(err, ERR_INTERNAL, NULL, "out of memory");
@@ -145,7 +66,7 @@ survey_in_list(const char *const *list, const char *s)
 }
 
 /* Reject a member of obj that is in neither list (b may be NULL). */
-static int
+int
 survey_only(const json_t *obj, const char *const *a, const char *const *b,
     const char *path, struct error *err)
 {
@@ -164,7 +85,7 @@ survey_only(const json_t *obj, const char *const *a, const char *const *b,
 	return 0;
 }
 
-static int
+int
 survey_get_int(const json_t *obj, const char *key, bool required,
     long long min, long long max, long long def, const char *path,
     long long *out, struct error *err)
@@ -239,7 +160,7 @@ survey_get_enum(const json_t *obj, const char *key, bool required,
  * (no overlong forms, surrogates or values past U+10FFFF). jansson checks
  * this already; counting needs the walk anyway, so it costs nothing.
  */
-static int
+int
 survey_utf8_count(const char *str, size_t len, size_t *n_out)
 {
 	const unsigned char	*p = (const unsigned char *)str;
@@ -281,7 +202,7 @@ survey_utf8_count(const char *str, size_t len, size_t *n_out)
 	return 0;
 }
 
-static bool
+bool
 survey_blank(const char *s)
 {
 	for (; *s != '\0'; s++)
@@ -337,7 +258,7 @@ survey_valid_slug(const char *s)
 }
 
 /* A question or option id: required, [a-z0-9_-], 1..32. */
-static int
+int
 survey_get_id(const json_t *obj, const char *path, char *out,
     struct error *err)
 {
@@ -418,7 +339,7 @@ done:
 }
 
 /* Member key of obj as i18n; *out stays NULL when absent and optional. */
-static int
+int
 survey_get_i18n(const struct survey *s, const json_t *obj, const char *key,
     bool required, const char *path, json_t **out, struct error *err)
 {
@@ -436,503 +357,18 @@ survey_get_i18n(const struct survey *s, const json_t *obj, const char *key,
 	return survey_i18n(s, v, field, out, err);
 }
 
-static json_t *
+json_t *
 survey_copy(const json_t *v)
 {
 	return v == NULL ? NULL : json_deep_copy(v);
 }
 
-/* ------------------------------------------------------ question types */
-
-static int
-survey_parse_smiley(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	char		field[ERROR_FIELD_MAX];
-	long long	faces = 5;
-	int		ret;
-
-	if ((ret = survey_get_int(q, "faces", false, 4, 5, 5, path, &faces,
-	    err)) != 0) {
-		/* The message names the only two faces we draw. */
-		if (err->er_code == ERR_INVALID) {
-			codec_path(field, path, "faces");
-			ret = error_set(err, ERR_INVALID, field,
-			    "must be 5 or 4");
-		}
-		return ret;
-	}
-	sq->sq_min = 1;
-	sq->sq_max = (int)faces;
-	return 0;
-}
-
-static int
-survey_parse_scale(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	char		 field[ERROR_FIELD_MAX];
-	const json_t	*labels;
-	long long	 min, max;
-	int		 ret;
-
-	if ((ret = survey_get_int(q, "min", true, -SURVEY_SCALE_LIMIT,
-	    SURVEY_SCALE_LIMIT, 0, path, &min, err)) != 0 ||
-	    (ret = survey_get_int(q, "max", true, -SURVEY_SCALE_LIMIT,
-	    SURVEY_SCALE_LIMIT, 0, path, &max, err)) != 0)
-		return ret;
-	codec_path(field, path, "max");
-	if (max <= min)
-		return error_set(err, ERR_INVALID, field,
-		    "must be greater than min");
-	if (max - min + 1 > SURVEY_SCALE_STEPS)
-		return error_set(err, ERR_INVALID, field,
-		    "a scale has at most %d steps", SURVEY_SCALE_STEPS);
-	sq->sq_min = (int)min;
-	sq->sq_max = (int)max;
-	if ((ret = codec_get(q, path, "labels", JSON_OBJECT, false, &labels,
-	    err)) != 0 || labels == NULL)
-		return ret;
-	codec_path(field, path, "labels");
-	if ((ret = survey_only(labels, survey_label_members, NULL, field,
-	    err)) != 0 ||
-	    (ret = survey_get_i18n(s, labels, "min", false, field,
-	    &sq->sq_label_min, err)) != 0 ||
-	    (ret = survey_get_i18n(s, labels, "max", false, field,
-	    &sq->sq_label_max, err)) != 0)
-		return ret;
-	return 0;
-}
-
-static int
-survey_parse_nps(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	sq->sq_min = 0;
-	sq->sq_max = 10;
-	return 0;
-}
-
-static int
-survey_parse_choice(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	char			 field[ERROR_FIELD_MAX], opath[ERROR_FIELD_MAX];
-	char			 idpath[ERROR_FIELD_MAX];
-	const json_t		*opts, *o;
-	struct survey_option	*so;
-	size_t			 i, j, n;
-	int			 ret;
-
-	if ((ret = codec_get(q, path, "options", JSON_ARRAY, true, &opts,
-	    err)) != 0)
-		return ret;
-	codec_path(field, path, "options");
-	n = json_array_size(opts);
-	if (n < 1 || n > SURVEY_MAX_OPTIONS)
-		return error_set(err, ERR_INVALID, field,
-		    "must have 1 to %d options", SURVEY_MAX_OPTIONS);
-	if ((sq->sq_options = calloc(n, sizeof(*sq->sq_options))) == NULL)
-		return survey_oom(err);
-	/* Counted now so that survey_free releases a half-parsed list. */
-	sq->sq_noptions = n;
-	for (i = 0; i < n; i++) {
-		so = &sq->sq_options[i];
-		o = json_array_get(opts, i);
-		codec_path_index(opath, field, i);
-		if (!json_is_object(o))
-			return error_set(err, ERR_WRONG_TYPE, opath,
-			    "must be an object");
-		if ((ret = survey_only(o, survey_option_members, NULL, opath,
-		    err)) != 0 ||
-		    (ret = survey_get_id(o, opath, so->so_id, err)) != 0)
-			return ret;
-		for (j = 0; j < i; j++) {
-			if (strcmp(sq->sq_options[j].so_id, so->so_id) == 0) {
-				codec_path(idpath, opath, "id");
-				return error_set(err, ERR_INVALID, idpath,
-				    "duplicate option id");
-			}
-		}
-		if ((ret = survey_get_i18n(s, o, "text", true, opath,
-		    &so->so_text, err)) != 0)
-			return ret;
-	}
-	return 0;
-}
-
-static int
-survey_parse_multi(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	long long	max;
-	int		ret;
-
-	if ((ret = survey_parse_choice(s, q, path, sq, err)) != 0 ||
-	    (ret = survey_get_int(q, "max_choices", false, 1,
-	    (long long)sq->sq_noptions, 0, path, &max, err)) != 0)
-		return ret;
-	sq->sq_max_choices = (unsigned)max;
-	return 0;
-}
-
-static int
-survey_parse_none(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	return 0;
-}
-
-static int
-survey_parse_text(const struct survey *s, const json_t *q,
-    const char *path, struct survey_question *sq, struct error *err)
-{
-	long long	max = SURVEY_TEXT_DEFAULT;
-	int		ret;
-
-	if ((ret = survey_get_int(q, "max_length", false, 1,
-	    SURVEY_TEXT_ANSWER_MAX, SURVEY_TEXT_DEFAULT, path, &max, err)) != 0)
-		return ret;
-	sq->sq_max_length = (unsigned)max;
-	return 0;
-}
-
-static size_t
-survey_slots_range(const struct survey_question *sq)
-{
-	return (size_t)(sq->sq_max - sq->sq_min + 1);
-}
-
-static size_t
-survey_slots_options(const struct survey_question *sq)
-{
-	return sq->sq_noptions;
-}
-
-static size_t
-survey_slots_yesno(const struct survey_question *sq)
-{
-	return 2;
-}
-
-static size_t
-survey_slots_text(const struct survey_question *sq)
-{
-	return 1;
-}
-
-static int
-survey_option_find(const struct survey_question *sq, const char *id,
-    size_t *idx)
-{
-	size_t	i;
-
-	for (i = 0; i < sq->sq_noptions; i++) {
-		if (strcmp(sq->sq_options[i].so_id, id) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static int
-survey_check_range(const struct survey_question *sq, const json_t *v,
-    bool stored, struct survey_answer *an, struct error *err)
-{
-	json_int_t	n;
-
-	/* json_is_integer is false for 1.0 and for true: both refused. */
-	if (!json_is_integer(v))
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must be an integer");
-	n = json_integer_value(v);
-	if (n < sq->sq_min || n > sq->sq_max)
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must be between %d and %d", sq->sq_min, sq->sq_max);
-	an->an_slots = UINT64_C(1) << (n - sq->sq_min);
-	return 0;
-}
-
-static int
-survey_check_choice(const struct survey_question *sq, const json_t *v,
-    bool stored, struct survey_answer *an, struct error *err)
-{
-	size_t	i;
-
-	if (!json_is_string(v))
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must be an option id");
-	if (survey_option_find(sq, json_string_value(v), &i) != 0)
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "not an option of the question");
-	an->an_slots = UINT64_C(1) << i;
-	return 0;
-}
-
-static int
-survey_check_multi(const struct survey_question *sq, const json_t *v,
-    bool stored, struct survey_answer *an, struct error *err)
-{
-	const json_t	*o;
-	uint64_t	 slots = 0;
-	size_t		 i, k, n;
-
-	if (!json_is_array(v))
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must be an array of option ids");
-	if ((n = json_array_size(v)) == 0)
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "choose at least one option, or leave it unanswered");
-	if (sq->sq_max_choices != 0 && n > sq->sq_max_choices)
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "at most %u options", sq->sq_max_choices);
-	for (i = 0; i < n; i++) {
-		o = json_array_get(v, i);
-		if (!json_is_string(o))
-			return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-			    "must be an array of option ids");
-		if (survey_option_find(sq, json_string_value(o), &k) != 0)
-			return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-			    "not an option of the question");
-		if (slots & (UINT64_C(1) << k))
-			return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-			    "an option is chosen twice");
-		slots |= UINT64_C(1) << k;
-	}
-	an->an_slots = slots;
-	return 0;
-}
-
-static int
-survey_check_yesno(const struct survey_question *sq, const json_t *v,
-    bool stored, struct survey_answer *an, struct error *err)
-{
-	if (!json_is_boolean(v))
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must be true or false");
-	an->an_slots = UINT64_C(1) << (json_is_true(v) ? 1 : 0);
-	return 0;
-}
-
-/* The longest a text of at most max code points may be once scrubbed. */
-static size_t
-survey_scrubbed_max(unsigned max)
-{
-	return ((size_t)max * 9 + 6) / 7;
-}
-
-static int
-survey_check_text_answer(const struct survey_question *sq, const json_t *v,
-    bool stored, struct survey_answer *an, struct error *err)
-{
-	const char	*s;
-	size_t		 n;
-	int		 ret;
-
-	if (!json_is_string(v))
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must be a string");
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v))
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "must not contain NUL characters");
-	if (survey_utf8_count(s, json_string_length(v), &n) != 0)
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "invalid UTF-8");
-	/*
-	 * The limit is on what the respondent typed. Scrubbing may lengthen
-	 * it (7 digits become "[puhelin]", 9 characters), so a stored text
-	 * may be up to 9/7 of it.
-	 */
-	if (stored ? n > survey_scrubbed_max(sq->sq_max_length) :
-	    n > sq->sq_max_length)
-		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-		    "longer than %u characters", sq->sq_max_length);
-	if (survey_blank(s))
-		return 0;		/* unanswered */
-	if ((ret = scrub_text(s, &an->an_text)) != 0) {
-		error_set(err, ERR_INTERNAL, NULL, "out of memory");
-		return ret;
-	}
-	an->an_slots = 1;
-	return 0;
-}
-
-static int
+int
 survey_set(json_t *obj, const char *key, json_t *val)
 {
 	/* _set_new takes val even when it fails, and fails on NULL. */
 	return json_object_set_new(obj, key, val) == 0 ? 0 : -ENOMEM;
 }
-
-static int
-survey_dump_smiley(const struct survey_question *sq, json_t *q)
-{
-	return survey_set(q, "faces", json_integer(sq->sq_max));
-}
-
-static int
-survey_dump_scale(const struct survey_question *sq, json_t *q)
-{
-	json_t	*labels;
-	int	 ret;
-
-	if ((ret = survey_set(q, "min", json_integer(sq->sq_min))) != 0 ||
-	    (ret = survey_set(q, "max", json_integer(sq->sq_max))) != 0)
-		return ret;
-	if (sq->sq_label_min == NULL && sq->sq_label_max == NULL)
-		return 0;
-	if ((ret = survey_set(q, "labels", labels = json_object())) != 0)
-		return ret;
-	if (sq->sq_label_min != NULL && (ret = survey_set(labels, "min",
-	    survey_copy(sq->sq_label_min))) != 0)
-		return ret;
-	if (sq->sq_label_max != NULL && (ret = survey_set(labels, "max",
-	    survey_copy(sq->sq_label_max))) != 0)
-		return ret;
-	return 0;
-}
-
-static int
-survey_dump_none(const struct survey_question *sq, json_t *q)
-{
-	return 0;
-}
-
-static int
-survey_dump_choice(const struct survey_question *sq, json_t *q)
-{
-	json_t	*opts, *o;
-	size_t	 i;
-	int	 ret;
-
-	if ((ret = survey_set(q, "options", opts = json_array())) != 0)
-		return ret;
-	for (i = 0; i < sq->sq_noptions; i++) {
-		if (json_array_append_new(opts, o = json_object()) != 0)
-			return -ENOMEM;
-		if ((ret = survey_set(o, "id",
-		    json_string(sq->sq_options[i].so_id))) != 0 ||
-		    (ret = survey_set(o, "text",
-		    survey_copy(sq->sq_options[i].so_text))) != 0)
-			return ret;
-	}
-	return 0;
-}
-
-static int
-survey_dump_multi(const struct survey_question *sq, json_t *q)
-{
-	int	ret;
-
-	if ((ret = survey_dump_choice(sq, q)) != 0)
-		return ret;
-	if (sq->sq_max_choices == 0)
-		return 0;
-	return survey_set(q, "max_choices", json_integer(sq->sq_max_choices));
-}
-
-static int
-survey_dump_text(const struct survey_question *sq, json_t *q)
-{
-	return survey_set(q, "max_length", json_integer(sq->sq_max_length));
-}
-
-/* Index of the lowest filled slot; the caller knows one is. */
-static size_t
-survey_first_slot(uint64_t slots)
-{
-	size_t	i = 0;
-
-	while ((slots & (UINT64_C(1) << i)) == 0)
-		i++;
-	return i;
-}
-
-static json_t *
-survey_value_range(const struct survey_question *sq,
-    const struct survey_answer *an)
-{
-	return json_integer(sq->sq_min + (int)survey_first_slot(an->an_slots));
-}
-
-static json_t *
-survey_value_choice(const struct survey_question *sq,
-    const struct survey_answer *an)
-{
-	return json_string(
-	    sq->sq_options[survey_first_slot(an->an_slots)].so_id);
-}
-
-static json_t *
-survey_value_multi(const struct survey_question *sq,
-    const struct survey_answer *an)
-{
-	json_t	*arr, *ret = NULL;
-	size_t	 i;
-
-	if ((arr = json_array()) == NULL)
-		goto done;
-	for (i = 0; i < sq->sq_noptions; i++)
-		if ((an->an_slots & (UINT64_C(1) << i)) != 0 &&
-		    json_array_append_new(arr,
-		    json_string(sq->sq_options[i].so_id)) != 0)
-			goto done;
-	ret = arr;
-	arr = NULL;
-done:
-	json_decref(arr);
-	return ret;
-}
-
-static json_t *
-survey_value_yesno(const struct survey_question *sq,
-    const struct survey_answer *an)
-{
-	return json_boolean(an->an_slots == (UINT64_C(1) << 1));
-}
-
-static json_t *
-survey_value_text(const struct survey_question *sq,
-    const struct survey_answer *an)
-{
-	return json_string(an->an_text);
-}
-
-static const char *const survey_smiley_members[] = { "faces", NULL };
-static const char *const survey_scale_members[] = {
-	"min", "max", "labels", NULL
-};
-static const char *const survey_choice_members[] = { "options", NULL };
-static const char *const survey_multi_members[] = {
-	"options", "max_choices", NULL
-};
-static const char *const survey_text_members[] = { "max_length", NULL };
-
-static const struct survey_qtype survey_qtypes[QTYPE_COUNT] = {
-	[QTYPE_SMILEY] = { "smiley", survey_smiley_members,
-	    survey_parse_smiley, survey_slots_range, survey_check_range,
-	    survey_dump_smiley, survey_value_range },
-	[QTYPE_SCALE] = { "scale", survey_scale_members,
-	    survey_parse_scale, survey_slots_range, survey_check_range,
-	    survey_dump_scale, survey_value_range },
-	[QTYPE_NPS] = { "nps", NULL,
-	    survey_parse_nps, survey_slots_range, survey_check_range,
-	    survey_dump_none, survey_value_range },
-	[QTYPE_CHOICE] = { "choice", survey_choice_members,
-	    survey_parse_choice, survey_slots_options, survey_check_choice,
-	    survey_dump_choice, survey_value_choice },
-	[QTYPE_MULTI] = { "multi", survey_multi_members,
-	    survey_parse_multi, survey_slots_options, survey_check_multi,
-	    survey_dump_multi, survey_value_multi },
-	[QTYPE_YESNO] = { "yesno", NULL,
-	    survey_parse_none, survey_slots_yesno, survey_check_yesno,
-	    survey_dump_none, survey_value_yesno },
-	[QTYPE_TEXT] = { "text", survey_text_members,
-	    survey_parse_text, survey_slots_text, survey_check_text_answer,
-	    survey_dump_text, survey_value_text },
-};
 
 /* -------------------------------------------------------------- parse */
 
@@ -955,9 +391,9 @@ survey_parse_question(const struct survey *s, const json_t *q, size_t qi,
 	    err)) != 0)
 		return ret;
 	for (t = 0; t < QTYPE_COUNT; t++) {
-		if (strcmp(survey_qtypes[t].qt_name,
+		if (strcmp(qtype_table[t].qt_name,
 		    json_string_value(type)) == 0) {
-			qt = &survey_qtypes[t];
+			qt = &qtype_table[t];
 			break;
 		}
 	}
@@ -1234,12 +670,12 @@ survey_dump_question(const struct survey_question *sq, json_t *arr)
 		return -ENOMEM;
 	if ((ret = survey_set(q, "id", json_string(sq->sq_id))) != 0 ||
 	    (ret = survey_set(q, "type",
-	    json_string(survey_qtypes[sq->sq_type].qt_name))) != 0 ||
+	    json_string(qtype_table[sq->sq_type].qt_name))) != 0 ||
 	    (ret = survey_set(q, "text", survey_copy(sq->sq_text))) != 0 ||
 	    (ret = survey_set(q, "required",
 	    json_boolean(sq->sq_required))) != 0)
 		return ret;
-	return survey_qtypes[sq->sq_type].qt_dump(sq, q);
+	return qtype_table[sq->sq_type].qt_dump(sq, q);
 }
 
 static int
@@ -1427,7 +863,7 @@ survey_question_slots(const struct survey *s, size_t qi)
 	if (qi >= s->sv_nquestions)
 		return 0;
 	sq = &s->sv_questions[qi];
-	return survey_qtypes[sq->sq_type].qt_slots(sq);
+	return qtype_table[sq->sq_type].qt_slots(sq);
 }
 
 int
@@ -1499,12 +935,6 @@ survey_same_shape(const struct survey *a, size_t qa,
 }
 
 const char *
-survey_qtype_name(enum qtype t)
-{
-	return (unsigned)t < QTYPE_COUNT ? survey_qtypes[t].qt_name : NULL;
-}
-
-const char *
 survey_lang_text(const json_t *i18n, const char *lang)
 {
 	if (json_is_string(i18n))
@@ -1512,173 +942,4 @@ survey_lang_text(const json_t *i18n, const char *lang)
 	if (lang == NULL || !json_is_object(i18n))
 		return NULL;
 	return json_string_value(json_object_get(i18n, lang));
-}
-
-/* ------------------------------------------------------------ answers */
-
-static int
-survey_check(const struct survey *s, const json_t *answers, const char *lang,
-    bool stored, struct survey_answers **out, struct error *err)
-{
-	struct survey_answers		*a = NULL;
-	const struct survey_question	*sq;
-	const char			*key;
-	json_t				*v;
-	size_t				 i, qi, answered = 0;
-	int				 ret = -1;
-
-	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (a->sa_items = calloc(s->sv_nquestions,
-	    sizeof(*a->sa_items))) == NULL) {
-		ret = survey_oom(err);
-		goto done;
-	}
-	a->sa_survey = s;
-	if (lang == NULL) {
-		ret = error_set(err, ERR_MISSING_FIELD, "lang",
-		    "required member is missing");
-		goto done;
-	}
-	for (i = 0; i < s->sv_nlangs; i++)
-		if (strcmp(s->sv_langs[i], lang) == 0)
-			a->sa_lang = s->sv_langs[i];
-	if (a->sa_lang == NULL) {
-		ret = error_set(err, ERR_INVALID, "lang",
-		    "not a language of the survey");
-		goto done;
-	}
-	if (!json_is_object(answers)) {
-		ret = error_set(err, ERR_WRONG_TYPE, "answers",
-		    "must be an object");
-		goto done;
-	}
-	json_object_foreach((json_t *)answers, key, v) {
-		if (survey_question_find(s, key, &qi) != 0) {
-			ret = error_set(err, ERR_INVALID_ANSWER, key,
-			    "not a question of the survey");
-			goto done;
-		}
-		if (json_is_null(v))
-			continue;	/* skipped on purpose */
-		sq = &s->sv_questions[qi];
-		if ((ret = survey_qtypes[sq->sq_type].qt_check(sq, v, stored,
-		    &a->sa_items[qi], err)) != 0)
-			goto done;
-	}
-	for (qi = 0; qi < s->sv_nquestions; qi++) {
-		sq = &s->sv_questions[qi];
-		if (a->sa_items[qi].an_slots != 0)
-			answered++;
-		else if (sq->sq_required) {
-			ret = error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
-			    "an answer is required");
-			goto done;
-		}
-	}
-	if (answered == 0) {
-		ret = error_set(err, ERR_INVALID_ANSWER, "answers",
-		    "no question is answered");
-		goto done;
-	}
-	*out = a;
-	a = NULL;
-	ret = 0;
-done:
-	survey_answers_free(a);
-	return ret;
-}
-
-int
-survey_check_answers(const struct survey *s, const json_t *answers,
-    const char *lang, struct survey_answers **out, struct error *err)
-{
-	return survey_check(s, answers, lang, false, out, err);
-}
-
-int
-survey_check_record(const struct survey *s, const json_t *answers,
-    const char *lang, struct survey_answers **out, struct error *err)
-{
-	return survey_check(s, answers, lang, true, out, err);
-}
-
-void
-survey_answers_free(struct survey_answers *a)
-{
-	size_t	i;
-
-	if (a == NULL)
-		return;
-	if (a->sa_items != NULL)
-		for (i = 0; i < a->sa_survey->sv_nquestions; i++) {
-			/* A comment is an answer: gone from memory when done. */
-			if (a->sa_items[i].an_text != NULL)
-				sodium_memzero(a->sa_items[i].an_text,
-				    strlen(a->sa_items[i].an_text));
-			free(a->sa_items[i].an_text);
-		}
-	free(a->sa_items);
-	free(a);
-}
-
-const char *
-survey_answers_lang(const struct survey_answers *a)
-{
-	return a->sa_lang;
-}
-
-bool
-survey_answers_answered(const struct survey_answers *a, size_t qi)
-{
-	return qi < a->sa_survey->sv_nquestions &&
-	    a->sa_items[qi].an_slots != 0;
-}
-
-void
-survey_answers_slots(const struct survey_answers *a, size_t qi,
-    uint8_t slots[QTYPE_MAX_SLOTS], size_t *n)
-{
-	uint64_t	bits;
-	size_t		i;
-
-	*n = 0;
-	if (qi >= a->sa_survey->sv_nquestions)
-		return;
-	bits = a->sa_items[qi].an_slots;
-	for (i = 0; i < QTYPE_MAX_SLOTS; i++)
-		if ((bits & (UINT64_C(1) << i)) != 0)
-			slots[(*n)++] = (uint8_t)i;
-}
-
-const char *
-survey_answers_text(const struct survey_answers *a, size_t qi)
-{
-	if (qi >= a->sa_survey->sv_nquestions)
-		return NULL;
-	return a->sa_items[qi].an_text;
-}
-
-json_t *
-survey_answers_to_json(const struct survey_answers *a)
-{
-	const struct survey		*s = a->sa_survey;
-	const struct survey_question	*sq;
-	json_t				*obj = NULL, *ret = NULL;
-	size_t				 qi;
-
-	if ((obj = json_object()) == NULL)
-		goto done;
-	for (qi = 0; qi < s->sv_nquestions; qi++) {
-		sq = &s->sv_questions[qi];
-		if (a->sa_items[qi].an_slots == 0)
-			continue;
-		if (survey_set(obj, sq->sq_id, survey_qtypes[sq->sq_type].
-		    qt_value(sq, &a->sa_items[qi])) != 0)
-			goto done;
-	}
-	ret = obj;
-	obj = NULL;
-done:
-	json_decref(obj);
-	return ret;
 }

@@ -1,8 +1,8 @@
 /*
  * survey.h — survey definitions (DESIGN.md section 4): parsed and checked
- * from JSON into an immutable struct survey, written back canonically;
- * and the answers of one submission, checked against a survey and mapped
- * onto histogram slots (core/qtype.h).
+ * from JSON into an immutable struct survey, written back canonically,
+ * and read through accessors. The answers of a submission are checked in
+ * core/answers.h, each type's part by the table of core/qtype.h.
  *
  * Return convention: 0 or a negative errno-style code. Functions that can
  * fail because of what a client sent fill a struct error (code and the
@@ -22,7 +22,6 @@
 #include "core/qtype.h"
 
 struct survey;
-struct survey_answers;
 
 enum survey_audience {
 	SURVEY_AUDIENCE_CLIENT,
@@ -131,65 +130,7 @@ bool		 survey_same_shape(const struct survey *a, size_t qa,
 		    const struct survey *b, size_t qb);
 
 /* "smiley"... for a type; NULL out of range. */
-const char	*survey_qtype_name(enum qtype t);
 /* The text of an i18n value (or a plain string) in lang, or NULL. */
 const char	*survey_lang_text(const json_t *i18n, const char *lang);
-
-/*
- * Check the answers object of one submission, {question_id: value}, in
- * language lang, against s:
- *
- *   smiley 1..faces, scale min..max, nps 0..10: a JSON integer (not 1.0,
- *   not true); choice: a known option id; multi: an array of 1 or more
- *   known option ids, no duplicates, at most max_choices; yesno: true or
- *   false; text: a string of at most max_length code points.
- *
- * null, and for text an empty or blank string, mean "not answered". Every
- * required question must be answered, and at least one question must be:
- * an empty submission would count a respondent who said nothing.
- * Errors: lang missing (ERR_MISSING_FIELD) or not one of the survey's
- * (ERR_INVALID, field "lang"); answers not an object (ERR_WRONG_TYPE,
- * "answers"); nothing answered (ERR_INVALID_ANSWER, "answers"); any
- * other problem, including an id the survey does not have,
- * ERR_INVALID_ANSWER with er_field the question id.
- *
- * Text answers are scrubbed (core/scrub.h) here, after their length is
- * checked, so a struct survey_answers never holds an unscrubbed comment.
- * On success *out is new (survey_answers_free); it borrows s, which must
- * outlive it.
- */
-int		 survey_check_answers(const struct survey *s,
-		    const json_t *answers, const char *lang,
-		    struct survey_answers **out, struct error *err);
-/*
- * The same check of the answers of a stored response record (rebuild,
- * verify), whose text was checked as typed and then scrubbed: scrubbing
- * may have made it longer than max_length (by 9/7 at most), which is
- * allowed here. Scrubbing it again changes nothing.
- */
-int		 survey_check_record(const struct survey *s,
-		    const json_t *answers, const char *lang,
-		    struct survey_answers **out, struct error *err);
-void		 survey_answers_free(struct survey_answers *a);
-
-const char	*survey_answers_lang(const struct survey_answers *a);
-bool		 survey_answers_answered(const struct survey_answers *a,
-		    size_t qi);
-/*
- * The histogram slots question qi's answer fills, in increasing order,
- * into slots[] (room for QTYPE_MAX_SLOTS); *n is 0 when unanswered. A text
- * answer fills its one slot (a comment was left).
- */
-void		 survey_answers_slots(const struct survey_answers *a,
-		    size_t qi, uint8_t slots[QTYPE_MAX_SLOTS], size_t *n);
-/* The scrubbed text answer of question qi, or NULL (owned by a). */
-const char	*survey_answers_text(const struct survey_answers *a,
-		    size_t qi);
-/*
- * The answers as stored in a response record, a new reference: only the
- * answered questions, {id: value}, multi options in the survey's order
- * (not the order tapped), text scrubbed. NULL only when out of memory.
- */
-json_t		*survey_answers_to_json(const struct survey_answers *a);
 
 #endif /* PALAUTE_CORE_SURVEY_H */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/answers.h"
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/intake.h"
@@ -213,7 +214,7 @@ static int
 verify_response(struct verify *v, const void *key, const void *val,
     size_t vlen)
 {
-	struct survey_answers	*a = NULL;
+	struct answers	*a = NULL;
 	struct verify_cell	*vc;
 	struct cells_id		 id;
 	struct survey		*s = NULL;
@@ -245,7 +246,7 @@ verify_response(struct verify *v, const void *key, const void *val,
 	if ((rc = verify_version(v, id.ci_version, &s)) != 0)
 		goto done;
 	memset(&err, 0, sizeof(err));
-	if (s == NULL || survey_check_record(s, json_object_get(rec,
+	if (s == NULL || answers_check_record(s, json_object_get(rec,
 	    "answers"), lang, &a, &err) != 0) {
 		v->v_r->vr_bad_responses++;
 		verify_note(v, "survey %u version %u: a response does not fit "
@@ -264,7 +265,7 @@ verify_response(struct verify *v, const void *key, const void *val,
 		goto done;
 	rc = 0;
 done:
-	survey_answers_free(a);
+	answers_free(a);
 	json_decref(rec);
 	return rc;
 }

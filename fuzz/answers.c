@@ -1,7 +1,7 @@
 /*
  * answers.c — fuzz target: a submission's body against a survey with a
  * question of every type, the way core/intake.c checks it (JSON with
- * duplicate keys refused, then survey_check_answers).
+ * duplicate keys refused, then answers_check).
  *
  * Properties, beyond the sanitizers': every slot an accepted answer fills
  * is inside its question's histogram, in increasing order; and the record
@@ -17,6 +17,7 @@
 
 #include "common/codec.h"
 #include "common/error.h"
+#include "core/answers.h"
 #include "core/survey.h"
 #include "fuzz/fuzz.h"
 
@@ -68,18 +69,18 @@ fuzz_the_survey(void)
 
 /* b gives what a gives, question by question. */
 static void
-fuzz_same_answers(const struct survey *s, const struct survey_answers *a,
-    const struct survey_answers *b)
+fuzz_same_answers(const struct survey *s, const struct answers *a,
+    const struct answers *b)
 {
 	uint8_t		sa[QTYPE_MAX_SLOTS], sb[QTYPE_MAX_SLOTS];
 	size_t		na, nb, qi, i;
 	const char	*ta, *tb;
 
-	FUZZ_CHECK(strcmp(survey_answers_lang(a),
-	    survey_answers_lang(b)) == 0);
+	FUZZ_CHECK(strcmp(answers_lang(a),
+	    answers_lang(b)) == 0);
 	for (qi = 0; qi < survey_question_count(s); qi++) {
-		survey_answers_slots(a, qi, sa, &na);
-		survey_answers_slots(b, qi, sb, &nb);
+		answers_slots(a, qi, sa, &na);
+		answers_slots(b, qi, sb, &nb);
 		FUZZ_CHECK(na == nb);
 		FUZZ_CHECK(na == 0 || memcmp(sa, sb, na) == 0);
 		FUZZ_CHECK(na <= survey_question_slots(s, qi));
@@ -87,8 +88,8 @@ fuzz_same_answers(const struct survey *s, const struct survey_answers *a,
 			FUZZ_CHECK(sa[i] < survey_question_slots(s, qi));
 			FUZZ_CHECK(i == 0 || sa[i - 1] < sa[i]);
 		}
-		ta = survey_answers_text(a, qi);
-		tb = survey_answers_text(b, qi);
+		ta = answers_text(a, qi);
+		tb = answers_text(b, qi);
 		FUZZ_CHECK((ta == NULL) == (tb == NULL));
 		FUZZ_CHECK(ta == NULL || strcmp(ta, tb) == 0);
 	}
@@ -98,7 +99,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct survey		*s = fuzz_the_survey();
-	struct survey_answers	*a = NULL, *again = NULL;
+	struct answers	*a = NULL, *again = NULL;
 	struct error		 err;
 	json_t			*body = NULL, *stored = NULL, *lang;
 	const char		*l;
@@ -114,23 +115,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l = json_string_value(lang);
 	if (lang != NULL && l == NULL)
 		goto done;
-	if (survey_check_answers(s, json_object_get(body, "answers"), l, &a,
+	if (answers_check(s, json_object_get(body, "answers"), l, &a,
 	    &err) != 0) {
 		FUZZ_CHECK(err.er_code != ERR_NONE);
 		goto done;
 	}
-	stored = survey_answers_to_json(a);
+	stored = answers_to_json(a);
 	FUZZ_CHECK(stored != NULL);
 	memset(&err, 0, sizeof(err));
-	if (survey_check_record(s, stored, survey_answers_lang(a), &again,
+	if (answers_check_record(s, stored, answers_lang(a), &again,
 	    &err) != 0)
 		fprintf(stderr, "the record is refused: %s: %s\n",
 		    err.er_field, err.er_message);
 	FUZZ_CHECK(again != NULL);
 	fuzz_same_answers(s, a, again);
 done:
-	survey_answers_free(again);
-	survey_answers_free(a);
+	answers_free(again);
+	answers_free(a);
 	json_decref(stored);
 	json_decref(body);
 	return 0;

@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "core/answers.h"
 #include "core/auth.h"
 #include "common/codec.h"
 #include "core/collectors.h"
@@ -465,7 +466,7 @@ http_kiosk_item_check(struct intake_read *rd, struct kiosk_batch *kb,
 	if (rc == 0)
 		return;
 refuse:
-	survey_answers_free(it->ii_answers);
+	answers_free(it->ii_answers);
 	it->ii_answers = NULL;
 	it->ii_outcome = INTAKE_REFUSED;
 }

@@ -1,6 +1,6 @@
 /*
  * test_rscan.c — rebuild's fast reader of response records against the
- * slow path it stands in for (json_loadb + survey_check_record): on
+ * slow path it stands in for (json_loadb + answers_check_record): on
  * records as intake writes them, and on odd ones (escapes, white space,
  * nulls, duplicates, numbers that are not integers), whatever the fast
  * reader accepts it must map exactly as the slow path does. Fixed seeds.
@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "core/answers.h"
 #include "core/rscan.h"
 #include "core/survey.h"
 
@@ -77,7 +78,7 @@ compare(const struct survey *s, const char *text)
 	struct cell_answer	 ans[16];
 	uint8_t			 slots[16][QTYPE_MAX_SLOTS];
 	uint8_t			 want[QTYPE_MAX_SLOTS];
-	struct survey_answers	*a = NULL;
+	struct answers	*a = NULL;
 	struct error		 err;
 	json_t			*rec;
 	size_t			 nq = survey_question_count(s), q, n;
@@ -97,20 +98,20 @@ compare(const struct survey *s, const char *text)
 	assert_string_equal(json_string_value(json_object_get(rec, "lang")),
 	    rr.rr_lang);
 	memset(&err, 0, sizeof(err));
-	slow = survey_check_record(s, json_object_get(rec, "answers"),
+	slow = answers_check_record(s, json_object_get(rec, "answers"),
 	    rr.rr_lang, &a, &err);
 	if (slow != 0)
 		fail_msg("the fast reader took a record the slow path "
 		    "refuses (%s %s): %s", err.er_field, err.er_message, text);
 	for (q = 0; q < nq; q++) {
-		survey_answers_slots(a, q, want, &n);
+		answers_slots(a, q, want, &n);
 		assert_int_equal(ans[q].ca_answered,
-		    survey_answers_answered(a, q));
+		    answers_answered(a, q));
 		assert_int_equal(ans[q].ca_count, n);
 		if (n > 0)
 			assert_memory_equal(ans[q].ca_slots, want, n);
 	}
-	survey_answers_free(a);
+	answers_free(a);
 	json_decref(rec);
 	return true;
 }

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "core/answers.h"
 #include "core/survey.h"
 
 /*
@@ -597,15 +598,15 @@ test_bad_root_and_limits(void **state)
 
 /* ------------------------------------------------------------ answers */
 
-static struct survey_answers *
+static struct answers *
 answers_ok(const struct survey *s, const char *text, const char *lang)
 {
-	struct survey_answers	*a = NULL;
+	struct answers	*a = NULL;
 	struct error		 err = { 0 };
 	json_t			*j = load_text(text);
 	int			 rc;
 
-	rc = survey_check_answers(s, j, lang, &a, &err);
+	rc = answers_check(s, j, lang, &a, &err);
 	if (rc != 0)
 		print_error("%s: %s at \"%s\": %s\n", text,
 		    error_name(err.er_code), err.er_field, err.er_message);
@@ -616,13 +617,13 @@ answers_ok(const struct survey *s, const char *text, const char *lang)
 }
 
 static void
-assert_slots(const struct survey_answers *a, size_t qi, const char *want)
+assert_slots(const struct answers *a, size_t qi, const char *want)
 {
 	uint8_t	slots[QTYPE_MAX_SLOTS];
 	char	got[256] = "";
 	size_t	n, i, len = 0;
 
-	survey_answers_slots(a, qi, slots, &n);
+	answers_slots(a, qi, slots, &n);
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%u",
 		    i ? "," : "", slots[i]);
@@ -633,13 +634,13 @@ static void
 test_answers_valid(void **state)
 {
 	struct survey		*s = base_survey(NULL, NULL);
-	struct survey_answers	*a;
+	struct answers	*a;
 	json_t			*j, *want;
 
 	a = answers_ok(s, "{\"q1\": 5, \"q2\": 1, \"q3\": \"b\","
 	    " \"q4\": [\"c\", \"a\"], \"q5\": 0, \"q6\": false,"
 	    " \"q7\": \"hyvä\"}", "sv");
-	assert_string_equal(survey_answers_lang(a), "sv");
+	assert_string_equal(answers_lang(a), "sv");
 	assert_slots(a, 0, "4");	/* smiley 5 */
 	assert_slots(a, 1, "0");	/* scale 1 of 1..5 */
 	assert_slots(a, 2, "1");	/* option b */
@@ -648,18 +649,18 @@ test_answers_valid(void **state)
 	assert_slots(a, 5, "0");	/* no */
 	assert_slots(a, 6, "0");	/* one comment */
 	assert_slots(a, 7, "");		/* out of range: nothing */
-	assert_string_equal(survey_answers_text(a, 6), "hyvä");
-	assert_null(survey_answers_text(a, 0));
-	assert_true(survey_answers_answered(a, 3));
+	assert_string_equal(answers_text(a, 6), "hyvä");
+	assert_null(answers_text(a, 0));
+	assert_true(answers_answered(a, 3));
 	/* Stored form: multi in the survey's order, not the tapped one. */
-	j = survey_answers_to_json(a);
+	j = answers_to_json(a);
 	want = load_text("{\"q1\": 5, \"q2\": 1, \"q3\": \"b\","
 	    " \"q4\": [\"a\", \"c\"], \"q5\": 0, \"q6\": false,"
 	    " \"q7\": \"hyvä\"}");
 	assert_true(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);
-	survey_answers_free(a);
+	answers_free(a);
 
 	/* The other ends of each range; null and blank text unanswered. */
 	a = answers_ok(s, "{\"q1\": 1, \"q2\": 5, \"q4\": [\"b\"],"
@@ -672,25 +673,25 @@ test_answers_valid(void **state)
 	assert_slots(a, 5, "1");
 	assert_slots(a, 2, "");
 	assert_slots(a, 6, "");
-	assert_false(survey_answers_answered(a, 6));
-	assert_null(survey_answers_text(a, 6));
-	j = survey_answers_to_json(a);
+	assert_false(answers_answered(a, 6));
+	assert_null(answers_text(a, 6));
+	j = answers_to_json(a);
 	want = load_text("{\"q1\": 1, \"q2\": 5, \"q4\": [\"b\"],"
 	    " \"q5\": 10, \"q6\": true}");
 	assert_true(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);
-	survey_answers_free(a);
+	answers_free(a);
 
 	/* max_length counts code points: 10 of 2, 3 and 4 bytes each. */
 	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"ääääääääää\"}", "fi");
-	survey_answers_free(a);
+	answers_free(a);
 	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"€€€€€€€€€€\"}", "fi");
-	survey_answers_free(a);
+	answers_free(a);
 	a = answers_ok(s, "{\"q1\": 3, \"q7\": "
 	    "\"😀😀😀😀😀😀😀😀😀😀\"}", "fi");
-	survey_answers_free(a);
-	survey_answers_free(NULL);
+	answers_free(a);
+	answers_free(NULL);
 	survey_free(s);
 }
 
@@ -762,7 +763,7 @@ test_bad_answers(void **state)
 {
 	const struct bad_answer	*c;
 	struct survey		*s = base_survey(NULL, NULL);
-	struct survey_answers	*a;
+	struct answers	*a;
 	struct error		 err;
 	json_t			*j;
 	size_t			 i;
@@ -773,7 +774,7 @@ test_bad_answers(void **state)
 		j = load_text(c->answers);
 		a = NULL;
 		memset(&err, 0, sizeof(err));
-		rc = survey_check_answers(s, j, c->lang, &a, &err);
+		rc = answers_check(s, j, c->lang, &a, &err);
 		if (rc != -EINVAL || err.er_code != c->code ||
 		    strcmp(err.er_field, c->field) != 0)
 			print_error("case %s (%s): got %d %s \"%s\" (%s)\n",
@@ -795,12 +796,12 @@ test_answers_nothing_answered(void **state)
 {
 	struct survey		*s = base_survey("questions[0].required",
 				    "false");
-	struct survey_answers	*a = NULL;
+	struct answers	*a = NULL;
 	struct error		 err;
 	json_t			*j;
 
 	j = load_text("{\"q1\": null, \"q7\": \"\"}");
-	assert_int_equal(survey_check_answers(s, j, "fi", &a, &err), -EINVAL);
+	assert_int_equal(answers_check(s, j, "fi", &a, &err), -EINVAL);
 	assert_int_equal(err.er_code, ERR_INVALID_ANSWER);
 	assert_string_equal(err.er_field, "answers");
 	assert_null(a);
@@ -818,38 +819,38 @@ static void
 test_answers_scrubbed_record(void **state)
 {
 	struct survey		*s = base_survey(NULL, NULL);
-	struct survey_answers	*a, *again = NULL;
+	struct answers	*a, *again = NULL;
 	struct error		 err;
 	json_t			*stored, *j;
 
 	(void)state;
 	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"ab 0401234\"}", "fi");
-	assert_string_equal(survey_answers_text(a, 6), "ab [puhelin]");
-	stored = survey_answers_to_json(a);
+	assert_string_equal(answers_text(a, 6), "ab [puhelin]");
+	stored = answers_to_json(a);
 	assert_non_null(stored);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(survey_check_answers(s, stored, "fi", &again, &err),
+	assert_int_equal(answers_check(s, stored, "fi", &again, &err),
 	    -EINVAL);
 	assert_string_equal(err.er_field, "q7");
-	assert_int_equal(survey_check_record(s, stored, "fi", &again, &err),
+	assert_int_equal(answers_check_record(s, stored, "fi", &again, &err),
 	    0);
-	assert_string_equal(survey_answers_text(again, 6), "ab [puhelin]");
-	survey_answers_free(again);
+	assert_string_equal(answers_text(again, 6), "ab [puhelin]");
+	answers_free(again);
 	again = NULL;
 	/* The allowance is what scrubbing can add (9/7), no more. */
 	j = load_text("{\"q1\": 3, \"q7\": \"1234567890123\"}");
-	assert_int_equal(survey_check_record(s, j, "fi", &again, &err), 0);
-	survey_answers_free(again);
+	assert_int_equal(answers_check_record(s, j, "fi", &again, &err), 0);
+	answers_free(again);
 	again = NULL;
 	json_decref(j);
 	j = load_text("{\"q1\": 3, \"q7\": \"12345678901234\"}");
-	assert_int_equal(survey_check_record(s, j, "fi", &again, &err),
+	assert_int_equal(answers_check_record(s, j, "fi", &again, &err),
 	    -EINVAL);
 	assert_string_equal(err.er_field, "q7");
 	assert_null(again);
 	json_decref(j);
 	json_decref(stored);
-	survey_answers_free(a);
+	answers_free(a);
 	survey_free(s);
 }
 
@@ -857,16 +858,16 @@ static void
 test_answers_faces4(void **state)
 {
 	struct survey		*s = base_survey("questions[0].faces", "4");
-	struct survey_answers	*a = NULL;
+	struct answers	*a = NULL;
 	struct error		 err;
 	json_t			*j;
 
 	a = answers_ok(s, "{\"q1\": 4}", "fi");
 	assert_slots(a, 0, "3");
-	survey_answers_free(a);
+	answers_free(a);
 	a = NULL;
 	j = load_text("{\"q1\": 5}");
-	assert_int_equal(survey_check_answers(s, j, "fi", &a, &err), -EINVAL);
+	assert_int_equal(answers_check(s, j, "fi", &a, &err), -EINVAL);
 	assert_int_equal(err.er_code, ERR_INVALID_ANSWER);
 	assert_string_equal(err.er_field, "q1");
 	json_decref(j);
@@ -878,7 +879,7 @@ static void
 test_answers_negative_scale(void **state)
 {
 	struct survey		*s;
-	struct survey_answers	*a;
+	struct answers	*a;
 	json_t			*def, *j;
 	int			 base;
 
@@ -892,10 +893,10 @@ test_answers_negative_scale(void **state)
 	assert_int_equal(base, -2);
 	a = answers_ok(s, "{\"q1\": 3, \"q2\": -1}", "fi");
 	assert_slots(a, 1, "1");
-	j = survey_answers_to_json(a);
+	j = answers_to_json(a);
 	assert_int_equal(json_integer_value(json_object_get(j, "q2")), -1);
 	json_decref(j);
-	survey_answers_free(a);
+	answers_free(a);
 	survey_free(s);
 }
 
@@ -905,23 +906,23 @@ test_answers_scrubbed(void **state)
 {
 	json_t			*def = load_data("survey-client.json"), *j;
 	struct survey		*s = parse_ok(def);
-	struct survey_answers	*a;
+	struct answers	*a;
 	size_t			 qi;
 
 	a = answers_ok(s, "{\"visit\": 2, \"reason\": \"advice\","
 	    " \"comment\": \"Soita 040 123 4567 tai matti@example.fi,"
 	    " hetu 131052-308T. Kävin 12.03.2024.\"}", "en");
 	assert_int_equal(survey_question_find(s, "comment", &qi), 0);
-	assert_string_equal(survey_answers_text(a, qi),
+	assert_string_equal(answers_text(a, qi),
 	    "Soita [puhelin] tai [email], hetu [hetu]. Kävin 12.03.2024.");
-	j = survey_answers_to_json(a);
+	j = answers_to_json(a);
 	assert_string_equal(json_string_value(json_object_get(j, "comment")),
 	    "Soita [puhelin] tai [email], hetu [hetu]. Kävin 12.03.2024.");
 	assert_string_equal(json_string_value(json_object_get(j, "reason")),
 	    "advice");
 	assert_int_equal(json_integer_value(json_object_get(j, "visit")), 2);
 	json_decref(j);
-	survey_answers_free(a);
+	answers_free(a);
 	survey_free(s);
 	json_decref(def);
 }
@@ -979,10 +980,10 @@ test_helpers(void **state)
 	assert_string_equal(survey_lang_text(str, "en"),
 	    "kirjaamo@example.fi");
 	assert_null(survey_lang_text(NULL, "fi"));
-	assert_string_equal(survey_qtype_name(QTYPE_SMILEY), "smiley");
-	assert_string_equal(survey_qtype_name(QTYPE_MULTI), "multi");
-	assert_string_equal(survey_qtype_name(QTYPE_TEXT), "text");
-	assert_null(survey_qtype_name(QTYPE_COUNT));
+	assert_string_equal(qtype_name(QTYPE_SMILEY), "smiley");
+	assert_string_equal(qtype_name(QTYPE_MULTI), "multi");
+	assert_string_equal(qtype_name(QTYPE_TEXT), "text");
+	assert_null(qtype_name(QTYPE_COUNT));
 	json_decref(t);
 	json_decref(str);
 }
