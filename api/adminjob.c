@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "api/adminjob.h"
-#include "core/audit.h"
 #include "common/codec.h"
+#include "core/audit.h"
 #include "storage/storage.h"
 
 struct adminjob *
@@ -83,13 +83,9 @@ adminjob_done(int rc, void *arg)
 void
 adminjob_submit(struct adminjob *job)
 {
-	struct api_ctx	*ctx = job->aj_ctx;
-	int		 rc;
-
-	rc = api_submit(ctx, job->aj_req, adminjob_apply, adminjob_done, job);
-	if (rc != 0) {
+	if (api_submit(job->aj_ctx, job->aj_req, adminjob_apply, adminjob_done,
+	    job) != 0)
 		adminjob_free(job);
-	}
 }
 
 int

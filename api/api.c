@@ -14,14 +14,14 @@
 #include <sodium.h>
 
 #include "api/api.h"
-#include "core/auth.h"
-#include "common/codec.h"
-#include "core/intake.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/state.h"
+#include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/auth.h"
+#include "core/intake.h"
 #include "storage/storage.h"
 
 static const char *const api_method_names[API_METHOD_COUNT] = {

@@ -31,8 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/csv.h"
 #include "common/error.h"
+#include "core/csv.h"
 #include "core/period.h"
 
 enum rquery_by {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "api/api.h"
-#include "core/intake.h"
 #include "api/state.h"
+#include "core/intake.h"
 #include "core/throttle.h"
 
 /*

@@ -34,16 +34,16 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "common/codec.h"
+#include "common/log.h"
+#include "common/util.h"
 #include "core/agg.h"
+#include "core/catalog.h"
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/period.h"
 #include "core/survey.h"
-#include "core/catalog.h"
 #include "core/units.h"
-#include "common/codec.h"
-#include "common/log.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 /* Responses per write transaction: big batches, bounded dirty memory. */

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "core/agg.h"
 #include "core/answers.h"
 #include "core/stats.h"
 #include "core/survey.h"
-#include "common/util.h"
 
 /*
  * Bound on the dense arrays of one agg (units x buckets x counters x 4

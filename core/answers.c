@@ -12,15 +12,15 @@
 #include <sodium.h>
 
 #include "common/codec.h"
-#include "core/scrub.h"
 #include "core/answers.h"
+#include "core/scrub.h"
 #include "core/survey_impl.h"
 
 /* ------------------------------------------------------------ answers */
 
 static int
-answers_check_as(const struct survey *s, const json_t *answers, const char *lang,
-    bool stored, struct answers **out, struct error *err)
+answers_check_as(const struct survey *s, const json_t *answers,
+    const char *lang, bool stored, struct answers **out, struct error *err)
 {
 	struct answers		*a = NULL;
 	const struct survey_question	*sq;

@@ -9,10 +9,10 @@
 
 #include <sodium.h>
 
-#include "core/audit.h"
-#include "core/rec.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/audit.h"
+#include "core/rec.h"
 #include "storage/storage.h"
 
 #define AUDIT_HEX		(2 * crypto_generichash_BYTES + 1)

@@ -13,10 +13,10 @@
 
 #include <sodium.h>
 
+#include "common/log.h"
 #include "core/auth.h"
 #include "core/rec.h"
 #include "core/users.h"
-#include "common/log.h"
 #include "storage/storage.h"
 
 #define AUTH_PURPOSE		"token"

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "common/codec.h"
+#include "common/util.h"
+#include "core/catalog.h"
 #include "core/rec.h"
 #include "core/survey.h"
-#include "core/catalog.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 

@@ -12,15 +12,15 @@
 
 #include <sodium.h>
 
-#include "core/auth.h"
 #include "common/codec.h"
+#include "common/util.h"
+#include "core/auth.h"
+#include "core/catalog.h"
 #include "core/codes.h"
 #include "core/collectors.h"
 #include "core/intake.h"
 #include "core/rec.h"
-#include "core/catalog.h"
 #include "core/units.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 #define COLLECTORS_TAG_SLUG	'S'
@@ -402,7 +402,8 @@ collectors_issue_new(const uint8_t *hash_key, enum collectors_kind kind,
 			goto done;
 		}
 		ci->ci_count = count;
-		if ((ret = collectors_draw(hash_key, ci, count, CODES_INVITE_LEN,
+		if ((ret = collectors_draw(hash_key, ci, count,
+		    CODES_INVITE_LEN,
 		    CODES_INVITE_GROUP, COLLECTORS_PURPOSE_INVITE)) != 0)
 			goto done;
 		/* An invitation round has a form too. */
@@ -614,7 +615,8 @@ collectors_remove(struct storage_txn *txn, const uint8_t *hash_key,
 	if ((ret = collectors_get(txn, id, &rec)) != 0)
 		goto done;
 	if ((s = json_string_value(json_object_get(rec, "slug"))) != NULL) {
-		auth_hash(hash_key, COLLECTORS_PURPOSE_SLUG, s, strlen(s), hash);
+		auth_hash(hash_key, COLLECTORS_PURPOSE_SLUG, s, strlen(s),
+		    hash);
 		if ((ret = collectors_delete_index(txn, COLLECTORS_TAG_SLUG,
 		    hash)) != 0)
 			goto done;

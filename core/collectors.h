@@ -44,9 +44,9 @@
 
 #include <jansson.h>
 
+#include "common/error.h"
 #include "core/auth.h"
 #include "core/codes.h"
-#include "common/error.h"
 
 struct storage_txn;
 
@@ -126,7 +126,8 @@ int	collectors_invitation_burn(struct storage_txn *txn,
  * collector (auth_revoke(AUTH_DEVICE)). Called by the delete; intake adds
  * here whatever else it keeps per device (STORAGE_DB_DEVICES).
  */
-int	collectors_revoke_devices(struct storage_txn *txn, uint32_t collector);
+int	collectors_revoke_devices(struct storage_txn *txn,
+	    uint32_t collector);
 
 /* Number of collectors at unit, for the unit delete's 409. */
 int	collectors_count_at_unit(struct storage_txn *txn, uint32_t unit,

@@ -10,8 +10,8 @@
 
 #include <sodium.h>
 
-#include "core/idem.h"
 #include "common/util.h"
+#include "core/idem.h"
 #include "storage/storage.h"
 
 #define IDEM_PURPOSE	"idem"

@@ -12,9 +12,12 @@
 
 #include <sodium.h>
 
-#include "core/answers.h"
-#include "core/cells.h"
 #include "common/codec.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "core/answers.h"
+#include "core/catalog.h"
+#include "core/cells.h"
 #include "core/codes.h"
 #include "core/idem.h"
 #include "core/intake.h"
@@ -23,10 +26,7 @@
 #include "core/rec.h"
 #include "core/retention.h"
 #include "core/survey.h"
-#include "core/catalog.h"
 #include "core/units.h"
-#include "common/log.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 /*

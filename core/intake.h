@@ -31,9 +31,9 @@
 
 #include <jansson.h>
 
+#include "common/error.h"
 #include "core/auth.h"
 #include "core/collectors.h"
-#include "common/error.h"
 #include "core/idem.h"
 #include "core/period.h"
 #include "core/survey.h"

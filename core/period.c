@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/period.h"
 #include "common/util.h"
+#include "core/period.h"
 
 /*
  * months == 0 marks the week, the only kind that is not a whole number of

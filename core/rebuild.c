@@ -16,8 +16,11 @@
 
 #include <jansson.h>
 
+#include "common/codec.h"
+#include "common/util.h"
 #include "core/agg.h"
 #include "core/answers.h"
+#include "core/catalog.h"
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/period.h"
@@ -26,9 +29,6 @@
 #include "core/retention.h"
 #include "core/rscan.h"
 #include "core/survey.h"
-#include "core/catalog.h"
-#include "common/codec.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 #define REBUILD_THREADS_MAX	16

@@ -15,13 +15,13 @@
 
 #include <jansson.h>
 
+#include "common/log.h"
+#include "common/util.h"
 #include "core/audit.h"
+#include "core/catalog.h"
 #include "core/idem.h"
 #include "core/rec.h"
 #include "core/retention.h"
-#include "core/catalog.h"
-#include "common/log.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 /* Idempotency records dropped per transaction of the sweep. */

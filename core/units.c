@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "common/codec.h"
+#include "core/catalog.h"
 #include "core/collectors.h"
 #include "core/rec.h"
-#include "core/catalog.h"
 #include "core/units.h"
 #include "core/users.h"
 #include "storage/storage.h"

@@ -11,13 +11,13 @@
 
 #include <sodium.h>
 
-#include "core/audit.h"
-#include "core/auth.h"
 #include "common/codec.h"
-#include "core/rec.h"
-#include "core/users.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/rec.h"
+#include "core/users.h"
 #include "storage/storage.h"
 
 #define USERS_NKEYLEN	(1 + AUTH_HASH_BYTES)

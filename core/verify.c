@@ -10,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/codec.h"
+#include "common/util.h"
 #include "core/answers.h"
+#include "core/catalog.h"
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/intake.h"
 #include "core/period.h"
 #include "core/rec.h"
 #include "core/survey.h"
-#include "core/catalog.h"
 #include "core/verify.h"
-#include "common/codec.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 struct verify_cell {

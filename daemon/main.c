@@ -25,12 +25,12 @@
 
 #include "api/api.h"
 #include "api/metrics.h"
-#include "core/retention.h"
 #include "api/routes/results.h"
 #include "api/routes/routes.h"
 #include "api/routes/session.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/retention.h"
 #include "daemon/config.h"
 #include "daemon/dev.h"
 #include "daemon/pool.h"

@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "core/period.h"
 #include "api/rquery.h"
+#include "core/period.h"
 #include "fuzz/fuzz.h"
 
 static const unsigned fuzz_kinds[] = {

@@ -27,13 +27,13 @@
 #include <sodium.h>
 
 #include "api/api.h"
-#include "common/codec.h"
-#include "core/collectors.h"
-#include "api/routes/routes.h"
 #include "api/routes/intake.h"
+#include "api/routes/routes.h"
 #include "api/state.h"
-#include "core/intake.h"
+#include "common/codec.h"
 #include "common/util.h"
+#include "core/collectors.h"
+#include "core/intake.h"
 #include "storage/storage.h"
 
 static const char *const forms_members[] = {
@@ -259,9 +259,8 @@ http_forms_post(struct api_ctx *ctx, struct api_req *req)
 	json_decref(in);
 	in = NULL;
 	http_intake_sweep_maybe(ctx);
-	if (api_submit(ctx, req, http_forms_apply, http_forms_done, fj) != 0) {
+	if (api_submit(ctx, req, http_forms_apply, http_forms_done, fj) != 0)
 		http_forms_job_free(fj);
-	}
 	return;
 fail:
 	http_forms_reply_errno(req, rc, origin);

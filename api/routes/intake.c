@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/state.h"
 #include "api/routes/intake.h"
+#include "api/state.h"
 #include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"

@@ -24,19 +24,19 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "api/routes/intake.h"
+#include "api/routes/routes.h"
+#include "api/state.h"
+#include "common/codec.h"
+#include "common/log.h"
+#include "common/util.h"
 #include "core/answers.h"
 #include "core/auth.h"
-#include "common/codec.h"
 #include "core/collectors.h"
-#include "api/routes/routes.h"
 #include "core/idem.h"
-#include "api/routes/intake.h"
-#include "api/state.h"
 #include "core/intake.h"
 #include "core/rec.h"
 #include "core/survey.h"
-#include "common/log.h"
-#include "common/util.h"
 #include "storage/storage.h"
 
 static const char *const kiosk_enroll_members[] = { "code", NULL };
@@ -276,9 +276,8 @@ http_kiosk_enroll(struct api_ctx *ctx, struct api_req *req)
 	ke->ke_req = req;
 	auth_token_new(ctx->ac_hash_key, ke->ke_token, ke->ke_token_hash);
 	if (api_submit(ctx, req, http_kiosk_enroll_apply,
-	    http_kiosk_enroll_done, ke) != 0) {
+	    http_kiosk_enroll_done, ke) != 0)
 		http_kiosk_enroll_free(ke);
-	}
 	return;
 refuse:
 	if (err.er_code == ERR_NONE)
@@ -540,9 +539,8 @@ http_kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 	in = NULL;
 	http_intake_sweep_maybe(ctx);
 	if (api_submit(ctx, req, http_kiosk_batch_apply,
-	    http_kiosk_batch_done, kb) != 0) {
+	    http_kiosk_batch_done, kb) != 0)
 		http_kiosk_batch_free(kb);
-	}
 	return;
 refuse:
 	if (err.er_code == ERR_NONE)

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/routes/routes.h"
 #include "api/routes/openapi.h"
+#include "api/routes/routes.h"
 
 #define OPENAPI_MAX_NAME	24
 

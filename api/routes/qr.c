@@ -18,8 +18,8 @@
 #endif
 
 #include "api/api.h"
-#include "api/routes/routes.h"
 #include "api/routes/qr.h"
+#include "api/routes/routes.h"
 
 bool
 http_qr_text_allowed(const char *text)

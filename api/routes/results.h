@@ -16,13 +16,8 @@
  * entry has committed durably: a read that cannot be recorded is not
  * served (503).
  *
- * Cache: what a query is computed from (the parsed survey versions, the
- * unit tree and the survey's cells folded onto owners) is kept per survey
- * and family, and recent replies per query, keyed by storage_generation()
- * of the cells, units and surveys databases: an audit entry or a login
- * does not throw them away. A new response costs a re-read of the cells
- * it changed (the store's journal); a unit or survey change, or a write
- * by another process, a re-read of everything.
+ * Cache: the results model of core/results.h, and recent replies per
+ * query (the query string is the key).
  *
  * Return convention: 0 or a negative errno-style code.
  */
@@ -30,21 +25,62 @@
 #define PALAUTE_ROUTES_RESULTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include <jansson.h>
+
+#include "api/rquery.h"
+#include "core/results.h"
+
+struct agg;
+struct agg_query;
 struct api_ctx;
-struct results_cache;
-struct storage;
+struct api_req;
 
 /*
- * The in-memory cache, made into ctx->ac_results by http_results_init()
- * and freed by http_results_fini(). With st, it asks the store to keep a
- * journal of changed cells (storage_journal_keep), so that a new response
- * costs the cache one cell, not the survey's all; make it before the
- * writer starts.
+ * The results cache (core/results.h) of ctx's store, made into
+ * ctx->ac_results by http_results_init() and freed by
+ * http_results_fini(); make it before the writer starts.
  */
-int			 http_results_init(struct api_ctx *ctx);
-void			 http_results_fini(struct api_ctx *ctx);
-struct results_cache	*results_cache_new(struct storage *st);
-void			 results_cache_free(struct results_cache *rc);
+int	http_results_init(struct api_ctx *ctx);
+void	http_results_fini(struct api_ctx *ctx);
+
+enum results_route { RR_JSON, RR_CSV, RR_COMMENTS };
+
+/* One request on its way: filled by http_results_prepare(). */
+struct results_req {
+	struct api_ctx		*rr_ctx;
+	struct api_req		*rr_req;
+	enum results_route	 rr_route;
+	struct results_read	 rr_rd;		/* survey, txn, generations */
+	struct rquery		 rr_q;
+	struct results_model	*rr_model;
+	struct agg		*rr_agg;	/* borrowed from the model */
+	const struct survey	*rr_ref;	/* the version shown */
+	uint32_t		 rr_unit;
+	size_t			 rr_unit_index;
+};
+
+json_t	*http_results_date(int64_t day);
+
+/*
+ * Hand the reply body (stolen) to an audit job; the reply leaves from
+ * results_audit_done(). Replies itself on every failure.
+ */
+void	http_results_submit(struct results_req *rr, char *body, size_t len,
+	    const char *ctype);
+
+void	http_results_req_end(struct results_req *rr);
+
+/*
+ * Everything the three routes share: parse, open the read transaction,
+ * find the model, check scope, version and range. Replies and returns
+ * non-zero on any failure (rr is then ended).
+ */
+int	http_results_prepare(struct api_ctx *ctx, struct api_req *req,
+	    enum results_route route, struct results_req *rr);
+
+void	http_results_agg_query(const struct results_req *rr,
+	    struct agg_query *aq);
 
 #endif /* PALAUTE_ROUTES_RESULTS_H */

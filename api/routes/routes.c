@@ -47,17 +47,17 @@ const struct api_route http_routes[] = {
 	{ API_PUT, "/api/v1/surveys/{}", http_surveys_put, API_ACC_ADMIN,
 	    API_BODY_SMALL, "Replace a definition: in place while the "
 	    "version has no responses, else as a new version." },
-	{ API_GET, "/api/v1/surveys/{}/results", results_get, API_ACC_USER,
+	{ API_GET, "/api/v1/surveys/{}/results", http_results_get, API_ACC_USER,
 	    API_BODY_SMALL, "Results of a unit's subtree (?unit=&from=&to="
 	    "&by=none|period|unit&period=&version=): per group n and "
 	    "statistics, or suppressed with a hint (small-group rule)." },
-	{ API_GET, "/api/v1/surveys/{}/results.csv", results_get_csv,
+	{ API_GET, "/api/v1/surveys/{}/results.csv", http_results_get_csv,
 	    API_ACC_USER, API_BODY_SMALL, "The same results as CSV (UTF-8 "
 	    "with BOM), one row per group and statistic; &sep=semicolon "
 	    "for spreadsheets set to Finnish or Swedish." },
-	{ API_GET, "/api/v1/surveys/{}/comments", comments_get, API_ACC_USER,
-	    API_BODY_SMALL, "Comments of one group (?unit=&from=&to="
-	    "&question=&version=), shuffled, without dates; only for groups "
+	{ API_GET, "/api/v1/surveys/{}/comments", http_comments_get,
+	    API_ACC_USER, API_BODY_SMALL, "Comments of one group "
+	    "(?unit=&from=&to=&question=&version=), shuffled, without dates; only for groups "
 	    "of at least min_group_comments responses." },
 	{ API_GET, "/api/v1/collectors", http_collectors_list, API_ACC_USER,
 	    API_BODY_SMALL, "List collectors (?survey=, ?unit=); a manager "

@@ -70,10 +70,10 @@ void	http_forms_get(struct api_ctx *ctx, struct api_req *req);
 void	http_forms_post(struct api_ctx *ctx, struct api_req *req);
 void	http_forms_options(struct api_ctx *ctx, struct api_req *req);
 
-/* results.c: results, results.csv and comments (managers: own subtrees) */
-void	results_get(struct api_ctx *ctx, struct api_req *req);
-void	results_get_csv(struct api_ctx *ctx, struct api_req *req);
-void	comments_get(struct api_ctx *ctx, struct api_req *req);
+/* results.c, comments.c: what managers read (their own subtrees) */
+void	http_results_get(struct api_ctx *ctx, struct api_req *req);
+void	http_results_get_csv(struct api_ctx *ctx, struct api_req *req);
+void	http_comments_get(struct api_ctx *ctx, struct api_req *req);
 
 /* metrics.c: Prometheus text format (loopback or admin) */
 void	http_metrics_get(struct api_ctx *ctx, struct api_req *req);

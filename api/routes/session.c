@@ -18,17 +18,17 @@
 #include <sodium.h>
 
 #include "api/api.h"
-#include "core/audit.h"
-#include "core/auth.h"
-#include "common/codec.h"
-#include "api/routes/routes.h"
 #include "api/offload.h"
-#include "core/rec.h"
+#include "api/routes/routes.h"
 #include "api/routes/session.h"
 #include "api/state.h"
+#include "common/codec.h"
+#include "common/log.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/rec.h"
 #include "core/throttle.h"
 #include "core/users.h"
-#include "common/log.h"
 #include "storage/storage.h"
 
 /* Expired sessions removed by each login: keeps the table small. */

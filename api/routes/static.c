@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/routes/routes.h"
 #include "api/router.h"
+#include "api/routes/routes.h"
 #include "api/routes/static.h"
 #include "common/util.h"
 

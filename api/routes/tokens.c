@@ -15,14 +15,14 @@
 
 #include "api/adminjob.h"
 #include "api/api.h"
-#include "core/audit.h"
-#include "core/auth.h"
-#include "common/codec.h"
 #include "api/routes/routes.h"
-#include "core/rec.h"
-#include "core/users.h"
+#include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/rec.h"
+#include "core/users.h"
 #include "storage/storage.h"
 
 #define TOKENS_NAME_MAX	64

@@ -18,14 +18,14 @@
 
 #include <sodium.h>
 
-#include "core/auth.h"
+#include "common/log.h"
+#include "common/util.h"
 #include "core/audit.h"
+#include "core/auth.h"
 #include "core/rebuild.h"
 #include "core/retention.h"
 #include "core/users.h"
 #include "core/verify.h"
-#include "common/log.h"
-#include "common/util.h"
 #include "daemon/config.h"
 #include "storage/storage.h"
 

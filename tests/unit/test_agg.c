@@ -21,10 +21,10 @@
 
 #include <jansson.h>
 
+#include "common/util.h"
 #include "core/agg.h"
 #include "core/cell.h"
 #include "core/survey.h"
-#include "common/util.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define D(y, m, d)	util_days_from_civil((y), (m), (d))

@@ -19,9 +19,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "common/util.h"
 #include "core/audit.h"
 #include "core/rec.h"
-#include "common/util.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 

@@ -25,13 +25,13 @@
 
 #include "api/api.h"
 #include "api/routes/routes.h"
+#include "common/util.h"
+#include "core/catalog.h"
 #include "core/cells.h"
 #include "core/collectors.h"
 #include "core/idem.h"
 #include "core/rec.h"
-#include "core/catalog.h"
 #include "core/units.h"
-#include "common/util.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 

@@ -15,8 +15,8 @@
 #include <jansson.h>
 
 #include "api/api.h"
-#include "api/routes/routes.h"
 #include "api/routes/openapi.h"
+#include "api/routes/routes.h"
 
 static void
 lower(const char *s, char *out, size_t len)

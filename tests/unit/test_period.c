@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/period.h"
 #include "common/util.h"
+#include "core/period.h"
 
 #define D(y, m, d)	util_days_from_civil((y), (m), (d))
 

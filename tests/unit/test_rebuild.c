@@ -19,13 +19,13 @@
 
 #include <jansson.h>
 
+#include "common/util.h"
+#include "core/catalog.h"
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/rebuild.h"
 #include "core/survey.h"
-#include "core/catalog.h"
 #include "core/units.h"
-#include "common/util.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 

@@ -22,11 +22,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "core/audit.h"
-#include "core/retention.h"
-#include "core/catalog.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/audit.h"
+#include "core/catalog.h"
+#include "core/retention.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/suppress.h"
 #include "common/util.h"
+#include "core/suppress.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define D(y, m, d)	util_days_from_civil((y), (m), (d))
