@@ -152,21 +152,50 @@ codec_str(const json_t *obj, const char *key, bool required, size_t maxlen,
 }
 
 int
-codec_int(const json_t *obj, const char *key, bool required, long long min,
-    long long max, long long *out, struct error *err)
+codec_int_at(const json_t *obj, const char *path, const char *key,
+    bool required, long long min, long long max, long long def,
+    long long *out, struct error *err)
 {
+	char		 field[ERROR_FIELD_MAX];
 	const json_t	*v = NULL;
 	json_int_t	 n;
 	int		 rc;
 
-	if ((rc = codec_get(obj, "", key, JSON_INTEGER, required, &v,
-	    err)) != 0 || v == NULL)
+	if ((rc = codec_get(obj, path, key, JSON_INTEGER, required, &v,
+	    err)) != 0)
 		return rc;
+	if (v == NULL) {
+		*out = def;
+		return 0;
+	}
 	n = json_integer_value(v);
-	if (n < min || n > max)
-		return error_set(err, ERR_INVALID, key,
-		    "'%s' must be between %lld and %lld", key, min, max);
+	if (n < min || n > max) {
+		codec_path(field, path, key);
+		return error_set(err, ERR_INVALID, field,
+		    "'%s' must be between %lld and %lld", field, min, max);
+	}
 	*out = n;
+	return 0;
+}
+
+int
+codec_int(const json_t *obj, const char *key, bool required, long long min,
+    long long max, long long *out, struct error *err)
+{
+	return codec_int_at(obj, "", key, required, min, max, *out, out, err);
+}
+
+int
+codec_bool_at(const json_t *obj, const char *path, const char *key,
+    bool required, bool def, bool *out, struct error *err)
+{
+	const json_t	*v = NULL;
+	int		 rc;
+
+	if ((rc = codec_get(obj, path, key, JSON_TRUE, required, &v,
+	    err)) != 0)
+		return rc;
+	*out = v == NULL ? def : json_is_true(v);
 	return 0;
 }
 
@@ -174,14 +203,35 @@ int
 codec_bool(const json_t *obj, const char *key, bool required, bool *out,
     struct error *err)
 {
-	const json_t	*v = NULL;
-	int		 rc;
+	return codec_bool_at(obj, "", key, required, *out, out, err);
+}
 
-	if ((rc = codec_get(obj, "", key, JSON_TRUE, required, &v,
-	    err)) != 0 || v == NULL)
+int
+codec_enum_at(const json_t *obj, const char *path, const char *key,
+    bool required, const char *const names[], int def, int *out,
+    struct error *err)
+{
+	char		 field[ERROR_FIELD_MAX];
+	const json_t	*v = NULL;
+	const char	*s;
+	int		 i, rc;
+
+	if ((rc = codec_get(obj, path, key, JSON_STRING, required, &v,
+	    err)) != 0)
 		return rc;
-	*out = json_is_true(v);
-	return 0;
+	if (v == NULL) {
+		*out = def;
+		return 0;
+	}
+	s = json_string_value(v);
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return 0;
+		}
+	codec_path(field, path, key);
+	return error_set(err, ERR_INVALID, field,
+	    "'%s' is not an accepted value", field);
 }
 
 uint32_t

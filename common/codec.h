@@ -64,6 +64,20 @@ int	codec_bool(const json_t *obj, const char *key, bool required,
  */
 uint32_t codec_u32(const json_t *v);
 
+/*
+ * The same below path, for nested members: absent and optional, *out gets
+ * def. codec_enum_at() wants a string of names[] (NULL-terminated) and
+ * gives its index.
+ */
+int	codec_int_at(const json_t *obj, const char *path, const char *key,
+	    bool required, long long min, long long max, long long def,
+	    long long *out, struct error *err);
+int	codec_bool_at(const json_t *obj, const char *path, const char *key,
+	    bool required, bool def, bool *out, struct error *err);
+int	codec_enum_at(const json_t *obj, const char *path, const char *key,
+	    bool required, const char *const names[], int def, int *out,
+	    struct error *err);
+
 /* Compact UTF-8 text of json (malloc()ed), or NULL. */
 char	*codec_dump(const json_t *json, size_t *len_out);
 

@@ -38,7 +38,7 @@ answers_check_as(const struct survey *s, const json_t *answers,
 	a->sa_survey = s;
 	if (lang == NULL) {
 		ret = error_set(err, ERR_MISSING_FIELD, "lang",
-		    "required member is missing");
+		    "'lang' is required");
 		goto done;
 	}
 	for (i = 0; i < s->sv_nlangs; i++)
@@ -51,7 +51,7 @@ answers_check_as(const struct survey *s, const json_t *answers,
 	}
 	if (!json_is_object(answers)) {
 		ret = error_set(err, ERR_WRONG_TYPE, "answers",
-		    "must be an object");
+		    "'answers' must be an object");
 		goto done;
 	}
 	json_object_foreach((json_t *)answers, key, v) {

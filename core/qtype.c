@@ -27,7 +27,7 @@ qtype_parse_smiley(const struct survey *s, const json_t *q,
 	long long	faces = 5;
 	int		ret;
 
-	if ((ret = survey_get_int(q, "faces", false, 4, 5, 5, path, &faces,
+	if ((ret = codec_int_at(q, path, "faces", false, 4, 5, 5, &faces,
 	    err)) != 0) {
 		/* The message names the only two faces we draw. */
 		if (err->er_code == ERR_INVALID) {
@@ -51,10 +51,10 @@ qtype_parse_scale(const struct survey *s, const json_t *q,
 	long long	 min, max;
 	int		 ret;
 
-	if ((ret = survey_get_int(q, "min", true, -SURVEY_SCALE_LIMIT,
-	    SURVEY_SCALE_LIMIT, 0, path, &min, err)) != 0 ||
-	    (ret = survey_get_int(q, "max", true, -SURVEY_SCALE_LIMIT,
-	    SURVEY_SCALE_LIMIT, 0, path, &max, err)) != 0)
+	if ((ret = codec_int_at(q, path, "min", true, -SURVEY_SCALE_LIMIT,
+	    SURVEY_SCALE_LIMIT, 0, &min, err)) != 0 ||
+	    (ret = codec_int_at(q, path, "max", true, -SURVEY_SCALE_LIMIT,
+	    SURVEY_SCALE_LIMIT, 0, &max, err)) != 0)
 		return ret;
 	codec_path(field, path, "max");
 	if (max <= min)
@@ -117,7 +117,7 @@ qtype_parse_choice(const struct survey *s, const json_t *q,
 		codec_path_index(opath, field, i);
 		if (!json_is_object(o))
 			return error_set(err, ERR_WRONG_TYPE, opath,
-			    "must be an object");
+			    "'%s' must be an object", opath);
 		if ((ret = survey_only(o, qtype_option_members, NULL, opath,
 		    err)) != 0 ||
 		    (ret = survey_get_id(o, opath, so->so_id, err)) != 0)
@@ -144,8 +144,8 @@ qtype_parse_multi(const struct survey *s, const json_t *q,
 	int		ret;
 
 	if ((ret = qtype_parse_choice(s, q, path, sq, err)) != 0 ||
-	    (ret = survey_get_int(q, "max_choices", false, 1,
-	    (long long)sq->sq_noptions, 0, path, &max, err)) != 0)
+	    (ret = codec_int_at(q, path, "max_choices", false, 1,
+	    (long long)sq->sq_noptions, 0, &max, err)) != 0)
 		return ret;
 	sq->sq_max_choices = (unsigned)max;
 	return 0;
@@ -165,8 +165,8 @@ qtype_parse_text(const struct survey *s, const json_t *q,
 	long long	max = SURVEY_TEXT_DEFAULT;
 	int		ret;
 
-	if ((ret = survey_get_int(q, "max_length", false, 1,
-	    SURVEY_TEXT_ANSWER_MAX, SURVEY_TEXT_DEFAULT, path, &max, err)) != 0)
+	if ((ret = codec_int_at(q, path, "max_length", false, 1,
+	    SURVEY_TEXT_ANSWER_MAX, SURVEY_TEXT_DEFAULT, &max, err)) != 0)
 		return ret;
 	sq->sq_max_length = (unsigned)max;
 	return 0;

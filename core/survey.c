@@ -85,76 +85,6 @@ survey_only(const json_t *obj, const char *const *a, const char *const *b,
 	return 0;
 }
 
-int
-survey_get_int(const json_t *obj, const char *key, bool required,
-    long long min, long long max, long long def, const char *path,
-    long long *out, struct error *err)
-{
-	char		 field[ERROR_FIELD_MAX];
-	const json_t	*v;
-	long long	 n;
-	int		 ret;
-
-	if ((ret = codec_get(obj, path, key, JSON_INTEGER, required, &v,
-	    err)) != 0)
-		return ret;
-	if (v == NULL) {
-		*out = def;
-		return 0;
-	}
-	n = json_integer_value(v);
-	if (n < min || n > max) {
-		codec_path(field, path, key);
-		return error_set(err, ERR_INVALID, field,
-		    "must be between %lld and %lld", min, max);
-	}
-	*out = n;
-	return 0;
-}
-
-static int
-survey_get_bool(const json_t *obj, const char *key, bool required,
-    bool def, const char *path, bool *out, struct error *err)
-{
-	const json_t	*v;
-	int		 ret;
-
-	if ((ret = codec_get(obj, path, key, JSON_TRUE, required, &v,
-	    err)) != 0)
-		return ret;
-	*out = v == NULL ? def : json_is_true(v);
-	return 0;
-}
-
-/* A string member that must be one of names[]; its index in *out. */
-static int
-survey_get_enum(const json_t *obj, const char *key, bool required,
-    const char *const *names, int def, const char *path, int *out,
-    struct error *err)
-{
-	char		 field[ERROR_FIELD_MAX];
-	const json_t	*v;
-	const char	*s;
-	int		 i, ret;
-
-	if ((ret = codec_get(obj, path, key, JSON_STRING, required, &v,
-	    err)) != 0)
-		return ret;
-	if (v == NULL) {
-		*out = def;
-		return 0;
-	}
-	s = json_string_value(v);
-	for (i = 0; names[i] != NULL; i++) {
-		if (strcmp(names[i], s) == 0) {
-			*out = i;
-			return 0;
-		}
-	}
-	codec_path(field, path, key);
-	return error_set(err, ERR_INVALID, field, "not an accepted value");
-}
-
 /*
  * Count the code points of str[0..len); -EILSEQ unless it is valid UTF-8
  * (no overlong forms, surrogates or values past U+10FFFF). jansson checks
@@ -319,7 +249,7 @@ survey_i18n(const struct survey *s, const json_t *v, const char *path,
 		}
 		if (!json_is_string(t)) {
 			ret = error_set(err, ERR_WRONG_TYPE, field,
-			    "must be a string");
+			    "'%s' must be a string", field);
 			goto done;
 		}
 		if ((ret = survey_check_text(t, declared, field, err)) != 0)
@@ -350,7 +280,7 @@ survey_get_i18n(const struct survey *s, const json_t *obj, const char *key,
 	if ((v = json_object_get(obj, key)) == NULL) {
 		if (required)
 			return error_set(err, ERR_MISSING_FIELD, field,
-			    "required member is missing");
+			    "'%s' is required", field);
 		*out = NULL;
 		return 0;
 	}
@@ -385,7 +315,7 @@ survey_parse_question(const struct survey *s, const json_t *q, size_t qi,
 	codec_path_index(path, "questions", qi);
 	if (!json_is_object(q))
 		return error_set(err, ERR_WRONG_TYPE, path,
-		    "must be an object");
+		    "'%s' must be an object", path);
 	/* The type first: it decides which other members are allowed. */
 	if ((ret = codec_get(q, path, "type", JSON_STRING, true, &type,
 	    err)) != 0)
@@ -416,7 +346,7 @@ survey_parse_question(const struct survey *s, const json_t *q, size_t qi,
 	}
 	if ((ret = survey_get_i18n(s, q, "text", true, path, &sq->sq_text,
 	    err)) != 0 ||
-	    (ret = survey_get_bool(q, "required", false, false, path,
+	    (ret = codec_bool_at(q, path, "required", false, false,
 	    &sq->sq_required, err)) != 0)
 		return ret;
 	return qt->qt_parse(s, q, path, sq, err);
@@ -443,7 +373,7 @@ survey_parse_languages(struct survey *s, const json_t *def,
 		codec_path_index(field, "languages", i);
 		if (!json_is_string(l))
 			return error_set(err, ERR_WRONG_TYPE, field,
-			    "must be a string");
+			    "'%s' must be a string", field);
 		for (k = 0; survey_lang_names[k] != NULL; k++)
 			if (strcmp(survey_lang_names[k],
 			    json_string_value(l)) == 0)
@@ -506,7 +436,7 @@ survey_parse_privacy(struct survey *s, const json_t *def,
 		return ret;
 	if ((contact = json_object_get(p, "contact")) == NULL)
 		return error_set(err, ERR_MISSING_FIELD, "privacy.contact",
-		    "required member is missing");
+		    "'privacy.contact' is required");
 	if (json_is_string(contact)) {
 		/* One address for every language is common and fine. */
 		if ((ret = survey_check_text(contact, true, "privacy.contact",
@@ -518,18 +448,18 @@ survey_parse_privacy(struct survey *s, const json_t *def,
 	} else if ((ret = survey_i18n(s, contact, "privacy.contact",
 	    &s->sv_contact, err)) != 0)
 		return ret;
-	if ((ret = survey_get_int(p, "retention_months", true, 1, 120, 0,
-	    path, &months, err)) != 0)
+	if ((ret = codec_int_at(p, path, "retention_months", true, 1, 120, 0,
+	    &months, err)) != 0)
 		return ret;
 	s->sv_retention_months = (unsigned)months;
 	/* Both are promises to the respondent the software must keep. */
-	if ((ret = survey_get_bool(p, "voluntary", true, false, path, &yes,
+	if ((ret = codec_bool_at(p, path, "voluntary", true, false, &yes,
 	    err)) != 0)
 		return ret;
 	if (!yes)
 		return error_set(err, ERR_INVALID, "privacy.voluntary",
 		    "answering must be voluntary");
-	if ((ret = survey_get_bool(p, "anonymous", true, false, path, &yes,
+	if ((ret = codec_bool_at(p, path, "anonymous", true, false, &yes,
 	    err)) != 0)
 		return ret;
 	if (!yes)
@@ -546,18 +476,18 @@ survey_parse_rest(struct survey *s, const json_t *def, struct error *err)
 	int		 e, ret;
 
 	/* k below 3 identifies people; 5 is the usual statistical rule. */
-	if ((ret = survey_get_int(def, "min_group", false, 3, 1000, 5, "",
-	    &n, err)) != 0)
+	if ((ret = codec_int_at(def, "", "min_group", false, 3, 1000, 5, &n,
+	    err)) != 0)
 		return ret;
 	s->sv_min_group = (unsigned)n;
 	/* A comment reveals more than a number: a larger group by default. */
-	if ((ret = survey_get_int(def, "min_group_comments", false,
+	if ((ret = codec_int_at(def, "", "min_group_comments", false,
 	    s->sv_min_group, 10000, s->sv_min_group > 10 ? s->sv_min_group : 10,
-	    "", &n, err)) != 0)
+	    &n, err)) != 0)
 		return ret;
 	s->sv_min_group_comments = (unsigned)n;
-	if ((ret = survey_get_enum(def, "period", false, survey_periods,
-	    SURVEY_PERIOD_MONTH, "", &e, err)) != 0)
+	if ((ret = codec_enum_at(def, "", "period", false, survey_periods,
+	    SURVEY_PERIOD_MONTH, &e, err)) != 0)
 		return ret;
 	s->sv_period = (enum survey_period)e;
 	/* 30 s: long enough to read a question, short for the next person. */
@@ -568,8 +498,8 @@ survey_parse_rest(struct survey *s, const json_t *def, struct error *err)
 	s->sv_has_kiosk = true;
 	if ((ret = survey_only(kiosk, survey_kiosk_members, NULL, "kiosk",
 	    err)) != 0 ||
-	    (ret = survey_get_int(kiosk, "idle_reset_seconds", false, 5, 600,
-	    30, "kiosk", &n, err)) != 0)
+	    (ret = codec_int_at(kiosk, "kiosk", "idle_reset_seconds", false, 5,
+	    600, 30, &n, err)) != 0)
 		return ret;
 	s->sv_idle_reset = (unsigned)n;
 	return 0;
@@ -609,8 +539,8 @@ survey_parse(const json_t *def, struct survey **out, struct error *err)
 			goto done;
 		}
 	}
-	if ((ret = survey_get_enum(def, "audience", true, survey_audiences,
-	    0, "", &e, err)) != 0)
+	if ((ret = codec_enum_at(def, "", "audience", true, survey_audiences,
+	    0, &e, err)) != 0)
 		goto done;
 	s->sv_audience = (enum survey_audience)e;
 	/* Languages before any text: they decide which texts must exist. */

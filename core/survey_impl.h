@@ -97,9 +97,6 @@ extern const struct survey_qtype qtype_table[QTYPE_COUNT];
 int	survey_oom(struct error *err);
 int	survey_only(const json_t *obj, const char *const *a,
 	    const char *const *b, const char *path, struct error *err);
-int	survey_get_int(const json_t *obj, const char *key, bool required,
-	    long long min, long long max, long long def, const char *path,
-	    long long *out, struct error *err);
 bool	survey_blank(const char *s);
 int	survey_get_id(const json_t *obj, const char *path, char *out,
 	    struct error *err);
