@@ -42,6 +42,7 @@
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/period.h"
+#include "core/release.h"
 #include "core/survey.h"
 #include "core/units.h"
 #include "storage/storage.h"
@@ -235,6 +236,7 @@ gen_responses(struct gen *g, uint64_t total)
 	struct storage_txn	*txn = NULL;
 	struct cell_answer	 ans[4];
 	struct cells_id		 id;
+	struct cell		*live, *rel;
 	uint8_t			 slots[4];
 	bool			 answered[4];
 	char			 rec[512];
@@ -284,7 +286,10 @@ gen_responses(struct gen *g, uint64_t total)
 	}
 	if (txn == NULL && (rc = storage_txn_begin(g->g_st, true, &txn)) != 0)
 		gen_fail("begin", rc);
-	/* The cells, as intake's cells_add would have left them. */
+	/*
+	 * The cells, as intake's cells_add would have left them: released
+	 * one step from nothing is what stepping leaves, to the last k.
+	 */
 	id.ci_survey = g->g_survey;
 	id.ci_version = 1;
 	for (office = 0; office < g->g_nunits; office++)
@@ -295,9 +300,13 @@ gen_responses(struct gen *g, uint64_t total)
 			id.ci_bucket = (uint32_t)period_from_index(PERIOD_MONTH,
 			    period_index(PERIOD_MONTH, g->g_from) +
 			    (int64_t)col);
-			if ((rc = cells_put(txn, &id, g->g_cells[office *
-			    g->g_nmonths + col])) != 0)
-				gen_fail("cell", rc);
+			live = g->g_cells[office * g->g_nmonths + col];
+			if ((rel = cell_new_like(live)) == NULL ||
+			    (rc = release_initial(rel, live,
+			    survey_min_group(g->g_s))) != 0 ||
+			    (rc = cells_put(txn, &id, live, rel)) != 0)
+				gen_fail("cell", rel == NULL ? -ENOMEM : rc);
+			cell_free(rel);
 		}
 	if ((rc = storage_txn_commit(txn)) != 0)
 		gen_fail("commit", rc);
@@ -312,10 +321,12 @@ struct gen_fill {
 };
 
 static int
-gen_fill_cell(const struct cells_id *id, const struct cell *c, void *arg)
+gen_fill_cell(const struct cells_id *id, const struct cell *c,
+    const struct cell *released, void *arg)
 {
 	struct gen_fill	*f = arg;
 
+	(void)released;
 	return agg_add_cell(f->f_agg, id->ci_version, id->ci_unit,
 	    id->ci_bucket, c);
 }

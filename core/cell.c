@@ -10,7 +10,8 @@
 
 #include "core/cell.h"
 
-#define CELL_FORMAT_V1		1
+#define CELL_FORMAT_V1		1	/* one cell: the live aggregate only */
+#define CELL_FORMAT_V2		2	/* live, then released (release.h) */
 #define CELL_VARINT_MAX		5	/* ceil(32 / 7) */
 /* nslots byte + answered varint + at least one count varint */
 #define CELL_MIN_QUESTION_BYTES	3
@@ -53,6 +54,17 @@ cell_new(size_t nquestions, const unsigned *slots_per_question)
 done:
 	cell_free(c);
 	return ret;
+}
+
+struct cell *
+cell_new_like(const struct cell *c)
+{
+	unsigned	shape[CELL_MAX_QUESTIONS];
+	size_t		q;
+
+	for (q = 0; q < c->c_nquestions; q++)
+		shape[q] = c->c_nslots[q];
+	return cell_new(c->c_nquestions, shape);
 }
 
 void
@@ -161,20 +173,20 @@ cell_put_varint(uint8_t *p, uint32_t v)
 	return p;
 }
 
-int
-cell_encode(const struct cell *c, uint8_t **buf_out, size_t *len_out)
+/* The most bytes cell_put_body() writes for c. */
+static size_t
+cell_body_max(const struct cell *c)
 {
-	uint8_t		*buf = NULL, *p;
-	size_t		 max, q, i;
-	int		 ret = -ENOMEM;
-
-	/* version + n + nquestions, then per question nslots + counters */
-	max = 1 + 2 * CELL_VARINT_MAX + c->c_nquestions * (1 +
+	/* n + nquestions, then per question nslots + counters */
+	return 2 * CELL_VARINT_MAX + c->c_nquestions * (1 +
 	    CELL_VARINT_MAX) + c->c_total_slots * CELL_VARINT_MAX;
-	if ((buf = malloc(max)) == NULL)
-		goto done;
-	p = buf;
-	*p++ = CELL_FORMAT_V1;
+}
+
+static uint8_t *
+cell_put_body(uint8_t *p, const struct cell *c)
+{
+	size_t	q, i;
+
 	p = cell_put_varint(p, c->c_n);
 	p = cell_put_varint(p, (uint32_t)c->c_nquestions);
 	for (q = 0; q < c->c_nquestions; q++) {
@@ -184,13 +196,42 @@ cell_encode(const struct cell *c, uint8_t **buf_out, size_t *len_out)
 			p = cell_put_varint(p,
 			    c->c_slots[c->c_offset[q] + i]);
 	}
+	return p;
+}
+
+int
+cell_encode(const struct cell *c, uint8_t **buf_out, size_t *len_out)
+{
+	uint8_t	*buf, *p;
+
+	if ((buf = malloc(1 + cell_body_max(c))) == NULL)
+		return -ENOMEM;
+	p = buf;
+	*p++ = CELL_FORMAT_V1;
+	p = cell_put_body(p, c);
 	*len_out = (size_t)(p - buf);
 	*buf_out = buf;
-	buf = NULL;
-	ret = 0;
-done:
-	free(buf);
-	return ret;
+	return 0;
+}
+
+int
+cell_encode_pair(const struct cell *live, const struct cell *released,
+    uint8_t **buf_out, size_t *len_out)
+{
+	uint8_t	*buf, *p;
+
+	if (!cell_same_shape(live, released))
+		return -EINVAL;
+	if ((buf = malloc(1 + cell_body_max(live) +
+	    cell_body_max(released))) == NULL)
+		return -ENOMEM;
+	p = buf;
+	*p++ = CELL_FORMAT_V2;
+	p = cell_put_body(p, live);
+	p = cell_put_body(p, released);
+	*len_out = (size_t)(p - buf);
+	*buf_out = buf;
+	return 0;
 }
 
 /* The bytes still to read, and where. */
@@ -237,73 +278,114 @@ cell_get_varint(struct cell_reader *r, uint32_t *v)
 }
 
 /*
- * One pass over the bytes. Without a cell it validates everything and
+ * One pass over a cell's body. Without a cell it validates everything and
  * records the shape; with a cell of that shape it fills it. Both runs read
  * the same bytes the same way, so the fill run cannot fail.
  */
 static int
-cell_parse(const uint8_t *buf, size_t len, struct cell *fill,
-    uint32_t *nq_out, unsigned *nslots)
+cell_parse_body(struct cell_reader *r, struct cell *fill, uint32_t *nq_out,
+    unsigned *nslots)
 {
-	struct cell_reader	r = { buf, buf + len };
-	uint32_t		n, nq, answered, count;
-	uint8_t			version, ns;
-	size_t			q, i;
+	uint32_t	n, nq, answered, count;
+	uint8_t		ns;
+	size_t		q, i;
 
-	if (buf == NULL || cell_get_u8(&r, &version) != 0 ||
-	    version != CELL_FORMAT_V1)
-		return -EBADMSG;
-	if (cell_get_varint(&r, &n) != 0 || cell_get_varint(&r, &nq) != 0)
+	if (cell_get_varint(r, &n) != 0 || cell_get_varint(r, &nq) != 0)
 		return -EBADMSG;
 	if (nq > CELL_MAX_QUESTIONS ||
-	    (size_t)(r.cr_end - r.cr_p) < (size_t)nq * CELL_MIN_QUESTION_BYTES)
+	    (size_t)(r->cr_end - r->cr_p) < (size_t)nq * CELL_MIN_QUESTION_BYTES)
 		return -EBADMSG;
 	for (q = 0; q < nq; q++) {
-		if (cell_get_u8(&r, &ns) != 0 || ns < 1 ||
+		if (cell_get_u8(r, &ns) != 0 || ns < 1 ||
 		    ns > QTYPE_MAX_SLOTS)
 			return -EBADMSG;
-		if (cell_get_varint(&r, &answered) != 0 || answered > n)
+		if (fill != NULL && ns != fill->c_nslots[q])
+			return -EBADMSG;	/* the pair's shapes differ */
+		if (cell_get_varint(r, &answered) != 0 || answered > n)
 			return -EBADMSG;
 		if (fill == NULL)
 			nslots[q] = ns;
 		else
 			fill->c_answered[q] = answered;
 		for (i = 0; i < ns; i++) {
-			if (cell_get_varint(&r, &count) != 0 ||
+			if (cell_get_varint(r, &count) != 0 ||
 			    count > answered)
 				return -EBADMSG;
 			if (fill != NULL)
 				fill->c_slots[fill->c_offset[q] + i] = count;
 		}
 	}
-	if (r.cr_p != r.cr_end)
-		return -EBADMSG;
-	if (fill != NULL)
+	if (fill != NULL) {
+		if (nq != fill->c_nquestions)
+			return -EBADMSG;
 		fill->c_n = n;
+	}
 	*nq_out = nq;
 	return 0;
+}
+
+/* A cell of the body at r, new; r moves past it. */
+static int
+cell_read_body(struct cell_reader *r, struct cell **out)
+{
+	unsigned		 nslots[CELL_MAX_QUESTIONS];
+	struct cell_reader	 first = *r;
+	struct cell		*c;
+	uint32_t		 nq;
+	int			 ret;
+
+	if ((ret = cell_parse_body(r, NULL, &nq, nslots)) != 0)
+		return ret;
+	if ((c = cell_new(nq, nslots)) == NULL)
+		return -ENOMEM;
+	(void)cell_parse_body(&first, c, &nq, NULL);
+	*out = c;
+	return 0;
+}
+
+int
+cell_decode_pair(const uint8_t *buf, size_t len, struct cell **live_out,
+    struct cell **released_out)
+{
+	struct cell_reader	 r = { buf, buf + len };
+	struct cell		*live = NULL, *rel = NULL;
+	uint8_t			 version;
+	int			 ret = -EBADMSG;
+
+	if (buf == NULL || cell_get_u8(&r, &version) != 0 ||
+	    (version != CELL_FORMAT_V1 && version != CELL_FORMAT_V2))
+		goto done;
+	if ((ret = cell_read_body(&r, &live)) != 0)
+		goto done;
+	if (version == CELL_FORMAT_V2 &&
+	    (ret = cell_read_body(&r, &rel)) != 0)
+		goto done;
+	if (r.cr_p != r.cr_end || (rel != NULL &&
+	    !cell_same_shape(live, rel))) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	*live_out = live;
+	live = NULL;
+	if (released_out != NULL) {
+		*released_out = rel;
+		rel = NULL;
+	}
+	ret = 0;
+done:
+	cell_free(live);
+	cell_free(rel);
+	return ret;
+}
+
+bool
+cell_has_released(const uint8_t *buf, size_t len)
+{
+	return len > 0 && buf[0] == CELL_FORMAT_V2;
 }
 
 int
 cell_decode(const uint8_t *buf, size_t len, struct cell **cell_out)
 {
-	unsigned	 nslots[CELL_MAX_QUESTIONS];
-	struct cell	*c = NULL;
-	uint32_t	 nq;
-	int		 ret;
-
-	if ((ret = cell_parse(buf, len, NULL, &nq, nslots)) != 0)
-		goto done;
-	if ((c = cell_new(nq, nslots)) == NULL) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	if ((ret = cell_parse(buf, len, c, &nq, NULL)) != 0)
-		goto done;
-	*cell_out = c;
-	c = NULL;
-	ret = 0;
-done:
-	cell_free(c);
-	return ret;
+	return cell_decode_pair(buf, len, cell_out, NULL);
 }

@@ -3,7 +3,8 @@
  * version, unit, bucket), the number of responses n and, per question, the
  * respondents who answered it and its histogram (slots as core/qtype.h lays
  * them out). Updated by the writer in the response's transaction, summed by
- * the read path, stored as the compact bytes of cell_encode().
+ * the read path, stored as the compact bytes of cell_encode_pair(): the
+ * live cell beside its released one (core/release.h).
  *
  * The cell's identity (survey, version, unit, bucket) is the storage key,
  * not part of the value: the seal binds the value to its key, so a value
@@ -64,6 +65,8 @@ struct cell_answer {
  */
 struct cell	*cell_new(size_t nquestions,
 		    const unsigned *slots_per_question);
+/* A zeroed cell of c's shape, or NULL when memory is short. */
+struct cell	*cell_new_like(const struct cell *c);
 void		 cell_free(struct cell *c);
 
 /* True if c has these questions with these slot counts. */
@@ -103,6 +106,16 @@ int		 cell_encode(const struct cell *c, uint8_t **buf_out,
 		    size_t *len_out);
 
 /*
+ * A cell's record in the store, format version 2: u8 version (2), then
+ * the body of version 1 (all but its version byte) twice: the live cell,
+ * then the released one (core/release.h), of the same shape. -EINVAL if
+ * the shapes differ.
+ */
+int		 cell_encode_pair(const struct cell *live,
+		    const struct cell *released, uint8_t **buf_out,
+		    size_t *len_out);
+
+/*
  * Parse bytes from disk into a new cell (free with cell_free()). Every
  * length and count is checked before it is used: -EBADMSG for a truncated,
  * trailing-garbage, overlong, unknown-version or invariant-breaking buffer,
@@ -111,5 +124,15 @@ int		 cell_encode(const struct cell *c, uint8_t **buf_out,
  */
 int		 cell_decode(const uint8_t *buf, size_t len,
 		    struct cell **cell_out);
+/*
+ * The same for a record of either version: cell_decode() gives its live
+ * cell; cell_decode_pair() the live one and the released one too (NULL
+ * for a version 1 record, written before cells kept released state;
+ * released_out may be NULL).
+ */
+int		 cell_decode_pair(const uint8_t *buf, size_t len,
+		    struct cell **live_out, struct cell **released_out);
+/* Whether a record's bytes carry a released cell (version 2), unparsed. */
+bool		 cell_has_released(const uint8_t *buf, size_t len);
 
 #endif /* PALAUTE_CORE_CELL_H */

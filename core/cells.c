@@ -1,6 +1,7 @@
 /*
- * cells.c — aggregate cells in the store: read, add one response, write,
- * all inside the writer's transaction of that response.
+ * cells.c — aggregate cells in the store: read, add one response and step
+ * its released state, write, all inside the writer's transaction of that
+ * response.
  */
 #include <config.h>
 
@@ -9,9 +10,14 @@
 #include <string.h>
 
 #include "core/answers.h"
+#include "core/catalog.h"
 #include "core/cells.h"
+#include "core/release.h"
 #include "core/survey.h"
 #include "storage/storage.h"
+
+/* DESIGN.md section 4: min_group when a survey says nothing. */
+#define CELLS_K_UNKNOWN	5
 
 static void
 cells_be32(uint8_t *p, uint32_t v)
@@ -48,8 +54,8 @@ cells_key_parse(const uint8_t key[CELLS_KEYLEN], struct cells_id *id)
 }
 
 int
-cells_get(struct storage_txn *txn, const struct cells_id *id,
-    struct cell **out)
+cells_get_pair(struct storage_txn *txn, const struct cells_id *id,
+    struct cell **live_out, struct cell **released_out)
 {
 	uint8_t	 key[CELLS_KEYLEN];
 	void	*val = NULL;
@@ -60,29 +66,48 @@ cells_get(struct storage_txn *txn, const struct cells_id *id,
 	if ((ret = storage_get(txn, STORAGE_DB_CELLS, key, sizeof(key), &val,
 	    &len)) != 0)
 		goto done;
-	ret = cell_decode(val, len, out);
+	ret = cell_decode_pair(val, len, live_out, released_out);
 done:
 	free(val);
 	return ret;
 }
 
 int
-cells_put(struct storage_txn *txn, const struct cells_id *id,
-    const struct cell *c)
+cells_get(struct storage_txn *txn, const struct cells_id *id,
+    struct cell **out)
 {
-	uint8_t	 key[CELLS_KEYLEN];
-	uint8_t	*buf = NULL;
-	size_t	 len = 0;
-	int	 ret;
+	return cells_get_pair(txn, id, out, NULL);
+}
+
+int
+cells_put(struct storage_txn *txn, const struct cells_id *id,
+    const struct cell *live, const struct cell *released)
+{
+	struct cell	*none = NULL;
+	uint8_t		 key[CELLS_KEYLEN];
+	uint8_t		*buf = NULL;
+	size_t		 len = 0;
+	int		 ret;
 
 	cells_key(id, key);
-	if (c == NULL) {
+	if (live == NULL) {
 		ret = storage_del(txn, STORAGE_DB_CELLS, key, sizeof(key));
 		return ret == -ENOENT ? 0 : ret;
 	}
-	if ((ret = cell_encode(c, &buf, &len)) != 0)
-		return ret;
-	ret = storage_put(txn, STORAGE_DB_CELLS, key, sizeof(key), buf, len, 0);
+	if (released == NULL) {
+		/* Nothing released yet. */
+		if ((none = cell_new_like(live)) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		released = none;
+	}
+	if ((ret = cell_encode_pair(live, released, &buf, &len)) != 0)
+		goto done;
+	ret = storage_put(txn, STORAGE_DB_CELLS, key, sizeof(key), buf, len,
+	    0);
+done:
+	cell_free(none);
 	free(buf);
 	return ret;
 }
@@ -119,9 +144,10 @@ int
 cells_add(struct storage_txn *txn, const struct cells_id *id,
     const struct survey *s, const struct answers *a)
 {
-	struct cell	*c = NULL;
+	struct cell	*live = NULL, *rel = NULL;
 	unsigned	*shape = NULL;
 	size_t		 nq = survey_question_count(s), qi;
+	uint32_t	 k = release_k(survey_min_group(s));
 	int		 ret;
 
 	if ((shape = calloc(nq ? nq : 1, sizeof(*shape))) == NULL) {
@@ -130,36 +156,47 @@ cells_add(struct storage_txn *txn, const struct cells_id *id,
 	}
 	for (qi = 0; qi < nq; qi++)
 		shape[qi] = (unsigned)survey_question_slots(s, qi);
-	ret = cells_get(txn, id, &c);
+	ret = cells_get_pair(txn, id, &live, &rel);
 	if (ret == -ENOENT) {
-		if ((c = cell_new(nq, shape)) == NULL) {
+		if ((live = cell_new(nq, shape)) == NULL) {
 			ret = -ENOMEM;
 			goto done;
 		}
 	} else if (ret != 0)
 		goto done;
-	else if (!cell_has_shape(c, nq, shape)) {
+	else if (!cell_has_shape(live, nq, shape)) {
 		/* A version's shape never changes; this cell is not its own. */
 		ret = -EBADMSG;
 		goto done;
 	}
-	if ((ret = cells_count(c, s, a)) != 0)
+	if (rel == NULL) {
+		/* New, or written before cells kept released state. */
+		if ((rel = cell_new_like(live)) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		if ((ret = release_initial(rel, live, k)) != 0)
+			goto done;
+	}
+	if ((ret = cells_count(live, s, a)) != 0 ||
+	    (ret = release_step(rel, live, k, NULL)) != 0)
 		goto done;
-	ret = cells_put(txn, id, c);
+	ret = cells_put(txn, id, live, rel);
 done:
-	cell_free(c);
+	cell_free(live);
+	cell_free(rel);
 	free(shape);
 	return ret;
 }
 
 int
 cells_each(struct storage_txn *txn, uint32_t survey,
-    int (*fn)(const struct cells_id *, const struct cell *, void *),
-    void *arg)
+    int (*fn)(const struct cells_id *, const struct cell *,
+    const struct cell *, void *), void *arg)
 {
 	struct storage_iter	*it = NULL;
 	struct cells_id		 id;
-	struct cell		*c = NULL;
+	struct cell		*c = NULL, *rel = NULL;
 	const void		*key, *val;
 	size_t			 klen, vlen;
 	uint8_t			 prefix[4];
@@ -175,11 +212,12 @@ cells_each(struct storage_txn *txn, uint32_t survey,
 			goto done;
 		}
 		cells_key_parse(key, &id);
-		if ((ret = cell_decode(val, vlen, &c)) != 0)
+		if ((ret = cell_decode_pair(val, vlen, &c, &rel)) != 0)
 			goto done;
-		ret = fn(&id, c, arg);
+		ret = fn(&id, c, rel, arg);
 		cell_free(c);
-		c = NULL;
+		cell_free(rel);
+		c = rel = NULL;
 		if (ret != 0)
 			goto done;
 	}
@@ -187,5 +225,95 @@ cells_each(struct storage_txn *txn, uint32_t survey,
 		ret = 0;
 done:
 	storage_iter_free(it);
+	return ret;
+}
+
+/* The step of a survey version, read once per version in a walk. */
+struct cells_k {
+	uint32_t	ck_survey, ck_version, ck_k;
+};
+
+static int
+cells_k_of(struct storage_txn *txn, struct cells_k *ck,
+    const struct cells_id *id)
+{
+	struct survey	*s = NULL;
+	int		 rc;
+
+	if (ck->ck_k != 0 && ck->ck_survey == id->ci_survey &&
+	    ck->ck_version == id->ci_version)
+		return 0;
+	rc = catalog_load(txn, id->ci_survey, id->ci_version, &s, NULL);
+	if (rc != 0 && rc != -ENOENT)
+		return rc;
+	/* A version no longer stored: the larger default holds back more. */
+	ck->ck_k = release_k(s != NULL ? survey_min_group(s) :
+	    CELLS_K_UNKNOWN);
+	ck->ck_survey = id->ci_survey;
+	ck->ck_version = id->ci_version;
+	survey_free(s);
+	return 0;
+}
+
+int
+cells_migrate(struct storage_txn *txn, size_t *n_out)
+{
+	struct storage_iter	*it = NULL;
+	struct cells_k		 ck = { 0, 0, 0 };
+	struct cells_id		 id;
+	struct cell		*live = NULL, *rel = NULL;
+	const void		*key, *val;
+	uint8_t			*keys = NULL, *grown;
+	size_t			 klen, vlen, n = 0, cap = 0, i;
+	int			 ret;
+
+	/*
+	 * Collect the old cells' keys first: no writes under an open cursor.
+	 * A store migrated once has none, and costs one walk of the keys.
+	 */
+	if ((ret = storage_iter_new(txn, STORAGE_DB_CELLS, NULL, 0, &it)) != 0)
+		goto done;
+	while ((ret = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
+		if (klen != CELLS_KEYLEN || cell_has_released(val, vlen))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((grown = realloc(keys, cap * CELLS_KEYLEN)) ==
+			    NULL) {
+				ret = -ENOMEM;
+				goto done;
+			}
+			keys = grown;
+		}
+		memcpy(keys + n++ * CELLS_KEYLEN, key, CELLS_KEYLEN);
+	}
+	if (ret != -ENOENT)
+		goto done;
+	storage_iter_free(it);
+	it = NULL;
+	for (i = 0; i < n; i++) {
+		cells_key_parse(keys + i * CELLS_KEYLEN, &id);
+		if ((ret = cells_get(txn, &id, &live)) != 0 ||
+		    (ret = cells_k_of(txn, &ck, &id)) != 0)
+			goto done;
+		if ((rel = cell_new_like(live)) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		if ((ret = release_initial(rel, live, ck.ck_k)) != 0 ||
+		    (ret = cells_put(txn, &id, live, rel)) != 0)
+			goto done;
+		cell_free(live);
+		cell_free(rel);
+		live = rel = NULL;
+	}
+	if (n_out != NULL)
+		*n_out = n;
+	ret = 0;
+done:
+	storage_iter_free(it);
+	cell_free(live);
+	cell_free(rel);
+	free(keys);
 	return ret;
 }

@@ -8,8 +8,8 @@
  * sort by version, unit, then time):
  *   survey (4) | version (4) | unit (4) | bucket (4: day number of the
  *   bucket's first day, core/period.h)
- * Value: cell_encode() bytes (core/cell.h), sealed by storage like every
- * value.
+ * Value: cell_encode_pair() bytes (core/cell.h), the live cell and its
+ * released one, sealed by storage like every value.
  *
  * Return convention: 0 or a negative errno-style code.
  */
@@ -46,9 +46,10 @@ int	cells_count(struct cell *c, const struct survey *s,
 	    const struct answers *a);
 
 /*
- * Count one validated response into its cell (read, add, write), inside
- * the writer's transaction of that response. s is the survey version the
- * answers were checked against.
+ * Count one validated response into its cell (read, add, step the
+ * released state by the survey version's min_group as core/release.h
+ * says, write), inside the writer's transaction of that response. s is
+ * the survey version the answers were checked against.
  */
 int	cells_add(struct storage_txn *txn, const struct cells_id *id,
 	    const struct survey *s, const struct answers *a);
@@ -57,17 +58,35 @@ int	cells_add(struct storage_txn *txn, const struct cells_id *id,
 int	cells_get(struct storage_txn *txn, const struct cells_id *id,
 	    struct cell **out);
 
-/* Replace (or, with c == NULL, delete) the cell of id; for rebuild. */
+/*
+ * The cell of id with its released state (*released_out: NULL for a cell
+ * written before cells kept one); the caller frees both. -ENOENT.
+ */
+int	cells_get_pair(struct storage_txn *txn, const struct cells_id *id,
+	    struct cell **live_out, struct cell **released_out);
+
+/*
+ * Replace the cell of id with live and its released state (NULL: nothing
+ * released), or with live == NULL delete it; for rebuild and tests.
+ */
 int	cells_put(struct storage_txn *txn, const struct cells_id *id,
-	    const struct cell *c);
+	    const struct cell *live, const struct cell *released);
 
 /*
  * Call fn for every cell of survey (every version, unit and bucket), in
- * key order; c is borrowed for the call. A non-zero return of fn stops
- * the walk and is returned.
+ * key order, with its live cell c and its released one (NULL for a cell
+ * written before cells kept one); both borrowed for the call. A non-zero
+ * return of fn stops the walk and is returned.
  */
 int	cells_each(struct storage_txn *txn, uint32_t survey,
 	    int (*fn)(const struct cells_id *id, const struct cell *c,
-	    void *arg), void *arg);
+	    const struct cell *released, void *arg), void *arg);
+
+/*
+ * Give every cell written before cells kept released state its released
+ * one, once: release_initial() with its survey version's min_group
+ * (write txn). *n_out (may be NULL) gets how many cells it changed.
+ */
+int	cells_migrate(struct storage_txn *txn, size_t *n_out);
 
 #endif /* PALAUTE_CORE_CELLS_H */

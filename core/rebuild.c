@@ -567,12 +567,14 @@ struct rb_stored {
 
 /* A stored cell no record counts in: kept, and said why. */
 static int
-rb_stored_one(const struct cells_id *id, const struct cell *c, void *arg)
+rb_stored_one(const struct cells_id *id, const struct cell *c,
+    const struct cell *released, void *arg)
 {
 	struct rb_stored	*s = arg;
 	uint8_t			 key[CELLS_KEYLEN];
 
 	(void)c;
+	(void)released;
 	cells_key(id, key);
 	if (s->s_map->m_cap != 0 &&
 	    rb_map_slot(s->s_map, key)->e_cell != NULL)
@@ -590,7 +592,7 @@ rb_write(struct rebuild *rb, struct storage_txn *txn, struct rb_map *map,
 {
 	struct rb_stored	 s;
 	struct cells_id		 id;
-	struct cell		*old = NULL;
+	struct cell		*old = NULL, *rel = NULL;
 	size_t			 i;
 	int			 rc;
 
@@ -602,7 +604,8 @@ rb_write(struct rebuild *rb, struct storage_txn *txn, struct rb_map *map,
 			r->rr_kept_retention++;
 			continue;
 		}
-		rc = cells_get(txn, &id, &old);
+		/* The released state is history: it stays as it is. */
+		rc = cells_get_pair(txn, &id, &old, &rel);
 		if (rc != 0 && rc != -ENOENT)
 			return rc;
 		if (rc == 0 && rb_cell_equal(old, map->m_slots[i].e_cell)) {
@@ -614,14 +617,16 @@ rb_write(struct rebuild *rb, struct storage_txn *txn, struct rb_map *map,
 				    id.ci_survey, id.ci_version, id.ci_unit,
 				    old->c_n, map->m_slots[i].e_cell->c_n);
 			if (!dry_run && (rc = cells_put(txn, &id,
-			    map->m_slots[i].e_cell)) != 0) {
+			    map->m_slots[i].e_cell, rel)) != 0) {
 				cell_free(old);
+				cell_free(rel);
 				return rc;
 			}
 			r->rr_written++;
 		}
 		cell_free(old);
-		old = NULL;
+		cell_free(rel);
+		old = rel = NULL;
 	}
 	s.s_rb = rb;
 	s.s_map = map;
@@ -670,6 +675,10 @@ rebuild_run(struct storage *st, int64_t today, unsigned threads,
 
 	/* The writer's lock for the whole run: see rebuild.h. */
 	if ((ret = storage_txn_begin(st, true, &txn)) != 0)
+		goto done;
+	/* Released state is history, kept as it is: first give it to the
+	 * cells of a store written before they kept it. */
+	if ((ret = cells_migrate(txn, NULL)) != 0)
 		goto done;
 	if ((ret = rec_each(txn, STORAGE_DB_SURVEYS, NULL, 0, rb_collect,
 	    &ids)) != 0)

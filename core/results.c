@@ -273,10 +273,13 @@ struct results_fill {
 };
 
 static int
-results_fill_cell(const struct cells_id *id, const struct cell *c, void *arg)
+results_fill_cell(const struct cells_id *id, const struct cell *c,
+    const struct cell *released, void *arg)
 {
 	struct results_fill	*rf = arg;
 
+	/* The engine reads live cells until the reads move to released. */
+	(void)released;
 	return agg_add_cell(rf->rf_agg, id->ci_version, id->ci_unit,
 	    id->ci_bucket, c);
 }

@@ -19,6 +19,7 @@
 #include "core/intake.h"
 #include "core/period.h"
 #include "core/rec.h"
+#include "core/release.h"
 #include "core/survey.h"
 #include "core/verify.h"
 #include "storage/storage.h"
@@ -292,7 +293,8 @@ verify_same(const struct cell *stored, const struct cell *want,
 }
 
 static int
-verify_cell_cb(const struct cells_id *id, const struct cell *c, void *arg)
+verify_cell_cb(const struct cells_id *id, const struct cell *c,
+    const struct cell *released, void *arg)
 {
 	struct verify		*v = arg;
 	struct verify_cell	*vc;
@@ -301,6 +303,14 @@ verify_cell_cb(const struct cells_id *id, const struct cell *c, void *arg)
 
 	v->v_cells_seen++;
 	v->v_r->vr_cells++;
+	(void)util_format_date(id->ci_bucket, day, sizeof(day));
+	if (released != NULL && !release_consistent(released, c)) {
+		v->v_r->vr_bad_cells++;
+		verify_note(v, "survey %u version %u unit %u bucket %s: the "
+		    "released state is not one the rule reaches (released %u "
+		    "of %u responses)", id->ci_survey, id->ci_version,
+		    id->ci_unit, day, released->c_n, c->c_n);
+	}
 	cells_key(id, key);
 	vc = verify_find(v, key);
 	if (vc != NULL)
@@ -309,7 +319,6 @@ verify_cell_cb(const struct cells_id *id, const struct cell *c, void *arg)
 	    (vc != NULL && verify_same(c, vc->vc_cell, v->v_allow_purged)))
 		return 0;
 	v->v_r->vr_bad_cells++;
-	(void)util_format_date(id->ci_bucket, day, sizeof(day));
 	verify_note(v, "survey %u version %u unit %u bucket %s: the cell "
 	    "counts %u responses, the records %u", id->ci_survey,
 	    id->ci_version, id->ci_unit, day, c->c_n,

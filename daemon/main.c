@@ -30,6 +30,7 @@
 #include "api/routes/session.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/cells.h"
 #include "core/retention.h"
 #include "daemon/config.h"
 #include "daemon/dev.h"
@@ -519,6 +520,30 @@ main_reader_check(evutil_socket_t fd, short what, void *arg)
 		log_info("cleared %d stale reader slots", n);
 }
 
+/*
+ * Cells written before cells kept their released state get it, once,
+ * before the writer starts (DESIGN.md section 5; core/release.h).
+ */
+static int
+main_migrate(struct storage *st)
+{
+	struct storage_txn	*txn = NULL;
+	size_t			 n = 0;
+	int			 rc;
+
+	if ((rc = storage_txn_begin(st, true, &txn)) != 0)
+		return rc;
+	if ((rc = cells_migrate(txn, &n)) != 0) {
+		storage_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = storage_txn_commit(txn)) != 0)
+		return rc;
+	if (n > 0)
+		log_info("gave %zu cells their released state", n);
+	return 0;
+}
+
 static int
 main_run(struct palauted *pd)
 {
@@ -563,6 +588,11 @@ main_run(struct palauted *pd)
 	    http_nroutes)) != 0 ||
 	    (rc = http_results_init(&pd->pd_api)) != 0) {
 		log_warnx("cannot initialise the api: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = main_migrate(pd->pd_store)) != 0) {
+		log_warnx("cannot give the cells their released state: %s",
+		    strerror(-rc));
 		return rc;
 	}
 	main_limits(&pd->pd_api.ac_limits, &pd->pd_cf);

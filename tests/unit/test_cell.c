@@ -393,6 +393,72 @@ test_hand_made_bad(void **state)
 	expect_bad((const uint8_t[]){ 1, 3, 1, 2, 3, 1, 2, 0 }, 8);
 }
 
+/* Version 2: the live cell, then the released one, both decoded back. */
+static void
+test_pair(void **state)
+{
+	static const unsigned	shape[] = { 2, 3 };
+	/* The released body's question has 2 slots, the live one's 1. */
+	static const uint8_t	mixed[] = { 2, 1, 1, 1, 1, 1, 0, 1, 2, 0, 0,
+	    0 };
+	struct cell		*live, *rel, *other, *l2 = NULL, *r2 = NULL;
+	uint8_t			*buf, *v1;
+	size_t			 len, len1;
+
+	(void)state;
+	assert_int_equal(cell_decode_pair(mixed, sizeof(mixed), &l2, &r2),
+	    -EBADMSG);
+	live = cell_new(2, shape);
+	rel = cell_new_like(live);
+	assert_non_null(live);
+	assert_non_null(rel);
+	assert_true(cell_same_shape(live, rel));
+	live->c_n = 7;
+	live->c_answered[0] = 7;
+	live->c_slots[1] = 7;
+	live->c_answered[1] = 2;
+	live->c_slots[4] = 2;
+	rel->c_n = 5;
+	rel->c_answered[0] = 5;
+	rel->c_slots[1] = 5;
+	assert_int_equal(cell_encode_pair(live, rel, &buf, &len), 0);
+	assert_int_equal(buf[0], 2);
+	assert_true(cell_has_released(buf, len));
+	assert_int_equal(cell_decode_pair(buf, len, &l2, &r2), 0);
+	assert_cells_equal(live, l2);
+	assert_non_null(r2);
+	assert_cells_equal(rel, r2);
+	cell_free(l2);
+	cell_free(r2);
+	/* cell_decode() of a pair gives the live cell. */
+	assert_int_equal(cell_decode(buf, len, &l2), 0);
+	assert_cells_equal(live, l2);
+	cell_free(l2);
+	/* Every truncation fails. */
+	for (len1 = 0; len1 < len; len1++)
+		assert_int_equal(cell_decode_pair(buf, len1, &l2, &r2),
+		    -EBADMSG);
+	free(buf);
+
+	/* A version 1 record: the live cell, and no released one. */
+	assert_int_equal(cell_encode(live, &v1, &len1), 0);
+	assert_false(cell_has_released(v1, len1));
+	r2 = live;
+	assert_int_equal(cell_decode_pair(v1, len1, &l2, &r2), 0);
+	assert_cells_equal(live, l2);
+	assert_null(r2);
+	cell_free(l2);
+	free(v1);
+
+	/* Two cells of different shapes make no pair. */
+	other = cell_new(1, shape);
+	assert_non_null(other);
+	assert_int_equal(cell_encode_pair(live, other, &buf, &len), -EINVAL);
+	cell_free(other);
+	cell_free(live);
+	cell_free(rel);
+}
+
 int
 main(void)
 {
@@ -404,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_truncated_and_corrupted),
 		cmocka_unit_test(test_hand_made_bad),
+		cmocka_unit_test(test_pair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

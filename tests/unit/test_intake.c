@@ -497,6 +497,77 @@ test_day_window_edges(void **state)
 	storage_txn_abort(txn);
 }
 
+/* The released n of the unit's March 2024 cell, and its live n. */
+static void
+march_cell(struct fixture *f, uint32_t *live_n, uint32_t *rel_n)
+{
+	struct storage_txn	*txn = NULL;
+	struct cells_id		 cid;
+	struct cell		*live = NULL, *rel = NULL;
+
+	cid.ci_survey = f->survey;
+	cid.ci_version = 1;
+	cid.ci_unit = f->unit;
+	cid.ci_bucket = (uint32_t)util_days_from_civil(2024, 3, 1);
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(cells_get_pair(txn, &cid, &live, &rel), 0);
+	storage_txn_abort(txn);
+	assert_non_null(rel);
+	*live_n = live->c_n;
+	*rel_n = rel->c_n;
+	cell_free(live);
+	cell_free(rel);
+}
+
+/* n responses in one kiosk batch, ids released-prefix-0.. */
+static void
+kiosk_batch(struct fixture *f, const char *token, const char *prefix,
+    unsigned n)
+{
+	json_t		*res;
+	char		 id[32];
+	unsigned	 i;
+
+	assert_non_null(res = json_array());
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "released-%s-%u", prefix, i);
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:{s:i}}",
+		    "id", id, "day", "2024-03-10", "lang", "fi", "answers",
+		    "visit", 4));
+	}
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/responses", token,
+	    json_pack("{s:o}", "responses", res)), 200);
+	assert_int_equal(json_integer_value(json_object_get(f->body,
+	    "stored")), n);
+}
+
+/*
+ * The writer steps a cell's released state in the transaction that
+ * stores a response: nothing of the first k-1 (min_group 5), all five at
+ * the fifth, and the sixth is held back again.
+ */
+static void
+test_released_in_steps(void **state)
+{
+	struct fixture	*f = *state;
+	char		 token[64];
+	uint32_t	 live, rel;
+
+	enroll(f, token);
+	kiosk_batch(f, token, "a", 4);
+	march_cell(f, &live, &rel);
+	assert_int_equal(live, 4);
+	assert_int_equal(rel, 0);
+	kiosk_batch(f, token, "b", 1);
+	march_cell(f, &live, &rel);
+	assert_int_equal(live, 5);
+	assert_int_equal(rel, 5);
+	kiosk_batch(f, token, "c", 1);
+	march_cell(f, &live, &rel);
+	assert_int_equal(live, 6);
+	assert_int_equal(rel, 5);
+}
+
 /*
  * On 2024-03-05 the window reaches back into February. A survey that keeps
  * responses for one month keeps March's only: February's are refused and
@@ -686,6 +757,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_day_window_edges, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_day_before_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_released_in_steps, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_expired_enrollment_code,
 		    setup, teardown),

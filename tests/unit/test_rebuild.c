@@ -3,7 +3,9 @@
  * directory: wrong cells are rewritten from the records, missing ones
  * created, and the cells retention left behind (months purged or due,
  * cells no record counts any more) kept as they are; a dry run writes
- * nothing; a record that fits no version is skipped and reported.
+ * nothing; a record that fits no version is skipped and reported. The
+ * released state: given once to a store written before it, kept by
+ * rebuild as history, checked by verify.
  */
 #include "config.h"
 
@@ -24,8 +26,10 @@
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/rebuild.h"
+#include "core/release.h"
 #include "core/survey.h"
 #include "core/units.h"
+#include "core/verify.h"
 #include "storage/storage.h"
 #include "tests/unit/tmpdir.h"
 
@@ -137,7 +141,7 @@ put_cell(struct fx *f, int64_t bucket, unsigned n)
 	for (i = 0; i < n; i++)
 		assert_int_equal(cell_add(c, ans, 2), 0);
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-	assert_int_equal(cells_put(txn, &id, c), 0);
+	assert_int_equal(cells_put(txn, &id, c, NULL), 0);
 	assert_int_equal(storage_txn_commit(txn), 0);
 	cell_free(c);
 }
@@ -244,11 +248,129 @@ test_rules(void **state)
 	assert_int_equal(r.rr_kept_orphan, 1);
 }
 
+/* The released state of a cell, n 0 when it has none. */
+static uint32_t
+get_released(struct fx *f, int64_t bucket)
+{
+	struct storage_txn	*txn = NULL;
+	struct cells_id		 id = cid(f, bucket);
+	struct cell		*live = NULL, *rel = NULL;
+	uint32_t		 n;
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(cells_get_pair(txn, &id, &live, &rel), 0);
+	storage_txn_abort(txn);
+	n = rel != NULL ? rel->c_n : 0;
+	cell_free(live);
+	cell_free(rel);
+	return n;
+}
+
+/* A cell as the store kept it before cells kept released state. */
+static void
+put_old_cell(struct fx *f, int64_t bucket, unsigned n)
+{
+	static const unsigned	 shape[2] = { 5, 1 };
+	static const uint8_t	 slot0 = 0;
+	struct cell_answer	 ans[2] = { { true, &slot0, 1 },
+				    { false, NULL, 0 } };
+	struct storage_txn	*txn = NULL;
+	struct cells_id		 id = cid(f, bucket);
+	struct cell		*c = cell_new(2, shape);
+	uint8_t			 key[CELLS_KEYLEN], *buf = NULL;
+	size_t			 len = 0;
+	unsigned		 i;
+
+	assert_non_null(c);
+	for (i = 0; i < n; i++)
+		assert_int_equal(cell_add(c, ans, 2), 0);
+	assert_int_equal(cell_encode(c, &buf, &len), 0);
+	cells_key(&id, key);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_CELLS, key, sizeof(key),
+	    buf, len, 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	free(buf);
+	cell_free(c);
+}
+
+/* Set the released n of a stored cell (its questions released nothing). */
+static void
+put_released(struct fx *f, int64_t bucket, uint32_t n)
+{
+	static const unsigned	 shape[2] = { 5, 1 };
+	struct storage_txn	*txn = NULL;
+	struct cells_id		 id = cid(f, bucket);
+	struct cell		*live = NULL, *rel = NULL, *set;
+
+	assert_non_null(set = cell_new(2, shape));
+	set->c_n = n;
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(cells_get_pair(txn, &id, &live, &rel), 0);
+	assert_int_equal(cells_put(txn, &id, live, set), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	cell_free(live);
+	cell_free(rel);
+	cell_free(set);
+}
+
+/*
+ * Released state: an old store is given it once (one step from nothing,
+ * k = the survey's min_group, 5 here); rebuild recomputes the live cells
+ * and keeps the released ones as history; verify says when released
+ * passes live.
+ */
+static void
+test_released_state(void **state)
+{
+	struct fx		*f = *state;
+	struct rebuild_report	 r;
+	struct verify_report	 vr;
+	struct storage_txn	*txn = NULL;
+	int64_t			 today = D(2024, 6, 15);
+	size_t			 n = 99;
+
+	put_old_cell(f, D(2024, 4, 1), 7);
+	put_old_cell(f, D(2024, 5, 1), 3);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(cells_migrate(txn, &n), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(get_released(f, D(2024, 4, 1)), 7);
+	assert_int_equal(get_released(f, D(2024, 5, 1)), 0);
+	/* Once: a migrated store has nothing left to migrate. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(cells_migrate(txn, &n), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	assert_int_equal(n, 0);
+
+	/* May's records say 6: live follows them, released stays at 0. */
+	put_records(f, D(2024, 5, 2), 6, 4, false);
+	put_records(f, D(2024, 4, 2), 7, 1, false);
+	assert_int_equal(rebuild_run(f->st, today, 1, false, NULL, NULL, &r),
+	    0);
+	assert_int_equal(r.rr_written, 1);
+	assert_int_equal(get_released(f, D(2024, 5, 1)), 0);
+	assert_int_equal(get_released(f, D(2024, 4, 1)), 7);
+	assert_int_equal(verify_store(f->st, false, NULL, NULL, &vr), 0);
+	assert_true(verify_ok(&vr));
+
+	/* April's records lost: released now exceeds live, and verify says
+	 * so (rebuild never lowers what was released). */
+	put_cell(f, D(2024, 4, 1), 3);
+	put_released(f, D(2024, 4, 1), 7);
+	assert_int_equal(verify_store(f->st, true, NULL, NULL, &vr), 0);
+	assert_false(verify_ok(&vr));
+	assert_true(vr.vr_bad_cells > 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_released_state, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
