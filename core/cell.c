@@ -19,29 +19,37 @@
 struct cell *
 cell_new(size_t nquestions, const unsigned *slots_per_question)
 {
-	struct cell	*c = NULL, *ret = NULL;
-	size_t		 q, total = 0, alloc_q;
+	struct cell	*c;
+	uint8_t		*p;
+	size_t		 q, total = 0, size;
 
 	if (nquestions > CELL_MAX_QUESTIONS ||
 	    (nquestions > 0 && slots_per_question == NULL))
-		goto done;
+		return NULL;
 	for (q = 0; q < nquestions; q++) {
 		if (slots_per_question[q] < 1 ||
 		    slots_per_question[q] > QTYPE_MAX_SLOTS)
-			goto done;
+			return NULL;
 		total += slots_per_question[q];
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		goto done;
-	/* calloc(0) may return NULL: keep at least one element */
-	alloc_q = nquestions > 0 ? nquestions : 1;
-	c->c_answered = calloc(alloc_q, sizeof(*c->c_answered));
-	c->c_nslots = calloc(alloc_q, sizeof(*c->c_nslots));
-	c->c_offset = calloc(alloc_q, sizeof(*c->c_offset));
-	c->c_slots = calloc(total > 0 ? total : 1, sizeof(*c->c_slots));
-	if (c->c_answered == NULL || c->c_nslots == NULL ||
-	    c->c_offset == NULL || c->c_slots == NULL)
-		goto done;
+	/*
+	 * One allocation for the cell and its arrays, widest members first
+	 * so that each stays aligned: the writer makes and frees two cells
+	 * for every response it stores.
+	 */
+	size = sizeof(*c) + nquestions * (sizeof(*c->c_offset) +
+	    sizeof(*c->c_answered) + sizeof(*c->c_nslots)) +
+	    total * sizeof(*c->c_slots);
+	if ((c = calloc(1, size)) == NULL)
+		return NULL;
+	p = (uint8_t *)(c + 1);
+	c->c_offset = (size_t *)(void *)p;
+	p += nquestions * sizeof(*c->c_offset);
+	c->c_answered = (uint32_t *)(void *)p;
+	p += nquestions * sizeof(*c->c_answered);
+	c->c_slots = (uint32_t *)(void *)p;
+	p += total * sizeof(*c->c_slots);
+	c->c_nslots = p;
 	c->c_nquestions = nquestions;
 	c->c_total_slots = total;
 	for (q = 0, total = 0; q < nquestions; q++) {
@@ -49,11 +57,7 @@ cell_new(size_t nquestions, const unsigned *slots_per_question)
 		c->c_offset[q] = total;
 		total += slots_per_question[q];
 	}
-	ret = c;
-	c = NULL;
-done:
-	cell_free(c);
-	return ret;
+	return c;
 }
 
 struct cell *
@@ -70,13 +74,7 @@ cell_new_like(const struct cell *c)
 void
 cell_free(struct cell *c)
 {
-	if (c == NULL)
-		return;
-	free(c->c_answered);
-	free(c->c_nslots);
-	free(c->c_offset);
-	free(c->c_slots);
-	free(c);
+	free(c);	/* its arrays are in the same allocation */
 }
 
 bool
