@@ -255,6 +255,9 @@ cells_k_of(struct storage_txn *txn, struct cells_k *ck,
 	return 0;
 }
 
+/* In STORAGE_DB_META once every cell keeps its released state. */
+static const char	cells_released_key[] = "cells_released";
+
 int
 cells_migrate(struct storage_txn *txn, size_t *n_out)
 {
@@ -264,13 +267,19 @@ cells_migrate(struct storage_txn *txn, size_t *n_out)
 	struct cell		*live = NULL, *rel = NULL;
 	const void		*key, *val;
 	uint8_t			*keys = NULL, *grown;
-	size_t			 klen, vlen, n = 0, cap = 0, i;
+	void			*flag = NULL;
+	size_t			 klen, vlen, flen, n = 0, cap = 0, i;
 	int			 ret;
 
-	/*
-	 * Collect the old cells' keys first: no writes under an open cursor.
-	 * A store migrated once has none, and costs one walk of the keys.
-	 */
+	if (n_out != NULL)
+		*n_out = 0;
+	/* Done once: a walk opens every cell, too slow for every start. */
+	ret = storage_get(txn, STORAGE_DB_META, cells_released_key,
+	    sizeof(cells_released_key) - 1, &flag, &flen);
+	free(flag);
+	if (ret != -ENOENT)
+		return ret;
+	/* Collect the old cells' keys first: no writes under a cursor. */
 	if ((ret = storage_iter_new(txn, STORAGE_DB_CELLS, NULL, 0, &it)) != 0)
 		goto done;
 	while ((ret = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
@@ -307,6 +316,9 @@ cells_migrate(struct storage_txn *txn, size_t *n_out)
 		cell_free(rel);
 		live = rel = NULL;
 	}
+	if ((ret = storage_put(txn, STORAGE_DB_META, cells_released_key,
+	    sizeof(cells_released_key) - 1, "1", 1, 0)) != 0)
+		goto done;
 	if (n_out != NULL)
 		*n_out = n;
 	ret = 0;

@@ -85,7 +85,8 @@ int	cells_each(struct storage_txn *txn, uint32_t survey,
 /*
  * Give every cell written before cells kept released state its released
  * one, once: release_initial() with its survey version's min_group
- * (write txn). *n_out (may be NULL) gets how many cells it changed.
+ * (write txn), then mark the store so that later calls do nothing.
+ * *n_out (may be NULL) gets how many cells it changed.
  */
 int	cells_migrate(struct storage_txn *txn, size_t *n_out);
 
