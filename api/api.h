@@ -1,9 +1,11 @@
 /*
- * api.h — Palaute's REST API without HTTP: a plain request struct in, one
- * reply out. The daemon fills a struct api_req from evhttp, calls
- * api_handle(), and is called back exactly once through rq_reply, at once
- * or later on the event-loop thread (after the writer committed, or after a
- * password hash finished). Tests drive api_handle() the same way.
+ * api.h — the HTTP framework without a socket: a plain request struct in,
+ * one reply out. The daemon fills a struct api_req from evhttp, calls
+ * api_handle(), which dispatches over the route table api_init() was
+ * handed (api/routes/), and is called back exactly once through rq_reply,
+ * at once or later on the event-loop thread (after the writer committed,
+ * or after a password hash finished). Tests drive api_handle() the same
+ * way.
  *
  * Return convention: 0 or a negative errno-style code.
  * Threads: everything here runs on the event-loop thread, except the
@@ -76,7 +78,6 @@ struct api_route {
 	enum api_bodylimit	 rt_body;
 	const char		*rt_summary;	/* for openapi.json */
 };
-
 
 struct api_req {
 	enum api_method		 rq_method;
