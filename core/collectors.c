@@ -20,6 +20,8 @@
 #include "core/collectors.h"
 #include "core/intake.h"
 #include "core/rec.h"
+#include "core/survey.h"
+#include "core/release.h"
 #include "core/units.h"
 #include "storage/storage.h"
 
@@ -600,6 +602,26 @@ collectors_delete_index(struct storage_txn *txn, char tag,
 	collectors_index_key(tag, hash, key);
 	rc = storage_del(txn, STORAGE_DB_COLLECTORS, key, sizeof(key));
 	return rc == -ENOENT ? 0 : rc;
+}
+
+int
+collectors_used_released(struct storage_txn *txn, const json_t *rec,
+    uint32_t *out)
+{
+	struct survey	*s = NULL;
+	json_int_t	 used;
+	int		 rc;
+
+	used = json_integer_value(json_object_get(rec, "used"));
+	if (used < 0 || used > UINT32_MAX)
+		return -EBADMSG;
+	rc = catalog_load(txn, codec_u32(json_object_get(rec, "survey")), 0,
+	    &s, NULL);
+	if (rc != 0)
+		return rc;
+	*out = release_count((uint32_t)used, survey_min_group(s));
+	survey_free(s);
+	return 0;
 }
 
 int

@@ -170,6 +170,15 @@ const char *collectors_issue_code(const struct collectors_issue *ci,
  * Writes no audit entry (the caller does).
  */
 /*
+ * An invitation round's used codes as managers and admins may see them:
+ * in whole steps of its survey's min_group (core/release.h), so that a
+ * reading before and after one person answered is the same. rec is the
+ * collector's record.
+ */
+int	collectors_used_released(struct storage_txn *txn, const json_t *rec,
+	    uint32_t *out);
+
+/*
  * Delete collector id with its slug and enrollment indexes, invitation
  * codes and device tokens (write txn). *rec_out gets the deleted record,
  * a new reference. -ENOENT when there is none.

@@ -14,6 +14,13 @@ release_k(unsigned min_group)
 	return min_group < RELEASE_K_MIN ? RELEASE_K_MIN : min_group;
 }
 
+uint32_t
+release_count(uint32_t n, uint32_t k)
+{
+	k = release_k(k);
+	return n - n % k;
+}
+
 bool
 release_consistent(const struct cell *released, const struct cell *live)
 {

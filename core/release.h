@@ -47,6 +47,13 @@
 uint32_t	release_k(unsigned min_group);
 
 /*
+ * A count of people as anyone may see it, in whole steps of k: the
+ * largest multiple of k not above n. For counters that move one by one
+ * (an invitation round's used codes), it is what stepping leaves.
+ */
+uint32_t	release_count(uint32_t n, uint32_t k);
+
+/*
  * After live changed: step released toward live as the rule says.
  * *stepped (may be NULL) tells whether released changed. -EINVAL when the
  * shapes differ or released is not consistent with live (it is then left

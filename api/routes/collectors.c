@@ -30,18 +30,21 @@ static const char *const collectors_members[] = {
 
 /* ---------------------------------------------------------- views */
 
-/* A record as callers see it: no hashes. */
+/*
+ * A record as callers see it: no hashes, and a round's used codes in
+ * whole steps of k. NULL when out of memory or the survey is unreadable.
+ */
 static json_t *
-http_collectors_view(const json_t *rec)
+http_collectors_view(struct storage_txn *txn, const json_t *rec)
 {
 	static const char *const copy[] = {
 		"id", "kind", "survey", "unit", "created",
-		"idle_reset_seconds", "enrolled", "issued", "used", "slug",
-		NULL
+		"idle_reset_seconds", "enrolled", "issued", "slug", NULL
 	};
 	char		 when[32], url[64];
 	const char	*slug;
 	json_t		*out, *v;
+	uint32_t	 used;
 	size_t		 i;
 
 	if ((out = json_object()) == NULL)
@@ -50,6 +53,10 @@ http_collectors_view(const json_t *rec)
 		if ((v = json_object_get(rec, copy[i])) != NULL &&
 		    json_object_set(out, copy[i], v) != 0)
 			goto fail;
+	if (json_object_get(rec, "used") != NULL &&
+	    (collectors_used_released(txn, rec, &used) != 0 ||
+	    json_object_set_new(out, "used", json_integer(used)) != 0))
+		goto fail;
 	if ((slug = json_string_value(json_object_get(rec, "slug"))) != NULL) {
 		snprintf(url, sizeof(url), "/f/%s", slug);
 		if (json_object_set_new(out, "url", json_string(url)) != 0)
@@ -69,13 +76,14 @@ fail:
 
 /* The creation reply: the view, and the codes shown this once. */
 static json_t *
-http_collectors_issue_view(const json_t *rec, const struct collectors_issue *ci)
+http_collectors_issue_view(struct storage_txn *txn, const json_t *rec,
+    const struct collectors_issue *ci)
 {
 	char	 when[32], url[64];
 	json_t	*out, *codes = NULL;
 	size_t	 i;
 
-	if ((out = http_collectors_view(rec)) == NULL)
+	if ((out = http_collectors_view(txn, rec)) == NULL)
 		return NULL;
 	switch (ci->ci_kind) {
 	case COLLECTORS_KIOSK:
@@ -116,6 +124,7 @@ fail:
 /* ---------------------------------------------------------- reads */
 
 struct collectors_list_arg {
+	struct storage_txn		*cl_txn;
 	const struct units_tree		*cl_tree;
 	const struct principal	*cl_who;
 	uint32_t			 cl_survey;
@@ -141,8 +150,7 @@ http_collectors_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	if (cl->cl_unit != 0 && unit != cl->cl_unit)
 		return 0;
 	return json_array_append_new(cl->cl_out,
-	    http_collectors_view(rec)) == 0 ?
-	    0 : -ENOMEM;
+	    http_collectors_view(cl->cl_txn, rec)) == 0 ? 0 : -ENOMEM;
 }
 
 /* An optional id in the query: 0 when absent; -EINVAL replied. */
@@ -194,6 +202,7 @@ http_collectors_list(struct api_ctx *ctx, struct api_req *req)
 		rc = -ENOMEM;
 		goto done;
 	}
+	cl.cl_txn = txn;
 	cl.cl_tree = tree;
 	cl.cl_who = &req->rq_who;
 	rc = rec_each(txn, STORAGE_DB_COLLECTORS, NULL, 0,
@@ -217,7 +226,7 @@ http_collectors_show(struct api_ctx *ctx, struct api_req *req)
 {
 	struct storage_txn	*txn = NULL;
 	struct units_tree	*tree = NULL;
-	json_t			*rec = NULL;
+	json_t			*rec = NULL, *view = NULL;
 	uint32_t		 id;
 	bool			 visible = false;
 	int			 rc;
@@ -228,9 +237,12 @@ http_collectors_show(struct api_ctx *ctx, struct api_req *req)
 	if (adminjob_read_begin(ctx, req, &txn) != 0)
 		return;
 	if ((rc = units_tree_load(txn, &tree)) == 0 &&
-	    (rc = collectors_get(txn, id, &rec)) == 0)
+	    (rc = collectors_get(txn, id, &rec)) == 0) {
 		visible = units_visible(tree, &req->rq_who,
 		    codec_u32(json_object_get(rec, "unit")));
+		if ((view = http_collectors_view(txn, rec)) == NULL)
+			rc = -ENOMEM;
+	}
 	storage_txn_abort(txn);
 	units_tree_free(tree);
 	/* A manager learns nothing of collectors outside their units. */
@@ -243,8 +255,11 @@ http_collectors_show(struct api_ctx *ctx, struct api_req *req)
 		    id);
 	else if (rc != 0)
 		api_reply_errno(req, rc);
-	else
-		api_reply_json(req, 200, http_collectors_view(rec));
+	else {
+		api_reply_json(req, 200, view);
+		view = NULL;
+	}
+	json_decref(view);
 	json_decref(rec);
 }
 
@@ -268,7 +283,8 @@ http_collectors_apply_create(struct storage_txn *txn, struct adminjob *job)
 		goto done;
 	if ((ret = collectors_get(txn, id, &rec)) != 0)
 		goto done;
-	if ((job->aj_out = http_collectors_issue_view(rec, ci)) == NULL) {
+	if ((job->aj_out = http_collectors_issue_view(txn, rec, ci)) ==
+	    NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}

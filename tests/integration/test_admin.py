@@ -813,7 +813,9 @@ class Collectors(AdminTest):
         self.assertEqual(r.status, 201, r)
         got = self.ok(self.api("GET", "/api/v1/collectors/%d" % c["id"],
                                token=self.token))
-        self.assertEqual((got["issued"], got["used"]), (3, 1))
+        # One used code of a survey with min_group 5 shows nothing yet:
+        # the count is released in steps of k (DESIGN.md section 5).
+        self.assertEqual((got["issued"], got["used"]), (3, 0))
         self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
                                   % c["id"], token=self.token).status, 204)
         # The unused codes went with the round.

@@ -354,9 +354,41 @@ class Forms(IntakeTest):
         self.assertEqual(self.submit(slug, answers,
                                      invitation=codes[2]).status, 201)
 
+        # Three used codes, min_group 5: the count shows none of them yet.
         r = self.admin.call("GET", "/api/v1/collectors/%d" % c["id"],
                             status=200)
-        self.assertEqual((r.json()["issued"], r.json()["used"]), (3, 3))
+        self.assertEqual((r.json()["issued"], r.json()["used"]), (3, 0))
+
+    def test_invitation_used_in_steps(self):
+        """A round's used count moves only in whole steps of min_group:
+        the whole reply, as an admin reads the round or the list of
+        rounds, is the same before and after one person answers."""
+        c, slug = self.form("survey-staff.json", "invitation", count=11)
+        one = "/api/v1/collectors/%d" % c["id"]
+        listed = "/api/v1/collectors?survey=%d" % c["survey"]
+
+        def read():
+            return (self.admin.call("GET", one, status=200).body,
+                    self.admin.call("GET", listed, status=200).body)
+
+        def answer(i):
+            r = self.submit(slug, {"workload": 3, "recommend": 8},
+                            invitation=c["codes"][i])
+            self.assertEqual(r.status, 201, r)
+
+        before = read()
+        for i in range(4):
+            answer(i)
+            self.assertEqual(read(), before, "after %d answers" % (i + 1))
+        answer(4)
+        step = read()
+        self.assertNotEqual(step, before)
+        self.assertEqual(json.loads(step[0])["used"], 5)
+        for i in range(5, 9):
+            answer(i)
+            self.assertEqual(read(), step, "after %d answers" % (i + 1))
+        answer(9)
+        self.assertEqual(json.loads(read()[0])["used"], 10)
 
     def test_bad_bodies(self):
         _, slug = self.form()
