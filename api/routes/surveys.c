@@ -24,20 +24,29 @@ static const char *const catalog_readonly[] = {
 
 /* ---------------------------------------------------------- replies */
 
-/* The reply for (record, version, definition): flat, read-only first. */
+/*
+ * The reply for (record, version, definition): flat, read-only first.
+ * has_responses is NULL for a manager: whether a survey has any response
+ * at all is a number below k (DESIGN.md section 5), which only admins,
+ * who decide whether a version may be edited in place, are told.
+ */
 static json_t *
 http_surveys_view(const json_t *rec, uint32_t version, const json_t *def,
-    bool has_responses)
+    const bool *has_responses)
 {
 	json_t		*out, *v;
 	const char	*k;
 
-	out = json_pack("{s:O, s:I, s:I, s:b}", "id",
+	out = json_pack("{s:O, s:I, s:I}", "id",
 	    json_object_get(rec, "id"), "version", (json_int_t)version,
 	    "current_version", (json_int_t)codec_u32(
-	    json_object_get(rec, "version")), "has_responses", has_responses);
-	if (out == NULL)
+	    json_object_get(rec, "version")));
+	if (out == NULL || (has_responses != NULL &&
+	    json_object_set_new(out, "has_responses",
+	    json_boolean(*has_responses)) != 0)) {
+		json_decref(out);
 		return NULL;
+	}
 	json_object_foreach((json_t *)def, k, v) {
 		if (json_object_set(out, k, v) != 0) {
 			json_decref(out);
@@ -51,6 +60,7 @@ http_surveys_view(const json_t *rec, uint32_t version, const json_t *def,
 
 struct surveys_list_arg {
 	struct storage_txn	*sl_txn;
+	bool			 sl_admin;
 	json_t			*sl_out;
 };
 
@@ -66,18 +76,23 @@ http_surveys_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	if (klen != REC_IDLEN)
 		return 0;
 	if ((ret = catalog_definition(sl->sl_txn, rec_key_id(key), 0, &def,
-	    &version)) != 0 ||
+	    &version)) != 0 || (sl->sl_admin &&
 	    (ret = catalog_has_responses(sl->sl_txn, rec_key_id(key), version,
-	    &responses)) != 0)
+	    &responses)) != 0))
 		goto done;
-	item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:I, s:b}",
+	item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:I}",
 	    "id", json_object_get(rec, "id"),
 	    "slug", json_object_get(rec, "slug"),
 	    "title", json_object_get(def, "title"),
 	    "audience", json_object_get(def, "audience"),
 	    "languages", json_object_get(def, "languages"),
-	    "version", (json_int_t)version,
-	    "has_responses", responses);
+	    "version", (json_int_t)version);
+	/* Admins only: see http_surveys_view(). */
+	if (item != NULL && sl->sl_admin && json_object_set_new(item,
+	    "has_responses", json_boolean(responses)) != 0) {
+		json_decref(item);
+		item = NULL;
+	}
 	if (item == NULL || json_array_append_new(sl->sl_out, item) != 0) {
 		ret = -ENOMEM;
 		goto done;
@@ -99,6 +114,7 @@ http_surveys_list(struct api_ctx *ctx, struct api_req *req)
 	if (adminjob_read_begin(ctx, req, &txn) != 0)
 		return;
 	sl.sl_txn = txn;
+	sl.sl_admin = req->rq_who.pr_role == ROLE_ADMIN;
 	if ((sl.sl_out = json_array()) == NULL)
 		rc = -ENOMEM;
 	else
@@ -122,6 +138,7 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 	long long		 v = 0;
 	uint32_t		 id, version = 0;
 	bool			 responses = false;
+	bool			 admin = req->rq_who.pr_role == ROLE_ADMIN;
 	int			 rc;
 
 	if (api_path_id(req, "survey", &id) != 0)
@@ -144,7 +161,8 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 	if (adminjob_read_begin(ctx, req, &txn) != 0)
 		return;
 	if ((rc = catalog_get(txn, id, &rec)) == 0 &&
-	    (rc = catalog_definition(txn, id, version, &def, &version)) == 0)
+	    (rc = catalog_definition(txn, id, version, &def, &version)) == 0 &&
+	    admin)
 		rc = catalog_has_responses(txn, id, version, &responses);
 	storage_txn_abort(txn);
 	if (rc == -ENOENT && v != 0)
@@ -156,7 +174,7 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 		api_reply_errno(req, rc);
 	else
 		api_reply_json(req, 200, http_surveys_view(rec, version, def,
-		    responses));
+		    admin ? &responses : NULL));
 	json_decref(rec);
 	json_decref(def);
 }
@@ -179,7 +197,8 @@ http_surveys_apply_create(struct storage_txn *txn, struct adminjob *job)
 	if ((ret = catalog_insert(txn, job->aj_data, &id, &rec, &def,
 	    &job->aj_err)) != 0)
 		goto done;
-	if ((job->aj_out = http_surveys_view(rec, 1, def, false)) == NULL) {
+	if ((job->aj_out = http_surveys_view(rec, 1, def,
+	    &(const bool){ false })) == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}
@@ -247,8 +266,9 @@ http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 	}
 	if ((ret = rec_put(txn, STORAGE_DB_SURVEYS, job->aj_id, rec)) != 0)
 		goto done;
+	responses = responses && !fresh;
 	if ((job->aj_out = http_surveys_view(rec, version, def,
-	    responses && !fresh)) == NULL) {
+	    &responses)) == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}

@@ -616,6 +616,30 @@ class Surveys(AdminTest):
         self.error(self.api("PUT", "/api/v1/surveys/%d" % s["id"], s,
                             token=token), 403, "forbidden")
 
+    def test_managers_are_not_told_whether_a_survey_has_responses(self):
+        """Whether a survey has any response at all is a number below k:
+        a manager's reads of the surveys are the same, whole, before and
+        after one response, and never name it; an admin's say it."""
+        s = self.survey()
+        u = self.unit()
+        token = self.manager([u["id"]])
+        paths = ["/api/v1/surveys", "/api/v1/surveys/%d" % s["id"]]
+
+        def read():
+            return [self.api("GET", p, token=token).body for p in paths]
+
+        before = read()
+        for body in before:
+            self.assertNotIn(b"has_responses", body)
+        c = self.collector(s["id"], u["id"], "link")
+        r = self.api("POST", "/api/v1/forms/%s/responses" % c["slug"],
+                     {"id": str(uuid.uuid4()), "lang": "fi",
+                      "answers": {"visit": 2}})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(read(), before)
+        got = self.ok(self.api("GET", paths[1], token=self.token))
+        self.assertTrue(got["has_responses"])
+
     def test_audit_records_survey_changes(self):
         s = self.survey()
         body = copy.deepcopy(s)
