@@ -68,8 +68,8 @@ int		release_step(struct cell *released, const struct cell *live,
  * nothing), and of the questions those with at least k answers. -EINVAL
  * when the shapes differ.
  */
-int		release_initial(struct cell *released, const struct cell *live,
-		    uint32_t k);
+int		release_initial(struct cell *released,
+		    const struct cell *live, uint32_t k);
 
 /* The invariants above: what verify checks of every stored cell. */
 bool		release_consistent(const struct cell *released,
