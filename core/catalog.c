@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "core/catalog.h"
 #include "core/rec.h"
+#include "core/release.h"
 #include "core/survey.h"
 #include "storage/storage.h"
 
@@ -287,4 +288,26 @@ catalog_create(struct storage_txn *txn, const json_t *def, uint32_t *id_out,
 	ret = catalog_insert(txn, s, id_out, NULL, NULL, err);
 	survey_free(s);
 	return ret;
+}
+
+int
+catalog_k(struct storage_txn *txn, uint32_t id, uint32_t version,
+    struct catalog_k *memo, uint32_t *k_out)
+{
+	struct survey	*s = NULL;
+	int		 rc;
+
+	if (memo->ck_k != 0 && memo->ck_survey == id &&
+	    memo->ck_version == version) {
+		*k_out = memo->ck_k;
+		return 0;
+	}
+	if ((rc = catalog_load(txn, id, version, &s, NULL)) != 0)
+		return rc;
+	memo->ck_survey = id;
+	memo->ck_version = version;
+	memo->ck_k = release_k(survey_min_group(s));
+	survey_free(s);
+	*k_out = memo->ck_k;
+	return 0;
 }

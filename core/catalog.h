@@ -108,4 +108,18 @@ int	catalog_insert(struct storage_txn *txn, struct survey *s,
 	    uint32_t *id_out, json_t **rec_out, json_t **def_out,
 	    struct error *err);
 
+/*
+ * The release step of survey id's version (0: the current one): its
+ * min_group, never below RELEASE_K_MIN (core/release.h). memo (zeroed by
+ * the caller before a walk) remembers the last answer, so that a walk
+ * over many cells or rounds of one version parses it once. -ENOENT.
+ */
+struct catalog_k {
+	uint32_t	ck_survey;
+	uint32_t	ck_version;
+	uint32_t	ck_k;		/* 0: nothing remembered */
+};
+int	catalog_k(struct storage_txn *txn, uint32_t id, uint32_t version,
+	    struct catalog_k *memo, uint32_t *k_out);
+
 #endif /* PALAUTE_CORE_CATALOG_H */

@@ -228,33 +228,6 @@ done:
 	return ret;
 }
 
-/* The step of a survey version, read once per version in a walk. */
-struct cells_k {
-	uint32_t	ck_survey, ck_version, ck_k;
-};
-
-static int
-cells_k_of(struct storage_txn *txn, struct cells_k *ck,
-    const struct cells_id *id)
-{
-	struct survey	*s = NULL;
-	int		 rc;
-
-	if (ck->ck_k != 0 && ck->ck_survey == id->ci_survey &&
-	    ck->ck_version == id->ci_version)
-		return 0;
-	rc = catalog_load(txn, id->ci_survey, id->ci_version, &s, NULL);
-	if (rc != 0 && rc != -ENOENT)
-		return rc;
-	/* A version no longer stored: the larger default holds back more. */
-	ck->ck_k = release_k(s != NULL ? survey_min_group(s) :
-	    CELLS_K_UNKNOWN);
-	ck->ck_survey = id->ci_survey;
-	ck->ck_version = id->ci_version;
-	survey_free(s);
-	return 0;
-}
-
 /* In STORAGE_DB_META once every cell keeps its released state. */
 static const char	cells_released_key[] = "cells_released";
 
@@ -262,13 +235,14 @@ int
 cells_migrate(struct storage_txn *txn, size_t *n_out)
 {
 	struct storage_iter	*it = NULL;
-	struct cells_k		 ck = { 0, 0, 0 };
+	struct catalog_k	 memo = { 0, 0, 0 };
 	struct cells_id		 id;
 	struct cell		*live = NULL, *rel = NULL;
 	const void		*key, *val;
 	uint8_t			*keys = NULL, *grown;
 	void			*flag = NULL;
 	size_t			 klen, vlen, flen, n = 0, cap = 0, i;
+	uint32_t		 k;
 	int			 ret;
 
 	if (n_out != NULL)
@@ -302,14 +276,20 @@ cells_migrate(struct storage_txn *txn, size_t *n_out)
 	it = NULL;
 	for (i = 0; i < n; i++) {
 		cells_key_parse(keys + i * CELLS_KEYLEN, &id);
-		if ((ret = cells_get(txn, &id, &live)) != 0 ||
-		    (ret = cells_k_of(txn, &ck, &id)) != 0)
+		if ((ret = cells_get(txn, &id, &live)) != 0)
+			goto done;
+		ret = catalog_k(txn, id.ci_survey, id.ci_version, &memo, &k);
+		/* A version no longer stored: the larger default holds back
+		 * more than the least a survey may say. */
+		if (ret == -ENOENT)
+			k = release_k(CELLS_K_UNKNOWN);
+		else if (ret != 0)
 			goto done;
 		if ((rel = cell_new_like(live)) == NULL) {
 			ret = -ENOMEM;
 			goto done;
 		}
-		if ((ret = release_initial(rel, live, ck.ck_k)) != 0 ||
+		if ((ret = release_initial(rel, live, k)) != 0 ||
 		    (ret = cells_put(txn, &id, live, rel)) != 0)
 			goto done;
 		cell_free(live);

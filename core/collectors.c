@@ -20,7 +20,6 @@
 #include "core/collectors.h"
 #include "core/intake.h"
 #include "core/rec.h"
-#include "core/survey.h"
 #include "core/release.h"
 #include "core/units.h"
 #include "storage/storage.h"
@@ -606,21 +605,19 @@ collectors_delete_index(struct storage_txn *txn, char tag,
 
 int
 collectors_used_released(struct storage_txn *txn, const json_t *rec,
-    uint32_t *out)
+    struct catalog_k *memo, uint32_t *out)
 {
-	struct survey	*s = NULL;
-	json_int_t	 used;
-	int		 rc;
+	json_int_t	used;
+	uint32_t	k;
+	int		rc;
 
 	used = json_integer_value(json_object_get(rec, "used"));
 	if (used < 0 || used > UINT32_MAX)
 		return -EBADMSG;
-	rc = catalog_load(txn, codec_u32(json_object_get(rec, "survey")), 0,
-	    &s, NULL);
-	if (rc != 0)
+	if ((rc = catalog_k(txn, codec_u32(json_object_get(rec, "survey")), 0,
+	    memo, &k)) != 0)
 		return rc;
-	*out = release_count((uint32_t)used, survey_min_group(s));
-	survey_free(s);
+	*out = release_count((uint32_t)used, k);
 	return 0;
 }
 

@@ -48,6 +48,7 @@
 #include "core/auth.h"
 #include "core/codes.h"
 
+struct catalog_k;
 struct storage_txn;
 
 enum collectors_kind {
@@ -173,10 +174,10 @@ const char *collectors_issue_code(const struct collectors_issue *ci,
  * An invitation round's used codes as managers and admins may see them:
  * in whole steps of its survey's min_group (core/release.h), so that a
  * reading before and after one person answered is the same. rec is the
- * collector's record.
+ * collector's record; memo as catalog_k() says.
  */
 int	collectors_used_released(struct storage_txn *txn, const json_t *rec,
-	    uint32_t *out);
+	    struct catalog_k *memo, uint32_t *out);
 
 /*
  * Delete collector id with its slug and enrollment indexes, invitation

@@ -32,10 +32,12 @@ static const char *const collectors_members[] = {
 
 /*
  * A record as callers see it: no hashes, and a round's used codes in
- * whole steps of k. NULL when out of memory or the survey is unreadable.
+ * whole steps of k (memo: catalog_k()). NULL when out of memory or the
+ * survey is unreadable.
  */
 static json_t *
-http_collectors_view(struct storage_txn *txn, const json_t *rec)
+http_collectors_view(struct storage_txn *txn, const json_t *rec,
+    struct catalog_k *memo)
 {
 	static const char *const copy[] = {
 		"id", "kind", "survey", "unit", "created",
@@ -54,7 +56,7 @@ http_collectors_view(struct storage_txn *txn, const json_t *rec)
 		    json_object_set(out, copy[i], v) != 0)
 			goto fail;
 	if (json_object_get(rec, "used") != NULL &&
-	    (collectors_used_released(txn, rec, &used) != 0 ||
+	    (collectors_used_released(txn, rec, memo, &used) != 0 ||
 	    json_object_set_new(out, "used", json_integer(used)) != 0))
 		goto fail;
 	if ((slug = json_string_value(json_object_get(rec, "slug"))) != NULL) {
@@ -79,11 +81,12 @@ static json_t *
 http_collectors_issue_view(struct storage_txn *txn, const json_t *rec,
     const struct collectors_issue *ci)
 {
-	char	 when[32], url[64];
-	json_t	*out, *codes = NULL;
-	size_t	 i;
+	struct catalog_k	 memo = { 0, 0, 0 };
+	char			 when[32], url[64];
+	json_t			*out, *codes = NULL;
+	size_t			 i;
 
-	if ((out = http_collectors_view(txn, rec)) == NULL)
+	if ((out = http_collectors_view(txn, rec, &memo)) == NULL)
 		return NULL;
 	switch (ci->ci_kind) {
 	case COLLECTORS_KIOSK:
@@ -125,6 +128,7 @@ fail:
 
 struct collectors_list_arg {
 	struct storage_txn		*cl_txn;
+	struct catalog_k		 cl_memo;	/* the rounds' surveys */
 	const struct units_tree		*cl_tree;
 	const struct principal	*cl_who;
 	uint32_t			 cl_survey;
@@ -150,7 +154,8 @@ http_collectors_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	if (cl->cl_unit != 0 && unit != cl->cl_unit)
 		return 0;
 	return json_array_append_new(cl->cl_out,
-	    http_collectors_view(cl->cl_txn, rec)) == 0 ? 0 : -ENOMEM;
+	    http_collectors_view(cl->cl_txn, rec, &cl->cl_memo)) == 0 ? 0 :
+	    -ENOMEM;
 }
 
 /* An optional id in the query: 0 when absent; -EINVAL replied. */
@@ -226,6 +231,7 @@ http_collectors_show(struct api_ctx *ctx, struct api_req *req)
 {
 	struct storage_txn	*txn = NULL;
 	struct units_tree	*tree = NULL;
+	struct catalog_k	 memo = { 0, 0, 0 };
 	json_t			*rec = NULL, *view = NULL;
 	uint32_t		 id;
 	bool			 visible = false;
@@ -240,7 +246,7 @@ http_collectors_show(struct api_ctx *ctx, struct api_req *req)
 	    (rc = collectors_get(txn, id, &rec)) == 0) {
 		visible = units_visible(tree, &req->rq_who,
 		    codec_u32(json_object_get(rec, "unit")));
-		if ((view = http_collectors_view(txn, rec)) == NULL)
+		if ((view = http_collectors_view(txn, rec, &memo)) == NULL)
 			rc = -ENOMEM;
 	}
 	storage_txn_abort(txn);
