@@ -326,9 +326,12 @@ gen_fill_cell(const struct cells_id *id, const struct cell *c,
 {
 	struct gen_fill	*f = arg;
 
-	(void)released;
+	/* What the results model does: released state only. */
+	(void)c;
+	if (released == NULL)
+		return 0;
 	return agg_add_cell(f->f_agg, id->ci_version, id->ci_unit,
-	    id->ci_bucket, c);
+	    id->ci_bucket, released);
 }
 
 static double
@@ -404,7 +407,7 @@ gen_query(struct agg *a, uint32_t survey, uint32_t unit, int64_t from,
 		fatalx("gen-results: no unit %u", unit);
 	q.aq_from = from;
 	q.aq_to = to;
-	q.aq_by = SUPPRESS_BY_PERIOD;
+	q.aq_by = AGG_BY_PERIOD;
 	q.aq_period = agg_kind(a);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = agg_results(a, &q, &doc)) != 0)

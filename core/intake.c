@@ -77,6 +77,12 @@ struct intake_state {
 	struct ratelimit	*is_limits[INTAKE_LIMIT_COUNT];
 	int64_t			 is_swept_day;
 	bool			 is_sweeping;
+	/*
+	 * The unit tree at generation is_tree_gen of the units, for the
+	 * owner of each response: read again only when a unit changes.
+	 */
+	struct units_tree	*is_tree;
+	uint64_t		 is_tree_gen;
 };
 
 /* ---------------------------------------------------------- state */
@@ -124,6 +130,7 @@ intake_state_free(struct intake_state *is)
 		intake_survey_put(is->is_cache[i]);
 	for (i = 0; i < INTAKE_LIMIT_COUNT; i++)
 		ratelimit_free(is->is_limits[i]);
+	units_tree_free(is->is_tree);
 	idem_index_free(is->is_idem);
 	free(is);
 }
@@ -170,6 +177,44 @@ intake_read_init(struct intake_read *rd, struct intake_state *is,
 	/* Before any transaction begins: see storage_generation(). */
 	rd->rd_gen_collectors = storage_generation(st, STORAGE_DB_COLLECTORS);
 	rd->rd_gen_surveys = storage_generation(st, STORAGE_DB_SURVEYS);
+	rd->rd_gen_units = storage_generation(st, STORAGE_DB_UNITS);
+}
+
+/*
+ * The owner of a response from unit: the unit whose cell it counts in,
+ * decided now, when it is stored (DESIGN.md section 5): the unit itself,
+ * or for a pooled unit its nearest ancestor that does not pool. Pooling
+ * or moving a unit later changes where new responses count, never where
+ * stored ones are.
+ */
+static int
+intake_owner(struct intake_read *rd, uint32_t unit, uint32_t *owner_out)
+{
+	struct intake_state	*is = rd->rd_state;
+	struct units_tree	*t = NULL;
+	struct storage_txn	*txn;
+	uint32_t		 owner;
+	int			 rc;
+
+	if (is->is_tree == NULL || is->is_tree_gen != rd->rd_gen_units) {
+		if ((rc = intake_read_txn(rd, &txn)) != 0 ||
+		    (rc = units_tree_load(txn, &t)) != 0)
+			goto done;
+		units_tree_free(is->is_tree);
+		is->is_tree = t;
+		is->is_tree_gen = rd->rd_gen_units;
+		t = NULL;
+	}
+	/* A collector's unit cannot be deleted, so 0 is a broken store. */
+	if ((owner = units_cell_unit(is->is_tree, unit)) == 0) {
+		rc = -EBADMSG;
+		goto done;
+	}
+	*owner_out = owner;
+	rc = 0;
+done:
+	units_tree_free(t);
+	return rc;
 }
 
 int
@@ -519,12 +564,14 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 	    err)) != 0)
 		goto done;
 	it->ii_day = day;
-	if ((ret = util_format_date(day, date, sizeof(date))) != 0)
+	if ((ret = intake_owner(rd, tg->tg_unit, &it->ii_owner)) != 0 ||
+	    (ret = util_format_date(day, date, sizeof(date))) != 0)
 		goto done;
-	rec = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
+	rec = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
 	    "survey", (json_int_t)tg->tg_survey,
 	    "version", (json_int_t)it->ii_survey->is_version,
 	    "unit", (json_int_t)tg->tg_unit,
+	    "owner", (json_int_t)it->ii_owner,
 	    "collector", collectors_kind_name(tg->tg_kind),
 	    "day", date,
 	    "lang", answers_lang(it->ii_answers),
@@ -542,6 +589,14 @@ done:
 	else if (ret != 0 && err->er_code == ERR_NONE)
 		intake_errno(err, ret);
 	return ret;
+}
+
+uint32_t
+intake_record_owner(const json_t *rec)
+{
+	const json_t	*owner = json_object_get(rec, "owner");
+
+	return codec_u32(owner != NULL ? owner : json_object_get(rec, "unit"));
 }
 
 void
@@ -647,7 +702,7 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		goto fail;
 	cid.ci_survey = tg->tg_survey;
 	cid.ci_version = it->ii_survey->is_version;
-	cid.ci_unit = tg->tg_unit;
+	cid.ci_unit = it->ii_owner;
 	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
 	    it->ii_day);
 	if ((rc = cells_add(txn, &cid, it->ii_survey->is_survey,

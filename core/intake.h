@@ -8,10 +8,14 @@
  *
  * The response record (sealed with the data key of its survey and month
  * by storage_response_put) is the one place answers live:
- *   {"survey": id, "version": v, "unit": id, "collector": "kiosk" |
- *    "link" | "invitation", "day": "YYYY-MM-DD", "lang": "fi",
+ *   {"survey": id, "version": v, "unit": id, "owner": id, "collector":
+ *    "kiosk" | "link" | "invitation", "day": "YYYY-MM-DD", "lang": "fi",
  *    "answers": {question id: value}}
- * No time, no collector or device id, no code, no client id.
+ * No time, no collector or device id, no code, no client id. "unit" is
+ * the collecting unit, "owner" the unit whose cell the response counts
+ * in, decided when it is stored (the unit, or for a pooled unit its
+ * nearest ancestor that does not pool); records written before owners
+ * were kept have none, and count in "unit".
  *
  * STORAGE_DB_DEVICES: 'u' | hash("enroll", code) (33 bytes) ->
  *   {"collector": id}: an enrollment code that was used, so that using it
@@ -84,6 +88,7 @@ struct intake_read {
 	struct storage_txn	*rd_txn;
 	uint64_t		 rd_gen_collectors;
 	uint64_t		 rd_gen_surveys;
+	uint64_t		 rd_gen_units;
 };
 void	intake_read_init(struct intake_read *rd, struct intake_state *is,
 	    struct storage *st, const uint8_t *hash_key);
@@ -133,6 +138,7 @@ struct intake_item {
 	char			*ii_id;		/* the client's id, or NULL */
 	uint8_t			 ii_hash[IDEM_HASH_BYTES];
 	uint32_t		 ii_day;
+	uint32_t		 ii_owner;	/* the unit it counts in */
 	struct intake_survey	*ii_survey;	/* a reference */
 	struct answers	*ii_answers;
 	char			*ii_record;	/* the record's JSON text */
@@ -194,6 +200,13 @@ int	intake_limit(struct intake_state *is, enum intake_limit kind,
 
 /* Writer thread: forget the used enrollment codes of a deleted kiosk. */
 int	intake_forget_devices(struct storage_txn *txn, uint32_t collector);
+
+/*
+ * The unit whose cell a response record counts in: its "owner", or for a
+ * record written before owners were kept its "unit". 0 when neither is a
+ * valid id (rec may be NULL).
+ */
+uint32_t intake_record_owner(const json_t *rec);
 
 /* The err of a failed store call, for an item's result. */
 void	intake_errno(struct error *err, int rc);

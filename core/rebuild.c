@@ -24,6 +24,7 @@
 #include "core/cell.h"
 #include "core/cells.h"
 #include "core/period.h"
+#include "core/intake.h"
 #include "core/rebuild.h"
 #include "core/rec.h"
 #include "core/retention.h"
@@ -281,11 +282,11 @@ rb_record(struct rb_worker *w, size_t si, const void *key, const void *val,
 	    rscan_answers(s, rr.rr_lang, rr.rr_answers, rr.rr_answers_len,
 	    ans, slots) == 0) {
 		id.ci_version = rr.rr_version;
-		id.ci_unit = rr.rr_unit;
+		id.ci_unit = rr.rr_owner != 0 ? rr.rr_owner : rr.rr_unit;
 	} else {
 		rec = json_loadb(val, vlen, 0, NULL);
 		id.ci_version = codec_u32(json_object_get(rec, "version"));
-		id.ci_unit = codec_u32(json_object_get(rec, "unit"));
+		id.ci_unit = intake_record_owner(rec);
 		lang = json_string_value(json_object_get(rec, "lang"));
 		memset(&err, 0, sizeof(err));
 		if (rec == NULL || id.ci_unit == 0 || lang == NULL ||

@@ -172,7 +172,7 @@ results_sync_key(const void *key, size_t klen, void *arg)
 {
 	struct results_sync	*rs = arg;
 	struct cells_id		 id;
-	struct cell		*c = NULL;
+	struct cell		*live = NULL, *c = NULL;
 	size_t			 k;
 	int			 rc;
 
@@ -181,13 +181,15 @@ results_sync_key(const void *key, size_t klen, void *arg)
 	cells_key_parse(key, &id);
 	if (id.ci_survey != rs->rs_rd->rx_survey)
 		return 0;
-	rc = cells_get(rs->rs_rd->rx_txn, &id, &c);
+	rc = cells_get_pair(rs->rs_rd->rx_txn, &id, &live, &c);
 	if (rc != 0 && rc != -ENOENT)
 		return rc;
+	/* Only the released state is ever read (core/agg.h). */
 	for (rc = 0, k = 0; rc == 0 && k < PERIOD_COUNT; k++)
 		if (rs->rs_m->rm_aggs[k] != NULL)
 			rc = agg_update_cell(rs->rs_m->rm_aggs[k],
 			    id.ci_version, id.ci_unit, id.ci_bucket, c);
+	cell_free(live);
 	cell_free(c);
 	return rc;
 }
@@ -278,10 +280,16 @@ results_fill_cell(const struct cells_id *id, const struct cell *c,
 {
 	struct results_fill	*rf = arg;
 
-	/* The engine reads live cells until the reads move to released. */
-	(void)released;
+	/*
+	 * Only the released state is ever read (core/agg.h); a cell that
+	 * has released nothing adds nothing. (A cell written before cells
+	 * kept released state has none until cells_migrate() gives it one.)
+	 */
+	(void)c;
+	if (released == NULL)
+		return 0;
 	return agg_add_cell(rf->rf_agg, id->ci_version, id->ci_unit,
-	    id->ci_bucket, c);
+	    id->ci_bucket, released);
 }
 
 int

@@ -139,6 +139,7 @@ rscan_record(const char *text, size_t len, struct rscan_record *out)
 	const char	*k, *s, *start;
 	size_t		 kn, n;
 	bool		 esc, version = false, unit = false, lang = false;
+	bool		 owner = false;
 	bool		 answers = false;
 	long long	 v;
 	int		 depth, rc;
@@ -152,7 +153,8 @@ rscan_record(const char *text, size_t len, struct rscan_record *out)
 		if ((rc = rscan_string(&r, &k, &kn, &esc)) != 0 || esc ||
 		    !rscan_eat(&r, ':'))
 			return -ENOTSUP;
-		if (rscan_key(k, kn, "version") || rscan_key(k, kn, "unit")) {
+		if (rscan_key(k, kn, "version") || rscan_key(k, kn, "unit") ||
+		    rscan_key(k, kn, "owner")) {
 			if ((rc = rscan_int(&r, &v)) != 0 || v <= 0 ||
 			    v > UINT32_MAX)
 				return -ENOTSUP;
@@ -161,6 +163,11 @@ rscan_record(const char *text, size_t len, struct rscan_record *out)
 					return -ENOTSUP;
 				version = true;
 				rec.rr_version = (uint32_t)v;
+			} else if (rscan_key(k, kn, "owner")) {
+				if (owner)
+					return -ENOTSUP;
+				owner = true;
+				rec.rr_owner = (uint32_t)v;
 			} else {
 				if (unit)
 					return -ENOTSUP;

@@ -1,8 +1,8 @@
 /*
  * rscan.h — a fast reader of the response records intake writes
- * (core/intake.h), for rebuild: the record's version, unit and language,
- * and its answers mapped onto histogram slots, without building a JSON
- * tree or a struct answers. It handles the shapes intake writes
+ * (core/intake.h), for rebuild: the record's version, unit, owner and
+ * language, and its answers mapped onto histogram slots, without building
+ * a JSON tree or a struct answers. It handles the shapes intake writes
  * (one flat object, answers of integers, option ids, booleans and texts)
  * and refuses anything else with -ENOTSUP, so that the caller falls back
  * to json_loadb() and answers_check_record(), which then judge the record.
@@ -30,6 +30,7 @@ struct survey;
 struct rscan_record {
 	uint32_t	 rr_version;
 	uint32_t	 rr_unit;
+	uint32_t	 rr_owner;	/* 0 in a record written without one */
 	char		 rr_lang[4];
 	const char	*rr_answers;	/* the answers object, in the text */
 	size_t		 rr_answers_len;

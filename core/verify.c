@@ -233,7 +233,7 @@ verify_response(struct verify *v, const void *key, const void *val,
 	lang = json_string_value(json_object_get(rec, "lang"));
 	id.ci_survey = v->v_survey;
 	id.ci_version = codec_u32(json_object_get(rec, "version"));
-	id.ci_unit = codec_u32(json_object_get(rec, "unit"));
+	id.ci_unit = intake_record_owner(rec);
 	if (rec == NULL || codec_u32(json_object_get(rec, "survey")) !=
 	    v->v_survey || id.ci_version == 0 || id.ci_unit == 0 ||
 	    day_s == NULL || util_parse_date(day_s, &d) != 0 ||

@@ -309,15 +309,16 @@ http_comments_get(struct api_ctx *ctx, struct api_req *req)
 		}
 	}
 	http_results_agg_query(&rr, &aq);
-	aq.aq_by = SUPPRESS_BY_NONE;
+	aq.aq_by = AGG_BY_NONE;
 	if ((cm = calloc(1, sizeof(*cm))) == NULL ||
 	    (cm->cm_versions = calloc(rr.rr_model->rm_nversions + 1,
 	    sizeof(*cm->cm_versions))) == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = agg_comments_release(rr.rr_agg, &aq, rr.rr_q.qy_question,
-	    &released, &cm->cm_n, cm->cm_versions, &cm->cm_nversions);
+	/* Until comments are read from their released steps: none. */
+	rc = agg_text_versions(rr.rr_agg, &aq, rr.rr_q.qy_question,
+	    cm->cm_versions, &cm->cm_nversions);
 	if (rc == -ENOENT) {
 		api_reply_errorf(req, ERR_NOT_FOUND, "question",
 		    "the survey has no text question \"%s\"",

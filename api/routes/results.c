@@ -208,14 +208,18 @@ http_results_default_unit(const struct results_req *rr, uint32_t *unit)
 	return roots == 1 ? 0 : -ENOENT;
 }
 
-/* Fill in from and to that the query left out: all the data. */
+/*
+ * Fill in from and to that the query left out: every bucket where the
+ * unit's subtree has released something (agg_extent), so that the range
+ * itself tells nothing of unreleased responses or of other units.
+ */
 static void
 http_results_default_range(struct results_req *rr, enum period_kind kind)
 {
 	struct rquery	*q = &rr->rr_q;
 	int64_t		 first, last, today;
 
-	if (agg_extent(rr->rr_agg, &first, &last) != 0) {
+	if (agg_extent(rr->rr_agg, rr->rr_unit_index, &first, &last) != 0) {
 		today = util_today();
 		first = period_bucket(kind, today);
 		last = period_last_day(kind, today);
@@ -342,13 +346,13 @@ http_results_agg_query(const struct results_req *rr, struct agg_query *aq)
 	aq->aq_to = rr->rr_q.qy_to;
 	switch (rr->rr_q.qy_by) {
 	case RQUERY_BY_PERIOD:
-		aq->aq_by = SUPPRESS_BY_PERIOD;
+		aq->aq_by = AGG_BY_PERIOD;
 		break;
 	case RQUERY_BY_UNIT:
-		aq->aq_by = SUPPRESS_BY_UNIT;
+		aq->aq_by = AGG_BY_UNIT;
 		break;
 	case RQUERY_BY_NONE:
-		aq->aq_by = SUPPRESS_BY_NONE;
+		aq->aq_by = AGG_BY_NONE;
 		break;
 	}
 	aq->aq_period = rr->rr_q.qy_period;
@@ -362,15 +366,14 @@ http_results_agg_query(const struct results_req *rr, struct agg_query *aq)
  * them. Never reorder or rename: spreadsheets and scripts depend on them.
  */
 static const char *const results_csv_columns[] = {
-	"survey", "unit", "scope", "from", "to", "status", "reason",
-	"question", "type", "statistic", "option", "value", NULL
+	"survey", "unit", "scope", "from", "to", "question", "type",
+	"statistic", "option", "value", NULL
 };
 
-/* The first eight columns of a row of group g (and question). */
+/* The first seven columns of a row of group g (and question). */
 static void
 http_results_csv_head(struct csv *cv, const json_t *doc, const json_t *g,
-    const char *status, const char *reason, const char *question,
-    const char *type)
+    const char *question, const char *type)
 {
 	csv_uint(cv, (unsigned long long)json_integer_value(
 	    json_object_get(doc, "survey")));
@@ -380,8 +383,6 @@ http_results_csv_head(struct csv *cv, const json_t *doc, const json_t *g,
 	    "subtree");
 	csv_text(cv, json_string_value(json_object_get(g, "from")));
 	csv_text(cv, json_string_value(json_object_get(g, "to")));
-	csv_text(cv, status);
-	csv_text(cv, reason);
 	csv_text(cv, question);
 	csv_text(cv, type);
 }
@@ -392,7 +393,7 @@ http_results_csv_stat(struct csv *cv, const json_t *doc, const json_t *g,
     const char *qid, const char *type, const char *stat, const char *option,
     const json_t *value, unsigned decimals)
 {
-	http_results_csv_head(cv, doc, g, "released", "", qid, type);
+	http_results_csv_head(cv, doc, g, qid, type);
 	csv_text(cv, stat);
 	csv_text(cv, option);
 	if (json_is_integer(value))
@@ -453,16 +454,6 @@ http_results_csv_question(struct csv *cv, const json_t *doc, const json_t *g,
 
 	if (type == NULL)
 		type = "";
-	if (json_is_true(json_object_get(qj, "suppressed"))) {
-		http_results_csv_head(cv, doc, g, "suppressed", "min_group",
-		    qid,
-		    type);
-		csv_empty(cv);
-		csv_empty(cv);
-		csv_empty(cv);
-		csv_end_row(cv);
-		return;
-	}
 	for (i = 0; i < sizeof(results_csv_stats) /
 	    sizeof(results_csv_stats[0]); i++) {
 		if ((v = json_object_get(qj, results_csv_stats[i].name)) ==
@@ -498,16 +489,6 @@ http_results_csv(const json_t *doc, const struct survey *ref,
 	csv_end_row(&cv);
 	groups = json_object_get(doc, "groups");
 	json_array_foreach(groups, i, g) {
-		if (json_is_true(json_object_get(g, "suppressed"))) {
-			/* No number at all: not even an n. */
-			http_results_csv_head(&cv, doc, g, "suppressed",
-			    "min_group", "", "");
-			csv_empty(&cv);
-			csv_empty(&cv);
-			csv_empty(&cv);
-			csv_end_row(&cv);
-			continue;
-		}
 		http_results_csv_stat(&cv, doc, g, "", "", "n", "",
 		    json_object_get(g, "n"), 0);
 		qs = json_object_get(g, "questions");

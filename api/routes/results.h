@@ -4,7 +4,7 @@
  *   GET /api/v1/surveys/{id}/results.csv   the same, one row a statistic
  *   GET /api/v1/surveys/{id}/comments      one group's comments, shuffled
  * (handlers in api/routes/routes.h; query string in api/rquery.h; the
- * engine and the small-group rule in core/agg.h and core/suppress.h).
+ * engine, which reads released state only, in core/agg.h).
  *
  * Scoping: a manager may ask for a unit in their subtrees only (403
  * otherwise, existing or not); an admin for any unit (404 if none).

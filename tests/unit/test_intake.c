@@ -318,8 +318,8 @@ check_response(const void *key, size_t klen, const char *val, size_t vlen,
     void *arg)
 {
 	static const char *const allowed[] = {
-		"survey", "version", "unit", "collector", "day", "lang",
-		"answers", NULL
+		"survey", "version", "unit", "owner", "collector", "day",
+		"lang", "answers", NULL
 	};
 	struct unlinked	*ul = arg;
 	char		 hex[2 * AUTH_HASH_BYTES + 1];
@@ -336,7 +336,7 @@ check_response(const void *key, size_t klen, const char *val, size_t vlen,
 		if (allowed[i] == NULL)
 			fail_msg("a response record holds '%s'", k);
 	}
-	assert_int_equal(json_object_size(v), 7);
+	assert_int_equal(json_object_size(v), 8);
 	assert_string_equal(json_string_value(json_object_get(v, "collector")),
 	    "invitation");
 	assert_string_equal(json_string_value(json_object_get(v, "day")),
