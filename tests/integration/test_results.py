@@ -1,5 +1,6 @@
-"""Results over HTTP: the small-group rule, hints, scoping, ranges,
-comments, CSV and the audit trail of every read.
+"""Results over HTTP: scoping, ranges, comments, CSV, rebuild, the
+cache and the audit trail of every read. (What the release rule shows
+across time is test_release.py.)
 
 One real daemon (--dev) for the class. Responses come in through the real
 intake routes: kiosks, whose batches may carry a day up to 14 days back,
@@ -10,8 +11,6 @@ relative to the daemon's today (UTC), never fixed dates.
 import csv
 import datetime
 import io
-import itertools
-import re
 import uuid
 
 from palaute_test import SharedDaemonTest, load_survey, login_token, main
@@ -90,14 +89,6 @@ class ResultsTest(SharedDaemonTest):
             "units": units}, status=201)
         return name, login_token(self.d, name, password)
 
-    def assertSuppressed(self, g):
-        """A suppressed group carries nothing derived from its cells."""
-        self.assertTrue(g.get("suppressed"), g)
-        self.assertEqual(g["reason"], "min_group", g)
-        for key in ("n", "questions"):
-            self.assertNotIn(key, g)
-        self.assertIn("hint", g)
-
     @staticmethod
     def weeks():
         """Days in this week, last week and the week before, all within
@@ -106,195 +97,6 @@ class ResultsTest(SharedDaemonTest):
         m = monday(today)
         return today, m - datetime.timedelta(days=1), \
             m - datetime.timedelta(days=8)
-
-
-class Rule(ResultsTest):
-    def test_pooled_and_unpooled_units(self):
-        # R -> A -> {A1, A2 pooled}; R -> B pooled. Cells: R own (with
-        # B), A own (with A2), A1.
-        r = self.unit()
-        a = self.unit(r)
-        a1 = self.unit(a)
-        a2 = self.unit(a, pool=True)
-        b = self.unit(r, pool=True)
-        s = self.survey()
-        today = utc_today()
-        self.submit(self.kiosk(s, a1), today, 3, visit=5)
-        self.submit(self.kiosk(s, a), today, 2, visit=3)
-        self.submit(self.kiosk(s, a2), today, 1, visit=3)
-        self.submit(self.kiosk(s, b), today, 3, visit=1)
-
-        doc = self.results(s, unit=r)
-        self.assertEqual(doc["k"], K)
-        self.assertEqual(doc["period"], "week")
-        [g] = doc["groups"]
-        self.assertEqual(g["n"], 9)
-        visit = g["questions"]["visit"]
-        self.assertEqual(visit["type"], "smiley")
-        self.assertEqual(visit["counts"], [3, 0, 3, 0, 3])
-        self.assertAlmostEqual(visit["mean"], 3.0)
-        self.assertEqual(visit["csat"], 33)
-
-        groups = self.results(s, unit=r, by="unit")["groups"]
-        self.assertEqual([(g["unit"], g.get("own", False), g["n"])
-                          for g in groups], [(r, True, 3), (a, False, 6)])
-        groups = self.results(s, unit=a, by="unit")["groups"]
-        self.assertEqual([(g["unit"], g.get("own", False), g["n"])
-                          for g in groups], [(a, True, 3), (a1, False, 3)])
-        self.assertEqual(self.results(s, unit=a1)["groups"][0]["n"], 3)
-
-        # A pooled unit has no cell of its own: suppressed, and the hint
-        # names where its responses are counted.
-        for pooled, owner in ((a2, a), (b, r)):
-            [g] = self.results(s, unit=pooled)["groups"]
-            self.assertSuppressed(g)
-            self.assertEqual(g["hint"].get("pool_into"), owner, g)
-            self.assertNotIn("period", g["hint"])
-
-    def test_k_minus_one_suppressed_then_released(self):
-        p = self.unit()
-        x = self.unit(p)
-        y = self.unit(p)
-        s = self.survey(min_group=5, min_group_comments=10)
-        today = utc_today()
-        kx = self.kiosk(s, x)
-        self.submit(kx, today, 4)
-        self.submit(self.kiosk(s, y), today, 5)
-
-        [g] = self.results(s, unit=x)["groups"]
-        self.assertSuppressed(g)
-        # Nothing coarser on the grid helps (all in one week); pooling x
-        # and y into p would make one cell of 9.
-        self.assertEqual(g["hint"], {"pool_into": p})
-        [g] = self.results(s, unit=p)["groups"]
-        self.assertSuppressed(g)
-        self.assertEqual(g["hint"], {"pool_into": p})
-        groups = self.results(s, unit=p, by="unit")["groups"]
-        self.assertEqual(len(groups), 3)
-        own, gx, gy = groups
-        self.assertEqual((own["unit"], own["n"]), (p, 0))
-        self.assertSuppressed(gx)
-        self.assertEqual((gy["unit"], gy["n"]), (y, 5))
-
-        self.submit(kx, today, 1)
-        [g] = self.results(s, unit=x)["groups"]
-        self.assertEqual(g["n"], 5)
-        self.assertEqual(g["questions"]["visit"]["counts"], [0, 0, 0, 5, 0])
-        [g] = self.results(s, unit=p)["groups"]
-        self.assertEqual(g["n"], 10)
-
-    def test_weeks_by_period(self):
-        u = self.unit()
-        s = self.survey()
-        this_week, last_week, _ = self.weeks()
-        t = self.kiosk(s, u)
-        self.submit(t, this_week, 2)
-        self.submit(t, last_week, 2)
-        [g] = self.results(s, unit=u)["groups"]
-        self.assertSuppressed(g)
-        # A root over weeks: no unit above to pool into, and weeks do not
-        # add up to months (core/suppress.h), so there is nothing to
-        # suggest; tests/unit/test_agg.c covers the period hints.
-        self.assertEqual(g["hint"], {})
-
-        # by=period: each week is a group of its own, both too small.
-        groups = self.results(s, unit=u, by="period")["groups"]
-        self.assertEqual([(g["from"], g["to"]) for g in groups], [
-            (iso(monday(last_week)), iso(last_week)),
-            (iso(monday(this_week)),
-             iso(monday(this_week) + datetime.timedelta(days=6)))])
-        for g in groups:
-            self.assertSuppressed(g)
-        self.submit(t, this_week, 1)
-        groups = self.results(s, unit=u, by="period")["groups"]
-        self.assertSuppressed(groups[0])
-        self.assertEqual(groups[1]["n"], 3)
-
-    def test_differencing_yields_nothing_below_k(self):
-        # p -> c1 (K), c2 (K), c3 (1): p minus c1 minus c2 would be c3.
-        p = self.unit()
-        c1, c2, c3 = self.unit(p), self.unit(p), self.unit(p)
-        s = self.survey()
-        this_week, last_week, before = self.weeks()
-        kio = {u: self.kiosk(s, u) for u in (p, c1, c2, c3)}
-        self.submit(kio[c1], this_week, K)
-        self.submit(kio[c2], this_week, K)
-        self.submit(kio[c3], this_week, 1)
-        # c1 over three weeks: K, 1, K: the whole range minus its weeks
-        # would be last week's single response.
-        self.submit(kio[c1], last_week, 1)
-        self.submit(kio[c1], before, K)
-        truth = {(c1, this_week): K, (c2, this_week): K,
-                 (c3, this_week): 1, (c1, last_week): 1,
-                 (c1, before): K}
-        units = {p: [p, c1, c2, c3], c1: [c1], c2: [c2], c3: [c3]}
-        weeks = [monday(before), monday(last_week), monday(this_week)]
-
-        def cells(unit, own, frm, to):
-            members = [unit] if own else units[unit]
-            return {(u, w): n for (u, w), n in truth.items()
-                    if u in members and frm <= monday(w) <= to}
-
-        released = []
-        ranges = [(a, b) for a, b in itertools.combinations_with_replacement(
-            weeks, 2)]
-        for unit in units:
-            for a, b in ranges:
-                to = b + datetime.timedelta(days=6)
-                for by in ("none", "period", "unit"):
-                    doc = self.results(s, unit=unit, by=by, **{
-                        "from": iso(a), "to": iso(to)})
-                    for g in doc["groups"]:
-                        gf = datetime.date.fromisoformat(g["from"])
-                        gt = datetime.date.fromisoformat(g["to"])
-                        c = cells(g["unit"], g.get("own", False),
-                                  monday(gf), monday(gt))
-                        if g.get("suppressed"):
-                            self.assertNotIn("n", g)
-                            # only a group with a small cell is held back
-                            self.assertTrue(any(0 < n < K for n in
-                                                c.values()), (g, c))
-                            continue
-                        self.assertEqual(g["n"], sum(c.values()), g)
-                        released.append(c)
-        # Every released number sums only cells of 0 or >= K, so no
-        # difference of them can single out the small cells.
-        for c in released:
-            self.assertFalse([n for n in c.values() if 0 < n < K], c)
-        self.assertTrue(released)
-        # The two attacks by name: p (suppressed) minus its children, and
-        # c1's whole range (suppressed) minus its other weeks.
-        [g] = self.results(s, unit=p)["groups"]
-        self.assertSuppressed(g)
-        [g] = self.results(s, unit=c1, **{
-            "from": iso(weeks[0]), "to": iso(weeks[2] +
-                                              datetime.timedelta(days=6))})[
-            "groups"]
-        self.assertSuppressed(g)
-
-    def test_versions_are_not_subtracted(self):
-        # Version 1 holds 1 response of this week, version 2 holds K:
-        # "all versions" minus "version 2" would be that one response.
-        u = self.unit()
-        s = self.survey()
-        today = utc_today()
-        t = self.kiosk(s, u)
-        self.submit(t, today, 1)
-        body = load_survey("survey-client.json")
-        body.update(min_group=K, min_group_comments=KC, period="week")
-        body["title"]["fi"] = "Uusi otsikko"
-        body.pop("slug", None)
-        r = self.admin.call("PUT", "/api/v1/surveys/%d" % s, body)
-        self.assertEqual(r.status, 200, r)
-        self.submit(t, today, K)
-        doc = self.results(s, unit=u)
-        self.assertEqual(doc["versions"], [1, 2])
-        self.assertEqual(doc["groups"][0]["n"], K + 1)
-        [g] = self.results(s, unit=u, version=2)["groups"]
-        self.assertSuppressed(g)
-        self.assertEqual(g["hint"], {"versions": "all"})
-        [g] = self.results(s, unit=u, version=1)["groups"]
-        self.assertSuppressed(g)
 
 
 class Scope(ResultsTest):
@@ -448,7 +250,7 @@ class Comments(ResultsTest):
 
 
 class Csv(ResultsTest):
-    def test_csv_header_bom_and_suppressed_rows(self):
+    def test_csv_header_bom_and_released_rows(self):
         p = self.unit()
         x, y = self.unit(p), self.unit(p)
         s = self.survey()
@@ -464,25 +266,28 @@ class Csv(ResultsTest):
         self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
         text = r.body[3:].decode("utf-8")
         lines = text.split("\r\n")
-        self.assertEqual(lines[0], "survey,unit,scope,from,to,status,"
-                         "reason,question,type,statistic,option,value")
+        self.assertEqual(lines[0], "survey,unit,scope,from,to,question,"
+                         "type,statistic,option,value")
         self.assertEqual(lines[-1], "")
         rows = [line.split(",") for line in lines[1:-1]]
-        self.assertTrue(all(len(row) == 12 for row in rows), rows)
+        self.assertTrue(all(len(row) == 10 for row in rows), rows)
         by_unit = {}
         for row in rows:
             by_unit.setdefault(int(row[1]), []).append(row)
-        # y: one suppressed row, no number at all
-        [row] = by_unit[y]
-        self.assertEqual(row[5:7], ["suppressed", "min_group"])
-        self.assertEqual(row[9:], ["", "", ""])
+        # y: its one response is not released yet; its rows are those of
+        # a unit with none (n 0, zero counts, empty statistics)
+        yr = {(row[5], row[7], row[8]): row[9] for row in by_unit[y]}
+        self.assertEqual(yr[("", "n", "")], "0")
+        self.assertEqual(yr[("visit", "count", "2")], "0")
+        self.assertEqual(yr[("visit", "mean", "")], "")
         # x: n, then the statistics
-        xr = {(row[7], row[9], row[10]): row[11] for row in by_unit[x]}
+        xr = {(row[5], row[7], row[8]): row[9] for row in by_unit[x]}
         self.assertEqual(xr[("", "n", "")], str(K))
         self.assertEqual(xr[("visit", "count", "5")], str(K))
         self.assertEqual(xr[("visit", "mean", "")], "5")
         self.assertEqual(xr[("visit", "csat", "")], "100")
         self.assertEqual(xr[("reason", "count", "appointment")], "0")
+        self.assertEqual(sorted(yr), sorted(xr))
         # the CSV says what the JSON says
         doc = self.results(s, unit=p, by="unit")
         self.assertEqual(len(doc["groups"]), 3)
@@ -500,13 +305,13 @@ class Csv(ResultsTest):
         s = self.survey()
         t = self.kiosk(s, u)
         self.submit(t, utc_today(), K - 1, visit=5)
-        self.submit(t, utc_today(), 1, visit=4)
+        self.submit(t, utc_today(), 1, visit=4)   # the step of K
         query = "unit=%d" % u
         comma = self.csv(s, query)
         self.assertEqual(self.csv(s, query + "&sep=comma"), comma)
         semi = self.csv(s, query + "&sep=semicolon")
         self.assertEqual(semi.split("\r\n")[0], "survey;unit;scope;from;to;"
-                         "status;reason;question;type;statistic;option;value")
+                         "question;type;statistic;option;value")
         # The same cells, field for field; only the decimal mark differs.
         want = list(csv.reader(io.StringIO(comma, newline="")))
         got = list(csv.reader(io.StringIO(semi, newline=""),
@@ -515,10 +320,10 @@ class Csv(ResultsTest):
         mean = "%g" % round((5 * (K - 1) + 4) / K, 2)
         seen = False
         for g, w in zip(got, want):
-            self.assertEqual(g[:11], w[:11])
-            self.assertEqual(g[11], w[11].replace(".", ","))
-            if (w[7], w[9]) == ("visit", "mean"):
-                self.assertEqual((w[11], g[11]),
+            self.assertEqual(g[:9], w[:9])
+            self.assertEqual(g[9], w[9].replace(".", ","))
+            if (w[5], w[7]) == ("visit", "mean"):
+                self.assertEqual((w[9], g[9]),
                                  (mean, mean.replace(".", ",")))
                 seen = True
         self.assertTrue(seen, want)
@@ -549,10 +354,11 @@ class Rebuild(ResultsTest):
         self.assertGreaterEqual(int(f["responses"]), K + 1)
         self.assertGreaterEqual(int(f["cells_same"]), 1)
         self.assertEqual(self.results(s, unit=u, by="period"), before)
-        # The daemon goes on: a new response counts once.
-        self.submit(t, utc_today(), 1)
+        self.assertEqual(before["groups"][-1]["n"], K)   # one step
+        # The daemon goes on: the next step counts each response once.
+        self.submit(t, utc_today(), K - 1)
         [g] = self.results(s, unit=u)["groups"]
-        self.assertEqual(g["n"], K + 2)
+        self.assertEqual(g["n"], 2 * K)
 
 
 class Cache(ResultsTest):
@@ -572,22 +378,27 @@ class Cache(ResultsTest):
         whole = "survey %d: model read whole" % s
         synced = "survey %d: cells synced" % s
         reads = self.d.wait_log(whole)
-        # Every read after a new response is right, and none reads the
-        # survey's cells whole again.
-        for i, t in enumerate(kiosks * 2):
+        # Every read after a new response is right (released in steps of
+        # K, each kiosk's cell on its own), and none reads the survey's
+        # cells whole again.
+        count = [K] * 4
+        for i, t in enumerate(kiosks * 2 + kiosks[:1] * 4):
             self.submit(t, today, 1)
+            count[kiosks.index(t)] += 1
+            released = [c - c % K for c in count]
             [g] = self.results(s, unit=p)["groups"]
-            self.assertEqual(g["n"], 4 * K + i + 1)
-            [g] = self.results(s, unit=units[i % 4])["groups"]
-            self.assertEqual(g["n"], K + 1 + i // 4)
+            self.assertEqual(g["n"], sum(released))
+            [g] = self.results(s, unit=units[kiosks.index(t)])["groups"]
+            self.assertEqual(g["n"], released[kiosks.index(t)])
+        self.assertEqual(sum(released), 4 * K + 2 * K)
         # The log is in order: once the last sync is in, so is any
         # whole read before it.
-        self.assertGreaterEqual(self.d.wait_log(synced, 8), 8)
+        self.assertGreaterEqual(self.d.wait_log(synced, 12), 12)
         self.assertEqual(self.d.log().count(whole), reads)
         # A new unit (the tree changed): read whole once more.
         self.unit(p)
         self.assertEqual(self.results(s, unit=p)["groups"][0]["n"],
-                         4 * K + 8)
+                         sum(released))
         self.assertEqual(self.d.wait_log(whole, reads + 1), reads + 1)
 
 
