@@ -1,8 +1,8 @@
 /*
  * stats.h — the per-question statistics of DESIGN.md section 4, computed
  * from one histogram (slots as core/qtype.h lays them out) and its companion
- * `answered` count. Pure: no storage, no HTTP, no suppression (the caller
- * asks core/suppress.h first whether the group may be released at all).
+ * `answered` count. Pure: no storage, no HTTP, no release rule (the
+ * caller hands in released counts only, core/agg.h).
  *
  * Return convention: 0 or a negative errno-style code.
  *
