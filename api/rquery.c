@@ -16,7 +16,7 @@
 
 enum rquery_param {
 	RQP_UNIT, RQP_FROM, RQP_TO, RQP_BY, RQP_PERIOD, RQP_VERSION,
-	RQP_QUESTION, RQP_SEP, RQP_COUNT
+	RQP_QUESTION, RQP_SEP, RQP_LANG, RQP_COUNT
 };
 
 static const struct {
@@ -31,6 +31,7 @@ static const struct {
 	[RQP_VERSION] =	 { "version", RQUERY_RESULTS | RQUERY_COMMENTS },
 	[RQP_QUESTION] = { "question", RQUERY_COMMENTS },
 	[RQP_SEP] =	 { "sep", RQUERY_CSV },
+	[RQP_LANG] =	 { "lang", RQUERY_XLSX },
 };
 
 static const char *const rquery_by_names[] = {
@@ -135,6 +136,14 @@ rquery_set(struct rquery *q, enum rquery_param p, const char *v,
 			return error_set(err, ERR_BAD_REQUEST, name,
 			    "sep must be comma or semicolon");
 		return 0;
+	case RQP_LANG:
+		/* The languages the workbook has labels in. */
+		if (strcmp(v, "fi") != 0 && strcmp(v, "sv") != 0 &&
+		    strcmp(v, "en") != 0)
+			return error_set(err, ERR_BAD_REQUEST, name,
+			    "lang must be fi, sv or en");
+		memcpy(q->qy_lang, v, 3);
+		return 0;
 	case RQP_COUNT:
 		break;
 	}
@@ -157,6 +166,7 @@ rquery_parse(const char *raw, unsigned kind, struct rquery *out,
 	memset(&q, 0, sizeof(q));
 	q.qy_by = RQUERY_BY_NONE;
 	q.qy_sep = CSV_COMMA;
+	memcpy(q.qy_lang, "fi", 3);
 	while (router_query_next(&cur, &qp)) {
 		/* -ERANGE too: no name or value we accept is that long. */
 		if (router_decode_into(qp.qp_name, qp.qp_nlen, true, name,

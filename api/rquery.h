@@ -45,6 +45,7 @@ enum rquery_by {
 #define RQUERY_RESULTS	0x1	/* unit from to by period version */
 #define RQUERY_COMMENTS	0x2	/* unit from to version question */
 #define RQUERY_CSV	0x4	/* with RQUERY_RESULTS: sep */
+#define RQUERY_XLSX	0x8	/* with RQUERY_RESULTS: lang */
 
 #define RQUERY_ID_MAX	32	/* a question id (core/survey.h SURVEY_ID_MAX) */
 
@@ -60,6 +61,7 @@ struct rquery {
 	uint32_t	qy_version;	/* 0: all same-shape versions */
 	char		qy_question[RQUERY_ID_MAX + 1];	/* "" if not given */
 	enum csv_dialect qy_sep;
+	char		qy_lang[4];	/* fi, sv or en (default fi) */
 };
 
 /*

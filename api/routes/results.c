@@ -1,5 +1,6 @@
 /*
- * results.c — the results and results.csv routes, and what the comments
+ * results.c — the results, results.csv and results.xlsx routes, and what
+ * the comments
  * route shares with them: scope and query, the model of a survey
  * (core/results.h), the engine (core/agg.h), CSV, and the audit entry
  * that must commit before the reply leaves.
@@ -15,14 +16,17 @@
 
 #include "api/adminjob.h"
 #include "api/api.h"
+#include "api/offload.h"
 #include "api/routes/results.h"
 #include "api/routes/routes.h"
+#include "api/routes/xlsx.h"
 #include "api/rquery.h"
 #include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "core/agg.h"
 #include "core/audit.h"
+#include "core/catalog.h"
 #include "core/csv.h"
 #include "core/results.h"
 #include "core/survey.h"
@@ -36,6 +40,13 @@ static const char *const results_actions[] = {
 	[RR_JSON] = "results.read",
 	[RR_CSV] = "results.csv",
 	[RR_COMMENTS] = "comments.read",
+	[RR_XLSX] = "results.xlsx",
+};
+
+/* The file name of a download, or NULL for a reply shown in place. */
+static const char *const results_files[] = {
+	[RR_CSV] = "attachment; filename=\"results.csv\"",
+	[RR_XLSX] = "attachment; filename=\"results.xlsx\"",
 };
 
 /* The audit entry and the reply that waits for it. */
@@ -47,7 +58,7 @@ struct results_job {
 	char		*rj_body;
 	size_t		 rj_len;
 	const char	*rj_ctype;
-	bool		 rj_csv;
+	const char	*rj_disposition;	/* NULL: shown in place */
 };
 
 /* ---------------------------------------------------------------- audit */
@@ -95,11 +106,10 @@ http_results_audit_done(int rc, void *arg)
 	}
 	body = j->rj_body;
 	j->rj_body = NULL;
-	if (j->rj_csv)
+	if (j->rj_disposition != NULL)
 		api_reply_raw(j->rj_req, 200, j->rj_ctype, body, j->rj_len,
-		    "Content-Disposition", "attachment; "
-		    "filename=\"results.csv\"", "Cache-Control", "no-store",
-		    NULL);
+		    "Content-Disposition", j->rj_disposition, "Cache-Control",
+		    "no-store", NULL);
 	else
 		api_reply_raw(j->rj_req, 200, j->rj_ctype, body, j->rj_len,
 		    "Cache-Control", "no-store", NULL);
@@ -136,7 +146,7 @@ http_results_submit(struct results_req *rr, char *body, size_t len,
 	j->rj_len = len;
 	body = NULL;
 	j->rj_ctype = ctype;
-	j->rj_csv = rr->rr_route == RR_CSV;
+	j->rj_disposition = results_files[rr->rr_route];
 	j->rj_action = results_actions[rr->rr_route];
 	snprintf(j->rj_who, sizeof(j->rj_who), "%s", req->rq_who.pr_name);
 	/* Who read what: ids and the range, never a number or a comment. */
@@ -261,7 +271,8 @@ http_results_prepare(struct api_ctx *ctx, struct api_req *req,
 
 	if (rquery_parse(req->rq_query, route == RR_COMMENTS ?
 	    RQUERY_COMMENTS : route == RR_CSV ? RQUERY_RESULTS | RQUERY_CSV :
-	    RQUERY_RESULTS, &rr->rr_q, &err) != 0) {
+	    route == RR_XLSX ? RQUERY_RESULTS | RQUERY_XLSX : RQUERY_RESULTS,
+	    &rr->rr_q, &err) != 0) {
 		api_reply_error(req, &err);
 		return -EINVAL;
 	}
@@ -568,6 +579,160 @@ void
 http_results_get_csv(struct api_ctx *ctx, struct api_req *req)
 {
 	http_results_serve(ctx, req, RR_CSV);
+}
+
+/* ---------------------------------------------------------------- XLSX */
+
+/* One workbook on its way: gathered on the loop, written by a worker. */
+struct results_xlsx {
+	struct results_req	 xw_rr;		/* model and txn cleared */
+	struct xlsx_input	 xw_in;
+	char			*xw_body;
+	size_t			 xw_len;
+	int			 xw_err;
+};
+
+static void
+http_results_xlsx_free(struct results_xlsx *x)
+{
+	if (x == NULL)
+		return;
+	json_decref(x->xw_in.xi_doc);
+	json_decref(x->xw_in.xi_title);
+	json_decref(x->xw_in.xi_questions);
+	json_decref(x->xw_in.xi_names);
+	json_decref(x->xw_in.xi_labels);
+	free(x->xw_body);
+	free(x);
+}
+
+/* The name in lang (else Finnish) of every unit the reply names. */
+static int
+http_results_xlsx_names(struct storage_txn *txn, const json_t *doc,
+    const char *lang, json_t *names)
+{
+	const json_t	*g;
+	json_t		*rec = NULL;
+	const char	*name;
+	char		 key[16];
+	json_int_t	 id;
+	size_t		 i;
+	int		 ret = 0;
+
+	for (i = 0; ret == 0 && i <= json_array_size(json_object_get(doc,
+	    "groups")); i++) {
+		g = i == 0 ? doc : json_array_get(json_object_get(doc,
+		    "groups"), i - 1);
+		id = json_integer_value(json_object_get(g, "unit"));
+		snprintf(key, sizeof(key), "%lld", (long long)id);
+		if (json_object_get(names, key) != NULL)
+			continue;
+		if ((ret = units_get(txn, (uint32_t)id, &rec)) != 0)
+			break;
+		name = survey_lang_text(json_object_get(rec, "name"), lang);
+		if (name == NULL)
+			name = survey_lang_text(json_object_get(rec, "name"),
+			    "fi");
+		if (json_object_set_new(names, key, json_string(name != NULL ?
+		    name : key)) != 0)
+			ret = -ENOMEM;
+		json_decref(rec);
+		rec = NULL;
+	}
+	return ret;
+}
+
+/* Worker thread: the workbook. */
+static void
+http_results_xlsx_work(void *arg)
+{
+	struct results_xlsx	*x = arg;
+
+	x->xw_err = xlsx_results(&x->xw_in, &x->xw_body, &x->xw_len);
+}
+
+/* Event loop: written; the audit entry, then the reply. */
+static void
+http_results_xlsx_done(int rc, void *arg)
+{
+	struct results_xlsx	*x = arg;
+	char			*body;
+
+	if (rc == 0)
+		rc = x->xw_err;
+	if (rc != 0) {
+		log_warnx("results.xlsx: survey %u: the workbook was not "
+		    "written (%d)", x->xw_rr.rr_rd.rx_survey, rc);
+		api_reply_errno(x->xw_rr.rr_req, rc);
+		http_results_xlsx_free(x);
+		return;
+	}
+	body = x->xw_body;
+	x->xw_body = NULL;
+	http_results_submit(&x->xw_rr, body, x->xw_len, "application/"
+	    "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	http_results_xlsx_free(x);
+}
+
+void
+http_results_get_xlsx(struct api_ctx *ctx, struct api_req *req)
+{
+	struct results_req	 rr;
+	struct results_xlsx	*x = NULL;
+	struct agg_query	 aq;
+	json_t			*def = NULL;
+	uint32_t		 ref;
+	int			 rc;
+
+	if (!xlsx_available()) {
+		api_reply_errorf(req, ERR_UNAVAILABLE, NULL, "this server was "
+		    "built without libxlsxwriter: use results.csv");
+		return;
+	}
+	if (http_results_prepare(ctx, req, RR_XLSX, &rr) != 0)
+		return;
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->xw_in.xi_names = json_object()) == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	snprintf(x->xw_in.xi_lang, sizeof(x->xw_in.xi_lang), "%s",
+	    rr.rr_q.qy_lang);
+	if (util_format_date(util_today(), x->xw_in.xi_today,
+	    sizeof(x->xw_in.xi_today)) != 0)
+		x->xw_in.xi_today[0] = '\0';
+	http_results_agg_query(&rr, &aq);
+	ref = rr.rr_q.qy_version != 0 ? rr.rr_q.qy_version :
+	    rr.rr_model->rm_current;
+	if ((rc = agg_results(rr.rr_agg, &aq, &x->xw_in.xi_doc)) != 0 ||
+	    (rc = xlsx_labels_load(ctx->ac_limits.al_www_dir,
+	    x->xw_in.xi_lang, &x->xw_in.xi_labels)) != 0 ||
+	    (rc = catalog_definition(rr.rr_rd.rx_txn, rr.rr_rd.rx_survey,
+	    ref, &def, NULL)) != 0 ||
+	    (rc = xlsx_questions(rr.rr_ref, def, x->xw_in.xi_lang,
+	    x->xw_in.xi_labels, &x->xw_in.xi_questions)) != 0 ||
+	    (rc = http_results_xlsx_names(rr.rr_rd.rx_txn, x->xw_in.xi_doc,
+	    x->xw_in.xi_lang, x->xw_in.xi_names)) != 0)
+		goto fail;
+	x->xw_in.xi_title = json_string(survey_lang_text(json_object_get(def,
+	    "title"), x->xw_in.xi_lang) ? survey_lang_text(json_object_get(
+	    def, "title"), x->xw_in.xi_lang) : "");
+	json_decref(def);
+	def = NULL;
+	/* The workbook needs no snapshot: everything is gathered. */
+	http_results_req_end(&rr);
+	x->xw_rr = rr;
+	if (offload_run(ctx, req, http_results_xlsx_work,
+	    http_results_xlsx_done, x) != 0)
+		http_results_xlsx_free(x);	/* 503 answered */
+	return;
+fail:
+	if (rc == -ENOENT || rc == -EBADMSG)
+		rc = -EIO;	/* a labels file or a record that is not there */
+	json_decref(def);
+	http_results_xlsx_free(x);
+	http_results_req_end(&rr);
+	api_reply_errno(req, rc);
 }
 
 int

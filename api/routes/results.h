@@ -2,6 +2,7 @@
  * results.h — what managers read (DESIGN.md sections 5 and 7):
  *   GET /api/v1/surveys/{id}/results       per group n and statistics
  *   GET /api/v1/surveys/{id}/results.csv   the same, one row a statistic
+ *   GET /api/v1/surveys/{id}/results.xlsx  the same as a workbook (xlsx.h)
  *   GET /api/v1/surveys/{id}/comments      one group's comments, shuffled
  * (handlers in api/routes/routes.h; query string in api/rquery.h; the
  * engine, which reads released state only, in core/agg.h).
@@ -45,7 +46,7 @@ struct api_req;
 int	http_results_init(struct api_ctx *ctx);
 void	http_results_fini(struct api_ctx *ctx);
 
-enum results_route { RR_JSON, RR_CSV, RR_COMMENTS };
+enum results_route { RR_JSON, RR_CSV, RR_COMMENTS, RR_XLSX };
 
 /* One request on its way: filled by http_results_prepare(). */
 struct results_req {

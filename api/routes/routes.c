@@ -55,6 +55,11 @@ const struct api_route http_routes[] = {
 	    API_ACC_USER, API_BODY_SMALL, "The same results as CSV (UTF-8 "
 	    "with BOM), one row per group and statistic; &sep=semicolon "
 	    "for spreadsheets set to Finnish or Swedish." },
+	{ API_GET, "/api/v1/surveys/{}/results.xlsx", http_results_get_xlsx,
+	    API_ACC_USER, API_BODY_SMALL, "The same results as a workbook "
+	    "(&lang=fi|sv|en): unit names, question texts and labels, a "
+	    "cover sheet with k and the release note, a sheet per question; "
+	    "503 in a build without libxlsxwriter." },
 	{ API_GET, "/api/v1/surveys/{}/comments", http_comments_get,
 	    API_ACC_USER, API_BODY_SMALL, "Comments of one group "
 	    "(?unit=&from=&to=&question=&version=), shuffled, without dates; only for groups "

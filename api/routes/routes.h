@@ -73,6 +73,7 @@ void	http_forms_options(struct api_ctx *ctx, struct api_req *req);
 /* results.c, comments.c: what managers read (their own subtrees) */
 void	http_results_get(struct api_ctx *ctx, struct api_req *req);
 void	http_results_get_csv(struct api_ctx *ctx, struct api_req *req);
+void	http_results_get_xlsx(struct api_ctx *ctx, struct api_req *req);
 void	http_comments_get(struct api_ctx *ctx, struct api_req *req);
 
 /* metrics.c: Prometheus text format (loopback or admin) */

@@ -12,6 +12,8 @@ import csv
 import datetime
 import io
 import uuid
+import xml.etree.ElementTree as ET
+import zipfile
 
 from palaute_test import SharedDaemonTest, load_survey, login_token, main
 from intake_support import new_id, palautectl, utc_today
@@ -402,6 +404,95 @@ class Cache(ResultsTest):
         self.assertEqual(self.d.wait_log(whole, reads + 1), reads + 1)
 
 
+def xlsx_sheets(body):
+    """The sheets of a workbook by name, each a {cell ref: value} with
+    numbers as floats and strings as str (shared strings resolved)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/"
+               "relationships"}
+    z = zipfile.ZipFile(io.BytesIO(body))
+    strings = []
+    if "xl/sharedStrings.xml" in z.namelist():
+        root = ET.fromstring(z.read("xl/sharedStrings.xml"))
+        for si in root.findall("m:si", ns):
+            strings.append("".join(t.text or "" for t in
+                                   si.iter("{%s}t" % ns["m"])))
+    wb = ET.fromstring(z.read("xl/workbook.xml"))
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    sheets = {}
+    for sh in wb.find("m:sheets", ns):
+        rid = sh.get("{%s}id" % ns["r"])
+        root = ET.fromstring(z.read("xl/" + target[rid]))
+        cells = {}
+        for c in root.iter("{%s}c" % ns["m"]):
+            v = c.find("m:v", ns)
+            if v is None:
+                continue
+            cells[c.get("r")] = (strings[int(v.text)] if c.get("t") == "s"
+                                 else float(v.text))
+        sheets[sh.get("name")] = cells
+    return sheets
+
+
+class Xlsx(ResultsTest):
+    def test_workbook_says_what_the_json_says(self):
+        p = self.unit()
+        x, y = self.unit(p), self.unit(p)
+        s = self.survey()
+        today = utc_today()
+        self.submit(self.kiosk(s, x), today, K, visit=5)
+        self.submit(self.kiosk(s, y), today, 2 * K, visit=3)
+        doc = self.results(s, unit=p, by="unit")
+        r = self.d.get("/api/v1/surveys/%d/results.xlsx?unit=%d&by=unit"
+                       "&lang=sv" % (s, p), token=self.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/vnd."
+                         "openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertIn('filename="results.xlsx"',
+                      r.header("Content-Disposition"))
+        sheets = xlsx_sheets(r.body)
+        names = list(sheets)
+        self.assertEqual(names[:2], ["Information", "Sammandrag"])
+        cover = sheets["Information"]
+        self.assertIn(float(K), cover.values())
+        self.assertTrue(any(isinstance(v, str) and "steg om %d svar" % K in v
+                            for v in cover.values()), cover)
+        summary = sheets["Sammandrag"]
+        # A row per group: the unit's name, then n as a number.
+        units = {u["id"]: u["name"]["fi"] for u in self.admin.call(
+            "GET", "/api/v1/units", status=200).json()["units"]}
+        for row, g in enumerate(doc["groups"], start=2):
+            name = units[g["unit"]] + (" (egen)" if g.get("own") else "")
+            self.assertEqual(summary["A%d" % row], name)
+            self.assertEqual(summary["D%d" % row], float(g["n"]))
+        # The smiley's sheet: its distribution per group, labelled 1..5.
+        visit = [n for n in names if n.startswith("1 ")]
+        self.assertEqual(len(visit), 1, names)
+        dist = sheets[visit[0]]
+        self.assertEqual([dist[c + "1"] for c in "EFGHI"],
+                         ["1", "2", "3", "4", "5"])
+        for row, g in enumerate(doc["groups"], start=2):
+            counts = g["questions"]["visit"]["counts"]
+            self.assertEqual([dist.get("%s%d" % (c, row)) for c in "EFGHI"],
+                             [float(n) for n in counts])
+
+    def test_lang_is_the_workbooks_alone(self):
+        u = self.unit()
+        s = self.survey()
+        for route, q in (("results.xlsx", "lang=de"),
+                         ("results", "lang=fi"),
+                         ("results.csv", "lang=fi")):
+            r = self.d.get("/api/v1/surveys/%d/%s?unit=%d&%s"
+                           % (s, route, u, q), token=self.token)
+            self.error(r, 400, "bad_request", "lang")
+        # No data at all is still a workbook, in Finnish by default.
+        r = self.d.get("/api/v1/surveys/%d/results.xlsx?unit=%d" % (s, u),
+                       token=self.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Yhteenveto", xlsx_sheets(r.body))
+
+
 class Audit(ResultsTest):
     def test_every_read_is_audited(self):
         u = self.unit()
@@ -412,7 +503,7 @@ class Audit(ResultsTest):
         frm = iso(monday(this_week))
         to = iso(monday(this_week) + datetime.timedelta(days=6))
         query = "unit=%d&from=%s&to=%s" % (u, frm, to)
-        for path in ("results", "results.csv", "comments"):
+        for path in ("results", "results.csv", "comments", "results.xlsx"):
             r = self.d.get("/api/v1/surveys/%d/%s?%s" % (s, path, query),
                            token=token)
             self.assertEqual(r.status, 200, r)
@@ -426,7 +517,8 @@ class Audit(ResultsTest):
         mine = [e for e in doc["entries"] if e["who"] == name and
                 e["action"] != "login"]
         self.assertEqual([e["action"] for e in mine],
-                         ["results.read", "results.csv", "comments.read"])
+                         ["results.read", "results.csv", "comments.read",
+                          "results.xlsx"])
         for e in mine:
             det = e["detail"]
             self.assertEqual((det["survey"], det["unit"], det["from"],
