@@ -443,6 +443,9 @@ collectors_record(uint32_t id, const struct collectors_issue *ci)
 	    "created", day);
 	if (rec == NULL)
 		return NULL;
+	if (ci->ci_name[0] != '\0' && json_object_set_new(rec, "name",
+	    json_string(ci->ci_name)) != 0)
+		goto fail;
 	switch (ci->ci_kind) {
 	case COLLECTORS_KIOSK:
 		sodium_bin2hex(hex, sizeof(hex), ci->ci_hashes,
@@ -653,6 +656,166 @@ collectors_remove(struct storage_txn *txn, const uint8_t *hash_key,
 	*rec_out = rec;
 	rec = NULL;
 	ret = 0;
+done:
+	json_decref(rec);
+	return ret;
+}
+
+int
+collectors_check_name(const json_t *v, struct error *err)
+{
+	const char	*s, *p;
+	bool		 blank = true;
+	size_t		 len;
+
+	if (!json_is_string(v))
+		return error_set(err, ERR_WRONG_TYPE, "name",
+		    "'name' must be a string");
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (len == 0 || len > COLLECTORS_NAME_MAX)
+		return error_set(err, ERR_INVALID, "name", "'name' must be 1 "
+		    "to %d bytes", COLLECTORS_NAME_MAX);
+	for (p = s; p < s + len; p++) {
+		/* jansson has checked the UTF-8; NUL would end it early. */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return error_set(err, ERR_INVALID, "name",
+			    "'name' must not hold control characters");
+		if (*p != ' ')
+			blank = false;
+	}
+	if (blank)
+		return error_set(err, ERR_INVALID, "name",
+		    "'name' must not be blank");
+	return 0;
+}
+
+int
+collectors_rename(struct storage_txn *txn, uint32_t id, const char *name)
+{
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = collectors_get(txn, id, &rec)) != 0)
+		goto done;
+	if (name[0] == '\0')
+		(void)json_object_del(rec, "name");
+	else if (json_object_set_new(rec, "name", json_string(name)) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/* The kiosk record of id, or -EINVAL for another kind. */
+static int
+collectors_get_kiosk(struct storage_txn *txn, uint32_t id, json_t **out)
+{
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = collectors_get(txn, id, &rec)) != 0)
+		goto done;
+	if (strcmp(json_string_value(json_object_get(rec, "kind")) ?
+	    json_string_value(json_object_get(rec, "kind")) : "",
+	    collectors_kind_name(COLLECTORS_KIOSK)) != 0) {
+		ret = -EINVAL;
+		goto done;
+	}
+	*out = rec;
+	rec = NULL;
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/* Drop a kiosk record's pending enrollment code, if it has one. */
+static int
+collectors_drop_enroll(struct storage_txn *txn, const json_t *rec)
+{
+	uint8_t		 hash[AUTH_HASH_BYTES];
+	const char	*s;
+	size_t		 hlen;
+
+	if ((s = json_string_value(json_object_get(rec, "enroll_hash"))) ==
+	    NULL || sodium_hex2bin(hash, sizeof(hash), s, strlen(s), NULL,
+	    &hlen, NULL) != 0 || hlen != sizeof(hash))
+		return 0;
+	return collectors_delete_index(txn, COLLECTORS_TAG_ENROLL, hash);
+}
+
+int
+collectors_reenroll(struct storage_txn *txn, uint32_t id,
+    const struct collectors_issue *ci)
+{
+	char	 hex[AUTH_HASH_BYTES * 2 + 1];
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if (ci->ci_kind != COLLECTORS_KIOSK) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((ret = collectors_get_kiosk(txn, id, &rec)) != 0 ||
+	    (ret = collectors_drop_enroll(txn, rec)) != 0 ||
+	    (ret = collectors_revoke_devices(txn, id)) != 0)
+		goto done;
+	sodium_bin2hex(hex, sizeof(hex), ci->ci_hashes, AUTH_HASH_BYTES);
+	if (json_object_set_new(rec, "enroll_hash", json_string(hex)) != 0 ||
+	    json_object_set_new(rec, "enroll_expires_at",
+	    json_integer(ci->ci_expires)) != 0 ||
+	    json_object_set_new(rec, "enrolled", json_false()) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if ((ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec)) != 0)
+		goto done;
+	ret = collectors_put_index(txn, COLLECTORS_TAG_ENROLL, ci->ci_hashes,
+	    id, ci->ci_expires);
+done:
+	json_decref(rec);
+	return ret;
+}
+
+int
+collectors_unenroll(struct storage_txn *txn, uint32_t id)
+{
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = collectors_get_kiosk(txn, id, &rec)) != 0 ||
+	    (ret = collectors_revoke_devices(txn, id)) != 0)
+		goto done;
+	if (json_object_set_new(rec, "enrolled", json_false()) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
+done:
+	json_decref(rec);
+	return ret;
+}
+
+int
+collectors_seen(struct storage_txn *txn, uint32_t id, const char *day)
+{
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = collectors_get(txn, id, &rec)) != 0)
+		goto done;
+	if (strcmp(json_string_value(json_object_get(rec, "last_seen")) ?
+	    json_string_value(json_object_get(rec, "last_seen")) : "",
+	    day) == 0)
+		goto done;
+	if (json_object_set_new(rec, "last_seen", json_string(day)) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
 done:
 	json_decref(rec);
 	return ret;

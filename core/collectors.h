@@ -10,10 +10,12 @@
  *   STORAGE_DB_COLLECTORS
  *     id (4 bytes BE)        the record:
  *         {"id", "kind": "kiosk"|"link"|"invitation", "survey", "unit",
- *          "created": "YYYY-MM-DD",
+ *          "created": "YYYY-MM-DD", "name": "Lobby, East office" (optional),
  *          kiosk:      "idle_reset_seconds": n | null (null: the survey's),
  *                      "enroll_hash": hex, "enroll_expires_at": Unix s,
- *                      "enrolled": false (set by intake on enrollment)
+ *                      "enrolled": false (set by intake on enrollment),
+ *                      "last_seen": "YYYY-MM-DD" (the last day the tablet
+ *                      called in: collectors_seen())
  *          link, invitation: "slug"    (the form's /f/<slug>)
  *          invitation: "issued": N, "used": n (intake counts up)}
  *     'S' | hash("slug", slug)      (33 bytes) -> {"collector": id}
@@ -58,6 +60,7 @@ enum collectors_kind {
 };
 
 #define COLLECTORS_INVITE_MAX	5000	/* codes in one round */
+#define COLLECTORS_NAME_MAX	100	/* bytes of a collector's name */
 #define COLLECTORS_ENROLL_TTL	(24 * 60 * 60)	/* seconds */
 #define COLLECTORS_INDEX_KEYLEN	(1 + AUTH_HASH_BYTES)
 #define COLLECTORS_INVITE_KEYLEN (4 + AUTH_HASH_BYTES)
@@ -150,6 +153,7 @@ struct collectors_issue {
 	char			 ci_slug[32];	/* link, invitation */
 	uint8_t			 ci_slug_hash[AUTH_HASH_BYTES];
 	int64_t			 ci_expires;	/* kiosk code */
+	char			 ci_name[COLLECTORS_NAME_MAX + 1]; /* "": none */
 };
 
 /*
@@ -190,6 +194,40 @@ int	collectors_remove(struct storage_txn *txn, const uint8_t *hash_key,
 int	collectors_create(struct storage_txn *txn,
 	    const struct collectors_issue *ci, uint32_t *id_out,
 	    struct error *err);
+
+/*
+ * Check a collector's name at field "name": a string of 1 to
+ * COLLECTORS_NAME_MAX bytes that is not blank and holds no control
+ * character. ERR_WRONG_TYPE or ERR_INVALID in err.
+ */
+int	collectors_check_name(const json_t *v, struct error *err);
+
+/* Name collector id (write txn); name "" removes the name. -ENOENT. */
+int	collectors_rename(struct storage_txn *txn, uint32_t id,
+	    const char *name);
+
+/*
+ * A new enrollment code for kiosk id, for a replaced tablet (write txn):
+ * the old code stops working, the enrolled tablet's device tokens are
+ * revoked, and ci's code (collectors_issue_new() of a kiosk) takes their
+ * place. -EINVAL for a collector that is not a kiosk; -ENOENT.
+ */
+int	collectors_reenroll(struct storage_txn *txn, uint32_t id,
+	    const struct collectors_issue *ci);
+
+/*
+ * Revoke kiosk id's tablet (write txn): its device tokens go and the
+ * kiosk waits for a new enrollment code. -EINVAL for another kind.
+ */
+int	collectors_unenroll(struct storage_txn *txn, uint32_t id);
+
+/*
+ * Note that kiosk id called in on day (YYYY-MM-DD) (write txn); nothing
+ * is written when the record says so already. Only a day: the fleet
+ * view tells whether a tablet is alive, never when anyone answered.
+ */
+int	collectors_seen(struct storage_txn *txn, uint32_t id,
+	    const char *day);
 
 /* RFC 3339 UTC, to the second. */
 void	collectors_time(int64_t t, char *buf, size_t len);

@@ -39,6 +39,11 @@
  * slug: the links in use at once are few; a collision costs one lookup.
  */
 #define INTAKE_FORMS_CACHE	64
+/*
+ * Kiosks whose call-in day is noted (collector -> day), direct-mapped: a
+ * miss costs one small write a day per tablet.
+ */
+#define INTAKE_SEEN_CACHE	256
 /* Keys per rate-limit table: ~24 bytes each, 96 KiB a table. */
 #define INTAKE_LIMIT_KEYS	4096
 
@@ -83,6 +88,11 @@ struct intake_state {
 	 */
 	struct units_tree	*is_tree;
 	uint64_t		 is_tree_gen;
+	/* The day each kiosk last called in, as noted in its record. */
+	struct {
+		uint32_t	 sn_collector;
+		int64_t		 sn_day;
+	}			 is_seen[INTAKE_SEEN_CACHE];
 };
 
 /* ---------------------------------------------------------- state */
@@ -589,6 +599,24 @@ done:
 	else if (ret != 0 && err->er_code == ERR_NONE)
 		intake_errno(err, ret);
 	return ret;
+}
+
+bool
+intake_seen_due(struct intake_state *is, uint32_t collector, int64_t day)
+{
+	size_t	i = collector % INTAKE_SEEN_CACHE;
+
+	return is->is_seen[i].sn_collector != collector ||
+	    is->is_seen[i].sn_day != day;
+}
+
+void
+intake_seen_mark(struct intake_state *is, uint32_t collector, int64_t day)
+{
+	size_t	i = collector % INTAKE_SEEN_CACHE;
+
+	is->is_seen[i].sn_collector = collector;
+	is->is_seen[i].sn_day = day;
 }
 
 uint32_t

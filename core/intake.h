@@ -202,6 +202,16 @@ int	intake_limit(struct intake_state *is, enum intake_limit kind,
 int	intake_forget_devices(struct storage_txn *txn, uint32_t collector);
 
 /*
+ * Whether kiosk collector's call-in day must still be noted today
+ * (collectors_seen()), and that it has been: at most one write a day per
+ * tablet (event-loop thread).
+ */
+bool	intake_seen_due(struct intake_state *is, uint32_t collector,
+	    int64_t day);
+void	intake_seen_mark(struct intake_state *is, uint32_t collector,
+	    int64_t day);
+
+/*
  * The unit whose cell a response record counts in: its "owner", or for a
  * record written before owners were kept its "unit". 0 when neither is a
  * valid id (rec may be NULL).

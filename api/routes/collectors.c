@@ -25,8 +25,9 @@
 #include "storage/storage.h"
 
 static const char *const collectors_members[] = {
-	"survey", "unit", "kind", "count", "idle_reset_seconds", NULL
+	"survey", "unit", "kind", "count", "idle_reset_seconds", "name", NULL
 };
+static const char *const collectors_patch_members[] = { "name", NULL };
 
 /* ---------------------------------------------------------- views */
 
@@ -40,8 +41,9 @@ http_collectors_view(struct storage_txn *txn, const json_t *rec,
     struct catalog_k *memo)
 {
 	static const char *const copy[] = {
-		"id", "kind", "survey", "unit", "created",
-		"idle_reset_seconds", "enrolled", "issued", "slug", NULL
+		"id", "kind", "name", "survey", "unit", "created",
+		"idle_reset_seconds", "enrolled", "last_seen", "issued",
+		"slug", NULL
 	};
 	char		 when[32], url[64];
 	const char	*slug;
@@ -368,7 +370,7 @@ http_collectors_format(struct api_req *req, bool *csv)
 static int
 http_collectors_parse(const struct api_req *req, enum collectors_kind *kind,
     long long *survey, long long *unit, long long *count,
-    long long *idle_reset, struct error *err)
+    long long *idle_reset, char *name, struct error *err)
 {
 	const char	*kname = NULL;
 	json_t		*in = NULL;
@@ -376,6 +378,7 @@ http_collectors_parse(const struct api_req *req, enum collectors_kind *kind,
 
 	*count = 0;
 	*idle_reset = 0;
+	name[0] = '\0';
 	if ((rc = adminjob_parse(req, collectors_members, &in, err)) != 0)
 		goto done;
 	if ((rc = codec_int(in, "survey", true, 1, UINT32_MAX, survey,
@@ -402,6 +405,12 @@ http_collectors_parse(const struct api_req *req, enum collectors_kind *kind,
 	else if (json_object_get(in, "idle_reset_seconds") != NULL)
 		rc = error_set(err, ERR_INVALID, "idle_reset_seconds",
 		    "only a kiosk has an idle reset");
+	if (rc != 0 || json_object_get(in, "name") == NULL)
+		goto done;
+	if ((rc = collectors_check_name(json_object_get(in, "name"), err)) ==
+	    0)
+		snprintf(name, COLLECTORS_NAME_MAX + 1, "%s",
+		    json_string_value(json_object_get(in, "name")));
 done:
 	json_decref(in);
 	return rc;
@@ -415,6 +424,7 @@ http_collectors_post(struct api_ctx *ctx, struct api_req *req)
 	struct error		 err;
 	enum collectors_kind	 kind = COLLECTORS_LINK;
 	long long		 survey = 0, unit = 0, count = 0, idle = 0;
+	char			 name[COLLECTORS_NAME_MAX + 1];
 	bool			 csv;
 	int			 rc;
 
@@ -422,7 +432,7 @@ http_collectors_post(struct api_ctx *ctx, struct api_req *req)
 	if (http_collectors_format(req, &csv) != 0)
 		return;
 	if (http_collectors_parse(req, &kind, &survey, &unit, &count, &idle,
-	    &err) != 0) {
+	    name, &err) != 0) {
 		if (err.er_code == ERR_NONE)
 			error_set(&err, ERR_INTERNAL, NULL, "out of memory");
 		api_reply_error(req, &err);
@@ -438,6 +448,7 @@ http_collectors_post(struct api_ctx *ctx, struct api_req *req)
 		api_reply_errno(req, rc);
 		return;
 	}
+	memcpy(ci->ci_name, name, sizeof(ci->ci_name));
 	if ((job = adminjob_new(ctx, req,
 	    http_collectors_apply_create)) == NULL) {
 		collectors_issue_free(ci);
@@ -480,6 +491,173 @@ http_collectors_delete(struct api_ctx *ctx, struct api_req *req)
 
 	if ((job = adminjob_new(ctx, req,
 	    http_collectors_apply_delete)) == NULL) {
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	job->aj_id = id;
+	adminjob_submit(job);
+}
+
+/* ---------------------------------------------------------- the fleet */
+
+static int
+http_collectors_apply_patch(struct storage_txn *txn, struct adminjob *job)
+{
+	struct catalog_k	 memo = { 0, 0, 0 };
+	const json_t		*name = json_object_get(job->aj_in, "name");
+	json_t			*rec = NULL;
+	int			 ret;
+
+	ret = collectors_rename(txn, job->aj_id, json_is_string(name) ?
+	    json_string_value(name) : "");
+	if (ret == -ENOENT) {
+		ret = adminjob_fail(job, ERR_NOT_FOUND, NULL,
+		    "no collector %u", job->aj_id);
+		goto done;
+	}
+	if (ret != 0 || (ret = collectors_get(txn, job->aj_id, &rec)) != 0)
+		goto done;
+	if ((job->aj_out = http_collectors_view(txn, rec, &memo)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	job->aj_status = 200;
+	ret = adminjob_audit(txn, job, "collector.update",
+	    json_pack("{s:I}", "collector", (json_int_t)job->aj_id));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/* PATCH /api/v1/collectors/{id}: {"name": "..." | null}. */
+void
+http_collectors_patch(struct api_ctx *ctx, struct api_req *req)
+{
+	struct adminjob	*job = NULL;
+	struct error	 err;
+	json_t		*in = NULL;
+	uint32_t	 id;
+
+	memset(&err, 0, sizeof(err));
+	if (api_path_id(req, "collector", &id) != 0)
+		return;
+	if (adminjob_parse(req, collectors_patch_members, &in, &err) != 0 ||
+	    (json_object_get(in, "name") == NULL && error_set(&err,
+	    ERR_MISSING_FIELD, "name", "'name' is required (null removes "
+	    "it)") != 0) ||
+	    (!json_is_null(json_object_get(in, "name")) &&
+	    collectors_check_name(json_object_get(in, "name"), &err) != 0)) {
+		json_decref(in);
+		if (err.er_code == ERR_NONE)
+			error_set(&err, ERR_INTERNAL, NULL, "out of memory");
+		api_reply_error(req, &err);
+		return;
+	}
+	if ((job = adminjob_new(ctx, req, http_collectors_apply_patch)) ==
+	    NULL) {
+		json_decref(in);
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	job->aj_id = id;
+	job->aj_in = in;
+	adminjob_submit(job);
+}
+
+/* The refusals of the kiosk-only changes, in the client's terms. */
+static int
+http_collectors_kiosk_fail(struct adminjob *job, int rc)
+{
+	if (rc == -ENOENT)
+		return adminjob_fail(job, ERR_NOT_FOUND, NULL,
+		    "no collector %u", job->aj_id);
+	if (rc == -EINVAL)
+		return adminjob_fail(job, ERR_CONFLICT, NULL,
+		    "collector %u is not a kiosk", job->aj_id);
+	return rc;
+}
+
+static int
+http_collectors_apply_reenroll(struct storage_txn *txn, struct adminjob *job)
+{
+	struct collectors_issue	*ci = job->aj_data;
+	json_t			*rec = NULL;
+	int			 ret;
+
+	if ((ret = collectors_reenroll(txn, job->aj_id, ci)) != 0) {
+		ret = http_collectors_kiosk_fail(job, ret);
+		goto done;
+	}
+	if ((ret = collectors_get(txn, job->aj_id, &rec)) != 0)
+		goto done;
+	if ((job->aj_out = http_collectors_issue_view(txn, rec, ci)) ==
+	    NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	job->aj_status = 201;
+	ret = adminjob_audit(txn, job, "collector.reenroll",
+	    json_pack("{s:I}", "collector", (json_int_t)job->aj_id));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/*
+ * POST /api/v1/collectors/{id}/enrollment: a new enrollment code for a
+ * replaced tablet; the old tablet's token and any unused code stop
+ * working.
+ */
+void
+http_collectors_reenroll(struct api_ctx *ctx, struct api_req *req)
+{
+	struct collectors_issue	*ci = NULL;
+	struct adminjob		*job = NULL;
+	uint32_t		 id;
+	int			 rc;
+
+	if (api_path_id(req, "collector", &id) != 0)
+		return;
+	if ((rc = collectors_issue_new(ctx->ac_hash_key, COLLECTORS_KIOSK, 0,
+	    0, 0, 0, auth_now(), &ci)) != 0) {
+		api_reply_errno(req, rc);
+		return;
+	}
+	if ((job = adminjob_new(ctx, req, http_collectors_apply_reenroll)) ==
+	    NULL) {
+		collectors_issue_free(ci);
+		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	job->aj_id = id;
+	job->aj_data = ci;
+	job->aj_data_free = http_collectors_data_free;
+	adminjob_submit(job);
+}
+
+static int
+http_collectors_apply_unenroll(struct storage_txn *txn, struct adminjob *job)
+{
+	int	ret;
+
+	if ((ret = collectors_unenroll(txn, job->aj_id)) != 0)
+		return http_collectors_kiosk_fail(job, ret);
+	job->aj_status = 204;
+	return adminjob_audit(txn, job, "collector.revoke_device",
+	    json_pack("{s:I}", "collector", (json_int_t)job->aj_id));
+}
+
+/* DELETE /api/v1/collectors/{id}/device: the tablet is lost or stolen. */
+void
+http_collectors_unenroll(struct api_ctx *ctx, struct api_req *req)
+{
+	struct adminjob	*job;
+	uint32_t	 id;
+
+	if (api_path_id(req, "collector", &id) != 0)
+		return;
+	if ((job = adminjob_new(ctx, req, http_collectors_apply_unenroll)) ==
+	    NULL) {
 		api_reply_errorf(req, ERR_INTERNAL, NULL, "out of memory");
 		return;
 	}

@@ -95,6 +95,61 @@ http_kiosk_limit_key(const struct api_req *req)
 	return k;
 }
 
+/* A kiosk's call-in day on its way to the record. */
+struct http_kiosk_seen {
+	struct api_ctx	*ks_ctx;
+	uint32_t	 ks_collector;
+	int64_t		 ks_day;
+	char		 ks_date[16];
+};
+
+/* Writer thread. */
+static int
+http_kiosk_seen_apply(struct storage_txn *txn, void *arg)
+{
+	struct http_kiosk_seen	*ks = arg;
+	int			 rc;
+
+	/* A kiosk revoked meanwhile has nothing to note. */
+	rc = collectors_seen(txn, ks->ks_collector, ks->ks_date);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static void
+http_kiosk_seen_done(int rc, void *arg)
+{
+	struct http_kiosk_seen	*ks = arg;
+
+	if (rc == 0)
+		intake_seen_mark(api_state_intake(ks->ks_ctx),
+		    ks->ks_collector, ks->ks_day);
+	free(ks);
+}
+
+/*
+ * Note the day a tablet called in, once a day, without holding up its
+ * reply: the fleet view shows whether a tablet is alive. The tablet asks
+ * for its survey on start and every hour whether anyone answers or not,
+ * so the day says nothing of answers.
+ */
+static void
+http_kiosk_seen(struct api_ctx *ctx, uint32_t collector)
+{
+	struct http_kiosk_seen	*ks;
+	int64_t			 today = util_today();
+
+	if (!intake_seen_due(api_state_intake(ctx), collector, today) ||
+	    (ks = calloc(1, sizeof(*ks))) == NULL)
+		return;
+	ks->ks_ctx = ctx;
+	ks->ks_collector = collector;
+	ks->ks_day = today;
+	if (util_format_date(today, ks->ks_date, sizeof(ks->ks_date)) != 0 ||
+	    ctx->ac_submit(ctx->ac_submit_arg, http_kiosk_seen_apply,
+	    http_kiosk_seen_done, ks) != 0)
+		free(ks);	/* best effort: the next call tries again */
+}
+
 void
 http_kiosk_survey(struct api_ctx *ctx, struct api_req *req)
 {
@@ -107,8 +162,10 @@ http_kiosk_survey(struct api_ctx *ctx, struct api_req *req)
 		    "this kiosk's collector is gone; enroll it again");
 	else if (rc != 0)
 		api_reply_errno(req, rc);
-	else
+	else {
+		http_kiosk_seen(ctx, req->rq_who.pr_user);
 		api_reply_json(req, 200, view);
+	}
 }
 
 /* ---------------------------------------------------------- enroll */

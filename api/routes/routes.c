@@ -76,6 +76,17 @@ const struct api_route http_routes[] = {
 	{ API_DELETE, "/api/v1/collectors/{}", http_collectors_delete,
 	    API_ACC_ADMIN, API_BODY_SMALL, "Revoke a collector: its slug, "
 	    "codes and device tokens stop working." },
+	{ API_PATCH, "/api/v1/collectors/{}", http_collectors_patch,
+	    API_ACC_ADMIN, API_BODY_SMALL, "Name a collector: {name} (null "
+	    "removes it), e.g. \"Lobby, East office\"." },
+	{ API_POST, "/api/v1/collectors/{}/enrollment",
+	    http_collectors_reenroll, API_ACC_ADMIN, API_BODY_SMALL, "A new "
+	    "enrollment code for a kiosk's replaced tablet -> 201; the old "
+	    "tablet's token and any unused code stop working." },
+	{ API_DELETE, "/api/v1/collectors/{}/device", http_collectors_unenroll,
+	    API_ACC_ADMIN, API_BODY_SMALL, "Revoke a kiosk's tablet (lost or "
+	    "stolen): its token stops working; the kiosk waits for a new "
+	    "code." },
 	/* Accounts, auth and audit (session.c, users.c, tokens.c, audit.c). */
 	{ API_POST, "/api/v1/session", http_session_post, API_ACC_ANY,
 	    API_BODY_SMALL, "Log in: {username, password} -> 201 {token, "

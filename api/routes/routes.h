@@ -59,6 +59,9 @@ void	http_collectors_list(struct api_ctx *ctx, struct api_req *req);
 void	http_collectors_show(struct api_ctx *ctx, struct api_req *req);
 void	http_collectors_post(struct api_ctx *ctx, struct api_req *req);
 void	http_collectors_delete(struct api_ctx *ctx, struct api_req *req);
+void	http_collectors_patch(struct api_ctx *ctx, struct api_req *req);
+void	http_collectors_reenroll(struct api_ctx *ctx, struct api_req *req);
+void	http_collectors_unenroll(struct api_ctx *ctx, struct api_req *req);
 
 /* kiosk.c: enrollment, the kiosk's survey, batches of responses */
 void	http_kiosk_enroll(struct api_ctx *ctx, struct api_req *req);
