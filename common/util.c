@@ -136,6 +136,17 @@ util_format_date(int64_t day, char *buf, size_t len)
 	return util_snprintf(buf, len, "%04d-%02u-%02u", y, m, d);
 }
 
+void
+util_format_time(int64_t t, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
 int64_t
 util_today(void)
 {

@@ -22,6 +22,11 @@ void	util_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
 /* "YYYY-MM-DD" <-> day number; parse rejects anything else. */
 int	util_parse_date(const char *s, int64_t *day_out);
 int	util_format_date(int64_t day, char *buf, size_t len);
+/*
+ * Unix seconds t as RFC 3339 UTC to the second ("2024-03-01T12:00:00Z"):
+ * when a token or a code expires. "?" when t is out of range.
+ */
+void	util_format_time(int64_t t, char *buf, size_t len);
 
 /*
  * Today as a day number, in UTC. The one place the daemon reads the wall

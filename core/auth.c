@@ -28,6 +28,7 @@ static const char *const auth_kind_names[] = {
 	[AUTH_SESSION] = "session",
 	[AUTH_API] = "api",
 	[AUTH_DEVICE] = "device",
+	[AUTH_SETPW] = "setpw",
 };
 #define AUTH_NKINDS	(sizeof(auth_kind_names) / sizeof(auth_kind_names[0]))
 
@@ -180,7 +181,7 @@ auth_token_put(struct storage_txn *txn, const uint8_t hash[AUTH_HASH_BYTES],
 	int	 ret;
 
 	if ((unsigned)kind >= AUTH_NKINDS || expires < 0 ||
-	    (kind == AUTH_SESSION && expires == 0))
+	    ((kind == AUTH_SESSION || kind == AUTH_SETPW) && expires == 0))
 		return -EINVAL;
 	sodium_bin2hex(hex, sizeof(hex), hash, AUTH_HASH_BYTES);
 	rec = json_pack("{s:s, s:I, s:I, s:I, s:s}", "kind",
@@ -360,18 +361,20 @@ done:
 	return ret;
 }
 
-int
-auth_lookup(const uint8_t *hash_key, struct storage_txn *txn,
-    const char *token, int64_t now, struct principal *who)
+/*
+ * The record of a token's text, valid at now, and its hash. -ENOENT for
+ * a token that is malformed, unknown or expired.
+ */
+static int
+auth_find(const uint8_t *hash_key, struct storage_txn *txn,
+    const char *token, int64_t now, struct auth_rec *ar,
+    uint8_t hash[AUTH_HASH_BYTES])
 {
 	unsigned char	 raw[AUTH_TOKEN_BYTES];
-	uint8_t		 hash[AUTH_HASH_BYTES];
-	struct auth_rec	 ar;
 	const char	*end = NULL;
 	size_t		 len = 0;
 	int		 ret;
 
-	memset(who, 0, sizeof(*who));
 	if (strlen(token) != AUTH_TOKEN_CHARS ||
 	    sodium_base642bin(raw, sizeof(raw), token, AUTH_TOKEN_CHARS,
 	    NULL, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
@@ -380,7 +383,7 @@ auth_lookup(const uint8_t *hash_key, struct storage_txn *txn,
 		goto done;
 	}
 	auth_hash(hash_key, AUTH_PURPOSE, raw, sizeof(raw), hash);
-	ret = auth_rec_get(txn, hash, &ar);
+	ret = auth_rec_get(txn, hash, ar);
 	if (ret == -EBADMSG) {
 		log_warnx("auth: a token record does not parse");
 		ret = -ENOENT;
@@ -391,11 +394,72 @@ auth_lookup(const uint8_t *hash_key, struct storage_txn *txn,
 	 * The lookup itself compares keyed hashes an attacker cannot
 	 * predict; the record's own copy is compared in constant time.
 	 */
-	if (sodium_memcmp(ar.ar_hash, hash, sizeof(hash)) != 0 ||
-	    (ar.ar_expires != 0 && ar.ar_expires <= now)) {
+	if (sodium_memcmp(ar->ar_hash, hash, AUTH_HASH_BYTES) != 0 ||
+	    (ar->ar_expires != 0 && ar->ar_expires <= now))
 		ret = -ENOENT;
+done:
+	sodium_memzero(raw, sizeof(raw));
+	return ret;
+}
+
+/* A set-password link's record and hash; -ENOENT for anything else. */
+static int
+auth_setpw_find(const uint8_t *hash_key, struct storage_txn *txn,
+    const char *token, int64_t now, struct auth_rec *ar,
+    uint8_t hash[AUTH_HASH_BYTES])
+{
+	int	ret;
+
+	if ((ret = auth_find(hash_key, txn, token, now, ar, hash)) == 0 &&
+	    ar->ar_kind != AUTH_SETPW)
+		ret = -ENOENT;
+	return ret;
+}
+
+int
+auth_setpw_check(const uint8_t *hash_key, struct storage_txn *txn,
+    const char *token, int64_t now, uint32_t *user_out)
+{
+	uint8_t		 hash[AUTH_HASH_BYTES];
+	struct auth_rec	 ar;
+	int		 ret;
+
+	if ((ret = auth_setpw_find(hash_key, txn, token, now, &ar, hash)) ==
+	    0)
+		*user_out = ar.ar_subject;
+	return ret;
+}
+
+int
+auth_setpw_take(const uint8_t *hash_key, struct storage_txn *txn,
+    const char *token, int64_t now, uint32_t *user_out)
+{
+	uint8_t		 hash[AUTH_HASH_BYTES];
+	struct auth_rec	 ar;
+	int		 ret;
+
+	if ((ret = auth_setpw_find(hash_key, txn, token, now, &ar,
+	    hash)) != 0)
 		goto done;
-	}
+	/* Single use: gone with the transaction that uses it. */
+	if ((ret = auth_token_del(txn, hash)) != 0)
+		goto done;
+	*user_out = ar.ar_subject;
+done:
+	return ret;
+}
+
+int
+auth_lookup(const uint8_t *hash_key, struct storage_txn *txn,
+    const char *token, int64_t now, struct principal *who)
+{
+	uint8_t		 hash[AUTH_HASH_BYTES];
+	struct auth_rec	 ar;
+	int		 ret;
+
+	memset(who, 0, sizeof(*who));
+	if ((ret = auth_find(hash_key, txn, token, now, &ar, hash)) != 0)
+		goto done;
 	switch (ar.ar_kind) {
 	case AUTH_SESSION:
 	case AUTH_API:
@@ -409,11 +473,14 @@ auth_lookup(const uint8_t *hash_key, struct storage_txn *txn,
 		snprintf(who->pr_name, sizeof(who->pr_name), "kiosk:%u",
 		    (unsigned)ar.ar_subject);
 		break;
+	case AUTH_SETPW:
+		/* It sets a password once; it is never a credential. */
+		ret = -ENOENT;
+		goto done;
 	}
 	memcpy(who->pr_token_hash, hash, sizeof(hash));
 	ret = 0;
 done:
-	sodium_memzero(raw, sizeof(raw));
 	if (ret != 0)
 		memset(who, 0, sizeof(*who));
 	return ret;

@@ -63,8 +63,12 @@ struct principal {
 enum auth_kind {
 	AUTH_SESSION,		/* POST /api/v1/session; expires */
 	AUTH_API,		/* POST /api/v1/tokens; until revoked */
-	AUTH_DEVICE		/* an enrolled kiosk; ROLE_DEVICE */
+	AUTH_DEVICE,		/* an enrolled kiosk; ROLE_DEVICE */
+	AUTH_SETPW		/* a one-time set-password link; expires */
 };
+
+/* How long a set-password link is good for. */
+#define AUTH_SETPW_TTL	(72 * 60 * 60)	/* seconds */
 
 /*
  * Resolve a token's text (no "Bearer ") within txn at time now (Unix
@@ -102,6 +106,18 @@ void	auth_token_new(const uint8_t *hash_key,
 int	auth_token_put(struct storage_txn *txn,
 	    const uint8_t hash[AUTH_HASH_BYTES], enum auth_kind kind,
 	    uint32_t subject, int64_t expires, uint32_t ref);
+
+/*
+ * Use a set-password link's token (write txn): the user it was issued
+ * for into *user_out, and the token is deleted, so it works once.
+ * -ENOENT for a token that is unknown, used, expired or of another kind
+ * (a session token sets no password, and a link is never a session).
+ */
+int	auth_setpw_take(const uint8_t *hash_key, struct storage_txn *txn,
+	    const char *token, int64_t now, uint32_t *user_out);
+/* The same without using it up (any txn): is the link good now? */
+int	auth_setpw_check(const uint8_t *hash_key, struct storage_txn *txn,
+	    const char *token, int64_t now, uint32_t *user_out);
 
 /* Delete a token by its hash, with its expiry entry; -ENOENT if none. */
 int	auth_token_del(struct storage_txn *txn,

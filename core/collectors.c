@@ -71,18 +71,6 @@ collectors_invite_key(uint32_t collector, const uint8_t hash[AUTH_HASH_BYTES],
 	memcpy(key + REC_IDLEN, hash, AUTH_HASH_BYTES);
 }
 
-/* RFC 3339 UTC, to the second. */
-void
-collectors_time(int64_t t, char *buf, size_t len)
-{
-	struct tm	tm;
-	time_t		tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "?");
-}
-
 /* ---------------------------------------------------------- lookups */
 
 int

@@ -229,7 +229,4 @@ int	collectors_unenroll(struct storage_txn *txn, uint32_t id);
 int	collectors_seen(struct storage_txn *txn, uint32_t id,
 	    const char *day);
 
-/* RFC 3339 UTC, to the second. */
-void	collectors_time(int64_t t, char *buf, size_t len);
-
 #endif /* PALAUTE_CORE_COLLECTORS_H */

@@ -380,7 +380,8 @@ users_remove(struct storage_txn *txn, const uint8_t *hash_key, uint32_t id,
 		return ret;
 	if ((ret = rec_del(txn, STORAGE_DB_USERS, id)) != 0 ||
 	    (ret = auth_revoke(txn, AUTH_SESSION, id, nsess_out)) != 0 ||
-	    (ret = auth_revoke(txn, AUTH_API, id, napi_out)) != 0)
+	    (ret = auth_revoke(txn, AUTH_API, id, napi_out)) != 0 ||
+	    (ret = auth_revoke(txn, AUTH_SETPW, id, NULL)) != 0)
 		return ret;
 	return 0;
 }

@@ -67,7 +67,7 @@ http_collectors_view(struct storage_txn *txn, const json_t *rec,
 			goto fail;
 	}
 	if ((v = json_object_get(rec, "enroll_expires_at")) != NULL) {
-		collectors_time(json_integer_value(v), when, sizeof(when));
+		util_format_time(json_integer_value(v), when, sizeof(when));
 		if (json_object_set_new(out, "enrollment_expires_at",
 		    json_string(when)) != 0)
 			goto fail;
@@ -92,7 +92,7 @@ http_collectors_issue_view(struct storage_txn *txn, const json_t *rec,
 		return NULL;
 	switch (ci->ci_kind) {
 	case COLLECTORS_KIOSK:
-		collectors_time(ci->ci_expires, when, sizeof(when));
+		util_format_time(ci->ci_expires, when, sizeof(when));
 		snprintf(url, sizeof(url), "/kiosk/?code=%s",
 		    collectors_issue_code(ci, 0));
 		if (json_object_set_new(out, "enrollment_code",

@@ -102,13 +102,22 @@ const struct api_route http_routes[] = {
 	    API_BODY_SMALL,
 	    "List the users." },
 	{ API_POST, "/api/v1/users", http_users_post, API_ACC_ADMIN,
-	    API_BODY_SMALL, "Create a user: {username, password, role, "
-	    "units?} -> 201." },
+	    API_BODY_SMALL, "Create a user: {username, password?, role, "
+	    "units?} -> 201; without a password the reply carries a "
+	    "one-time set-password link (72 h)." },
 	{ API_GET, "/api/v1/users/{}", http_users_get, API_ACC_ADMIN,
 	    API_BODY_SMALL, "One user." },
 	{ API_PATCH, "/api/v1/users/{}", http_users_patch, API_ACC_ADMIN,
 	    API_BODY_SMALL, "Change a user: {password?, units?} (units for "
 	    "managers); a new password ends their other sessions." },
+	{ API_POST, "/api/v1/users/{}/password-link", http_users_password_link,
+	    API_ACC_ADMIN, API_BODY_SMALL, "A one-time set-password link "
+	    "for a user (72 h; an earlier one stops working) -> 201 {url, "
+	    "expires_at}." },
+	{ API_POST, "/api/v1/password", http_users_password_set, API_ACC_ANY,
+	    API_BODY_SMALL, "Set a password with a link's token: {token, "
+	    "password} -> 204; the link works once, and the user's sessions "
+	    "end." },
 	{ API_DELETE, "/api/v1/users/{}", http_users_delete, API_ACC_ADMIN,
 	    API_BODY_SMALL, "Delete a user and revoke their sessions and "
 	    "tokens." },

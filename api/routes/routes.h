@@ -31,6 +31,8 @@ void	http_users_list(struct api_ctx *ctx, struct api_req *req);
 void	http_users_post(struct api_ctx *ctx, struct api_req *req);
 void	http_users_get(struct api_ctx *ctx, struct api_req *req);
 void	http_users_patch(struct api_ctx *ctx, struct api_req *req);
+void	http_users_password_link(struct api_ctx *ctx, struct api_req *req);
+void	http_users_password_set(struct api_ctx *ctx, struct api_req *req);
 void	http_users_delete(struct api_ctx *ctx, struct api_req *req);
 
 /* tokens.c */

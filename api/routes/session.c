@@ -24,6 +24,7 @@
 #include "api/state.h"
 #include "common/codec.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/rec.h"
@@ -216,8 +217,6 @@ static void
 http_session_done_ok(int rc, void *arg)
 {
 	struct session_job	*j = arg;
-	struct tm		 tm;
-	time_t			 t = (time_t)j->sj_expires;
 	char			 when[32];
 	json_t			*user;
 
@@ -230,8 +229,7 @@ http_session_done_ok(int rc, void *arg)
 		api_reply_errno(j->sj_req, rc);
 		goto done;
 	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	util_format_time(j->sj_expires, when, sizeof(when));
 	user = http_session_user_json(&j->sj_who);
 	api_reply_json(j->sj_req, 201, user == NULL ? NULL :
 	    json_pack("{s:s, s:s, s:o}", "token", j->sj_token,

@@ -97,7 +97,48 @@ struct users_change {
 	char		*uc_cleartext;	/* guarded; wiped once hashed */
 	char		 uc_hash[USERS_HASH_MAX];
 	int		 uc_rc;		/* the hash's */
+	/* POST without a password, or a new link: a set-password link. */
+	bool		 uc_link;
+	char		 uc_link_token[AUTH_TOKEN_CHARS + 1];
+	uint8_t		 uc_link_hash[AUTH_HASH_BYTES];
+	int64_t		 uc_link_expires;
 };
+
+/* Draw a set-password link's token on the loop, like any token. */
+static void
+http_users_link_new(struct api_ctx *ctx, struct users_change *uc)
+{
+	auth_token_new(ctx->ac_hash_key, uc->uc_link_token, uc->uc_link_hash);
+	uc->uc_link_expires = auth_now() + AUTH_SETPW_TTL;
+	uc->uc_link = true;
+}
+
+/*
+ * Store the link of user (write txn), replacing any earlier one, and
+ * describe it in *out: {"url", "expires_at"}. The token is in the URL's
+ * fragment, which browsers never send to a server: no proxy's access log
+ * can hold it.
+ */
+static int
+http_users_link_put(struct storage_txn *txn, struct users_change *uc,
+    uint32_t user, json_t **out)
+{
+	char	url[sizeof("/dashboard/#set-password=") + AUTH_TOKEN_CHARS];
+	char	when[32];
+	int	ret;
+
+	if ((ret = auth_revoke(txn, AUTH_SETPW, user, NULL)) != 0 ||
+	    (ret = auth_token_put(txn, uc->uc_link_hash, AUTH_SETPW, user,
+	    uc->uc_link_expires, 0)) != 0)
+		return ret;
+	snprintf(url, sizeof(url), "/dashboard/#set-password=%s",
+	    uc->uc_link_token);
+	util_format_time(uc->uc_link_expires, when, sizeof(when));
+	if ((*out = json_pack("{s:s, s:s}", "url", url, "expires_at",
+	    when)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
 
 static void
 http_users_change_free(void *arg)
@@ -243,6 +284,7 @@ static int
 http_users_post_apply(struct storage_txn *txn, struct adminjob *job)
 {
 	struct users_change	*uc = job->aj_data;
+	json_t			*link = NULL;
 	int			 ret;
 
 	uc->uc_new.un_hash = uc->uc_hash;
@@ -252,6 +294,13 @@ http_users_post_apply(struct storage_txn *txn, struct adminjob *job)
 	/* A taken name is the client's to hear about, with its field. */
 	if (ret == -EEXIST && job->aj_err.er_code != ERR_NONE)
 		ret = -EINVAL;
+	if (ret != 0 || !uc->uc_link)
+		goto done;
+	if ((ret = http_users_link_put(txn, uc, job->aj_id, &link)) != 0)
+		goto done;
+	if (json_object_set_new(job->aj_out, "password_link", link) != 0)
+		ret = -ENOMEM;
+done:
 	job->aj_status = 201;
 	return ret;
 }
@@ -275,6 +324,9 @@ http_users_post(struct api_ctx *ctx, struct api_req *req)
 	struct error		 err;
 	json_t			*body = NULL;
 	const char		*name = NULL, *password = NULL, *role = NULL;
+	unsigned char		 raw[32];
+	char			 secret[64] = "";
+	int			 rc;
 
 	memset(&err, 0, sizeof(err));
 	if ((job = http_users_job_new(ctx, req,
@@ -288,12 +340,12 @@ http_users_post(struct api_ctx *ctx, struct api_req *req)
 	    codec_only(body, allowed, "", &err) != 0 ||
 	    codec_str(body, "username", true, USERS_NAME_MAX, &name,
 	    &err) != 0 ||
-	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &password,
+	    codec_str(body, "password", false, USERS_PASSWORD_MAX, &password,
 	    &err) != 0 ||
 	    codec_str(body, "role", true, 16, &role, &err) != 0)
 		goto refuse;
 	if (users_check_name(name, &err) != 0 ||
-	    users_check_password(password, &err) != 0)
+	    (password != NULL && users_check_password(password, &err) != 0))
 		goto refuse;
 	if (users_role_parse(role, &uc->uc_new.un_role) != 0) {
 		error_set(&err, ERR_INVALID, "role",
@@ -305,7 +357,21 @@ http_users_post(struct api_ctx *ctx, struct api_req *req)
 		goto refuse;
 	snprintf(uc->uc_name, sizeof(uc->uc_name), "%s", name);
 	uc->uc_new.un_name = uc->uc_name;
-	if (http_users_change_password(uc, password) != 0)
+	if (password == NULL) {
+		/*
+		 * No password: the person sets one through a link. Until
+		 * then the account's hash is of a random secret nobody has.
+		 */
+		http_users_link_new(ctx, uc);
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2base64(secret, sizeof(secret), raw, sizeof(raw),
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		sodium_memzero(raw, sizeof(raw));
+		password = secret;
+	}
+	rc = http_users_change_password(uc, password);
+	sodium_memzero(secret, sizeof(secret));
+	if (rc != 0)
 		goto refuse;	/* err is empty: out of memory */
 	json_decref(body);
 	http_users_job_submit(ctx, req, job);
@@ -499,4 +565,237 @@ http_users_delete(struct api_ctx *ctx, struct api_req *req)
 	job->aj_id = id;
 	job->aj_reply = http_users_delete_reply;
 	adminjob_submit(job);
+}
+
+/* ---------------------------------------------------------- set-password links */
+
+static int
+http_users_link_apply(struct storage_txn *txn, struct adminjob *job)
+{
+	struct users_change	*uc = job->aj_data;
+	json_t			*rec = NULL;
+	int			 ret;
+
+	if ((ret = rec_get(txn, STORAGE_DB_USERS, job->aj_id, &rec)) != 0) {
+		if (ret == -ENOENT)
+			ret = adminjob_fail(job, ERR_NOT_FOUND, NULL,
+			    "no such user");
+		goto done;
+	}
+	if ((ret = http_users_link_put(txn, uc, job->aj_id, &job->aj_out)) !=
+	    0)
+		goto done;
+	job->aj_status = 201;
+	ret = adminjob_audit(txn, job, "user.password_link",
+	    json_pack("{s:I}", "id", (json_int_t)job->aj_id));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/*
+ * POST /api/v1/users/{id}/password-link: a one-time link (72 h) with
+ * which the person sets a password of their own; an earlier link of
+ * theirs stops working. The old password works until the link is used.
+ */
+void
+http_users_password_link(struct api_ctx *ctx, struct api_req *req)
+{
+	struct adminjob	*job;
+	uint32_t	 id;
+
+	if (api_path_id(req, "user", &id) != 0)
+		return;
+	if ((job = http_users_job_new(ctx, req, http_users_link_apply)) ==
+	    NULL) {
+		api_reply_errno(req, -ENOMEM);
+		return;
+	}
+	job->aj_id = id;
+	http_users_link_new(ctx, job->aj_data);
+	adminjob_submit(job);
+}
+
+/* A link being used: checked on the loop, hashed, written. */
+struct users_setpw {
+	struct api_ctx	*sp_ctx;
+	struct api_req	*sp_req;
+	char		 sp_token[AUTH_TOKEN_CHARS + 1];
+	uint32_t	 sp_user;
+	char		*sp_cleartext;	/* guarded; wiped once hashed */
+	char		 sp_hash[USERS_HASH_MAX];
+	int		 sp_rc;		/* the hash's */
+	bool		 sp_gone;	/* apply: the link was used meanwhile */
+};
+
+static void
+http_users_setpw_free(struct users_setpw *sp)
+{
+	if (sp == NULL)
+		return;
+	if (sp->sp_cleartext != NULL)
+		sodium_free(sp->sp_cleartext);
+	sodium_memzero(sp, sizeof(*sp));
+	free(sp);
+}
+
+static void
+http_users_setpw_gone(struct api_req *req)
+{
+	api_reply_errorf(req, ERR_UNAUTHORIZED, "token", "this link is not "
+	    "valid: it was used, it expired, or a newer one was made; ask "
+	    "an admin for a new one");
+}
+
+/* Writer thread: use the link, set the password, end the sessions. */
+static int
+http_users_setpw_apply(struct storage_txn *txn, void *arg)
+{
+	struct users_setpw	*sp = arg;
+	json_t			*rec = NULL;
+	const char		*name;
+	uint32_t		 user = 0;
+	size_t			 nsess = 0;
+	int			 ret;
+
+	ret = auth_setpw_take(sp->sp_ctx->ac_hash_key, txn, sp->sp_token,
+	    auth_now(), &user);
+	if (ret == -ENOENT || (ret == 0 && user != sp->sp_user)) {
+		sp->sp_gone = true;
+		ret = -ENOENT;
+		goto done;
+	}
+	if (ret != 0 || (ret = rec_get(txn, STORAGE_DB_USERS, user,
+	    &rec)) != 0)
+		goto done;
+	if ((name = json_string_value(json_object_get(rec, "username"))) ==
+	    NULL) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	if (json_object_set_new(rec, "hash", json_string(sp->sp_hash)) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	/* Whoever knew the old password is out; API tokens stay. */
+	if ((ret = rec_put(txn, STORAGE_DB_USERS, user, rec)) != 0 ||
+	    (ret = auth_revoke(txn, AUTH_SESSION, user, &nsess)) != 0)
+		goto done;
+	ret = audit_append(txn, name, "user.password_set", json_pack(
+	    "{s:I, s:I}", "id", (json_int_t)user, "sessions_revoked",
+	    (json_int_t)nsess));
+done:
+	json_decref(rec);
+	return ret;
+}
+
+static void
+http_users_setpw_done(int rc, void *arg)
+{
+	struct users_setpw	*sp = arg;
+
+	if (sp->sp_gone)
+		http_users_setpw_gone(sp->sp_req);
+	else if (rc != 0)
+		api_reply_errno(sp->sp_req, rc);
+	else {
+		log_info("user %u set a password through a link",
+		    (unsigned)sp->sp_user);
+		api_reply_raw(sp->sp_req, 204, NULL, NULL, 0, NULL);
+	}
+	http_users_setpw_free(sp);
+}
+
+/* Worker thread. */
+static void
+http_users_setpw_work(void *arg)
+{
+	struct users_setpw	*sp = arg;
+
+	sp->sp_rc = users_hash_password(sp->sp_cleartext, sp->sp_hash);
+	sodium_free(sp->sp_cleartext);
+	sp->sp_cleartext = NULL;
+}
+
+static void
+http_users_setpw_hashed(int rc, void *arg)
+{
+	struct users_setpw	*sp = arg;
+
+	if (rc == 0)
+		rc = sp->sp_rc;
+	if (rc != 0) {
+		log_warnx("users: cannot hash a password: %d", rc);
+		api_reply_errorf(sp->sp_req, ERR_UNAVAILABLE, NULL,
+		    "out of memory for the password hash; try again");
+		http_users_setpw_free(sp);
+		return;
+	}
+	if (api_submit(sp->sp_ctx, sp->sp_req, http_users_setpw_apply,
+	    http_users_setpw_done, sp) != 0)
+		http_users_setpw_free(sp);	/* 503 answered */
+}
+
+/*
+ * POST /api/v1/password {token, password}: set a password with a link.
+ * The token is checked before the (slow) hash, so a made-up token costs
+ * a lookup, never a hash; a good one is 256 random bits and works once.
+ */
+void
+http_users_password_set(struct api_ctx *ctx, struct api_req *req)
+{
+	static const char *const allowed[] = { "token", "password", NULL };
+	struct users_setpw	*sp = NULL;
+	struct storage_txn	*txn = NULL;
+	struct error		 err;
+	json_t			*body = NULL;
+	const char		*token = NULL, *password = NULL;
+	int			 rc;
+
+	memset(&err, 0, sizeof(err));
+	if (api_body_object(req, &body, &err) != 0 ||
+	    codec_only(body, allowed, "", &err) != 0 ||
+	    codec_str(body, "token", true, AUTH_TOKEN_CHARS + 1, &token,
+	    &err) != 0 ||
+	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &password,
+	    &err) != 0) {
+		api_reply_error(req, &err);
+		goto done;
+	}
+	if ((sp = calloc(1, sizeof(*sp))) == NULL) {
+		api_reply_errno(req, -ENOMEM);
+		goto done;
+	}
+	sp->sp_ctx = ctx;
+	sp->sp_req = req;
+	snprintf(sp->sp_token, sizeof(sp->sp_token), "%s", token);
+	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
+		rc = auth_setpw_check(ctx->ac_hash_key, txn, token, auth_now(),
+		    &sp->sp_user);
+	storage_txn_abort(txn);
+	if (rc == -ENOENT) {
+		http_users_setpw_gone(req);
+		goto done;
+	} else if (rc != 0) {
+		api_reply_errno(req, rc);
+		goto done;
+	}
+	if (users_check_password(password, &err) != 0) {
+		api_reply_error(req, &err);
+		goto done;
+	}
+	if ((sp->sp_cleartext = users_password_keep(password)) == NULL) {
+		api_reply_errno(req, -ENOMEM);
+		goto done;
+	}
+	if (offload_run(ctx, req, http_users_setpw_work,
+	    http_users_setpw_hashed, sp) == 0)
+		sp = NULL;	/* offload owns it now */
+done:
+	if (password != NULL)
+		sodium_memzero((char *)password, strlen(password));
+	if (token != NULL)
+		sodium_memzero((char *)token, strlen(token));
+	json_decref(body);
+	http_users_setpw_free(sp);
 }

@@ -314,8 +314,8 @@ class Users(AccountTest):
                          "wrong_type", "units")
         self.error(post(dict(good, units=["1"])), 400, "wrong_type",
                          "units[0]")
-        self.error(post({"username": "anna", "role": "admin"}), 400,
-                         "missing_field", "password")
+        self.error(post({"password": "pitkä salasana 1", "role": "admin"}),
+                   400, "missing_field", "username")
         self.error(post(dict(good, password="short pw 1")), 422,
                          "invalid", "password")
         self.error(post(dict(good, role="root")), 422, "invalid",
@@ -340,6 +340,105 @@ class Users(AccountTest):
         self.assertEqual(post(good).status, 201)
         self.error(post(dict(good, username="ANNA")), 409, "conflict",
                          "username")
+
+
+class PasswordLinks(AccountTest):
+    STRONG = "oma pitkä salasana 9"
+
+    def link_token(self, link):
+        self.assertRegex(link["url"], r"^/dashboard/#set-password=")
+        self.assertRegex(link["expires_at"], r"^\d{4}-\d\d-\d\dT")
+        token = link["url"].split("=", 1)[1]
+        self.assertRegex(token, TOKEN_RE)
+        return token
+
+    def set_password(self, token, password):
+        return self.d.post("/api/v1/password",
+                           body={"token": token, "password": password})
+
+    def test_a_new_user_sets_their_own_password(self):
+        admin = self.admin()
+        unit = self.unit_id(admin)
+        r = self.d.post("/api/v1/users", token=admin, body={
+            "username": "l.korhonen", "role": "manager", "units": [unit]})
+        self.assertEqual(r.status, 201, r)
+        user = r.json()
+        token = self.link_token(user["password_link"])
+        # The link is no credential, and nobody knows a password yet.
+        self.error(self.d.get("/api/v1/session", token=token), 401,
+                   "unauthorized")
+        self.assertEqual(login(self.d, "l.korhonen", "").status, 401)
+        # A weak password is refused and the link still works.
+        self.error(self.set_password(token, "lyhyt"), 422, "invalid",
+                   "password")
+        r = self.set_password(token, self.STRONG)
+        self.assertEqual(r.status, 204, r)
+        me = login_token(self.d, "l.korhonen", self.STRONG)
+        self.assertEqual(self.d.get("/api/v1/session", token=me).status, 200)
+        # Once only.
+        self.error(self.set_password(token, "toinen pitkä salasana 8"), 401,
+                   "unauthorized", "token")
+        self.assertEqual(login(self.d, "l.korhonen",
+                               "toinen pitkä salasana 8").status, 401)
+
+    def test_a_reset_link_ends_sessions_once_used(self):
+        admin = self.admin()
+        uid, _ = self.manager(admin)
+        old = login_token(self.d, "m.virtanen", MANAGER_PW)
+        r = self.d.post("/api/v1/users/%d/password-link" % uid, token=admin)
+        self.assertEqual(r.status, 201, r)
+        first = self.link_token(r.json())
+        r = self.d.post("/api/v1/users/%d/password-link" % uid, token=admin)
+        second = self.link_token(r.json())
+        # The old password works until the link is used; the first link
+        # stopped when the second was made.
+        self.assertEqual(self.d.get("/api/v1/session", token=old).status,
+                         200)
+        self.error(self.set_password(first, self.STRONG), 401,
+                   "unauthorized", "token")
+        self.assertEqual(self.set_password(second, self.STRONG).status, 204)
+        self.error(self.d.get("/api/v1/session", token=old), 401,
+                   "unauthorized")
+        self.assertEqual(login(self.d, "m.virtanen", MANAGER_PW).status, 401)
+        login_token(self.d, "m.virtanen", self.STRONG)
+        # Audited, never with the token.
+        doc = self.d.get("/api/v1/audit?limit=1000", token=admin).json()
+        actions = [e["action"] for e in doc["entries"]]
+        self.assertIn("user.password_link", actions)
+        self.assertIn("user.password_set", actions)
+        for t in (first, second):
+            self.assertNotIn(t, str(doc))
+            self.assertNotIn(t, self.d.log())
+
+    def test_bad_links(self):
+        admin = self.admin()
+        for body, status, code, field in (
+                ({"token": "x" * 43, "password": self.STRONG}, 401,
+                 "unauthorized", "token"),
+                ({"token": "short", "password": self.STRONG}, 401,
+                 "unauthorized", "token"),
+                ({"password": self.STRONG}, 400, "missing_field", "token"),
+                ({"token": "x" * 43}, 400, "missing_field", "password"),
+                ({"token": "x" * 43, "password": self.STRONG, "u": 1}, 400,
+                 "unknown_field", "u")):
+            self.error(self.d.post("/api/v1/password", body=body), status,
+                       code, field)
+        # A session token sets no password.
+        self.error(self.set_password(admin, self.STRONG), 401,
+                   "unauthorized", "token")
+        self.error(self.d.post("/api/v1/users/999999/password-link",
+                               token=admin), 404, "not_found")
+        uid, _ = self.manager(admin)
+        mgr = login_token(self.d, "m.virtanen", MANAGER_PW)
+        self.error(self.d.post("/api/v1/users/%d/password-link" % uid,
+                               token=mgr), 403, "forbidden")
+        # A deleted user's link goes with them.
+        link = self.link_token(self.d.post(
+            "/api/v1/users/%d/password-link" % uid, token=admin).json())
+        self.assertEqual(self.d.request("DELETE", "/api/v1/users/%d" % uid,
+                                        token=admin).status, 204)
+        self.error(self.set_password(link, self.STRONG), 401,
+                   "unauthorized", "token")
 
 
 class ChangeUsers(AccountTest):
