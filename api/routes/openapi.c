@@ -65,6 +65,189 @@ http_openapi_static(void)
 	    "paths");
 }
 
+/*
+ * The 200 reply of GET /api/v1/surveys/{id}/results (DESIGN.md sections 5
+ * and 7). Every number in it is computed from released state only: it
+ * advances in steps of at least k responses, so every group carries its
+ * n and statistics, and up to k-1 recent responses per unit and period
+ * may not be counted yet. Nothing is suppressed.
+ */
+static const char http_openapi_results_json[] =
+	"{"
+	  "\"description\": \"Released results: per group its released n and "
+	    "the statistics of every question, from released state only. "
+	    "Numbers advance in steps of at least k responses, so up to k-1 of "
+	    "the most recent responses per unit and period may not be counted "
+	    "yet; one unreleased response looks exactly like none.\","
+	  "\"content\": {"
+	    "\"application/json\": {"
+	      "\"schema\": {"
+	        "\"type\": \"object\","
+	        "\"required\": [\"survey\", \"unit\", \"from\", \"to\", "
+	          "\"by\", \"period\", \"k\", \"k_comments\", \"versions\", "
+	          "\"groups\"],"
+	        "\"properties\": {"
+	          "\"survey\": {\"type\": \"integer\"},"
+	          "\"unit\": {"
+	            "\"type\": \"integer\","
+	            "\"description\": \"whose subtree\""
+	          "},"
+	          "\"from\": {"
+	            "\"type\": \"string\","
+	            "\"format\": \"date\""
+	          "},"
+	          "\"to\": {"
+	            "\"type\": \"string\","
+	            "\"format\": \"date\""
+	          "},"
+	          "\"by\": {"
+	            "\"type\": \"string\","
+	            "\"enum\": [\"none\", \"period\", \"unit\"]"
+	          "},"
+	          "\"period\": {"
+	            "\"type\": \"string\","
+	            "\"enum\": [\"week\", \"month\", \"quarter\", \"year\"],"
+	            "\"description\": \"the survey's bucket\""
+	          "},"
+	          "\"group_period\": {"
+	            "\"type\": \"string\","
+	            "\"enum\": [\"week\", \"month\", \"quarter\", \"year\"],"
+	            "\"description\": \"by=period: the length of each group\""
+	          "},"
+	          "\"k\": {"
+	            "\"type\": \"integer\","
+	            "\"minimum\": 3,"
+	            "\"description\": \"the release step (min_group): every "
+	              "released number moves by the responses of at least k "
+	              "people\""
+	          "},"
+	          "\"k_comments\": {"
+	            "\"type\": \"integer\","
+	            "\"minimum\": 1,"
+	            "\"description\": \"comments are released in steps of "
+	              "this many (min_group_comments)\""
+	          "},"
+	          "\"versions\": {"
+	            "\"type\": \"array\","
+	            "\"items\": {\"type\": \"integer\"},"
+	            "\"description\": \"the survey versions counted\""
+	          "},"
+	          "\"groups\": {"
+	            "\"type\": \"array\","
+	            "\"items\": {"
+	              "\"type\": \"object\","
+	              "\"required\": [\"unit\", \"from\", \"to\", \"n\", "
+	                "\"questions\"],"
+	              "\"properties\": {"
+	                "\"unit\": {\"type\": \"integer\"},"
+	                "\"own\": {"
+	                  "\"type\": \"boolean\","
+	                  "\"description\": \"by=unit: the unit's own cell "
+	                    "rather than its subtree\""
+	                "},"
+	                "\"pool\": {"
+	                  "\"type\": \"boolean\","
+	                  "\"description\": \"by=unit: a unit below that "
+	                    "pools into its parent now; its group holds what "
+	                    "it released before\""
+	                "},"
+	                "\"from\": {"
+	                  "\"type\": \"string\","
+	                  "\"format\": \"date\""
+	                "},"
+	                "\"to\": {"
+	                  "\"type\": \"string\","
+	                  "\"format\": \"date\""
+	                "},"
+	                "\"n\": {"
+	                  "\"type\": \"integer\","
+	                  "\"minimum\": 0,"
+	                  "\"description\": \"released responses; 0 when "
+	                    "none is released yet\""
+	                "},"
+	                "\"questions\": {"
+	                  "\"type\": \"object\","
+	                  "\"description\": \"by question id\","
+	                  "\"additionalProperties\": {"
+	                    "\"type\": \"object\","
+	                    "\"required\": [\"type\"],"
+	                    "\"description\": \"the statistics of the "
+	                      "question's type; those that need answers are "
+	                      "null when answered is 0\","
+	                    "\"properties\": {"
+	                      "\"type\": {"
+	                        "\"type\": \"string\","
+	                        "\"enum\": [\"smiley\", \"scale\", \"nps\", "
+	                          "\"choice\", \"multi\", \"yesno\", \"text\"]"
+	                      "},"
+	                      "\"answered\": {"
+	                        "\"type\": \"integer\","
+	                        "\"minimum\": 0"
+	                      "},"
+	                      "\"counts\": {"
+	                        "\"type\": \"array\","
+	                        "\"items\": {"
+	                          "\"type\": \"integer\","
+	                          "\"minimum\": 0"
+	                        "},"
+	                        "\"description\": \"per value (smiley, "
+	                          "scale, nps), option (choice, multi) or no, "
+	                          "yes (yesno)\""
+	                      "},"
+	                      "\"mean\": {"
+	                        "\"type\": \"number\","
+	                        "\"nullable\": true"
+	                      "},"
+	                      "\"median\": {"
+	                        "\"type\": \"number\","
+	                        "\"nullable\": true"
+	                      "},"
+	                      "\"csat\": {"
+	                        "\"type\": \"integer\","
+	                        "\"nullable\": true,"
+	                        "\"description\": \"smiley: % of the top two "
+	                          "faces\""
+	                      "},"
+	                      "\"nps\": {"
+	                        "\"type\": \"integer\","
+	                        "\"nullable\": true"
+	                      "},"
+	                      "\"respondents\": {"
+	                        "\"type\": \"integer\","
+	                        "\"minimum\": 0,"
+	                        "\"description\": \"multi\""
+	                      "},"
+	                      "\"comments\": {"
+	                        "\"type\": \"integer\","
+	                        "\"minimum\": 0,"
+	                        "\"description\": \"text: released answers; "
+	                          "the comments route releases the texts in "
+	                          "steps of k_comments\""
+	                      "}"
+	                    "}"
+	                  "}"
+	                "}"
+	              "}"
+	            "}"
+	          "}"
+	        "}"
+	      "}"
+	    "}"
+	  "}"
+	"}";
+
+/* Give the results route's operation its 200 reply. */
+static int
+http_openapi_results(json_t *op)
+{
+	json_t	*reply;
+
+	if ((reply = json_loads(http_openapi_results_json, 0, NULL)) == NULL)
+		return -ENOMEM;
+	return json_object_set_new(json_object_get(op, "responses"), "200",
+	    reply) == 0 ? 0 : -ENOMEM;
+}
+
 static const char *
 http_openapi_param_name(const char *prev, size_t prevlen)
 {
@@ -192,6 +375,10 @@ http_openapi_operation(const struct api_route *rt,
 		}
 		params = NULL;
 	}
+	if (rt->rt_method == API_GET &&
+	    strcmp(rt->rt_pattern, "/api/v1/surveys/{}/results") == 0 &&
+	    http_openapi_results(op) != 0)
+		goto fail;
 	if ((rt->rt_method == API_POST || rt->rt_method == API_PUT ||
 	    rt->rt_method == API_PATCH) && json_object_set_new(op,
 	    "requestBody", json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 0,

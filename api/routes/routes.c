@@ -49,8 +49,9 @@ const struct api_route http_routes[] = {
 	    "version has no responses, else as a new version." },
 	{ API_GET, "/api/v1/surveys/{}/results", http_results_get, API_ACC_USER,
 	    API_BODY_SMALL, "Results of a unit's subtree (?unit=&from=&to="
-	    "&by=none|period|unit&period=&version=): per group n and "
-	    "statistics, or suppressed with a hint (small-group rule)." },
+	    "&by=none|period|unit&period=&version=): per group its released "
+	    "n and statistics, which advance in steps of at least k "
+	    "responses." },
 	{ API_GET, "/api/v1/surveys/{}/results.csv", http_results_get_csv,
 	    API_ACC_USER, API_BODY_SMALL, "The same results as CSV (UTF-8 "
 	    "with BOM), one row per group and statistic; &sep=semicolon "

@@ -1,8 +1,10 @@
 // dashboard.test.js — the managers' dashboard in Debian's chromium against
-// the real palauted: a manager sees only their units; a group below k
-// shows "fewer than k responses" and no number; the charts are drawn; the
-// CSV downloads; and the admin's pages (surveys, collectors with QR codes,
-// users, the unit tree) work.
+// the real palauted: a manager sees only their units; every group shows
+// its released n, 0 as a plain 0, under a note that results advance in
+// steps of k; the charts are drawn; comments come k_comments at a time;
+// the CSV downloads; an admin (and no manager) is offered to pool a unit
+// that released nothing; and the admin's pages (surveys, collectors with
+// QR codes, users, the unit tree) work.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,8 +35,9 @@ describe('dashboard', () => {
     survey = await admin.survey(surveyDef('survey-client.json', { min_group: K, min_group_comments: K, period: 'week' }));
 
     // Responses through a kiosk's batch route, with days over the last two
-    // weeks: the office has four a day on three days (each week holds 0 or
-    // at least k), the small office two (fewer than k), the south five.
+    // weeks. Each cell (unit, week) releases in steps of k = 3: the office
+    // has three a day on three days (every cell a whole number of steps,
+    // 9 released), the small office two (0 released), the south five (3).
     const send = async (unit, items) => {
       const c = await admin.collector({ survey, unit, kind: 'kiosk' });
       const dev = await new Api(d.base).ok('POST', '/api/v1/kiosk/enroll', { code: c.enrollment_code });
@@ -49,7 +52,7 @@ describe('dashboard', () => {
     });
     const office = [];
     for (const ago of [0, 7, 13])
-      for (let i = 0; i < 4; i++) office.push(item(ago, 1 + ((i + ago) % 5), { comment: `Palaute numero ${n + 1}: ystävällinen vastaanotto` }));
+      for (let i = 0; i < K; i++) office.push(item(ago, 1 + ((i + ago) % 5), { comment: `Palaute numero ${n + 1}: ystävällinen vastaanotto` }));
     await send(u.office, office);
     await send(u.small, [item(0, 2), item(0, 3)]);
     await send(u.other, [0, 0, 0, 0, 0].map(() => item(0, 5)));
@@ -76,7 +79,24 @@ describe('dashboard', () => {
     await page.locator('.results-main[aria-busy="false"]').waitFor({ timeout: 15000 });
   }
 
-  test('a manager sees only their units; a small group is held back; charts and CSV', async () => {
+  // Words of the old small-group rule, in the dashboard's languages: none
+  // of them may show any more.
+  const HELD_BACK = /suppress|fewer than|alle \d|färre än|piilotet|hidden|held back/i;
+
+  // The keys of the old rule anywhere in a results reply: a suppressed
+  // group or question, its reason and hint, a text's releasable flag.
+  function oldRule(reply) {
+    const gone = ['suppressed', 'reason', 'hint', 'releasable'];
+    const found = gone.filter((k) => k in reply).map((k) => `reply.${k}`);
+    for (const g of reply.groups) {
+      found.push(...gone.filter((k) => k in g).map((k) => `group ${g.unit}.${k}`));
+      for (const [id, q] of Object.entries(g.questions || {}))
+        found.push(...gone.filter((k) => k in q).map((k) => `group ${g.unit} ${id}.${k}`));
+    }
+    return found;
+  }
+
+  test('a manager sees only their units; every group its released n, with the note; charts, comments and CSV', async () => {
     const page = await newPage(browser);
     await page.goto(`${d.base}/`);
     assert.match(page.url(), /\/dashboard\/$/, '/ leads to the dashboard');
@@ -110,29 +130,53 @@ describe('dashboard', () => {
     assert.deepEqual(names.map((s) => s.trim()).sort(), ['Pohjoinen alue', 'Toimisto Koivu', 'Toimisto Pieni']);
     assert.equal(await page.locator('.unit-btn[aria-current="true"]').innerText(), 'Pohjoinen alue');
 
-    // The north holds the small office's two responses: its total is
-    // held back, with the words and without a number.
+    // The north holds the office's nine released responses and the small
+    // office's two unreleased ones: its n is the nine, with the note.
     const overview = page.locator('#overview');
-    await overview.locator('.suppressed-text').waitFor();
-    assert.equal(await overview.locator('.suppressed-text').innerText(), 'Alle 3 vastausta – tuloksia ei näytetä vastaajien suojaamiseksi.');
-    assert.equal(await overview.locator('.figure').count(), 0);
-    assert.equal(await page.locator('#distributions canvas').count(), 0);
+    await page.locator('#n-value').waitFor();
+    assert.equal(await page.locator('#n-value').innerText(), '9');
     const total = replies.find((r) => !/by=/.test(r.url));
-    assert.equal(total.json.groups[0].suppressed, true);
-    assert.equal('n' in total.json.groups[0], false, 'the server sent no n');
-    // Side by side: the office has numbers, the small office the words.
+    assert.equal(total.json.k, K);
+    assert.equal(total.json.groups[0].n, 9);
+    assert.deepEqual(oldRule(total.json), [], 'nothing of the old rule in the reply');
+    assert.equal(await page.locator('#release-note').getAttribute('data-k'), String(K));
+    assert.equal(await page.locator('#release-note').innerText(),
+      'Tulokset päivittyvät 3 vastauksen erissä. Kunkin yksikön ja jakson viimeisimmistä vastauksista enintään 2 ei ehkä vielä näy.');
+    assert.ok(await overview.locator('.figure').count() >= 2, 'n and the CSAT');
+    // Side by side: the office its nine, the small office a plain 0.
     const small = page.locator(`#side-by-side tr[data-unit="${u.small}"]`);
-    assert.match(await small.innerText(), /alle 3 vastausta/);
-    assert.doesNotMatch(await small.innerText(), /\d+ %|\b[0-9]{2,}\b/);
+    assert.equal(await small.locator('.n-cell').innerText(), '0');
+    assert.doesNotMatch(await small.innerText(), HELD_BACK);
+    assert.doesNotMatch(await small.innerText(), /\d+ %/);
     const office = page.locator(`#side-by-side tr[data-unit="${u.office}"]`);
-    assert.match(await office.innerText(), /\b12\b/);
-    await axeCheck(page, 'dashboard results (held back)');
-    await shot(page, 'dashboard-suppressed');
+    assert.equal(await office.locator('.n-cell').innerText(), '9');
+    assert.doesNotMatch(await page.locator('.results-main').innerText(), HELD_BACK);
+    // A manager gets no pooling suggestion.
+    assert.equal(await page.locator('#pooling').count(), 0);
+    await axeCheck(page, 'dashboard results (north)');
+    await shot(page, 'dashboard-north');
+
+    // The small office: n 0, no words of holding back, empty charts.
+    replies.length = 0;
+    await page.click(`.unit-btn[data-unit="${u.small}"]`);
+    await results(page);
+    assert.equal(await page.locator('#n-value').innerText(), '0');
+    const zero = replies.find((r) => !/by=/.test(r.url));
+    assert.equal(zero.json.groups[0].n, 0);
+    assert.deepEqual(oldRule(zero.json), []);
+    assert.doesNotMatch(await page.locator('.results-main').innerText(), HELD_BACK);
+    assert.equal(await page.locator('#release-note').count(), 1);
+    assert.equal(await page.locator('#distributions canvas').count(), 3, 'empty charts, drawn like any other');
+    assert.equal(await page.locator('#trend canvas').count(), 1);
+    const ns = await page.locator('#trend .data-table tbody tr td:last-child').allTextContents();
+    assert.ok(ns.length >= 1 && ns.every((n) => n === '0'), `every week of the small office is a plain 0: ${ns}`);
+    await axeCheck(page, 'dashboard results (n 0)');
+    await shot(page, 'dashboard-zero');
 
     // The office alone: numbers, charts.
     await page.click(`.unit-btn[data-unit="${u.office}"]`);
     await results(page);
-    assert.equal(await page.locator('#n-value').innerText(), '12');
+    assert.equal(await page.locator('#n-value').innerText(), '9');
     const bars = page.locator('#distributions canvas');
     assert.equal(await bars.count(), 3, 'one bar chart per counted question');
     for (let i = 0; i < 3; i++) assert.ok(await canvasInk(page, `#distributions figure:nth-child(${i + 1}) canvas`) > 500, 'the bar chart is drawn');
@@ -145,11 +189,9 @@ describe('dashboard', () => {
     const png = await page.locator('#distributions').screenshot();
     assert.ok(png.length > 5000);
 
-    // Comments of a releasable group, on request.
-    await page.click('#comments .show-comments');
-    await page.locator('#comments .comment-list li').first().waitFor();
-    assert.equal(await page.locator('#comments .comment-list li').count(), 12);
-    assert.match(await page.locator('#comments').innerText(), /ystävällinen vastaanotto/);
+    // Comments come k_comments at a time, as the note says.
+    assert.equal(await page.locator('#comments .comments-step').innerText(),
+      'Avoimet vastaukset julkaistaan 3 vastauksen erissä. Kunkin yksikön ja jakson viimeisimmistä enintään 2 ei ehkä vielä näy.');
 
     // The CSV of what is on the screen: in Finnish, as a Finnish
     // spreadsheet splits it (';', decimal comma); for other programs, commas.
@@ -164,17 +206,31 @@ describe('dashboard', () => {
     }
     assert.equal(await page.locator('#csv-sep').inputValue(), 'semicolon');
     let lines = await downloadCsv();
-    assert.match(lines[0], /^survey;unit;scope;from;to;status;reason;question;type;statistic;option;value$/);
-    const mean = lines.find((l) => l.split(';')[9] === 'mean');
-    assert.match(mean.split(';')[11], /^\d+(,\d+)?$/, mean);
+    assert.match(lines[0], /^survey;unit;scope;from;to;question;type;statistic;option;value$/);
+    const mean = lines.find((l) => l.split(';')[7] === 'mean');
+    assert.match(mean.split(';')[9], /^\d+(,\d+)?$/, mean);
     await page.selectOption('#csv-sep', 'comma');
     lines = await downloadCsv();
-    assert.match(lines[0], /^survey,unit,scope,from,to,status,reason,question,type,statistic,option,value$/);
+    assert.match(lines[0], /^survey,unit,scope,from,to,question,type,statistic,option,value$/);
 
-    // Swedish, and a unit outside the subtree is refused by the server.
+    // Swedish and English: the note with the reply's k in each; and a
+    // unit outside the subtree is refused by the server.
     await page.click('.lang-switch button[lang=sv]');
     await results(page);
     assert.equal(await page.locator('#overview h2').innerText(), 'Sammanfattning');
+    assert.equal(await page.locator('#release-note').innerText(),
+      'Resultaten uppdateras i steg om 3 svar. Av de senaste svaren för varje enhet och period kan högst 2 ännu saknas.');
+    assert.equal(await page.locator('#comments .comments-step').innerText(),
+      'Fritextsvaren visas i grupper om 3. Av de senaste för varje enhet och period kan högst 2 ännu saknas.');
+    await page.click('.lang-switch button[lang=en]');
+    await results(page);
+    assert.equal(await page.locator('#overview h2').innerText(), 'Summary');
+    assert.equal(await page.locator('#release-note').innerText(),
+      'Results advance in steps of 3 responses. Up to 2 of the most recent responses per unit and period may not be shown yet.');
+    assert.equal(await page.locator('#comments .comments-step').innerText(),
+      'Comments appear 3 at a time. Up to 2 of the most recent ones per unit and period may not be shown yet.');
+    await page.click('.lang-switch button[lang=sv]');
+    await results(page);
     const refused = await page.evaluate(async ([s, unit]) => {
       const r = await fetch(`/api/v1/surveys/${s}/results?unit=${unit}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('palaute.dashboard.token')}` } });
       return r.status;
@@ -187,6 +243,85 @@ describe('dashboard', () => {
     assert.equal(await page.evaluate(() => sessionStorage.getItem('palaute.dashboard.token')), null);
     noProblems(page);
     await page.context().close();
+  });
+
+  // The comments route of released steps ({count, k_comments, comments})
+  // is being built beside this; until it answers so, this is a todo.
+  test('comments on request, with the count of the comments route', { todo: 'comments from released steps' }, async () => {
+    const page = await newPage(browser);
+    await login(page, 'esihenkilo', managerPassword);
+    await results(page);
+    await page.selectOption('#survey', String(survey));
+    await results(page);
+    await page.click(`.unit-btn[data-unit="${u.office}"]`);
+    await results(page);
+    const [reply] = await Promise.all([
+      page.waitForResponse((r) => /\/comments\?/.test(r.url())),
+      page.click('#comments .show-comments'),
+    ]);
+    const cj = await reply.json();
+    assert.equal(cj.k_comments, K);
+    assert.equal(cj.count, 9, 'nine comments, three whole steps');
+    assert.doesNotMatch(JSON.stringify(cj), /suppressed|"n"/);
+    await page.locator('#comments .comment-list li').first().waitFor();
+    assert.equal(await page.locator('#comments .comment-list li').count(), 9);
+    assert.equal(await page.locator('#comments .comments-count').innerText(), '9 kommenttia');
+    assert.match(await page.locator('#comments').innerText(), /ystävällinen vastaanotto/);
+    await axeCheck(page, 'dashboard comments');
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('an admin is offered to pool a unit that released nothing; a manager is not', async () => {
+    // The same view for both: the north, whose small office has released
+    // nothing in the last six weeks (two responses, k = 3).
+    const page = await newPage(browser);
+    await login(page, 'admin', d.adminPassword);
+    await results(page);
+    await page.selectOption('#survey', String(survey));
+    await results(page);
+    await page.click(`.unit-btn[data-unit="${u.north}"]`);
+    await results(page);
+    const pooling = page.locator('#pooling');
+    await pooling.waitFor();
+    const items = pooling.locator('.pool-suggestion');
+    assert.deepEqual(await items.evaluateAll((lis) => lis.map((li) => Number(li.dataset.unit))), [u.small]);
+    assert.equal(await items.locator('p').innerText(),
+      'Yksiköltä Toimisto Pieni ei ole tullut näkyviin yhtään vastausta kuudelta viime viikolta. Harkitse sen yhdistämistä ylempään yksikköön (Pohjoinen alue).');
+    assert.doesNotMatch(await pooling.innerText(), /\b[12]\b/, 'never how many are held');
+    await axeCheck(page, 'dashboard pooling suggestion');
+    await shot(page, 'dashboard-pooling');
+    await page.click('.lang-switch button[lang=en]');
+    await results(page);
+    assert.equal(await page.locator('#pooling .pool-suggestion p').innerText(),
+      'Toimisto Pieni has released nothing in the last six weeks; consider pooling it into its parent (Pohjoinen alue).');
+    await page.click('.lang-switch button[lang=sv]');
+    await results(page);
+    assert.equal(await page.locator('#pooling .pool-suggestion p').innerText(),
+      'För enheten Toimisto Pieni har inga svar visats de senaste sex veckorna. Överväg att slå ihop den med enheten ovanför (Pohjoinen alue).');
+    // The link opens the unit's settings, its pooling box there.
+    await page.click(`#pooling .pool-suggestion[data-unit="${u.small}"] a`);
+    await page.locator('#edit-unit').waitFor();
+    assert.equal(await page.inputValue('#edit-unit-fi'), 'Toimisto Pieni');
+    assert.equal(await page.isChecked('#edit-unit-pool'), false);
+    await page.click('.lang-switch button[lang=fi]');
+    noProblems(page);
+    await page.context().close();
+
+    // A manager of the north, made through the API, sees the same units
+    // and no suggestion.
+    await admin.ok('POST', '/api/v1/users', { username: 'pohjoinen', password: 'pohjoisen-salasana-1', role: 'manager', units: [u.north] });
+    const mpage = await newPage(browser);
+    await login(mpage, 'pohjoinen', 'pohjoisen-salasana-1');
+    await results(mpage);
+    await mpage.selectOption('#survey', String(survey));
+    await results(mpage);
+    assert.equal(await mpage.locator('.unit-btn[aria-current="true"]').innerText(), 'Pohjoinen alue');
+    assert.equal(await mpage.locator(`#side-by-side tr[data-unit="${u.small}"] .n-cell`).innerText(), '0');
+    assert.equal(await mpage.locator('#pooling').count(), 0);
+    assert.doesNotMatch(await mpage.locator('.results-main').innerText(), /yhdistämistä|Yhdistämisehdotukset/);
+    noProblems(mpage);
+    await mpage.context().close();
   });
 
   test('an admin: surveys, a kiosk with its code and QR, a link poster, users', async () => {

@@ -140,11 +140,12 @@ export class Api {
     return this.ok('POST', '/api/v1/collectors', body);
   }
 
-  // n of the released group, or null when the group is suppressed.
+  // The released n of the unit's subtree: it advances in steps of at
+  // least k (the survey's min_group), so fewer than k new responses
+  // leave it as it was.
   async count(survey, unit) {
     const r = await this.ok('GET', `/api/v1/surveys/${survey}/results?unit=${unit}`);
-    const g = r.groups[0];
-    return g.suppressed ? null : g.n;
+    return r.groups[0].n;
   }
 }
 

@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -105,12 +107,51 @@ test_document_is_the_route_table(void **state)
 	json_decref(doc);
 }
 
+/* The results reply: k, k_comments, every group with n and questions. */
+static void
+test_results_reply(void **state)
+{
+	json_t		*doc, *op, *schema, *group, *req;
+	char		*text;
+	size_t		 i;
+	bool		 has_n = false;
+
+	assert_non_null(doc = http_openapi_build());
+	op = json_object_get(json_object_get(json_object_get(doc, "paths"),
+	    "/api/v1/surveys/{id}/results"), "get");
+	assert_non_null(op);
+	schema = json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(op, "responses"), "200"),
+	    "content"), "application/json"), "schema");
+	assert_non_null(schema);
+	assert_non_null(json_object_get(json_object_get(schema, "properties"),
+	    "k"));
+	assert_non_null(json_object_get(json_object_get(schema, "properties"),
+	    "k_comments"));
+	group = json_object_get(json_object_get(json_object_get(schema,
+	    "properties"), "groups"), "items");
+	assert_non_null(group);
+	req = json_object_get(group, "required");
+	for (i = 0; i < json_array_size(req); i++)
+		has_n = has_n || strcmp(json_string_value(json_array_get(req,
+		    i)), "n") == 0;
+	assert_true(has_n);
+	/* Nothing of the old rule: no suppressed group, hint or releasable. */
+	assert_non_null(text = json_dumps(op, 0));
+	assert_null(strstr(text, "suppress"));
+	assert_null(strstr(text, "hint"));
+	assert_null(strstr(text, "releasable"));
+	free(text);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_document_is_the_route_table),
+		cmocka_unit_test(test_results_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -202,7 +202,7 @@ async function route() {
         break;
       case 'units':
         if (!app.isAdmin()) return app.go('#/results');
-        await renderUnits(app, main);
+        await renderUnits(app, main, params);
         break;
       case 'collectors':
         if (!app.isAdmin()) return app.go('#/results');

@@ -67,6 +67,13 @@ export function buckets(kind, from, to) {
   return out;
 }
 
+// The last n buckets up to and with the one holding date: {from, to}.
+export function lastBuckets(kind, n, date) {
+  let from = bucketStart(kind, date);
+  for (let i = 1; i < n; i++) from = bucketStart(kind, fmt(parse(from) - DAY));
+  return { from, to: bucketEnd(kind, date) };
+}
+
 // ISO week number of a Monday.
 function isoWeek(date) {
   const d = new Date(parse(date) + 3 * DAY); // the Thursday decides

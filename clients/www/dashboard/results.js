@@ -1,8 +1,12 @@
 // results.js — the results of one survey for one unit's subtree: key
 // figures, the distribution of every question, the trend over periods,
-// the units below side by side, and comments on request. A group the
-// small-group rule holds back shows "fewer than k responses" and the
-// server's hint, never a number.
+// the units below side by side, and comments on request. Every number
+// is the server's released state (DESIGN §5): it advances in steps of at
+// least k responses, so every group shows its n, and an n of 0 is a
+// plain 0 (one unreleased response looks exactly like none). A note says
+// that up to k-1 recent responses per unit and period may not be shown
+// yet, never how many. Admins also get pooling suggestions for units
+// that released nothing for six periods.
 
 import { h, fill } from '/assets/dom.js';
 import { faceLabel } from '/assets/i18n.js';
@@ -39,6 +43,13 @@ function query(extra = {}) {
   if (view.from) q.set('from', view.from);
   if (view.to) q.set('to', view.to);
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  return q.toString();
+}
+
+// by=unit over the given range, whatever range is on the screen.
+function recentQuery({ from, to }) {
+  const q = new URLSearchParams({ from, to, by: 'unit' });
+  if (view.unit) q.set('unit', String(view.unit));
   return q.toString();
 }
 
@@ -88,41 +99,31 @@ function questionLabels(app, def, q, nslots) {
   }
 }
 
-// The figure that sums a question up: CSAT %, NPS or the mean.
+// The figure that sums a question up: CSAT %, NPS or the mean (null,
+// shown as '–', when no answer is released).
 function keyFigure(app, q, st) {
-  if (!st || st.suppressed) return null;
-  if (q.type === 'smiley') return { label: app.t('csat'), value: st.csat, text: st.csat === null ? '–' : `${fmtNum(app, st.csat, 0)} %`, sub: `${app.t('mean')} ${fmtNum(app, st.mean, 2)}` };
+  if (!st) return null;
+  if (q.type === 'smiley') return { label: app.t('csat'), value: st.csat, text: st.csat === null || st.csat === undefined ? '–' : `${fmtNum(app, st.csat, 0)} %`, sub: `${app.t('mean')} ${fmtNum(app, st.mean, 2)}` };
   if (q.type === 'nps') return { label: app.t('nps'), value: st.nps, text: fmtSigned(app, st.nps) };
   if (q.type === 'scale') return { label: app.t('mean'), value: st.mean, text: fmtNum(app, st.mean, 2), sub: `${app.t('median')} ${fmtNum(app, st.median, 1)}` };
   return null;
 }
 
+// The key figure's number, or null when the group has no released
+// answer to the question (the server sends null then).
 function trendValue(q, st) {
-  if (!st || st.suppressed) return null;
-  if (q.type === 'smiley') return st.csat;
-  if (q.type === 'nps') return st.nps;
-  if (q.type === 'scale') return st.mean;
-  return null;
+  if (!st) return null;
+  const v = q.type === 'smiley' ? st.csat : q.type === 'nps' ? st.nps : q.type === 'scale' ? st.mean : null;
+  return v === undefined ? null : v;
 }
 
-function hintText(app, hint) {
-  if (!hint) return null;
-  const parts = [];
-  if (hint.from && hint.to) parts.push(app.t('hintPeriod', { from: hint.from, to: hint.to }));
-  if (hint.pool_into) parts.push(app.t('hintPool', { unit: app.unitName(hint.pool_into) }));
-  if (hint.versions) parts.push(app.t('hintVersions'));
-  return parts.join(' ');
-}
-
-function suppressedBox(app, k, hint, reload) {
-  const text = hintText(app, hint);
-  return h('div', { class: 'notice suppressed', dataset: { suppressed: 'true' } },
-    h('p', { class: 'suppressed-text' }, app.t('suppressed', { k })),
-    text ? h('p', { class: 'hint' }, text) : null,
-    hint && hint.from && hint.to ? h('button', {
-      type: 'button', class: 'secondary apply-hint',
-      onclick: () => { view.from = hint.from; view.to = hint.to; reload(); },
-    }, app.t('applyHint')) : null);
+// What releasing in steps means for the reader (DESIGN §5): the step
+// and that the newest few may be missing, never how many are.
+function releaseNote(app, res) {
+  const k = res && Number.isInteger(res.k) ? res.k : null;
+  if (!k) return null;
+  return h('p', { class: 'notice release-note', id: 'release-note', dataset: { k } },
+    app.t('releaseNote', { k: fmtNum(app, k, 0), k1: fmtNum(app, k - 1, 0) }));
 }
 
 /* ------------------------------------------------------------ sections */
@@ -135,14 +136,7 @@ function overviewSection(app, def, res) {
     sec.append(h('p', null, app.t('noData')));
     return sec;
   }
-  if (g.suppressed) {
-    sec.append(suppressedBox(app, res.k, g.hint, app.rerender));
-    return sec;
-  }
-  if (g.n === 0) {
-    sec.append(h('p', null, app.t('noData')));
-    return sec;
-  }
+  // n always, 0 included; a key figure without released answers is '–'.
   const figs = [h('div', { class: 'figure' },
     h('span', { class: 'figure-label' }, app.t('responses')),
     h('span', { class: 'figure-value', id: 'n-value' }, fmtNum(app, g.n, 0)))];
@@ -163,23 +157,19 @@ function distributionSection(app, def, res) {
   const g = res.groups[0];
   const sec = h('section', { class: 'card', id: 'distributions', 'aria-labelledby': 'dist-title' },
     h('h2', { id: 'dist-title' }, app.t('distributions')));
-  if (!g || g.suppressed || g.n === 0) {
-    sec.append(h('p', { class: 'muted' }, g && g.suppressed ? app.t('suppressedShort', { k: res.k }) : app.t('noData')));
+  if (!g) {
+    sec.append(h('p', { class: 'muted' }, app.t('noData')));
     return sec;
   }
   const grid = h('div', { class: 'chart-grid' });
   def.questions.forEach((q) => {
     const st = g.questions && g.questions[q.id];
-    if (!st || q.type === 'text') return;
+    // With n 0 the counts are zeros: an empty chart, like any other 0.
+    if (!st || q.type === 'text' || !Array.isArray(st.counts)) return;
     const title = app.text(q.text);
     const fig = h('figure', { class: 'chart', dataset: { question: q.id } },
       h('figcaption', null, h('strong', null, title), ' ',
         h('span', { class: 'muted' }, `(${app.t(`type_${q.type}`)})`)));
-    if (st.suppressed) {
-      fig.append(h('p', { class: 'notice suppressed' }, app.t('questionSuppressed')));
-      grid.append(fig);
-      return;
-    }
     const labels = questionLabels(app, def, q, st.counts.length);
     const horizontal = q.type === 'choice' || q.type === 'multi';
     const smileyColours = ['#a4161a', '#b35c00', '#6b6b00', '#3f7d20', '#1d6b34'];
@@ -206,7 +196,10 @@ function trendSection(app, def, res, kind) {
     return sec;
   }
   const labels = res.groups.map((g) => P.label(kind, g.from, app.lang));
-  const hidden = res.groups.filter((g) => g.suppressed).map((g) => P.label(kind, g.from, app.lang));
+  // A period with n 0 (or no released answer to the question) is a gap
+  // in the line, not a zero: a CSAT, NPS or mean of no answers does not
+  // exist, and a 0 would read as "everyone was dissatisfied". The table
+  // below the chart gives its n, 0.
   const grid = h('div', { class: 'chart-grid' });
   for (const q of keyQs) {
     const values = res.groups.map((g) => trendValue(q, g.questions && g.questions[q.id]));
@@ -220,11 +213,9 @@ function trendSection(app, def, res, kind) {
         label: `${app.text(q.text)}, ${f}: ${labels.map((l, i) => `${l} ${values[i] === null ? '–' : fmtNum(app, values[i], 1)}`).join(', ')}`,
       }),
       dataTable(app.t('showTable'), [app.t('periodCol'), f, app.t('responses')],
-        res.groups.map((g, i) => [labels[i], g.suppressed ? app.t('suppressedShort', { k: res.k }) : fmtNum(app, values[i], 1), g.suppressed ? '–' : fmtNum(app, g.n, 0)]))));
+        res.groups.map((g, i) => [labels[i], fmtNum(app, values[i], 1), fmtNum(app, g.n, 0)]))));
   }
   sec.append(grid);
-  if (hidden.length)
-    sec.append(h('p', { class: 'notice suppressed' }, `${app.t('suppressedShort', { k: res.k })}: ${hidden.join(', ')}`));
   return sec;
 }
 
@@ -236,10 +227,15 @@ function unitsSection(app, def, res) {
     return sec;
   }
   const keyQs = def.questions.filter((q) => ['smiley', 'nps', 'scale'].includes(q.type));
-  const name = (g) => (g.own ? app.t('ownResponses', { unit: app.unitName(g.unit) }) : app.unitName(g.unit));
+  // A child that pools now still shows what it released before it did.
+  const name = (g) => (g.own ? app.t('ownResponses', { unit: app.unitName(g.unit) })
+    : g.pool ? `${app.unitName(g.unit)} (${app.t('pooled')})` : app.unitName(g.unit));
   const first = keyQs[0];
   if (first) {
-    const shown = res.groups.filter((g) => !g.suppressed && g.n > 0);
+    // The chart leaves out a unit without a value (n 0, or no released
+    // answer to the question): a bar of no length would read as 0 % or
+    // an NPS of 0. The table below lists every unit with its n, 0 too.
+    const shown = res.groups.filter((g) => trendValue(first, g.questions && g.questions[first.id]) !== null);
     const f = keyFigure(app, first, { csat: 0, nps: 0, mean: 0 });
     const range = first.type === 'smiley' ? [0, 100] : first.type === 'nps' ? [-100, 100] : [first.min, first.max];
     if (shown.length) {
@@ -258,53 +254,83 @@ function unitsSection(app, def, res) {
   const head = [app.t('unit'), app.t('responses'), ...keyQs.map((q) => `${app.text(q.text)} (${keyFigure(app, q, { csat: 0, nps: 0, mean: 0 }).label})`)];
   sec.append(h('div', { class: 'table-wrap' }, h('table', { class: 'units-table' },
     h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, res.groups.map((g) => h('tr', { dataset: { unit: g.unit, suppressed: g.suppressed ? 'true' : null } },
+    h('tbody', null, res.groups.map((g) => h('tr', { dataset: { unit: g.unit, own: g.own ? 'true' : null } },
       h('th', { scope: 'row' }, name(g)),
-      g.suppressed
-        ? h('td', { colspan: keyQs.length + 1, class: 'suppressed-cell' }, app.t('suppressedShort', { k: res.k }),
-          hintText(app, g.hint) ? h('span', { class: 'hint' }, ` — ${hintText(app, g.hint)}`) : null)
-        : [h('td', null, fmtNum(app, g.n, 0)), ...keyQs.map((q) => {
-          const kf = keyFigure(app, q, g.questions[q.id]);
-          return h('td', null, kf ? kf.text : '–');
-        })]))))));
+      h('td', { class: 'n-cell' }, fmtNum(app, g.n, 0)),
+      keyQs.map((q) => {
+        const kf = keyFigure(app, q, g.questions && g.questions[q.id]);
+        return h('td', null, kf ? kf.text : '–');
+      })))))));
   return sec;
 }
 
+// Comments come from their own route, released in whole steps of
+// k_comments (DESIGN §5); the count is that reply's, not a statistic of
+// the results (the text question's own count steps by k, not k_comments).
 function commentsSection(app, def, res) {
   const textQs = def.questions.filter((q) => q.type === 'text');
+  if (!textQs.length) return null;
   const sec = h('section', { class: 'card', id: 'comments', 'aria-labelledby': 'comments-title' },
     h('h2', { id: 'comments-title' }, app.t('comments')));
-  if (!textQs.length) return null;
-  const g = res.groups[0];
+  const step = (k) => (Number.isInteger(k) && k > 0 ? app.t('commentsStep', { k: fmtNum(app, k, 0), k1: fmtNum(app, k - 1, 0) }) : '');
+  const note = h('p', { class: 'muted comments-step' }, step(res.k_comments || def.min_group_comments));
+  sec.append(note);
   for (const q of textQs) {
-    const st = g && !g.suppressed && g.questions ? g.questions[q.id] : null;
     const box = h('div', { class: 'comment-q', dataset: { question: q.id } }, h('h3', null, app.text(q.text)));
     const out = h('div', { 'aria-live': 'polite' });
-    if (!st || st.releasable === false) {
-      box.append(h('p', { class: 'notice suppressed' }, app.t('commentsHidden', { k: def.min_group_comments || 10 })));
-    } else {
-      box.append(h('p', { class: 'muted' }, app.t('commentsCount', { n: fmtNum(app, st.comments, 0) })),
-        st.comments > 0 ? h('button', {
-          type: 'button', class: 'secondary show-comments',
-          onclick: async (ev) => {
-            ev.currentTarget.disabled = true;
-            try {
-              const r = await app.call(`/api/v1/surveys/${view.survey}/comments?${query({ question: q.id })}`);
-              const d = r.data;
-              if (d.suppressed) fill(out, h('p', { class: 'notice suppressed' }, app.t('commentsHidden', { k: d.min_group_comments })));
-              else if (!d.comments.length) fill(out, h('p', null, app.t('commentsNone')));
-              else fill(out, h('p', { class: 'muted' }, app.t('commentsOrder')),
-                h('ul', { class: 'comment-list' }, d.comments.map((c) => h('li', { lang: c.lang || null }, c.text))));
-            } catch (err) {
-              fill(out, h('p', { class: 'notice error' }, app.errorText(err)));
-            }
-          },
-        }, app.t('showComments')) : null);
-    }
+    box.append(h('button', {
+      type: 'button', class: 'secondary show-comments',
+      onclick: async (ev) => {
+        ev.currentTarget.disabled = true;
+        try {
+          const r = await app.call(`/api/v1/surveys/${view.survey}/comments?${query({ question: q.id })}`);
+          const d = r.data;
+          const list = Array.isArray(d.comments) ? d.comments : [];
+          const count = Number.isInteger(d.count) ? d.count : list.length;
+          if (Number.isInteger(d.k_comments)) note.textContent = step(d.k_comments);
+          if (!list.length) {
+            fill(out, h('p', { class: 'comments-count' }, app.t('commentsNone')));
+            return;
+          }
+          fill(out,
+            h('p', { class: 'comments-count' }, app.t('commentsCount', { n: fmtNum(app, count, 0) })),
+            d.truncated ? h('p', { class: 'muted comments-truncated' }, app.t('commentsTruncated', { shown: fmtNum(app, list.length, 0), n: fmtNum(app, count, 0) })) : null,
+            h('p', { class: 'muted' }, app.t('commentsOrder')),
+            h('ul', { class: 'comment-list' }, list.map((c) => h('li', { lang: c.lang || null }, c.text))));
+        } catch (err) {
+          fill(out, h('p', { class: 'notice error' }, app.errorText(err)));
+        }
+      },
+    }, app.t('showComments')));
     box.append(out);
     sec.append(box);
   }
   return sec;
+}
+
+// For admins only: each unit below the chosen one whose group released
+// nothing (n 0) over the last six buckets of the survey's period, with a
+// link to its settings. Released data only, like every other number
+// here: "nothing released" is all it can tell, never how many are held.
+function poolingSection(app, res, kind) {
+  if (!app.isAdmin() || !res || !Array.isArray(res.groups)) return null;
+  const quiet = res.groups.filter((g) => !g.own && !g.pool && g.n === 0).filter((g) => {
+    const u = app.units.find((x) => x.id === g.unit);
+    return u && u.parent && !u.pool;
+  });
+  if (!quiet.length) return null;
+  return h('section', { class: 'card', id: 'pooling', 'aria-labelledby': 'pooling-title' },
+    h('h2', { id: 'pooling-title' }, app.t('poolingTitle')),
+    h('p', { class: 'muted' }, app.t('poolingLead')),
+    h('ul', { class: 'pool-list' }, quiet.map((g) => {
+      const u = app.units.find((x) => x.id === g.unit);
+      return h('li', { class: 'pool-suggestion', dataset: { unit: g.unit } },
+        h('p', null, app.t('poolSuggest', {
+          unit: app.unitName(g.unit), parent: app.unitName(u.parent), periods: app.t(`periods6_${kind}`),
+        })),
+        h('a', { class: 'button secondary', href: `#/units?edit=${g.unit}` },
+          app.t('openUnitSettings'), h('span', { class: 'visually-hidden' }, `: ${app.unitName(g.unit)}`)));
+    })));
 }
 
 /* ------------------------------------------------------------ controls */
@@ -436,18 +462,26 @@ export async function renderResults(app, main, params) {
     view.extentFrom = res.from;
     view.extentTo = res.to;
   }
-  const [byPeriod, byUnit] = await Promise.all([
+  // The pooling suggestions look at the last six buckets whatever range
+  // is on the screen; only an admin's view asks for them.
+  const six = P.lastBuckets(kind, 6, new Date().toISOString().slice(0, 10));
+  const [byPeriod, byUnit, recent] = await Promise.all([
     app.call(`/api/v1/surveys/${view.survey}/results?${query({ by: 'period', period: view.trendBy })}`).then((r) => r.data).catch(() => null),
     app.call(`/api/v1/surveys/${view.survey}/results?${query({ by: 'unit' })}`).then((r) => r.data).catch(() => null),
+    app.isAdmin()
+      ? app.call(`/api/v1/surveys/${view.survey}/results?${recentQuery(six)}`).then((r) => r.data).catch(() => null)
+      : null,
   ]);
   if (my !== seq) return;
   fill(content,
     h('h2', { class: 'results-title' }, app.text(def.title), ' · ', app.unitName(view.unit)),
     controls(app, def, kind, reload),
+    releaseNote(app, res),
     overviewSection(app, def, res),
     distributionSection(app, def, res),
     trendSection(app, def, byPeriod, view.trendBy),
     unitsSection(app, def, byUnit),
+    poolingSection(app, recent, kind),
     commentsSection(app, def, res));
   content.setAttribute('aria-busy', 'false');
   main.dataset.loaded = String(my);

@@ -91,12 +91,6 @@ export const STRINGS = {
   },
   comments: { fi: 'Avoimet vastaukset', sv: 'Fritextsvar', en: 'Comments' },
   showComments: { fi: 'Näytä avoimet vastaukset', sv: 'Visa fritextsvaren', en: 'Show comments' },
-  commentsHidden: {
-    fi: 'Avoimia vastauksia näytetään vain, kun ryhmässä on vähintään {k} vastausta. Valitse pidempi aikaväli tai ylempi yksikkö.',
-    sv: 'Fritextsvar visas bara när gruppen har minst {k} svar. Välj ett längre intervall eller en högre enhet.',
-    en: 'Comments are shown only for groups of at least {k} responses. Choose a longer range or a unit higher up.',
-  },
-  commentsNone: { fi: 'Ei avoimia vastauksia.', sv: 'Inga fritextsvar.', en: 'No comments.' },
   commentsCount: { fi: '{n} kommenttia', sv: '{n} kommentarer', en: '{n} comments' },
   commentsOrder: {
     fi: 'Satunnaisessa järjestyksessä, ilman päivämääriä.',
@@ -107,35 +101,48 @@ export const STRINGS = {
   csvFormat: { fi: 'CSV-muoto', sv: 'CSV-format', en: 'CSV format' },
   csv_semicolon: { fi: 'Excel (puolipiste, desimaalipilkku)', sv: 'Excel (semikolon, decimalkomma)', en: 'Excel, Nordic (semicolon, decimal comma)' },
   csv_comma: { fi: 'Muut ohjelmat (pilkku, desimaalipiste)', sv: 'Andra program (komma, decimalpunkt)', en: 'Other programs (comma, decimal point)' },
-  suppressed: {
-    fi: 'Alle {k} vastausta – tuloksia ei näytetä vastaajien suojaamiseksi.',
-    sv: 'Färre än {k} svar – resultaten visas inte för att skydda de svarande.',
-    en: 'Fewer than {k} responses – results are hidden to protect the respondents.',
-  },
-  suppressedShort: { fi: 'alle {k} vastausta', sv: 'färre än {k} svar', en: 'fewer than {k} responses' },
-  hintPeriod: {
-    fi: 'Tulokset näkyisivät aikavälillä {from} – {to}.',
-    sv: 'Resultaten skulle visas för {from} – {to}.',
-    en: 'Results would show for {from} – {to}.',
-  },
-  hintPool: {
-    fi: 'Tulokset näkyisivät, jos pienet yksiköt yhdistettäisiin yksikköön {unit}.',
-    sv: 'Resultaten skulle visas om de små enheterna slogs ihop med {unit}.',
-    en: 'Results would show if the small units were pooled into {unit}.',
-  },
-  hintVersions: {
-    fi: 'Tulokset näkyisivät kaikista kyselyn versioista yhdessä.',
-    sv: 'Resultaten skulle visas för alla enkätversioner tillsammans.',
-    en: 'Results would show over all versions of the survey together.',
-  },
-  applyHint: { fi: 'Näytä tämä aikaväli', sv: 'Visa det intervallet', en: 'Show that range' },
   pooled: { fi: 'yhdistetty ylempään', sv: 'sammanslagen uppåt', en: 'pooled upward' },
   ownResponses: { fi: '{unit} (omat)', sv: '{unit} (egna)', en: '{unit} (own)' },
-  questionSuppressed: {
-    fi: 'Tätä kysymystä ei voi näyttää: liian vähän vastauksia osassa versioista.',
-    sv: 'Frågan kan inte visas: för få svar i en del av versionerna.',
-    en: 'This question cannot be shown: too few responses in some versions.',
+  // draft: true marks a text not yet checked by a translator, in every
+  // language (as the export labels' "_draft" does); the translator
+  // ignores the flag. The release note says what the workbook's cover says.
+  releaseNote: {
+    draft: true,
+    fi: 'Tulokset päivittyvät {k} vastauksen erissä. Kunkin yksikön ja jakson viimeisimmistä vastauksista enintään {k1} ei ehkä vielä näy.',
+    sv: 'Resultaten uppdateras i steg om {k} svar. Av de senaste svaren för varje enhet och period kan högst {k1} ännu saknas.',
+    en: 'Results advance in steps of {k} responses. Up to {k1} of the most recent responses per unit and period may not be shown yet.',
   },
+  commentsStep: {
+    draft: true,
+    fi: 'Avoimet vastaukset julkaistaan {k} vastauksen erissä. Kunkin yksikön ja jakson viimeisimmistä enintään {k1} ei ehkä vielä näy.',
+    sv: 'Fritextsvaren visas i grupper om {k}. Av de senaste för varje enhet och period kan högst {k1} ännu saknas.',
+    en: 'Comments appear {k} at a time. Up to {k1} of the most recent ones per unit and period may not be shown yet.',
+  },
+  commentsNone: { draft: true, fi: 'Ei näytettäviä avoimia vastauksia.', sv: 'Inga fritextsvar att visa.', en: 'No comments to show.' },
+  commentsTruncated: {
+    draft: true,
+    fi: 'Näytetään {shown} / {n} avointa vastausta.',
+    sv: 'Visar {shown} av {n} fritextsvar.',
+    en: 'Showing {shown} of {n} comments.',
+  },
+  poolingTitle: { draft: true, fi: 'Yhdistämisehdotukset', sv: 'Förslag om sammanslagning', en: 'Pooling suggestions' },
+  poolingLead: {
+    draft: true,
+    fi: 'Vain pääkäyttäjät näkevät nämä ehdotukset. Ne perustuvat näytettyihin tuloksiin.',
+    sv: 'Bara administratörer ser de här förslagen. De bygger på de resultat som visas.',
+    en: 'Only admins see these suggestions. They are based on the results shown.',
+  },
+  poolSuggest: {
+    draft: true,
+    fi: 'Yksiköltä {unit} ei ole tullut näkyviin yhtään vastausta kuudelta viime {periods}. Harkitse sen yhdistämistä ylempään yksikköön ({parent}).',
+    sv: 'För enheten {unit} har inga svar visats de senaste sex {periods}. Överväg att slå ihop den med enheten ovanför ({parent}).',
+    en: '{unit} has released nothing in the last six {periods}; consider pooling it into its parent ({parent}).',
+  },
+  periods6_week: { draft: true, fi: 'viikolta', sv: 'veckorna', en: 'weeks' },
+  periods6_month: { draft: true, fi: 'kuukaudelta', sv: 'månaderna', en: 'months' },
+  periods6_quarter: { draft: true, fi: 'vuosineljännekseltä', sv: 'kvartalen', en: 'quarters' },
+  periods6_year: { draft: true, fi: 'vuodelta', sv: 'åren', en: 'years' },
+  openUnitSettings: { draft: true, fi: 'Avaa yksikön asetukset', sv: 'Öppna enhetens inställningar', en: 'Open the unit’s settings' },
   noData: { fi: 'Ei vastauksia tällä aikavälillä.', sv: 'Inga svar under perioden.', en: 'No responses in this range.' },
   showTable: { fi: 'Näytä taulukkona', sv: 'Visa som tabell', en: 'Show as a table' },
   value: { fi: 'Arvo', sv: 'Värde', en: 'Value' },

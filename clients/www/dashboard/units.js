@@ -117,7 +117,9 @@ function unitFields(app, order, prefix, unit) {
   return { nodes, read, pin };
 }
 
-export async function renderUnits(app, main) {
+// params: ?edit=ID opens that unit's editor (the results' pooling
+// suggestions link here).
+export async function renderUnits(app, main, params) {
   destroyCharts();
   await app.refreshShared();
   const order = treeOrder(app.units);
@@ -142,6 +144,11 @@ export async function renderUnits(app, main) {
   add.nodes,
   h('div', { class: 'field buttons' }, h('button', { type: 'submit', id: 'add-unit' }, app.t('addUnit'))));
   const editor = h('div', { id: 'unit-editor' });
+  const openEditor = (u) => {
+    fill(listStatus);
+    fill(editor, unitEditor(app, main, order, u));
+    editor.querySelector('input')?.focus();
+  };
   const rows = order.map(({ u, depth }) => {
     const name = h('th', { scope: 'row', class: 'unit-name' },
       depth ? h('span', { class: 'tree-mark', 'aria-hidden': 'true' }, '└ ') : null, app.text(u.name));
@@ -152,11 +159,7 @@ export async function renderUnits(app, main) {
       h('td', { class: 'pool-mark' }, u.pool ? app.t('yes') : app.t('no')),
       h('td', { class: 'row-actions' },
         h('button', {
-          type: 'button', class: 'secondary edit-unit', onclick: () => {
-            fill(listStatus);
-            fill(editor, unitEditor(app, main, order, u));
-            editor.querySelector('input')?.focus();
-          },
+          type: 'button', class: 'secondary edit-unit', onclick: () => openEditor(u),
         }, app.t('edit'), h('span', { class: 'visually-hidden' }, ` ${app.text(u.name)}`)),
         h('button', {
           type: 'button', class: 'danger delete-unit', onclick: async () => {
@@ -184,6 +187,12 @@ export async function renderUnits(app, main) {
           h('tbody', null, rows)))
         : h('p', null, app.t('noUnitsYet')),
       editor));
+  const wanted = params ? Number(params.get('edit')) : 0;
+  const target = wanted ? order.find((x) => x.u.id === wanted) : null;
+  if (target) {
+    openEditor(target.u);
+    editor.scrollIntoView({ block: 'start' });
+  }
 }
 
 // Rename, move or (un)pool with one PATCH of what changed.
