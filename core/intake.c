@@ -507,6 +507,37 @@ intake_item_clear(struct intake_item *it)
 	memset(it, 0, sizeof(*it));
 }
 
+/* The response record's JSON text (intake.h), *out malloc()ed. */
+static int
+intake_record(uint32_t survey, uint32_t version, uint32_t unit,
+    uint32_t owner, enum collectors_kind kind, uint32_t day,
+    const struct answers *a, char **out, size_t *len_out)
+{
+	char	 date[16];
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = util_format_date(day, date, sizeof(date))) != 0)
+		goto done;
+	rec = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
+	    "survey", (json_int_t)survey,
+	    "version", (json_int_t)version,
+	    "unit", (json_int_t)unit,
+	    "owner", (json_int_t)owner,
+	    "collector", collectors_kind_name(kind),
+	    "day", date,
+	    "lang", answers_lang(a),
+	    "answers", answers_to_json(a));
+	if (rec == NULL || (*out = codec_dump(rec, len_out)) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = 0;
+done:
+	json_decref(rec);
+	return ret;
+}
+
 int
 intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
     const json_t *obj, uint32_t day, struct intake_item *it,
@@ -514,9 +545,8 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 {
 	const struct survey	*s;
 	const char		*id = NULL, *lang = NULL;
-	char			 date[16];
 	long long		 version = 0;
-	json_t			*answers = NULL, *rec = NULL;
+	json_t			*answers = NULL;
 	int			 ret;
 
 	if ((ret = codec_str(obj, "id", true, IDEM_ID_MAX + 1, &id, err)) != 0)
@@ -574,26 +604,12 @@ intake_item_prepare(struct intake_read *rd, const struct intake_target *tg,
 	    err)) != 0)
 		goto done;
 	it->ii_day = day;
-	if ((ret = intake_owner(rd, tg->tg_unit, &it->ii_owner)) != 0 ||
-	    (ret = util_format_date(day, date, sizeof(date))) != 0)
+	if ((ret = intake_owner(rd, tg->tg_unit, &it->ii_owner)) != 0)
 		goto done;
-	rec = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
-	    "survey", (json_int_t)tg->tg_survey,
-	    "version", (json_int_t)it->ii_survey->is_version,
-	    "unit", (json_int_t)tg->tg_unit,
-	    "owner", (json_int_t)it->ii_owner,
-	    "collector", collectors_kind_name(tg->tg_kind),
-	    "day", date,
-	    "lang", answers_lang(it->ii_answers),
-	    "answers", answers_to_json(it->ii_answers));
-	if (rec == NULL || (it->ii_record = codec_dump(rec,
-	    &it->ii_reclen)) == NULL) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	ret = 0;
+	ret = intake_record(tg->tg_survey, it->ii_survey->is_version,
+	    tg->tg_unit, it->ii_owner, tg->tg_kind, day, it->ii_answers,
+	    &it->ii_record, &it->ii_reclen);
 done:
-	json_decref(rec);
 	if (ret == -ENOMEM && err->er_code == ERR_NONE)
 		error_set(err, ERR_INTERNAL, NULL, "out of memory");
 	else if (ret != 0 && err->er_code == ERR_NONE)
@@ -684,6 +700,52 @@ intake_survey_verify(struct storage_txn *txn, struct intake_survey *sv)
 	return rc;
 }
 
+/*
+ * Writer thread: what storing a response is, for a request and for
+ * intake_store() alike: the sealed record, then the response counted
+ * into its cell cid (the released state steps there).
+ */
+static int
+intake_put(struct storage_txn *txn, const struct cells_id *cid,
+    const struct survey *s, uint32_t day, const struct answers *a,
+    const char *record, size_t reclen)
+{
+	int	rc;
+
+	if ((rc = storage_response_put(txn, cid->ci_survey, day, record,
+	    reclen)) != 0 ||
+	    (rc = cells_add(txn, cid, s, a)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+intake_store(struct storage_txn *txn, const struct intake_response *r)
+{
+	struct cells_id	 cid;
+	char		*record = NULL;
+	size_t		 len = 0;
+	int		 ret;
+
+	if ((ret = intake_record(r->ir_survey, r->ir_version, r->ir_unit,
+	    r->ir_owner, r->ir_kind, r->ir_day, r->ir_answers, &record,
+	    &len)) != 0)
+		goto done;
+	cid.ci_survey = r->ir_survey;
+	cid.ci_version = r->ir_version;
+	cid.ci_unit = r->ir_owner;
+	cid.ci_bucket = (uint32_t)period_bucket(intake_period(survey_period(
+	    r->ir_parsed)), r->ir_day);
+	ret = intake_put(txn, &cid, r->ir_parsed, r->ir_day, r->ir_answers,
+	    record, len);
+done:
+	if (record != NULL) {
+		sodium_memzero(record, len);
+		free(record);
+	}
+	return ret;
+}
+
 int
 intake_item_apply(struct intake_state *is, struct storage_txn *txn,
     const struct intake_target *tg, struct intake_item *it,
@@ -725,16 +787,13 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		} else if (rc != 0)
 			goto fail;
 	}
-	if ((rc = storage_response_put(txn, tg->tg_survey, it->ii_day,
-	    it->ii_record, it->ii_reclen)) != 0)
-		goto fail;
 	cid.ci_survey = tg->tg_survey;
 	cid.ci_version = it->ii_survey->is_version;
 	cid.ci_unit = it->ii_owner;
 	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
 	    it->ii_day);
-	if ((rc = cells_add(txn, &cid, it->ii_survey->is_survey,
-	    it->ii_answers)) != 0 ||
+	if ((rc = intake_put(txn, &cid, it->ii_survey->is_survey, it->ii_day,
+	    it->ii_answers, it->ii_record, it->ii_reclen)) != 0 ||
 	    (rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
 		goto fail;
 	it->ii_outcome = INTAKE_STORED;

@@ -170,6 +170,31 @@ int	intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 	    const uint8_t *invite);
 
 /*
+ * One checked response to store outside a request (the --dev demo's
+ * history): ir_answers from answers_check() against ir_parsed, the
+ * version ir_version of survey ir_survey; ir_owner the unit whose cell it
+ * counts in (the unit, or for a pooled unit its nearest unpooled
+ * ancestor).
+ */
+struct intake_response {
+	uint32_t		 ir_survey;
+	uint32_t		 ir_version;
+	const struct survey	*ir_parsed;
+	uint32_t		 ir_unit;
+	uint32_t		 ir_owner;
+	enum collectors_kind	 ir_kind;
+	uint32_t		 ir_day;
+	const struct answers	*ir_answers;
+};
+
+/*
+ * Writer thread: store r in txn exactly as a submission is stored (its
+ * sealed record, its cell and released state, its comments), with no
+ * idempotency record: nobody will send it again.
+ */
+int	intake_store(struct storage_txn *txn, const struct intake_response *r);
+
+/*
  * Writer thread, around each write transaction's commit: the idempotency
  * records of the responses it holds (api_batch_precommit() and
  * api_batch_done() call these). intake_batch_done() returns how many

@@ -57,6 +57,7 @@ static const struct config_key config_keys[] = {
 	K_INT("login_attempts", cf_login_attempts, 1, 1000),
 	K_BOOL("verbose", cf_verbose),
 	K_BOOL("bench", cf_bench),
+	K_BOOL("dev_history", cf_dev_history),
 };
 
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
@@ -76,6 +77,8 @@ config_defaults(struct config *cf)
 	/* Debian's libjs-chart.js, the convention for shared JavaScript. */
 	snprintf(cf->cf_chartjs_dir, sizeof(cf->cf_chartjs_dir),
 	    "/usr/share/javascript/chart.js");
+	/* --dev: a year of made-up history, unless tests want speed. */
+	cf->cf_dev_history = true;
 	/* The map is sparse: its size is a ceiling, not an allocation. */
 	cf->cf_map_size = 8ULL << 30;
 	/* A long staff survey with comments fits in 64 KiB many times over. */

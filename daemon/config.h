@@ -34,6 +34,7 @@ struct config {
 	long long	cf_form_rate;		/* requests per minute per link */
 	long long	cf_login_attempts;	/* failures before throttling */
 	bool		cf_bench;		/* POST /bench/noop (bench/) */
+	bool		cf_dev_history;		/* --dev: the demo's year */
 	bool		cf_verbose;
 };
 

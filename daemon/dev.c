@@ -24,6 +24,7 @@
 #include "core/units.h"
 #include "core/users.h"
 #include "daemon/config.h"
+#include "daemon/demo.h"
 #include "daemon/dev.h"
 #include "storage/storage.h"
 
@@ -164,9 +165,11 @@ done:
 }
 
 /*
- * The demo of a --dev data directory: a unit tree with one small unit
- * pooled into its parent, the client and staff surveys of tests/data, and
- * at a leaf a kiosk and a link. Like the admin, it is written once, by
+ * The demo of a --dev data directory: a city with three areas and eight
+ * offices and workshops, one small service point pooled into its area;
+ * the client, panel and staff surveys of tests/data; at a leaf a kiosk and
+ * a link; and a year of history (daemon/demo.h). Like the admin, it is
+ * written once, by
  * the writer (which owns write transactions; start-up has no other way
  * in that keeps that rule), and printed from the completion: the kiosk's
  * enrollment code exists in plain only in this memory, so it can be shown
@@ -176,24 +179,39 @@ struct dev_demo_unit {
 	const char	*du_fi, *du_sv, *du_en;
 	int		 du_parent;	/* index into the table, -1: a root */
 	bool		 du_pool;
+	/* Its history: comments, mood, answers a month (demo.h). */
+	bool		 du_busy;
+	int		 du_mood;
+	uint32_t	 du_clients, du_panel, du_staff;
 };
 
 static const struct dev_demo_unit dev_demo_units[] = {
-	{ "Esimerkkikaupunki", "Exempelstad", "Example City", -1, false },
+	{ "Esimerkkikaupunki", "Exempelstad", "Example City", -1, false,
+	    false, 0, 0, 0, 0 },
 	{ "Aikuissosiaalityö", "Socialt arbete för vuxna", "Adult social work",
-	    0, false },
+	    0, false, false, 0, 0, 6, 0 },
 	{ "Palvelupiste Keskusta", "Servicepunkten Centrum",
-	    "Service point Centre", 1, false },
+	    "Service point Centre", 1, false, true, 0, 34, 0, 6 },
 	{ "Palvelupiste Itä", "Servicepunkten Öst", "Service point East", 1,
-	    false },
+	    false, true, -1, 26, 0, 5 },
+	{ "Palvelupiste Länsi", "Servicepunkten Väst", "Service point West",
+	    1, false, false, 1, 18, 0, 4 },
 	/* Open two mornings a week: too few visits for a cell of its own. */
 	{ "Palvelupiste Kylä", "Servicepunkten Byn", "Service point Village",
-	    1, true },
+	    1, true, false, 0, 4, 0, 0 },
 	{ "Kuntouttava työtoiminta", "Arbetsverksamhet i rehabiliterings"
-	    "syfte", "Rehabilitative work activity", 0, false },
-	{ "Työpaja Verstas", "Verkstaden", "Workshop Verstas", 5, false },
+	    "syfte", "Rehabilitative work activity", 0, false, false, 0, 0,
+	    5, 0 },
+	{ "Työpaja Verstas", "Verkstaden", "Workshop Verstas", 6, false,
+	    false, 1, 14, 0, 5 },
 	{ "Työpaja Kierrätys", "Återvinningsverkstaden", "Recycling workshop",
-	    5, true },
+	    6, false, false, 0, 10, 0, 4 },
+	{ "Kahvila Kajuutta", "Café Kajutan", "Café Kajuutta", 6, false,
+	    false, 1, 9, 0, 3 },
+	{ "Päivätoiminta", "Dagverksamhet", "Drop-in services", 0, false,
+	    false, 0, 0, 0, 0 },
+	{ "Päiväkeskus Majakka", "Dagcentret Fyren", "Drop-in centre "
+	    "Majakka", 10, false, false, -1, 16, 0, 5 },
 };
 #define DEV_DEMO_NUNITS	(sizeof(dev_demo_units) / sizeof(dev_demo_units[0]))
 #define DEV_DEMO_LEAF	2	/* Palvelupiste Keskusta: kiosk and link */
@@ -202,13 +220,16 @@ static const char	dev_demo_flag[] = "dev_demo";
 
 struct dev_demo {
 	json_t			*dd_client;	/* survey definitions */
+	json_t			*dd_panel;
 	json_t			*dd_staff;
 	struct collectors_issue	*dd_kiosk;
 	struct collectors_issue	*dd_link;
 	char			 dd_bound[300];
 	uint32_t		 dd_units[DEV_DEMO_NUNITS];
-	uint32_t		 dd_surveys[2];
+	uint32_t		 dd_surveys[DEMO_KINDS];
 	uint32_t		 dd_collectors[2];
+	bool			 dd_history;	/* write the year of history */
+	size_t			 dd_responses;
 };
 
 static void
@@ -217,10 +238,38 @@ dev_demo_free(struct dev_demo *dd)
 	if (dd == NULL)
 		return;
 	json_decref(dd->dd_client);
+	json_decref(dd->dd_panel);
 	json_decref(dd->dd_staff);
 	collectors_issue_free(dd->dd_kiosk);
 	collectors_issue_free(dd->dd_link);
 	free(dd);
+}
+
+/* Writer thread: the year of history, at the units just made. */
+static int
+dev_demo_history(struct storage_txn *txn, struct dev_demo *dd)
+{
+	struct demo_unit	units[DEV_DEMO_NUNITS];
+	struct demo_setup	ds;
+	const struct dev_demo_unit *du;
+	size_t			i;
+
+	for (i = 0; i < DEV_DEMO_NUNITS; i++) {
+		du = &dev_demo_units[i];
+		units[i].du_id = dd->dd_units[i];
+		units[i].du_parent = du->du_parent < 0 ? 0 :
+		    dd->dd_units[du->du_parent];
+		units[i].du_pool = du->du_pool;
+		units[i].du_busy = du->du_busy;
+		units[i].du_mood = du->du_mood;
+		units[i].du_clients = du->du_clients;
+		units[i].du_panel = du->du_panel;
+		units[i].du_staff = du->du_staff;
+	}
+	ds.ds_units = units;
+	ds.ds_nunits = DEV_DEMO_NUNITS;
+	memcpy(ds.ds_surveys, dd->dd_surveys, sizeof(ds.ds_surveys));
+	return demo_history(txn, &ds, &dd->dd_responses);
 }
 
 /* Writer thread: everything or (on a later start, -EEXIST) nothing. */
@@ -253,12 +302,17 @@ dev_demo_apply(struct storage_txn *txn, void *arg)
 		if (rc != 0)
 			goto fail;
 	}
-	if ((rc = catalog_create(txn, dd->dd_client, &dd->dd_surveys[0],
-	    &err)) != 0 ||
-	    (rc = catalog_create(txn, dd->dd_staff, &dd->dd_surveys[1],
-	    &err)) != 0)
+	if ((rc = catalog_create(txn, dd->dd_client,
+	    &dd->dd_surveys[DEMO_CLIENT], &err)) != 0 ||
+	    (rc = catalog_create(txn, dd->dd_panel,
+	    &dd->dd_surveys[DEMO_PANEL], &err)) != 0 ||
+	    (rc = catalog_create(txn, dd->dd_staff,
+	    &dd->dd_surveys[DEMO_STAFF], &err)) != 0)
 		goto fail;
-	dd->dd_kiosk->ci_survey = dd->dd_link->ci_survey = dd->dd_surveys[0];
+	dd->dd_kiosk->ci_survey = dd->dd_link->ci_survey =
+	    dd->dd_surveys[DEMO_CLIENT];
+	snprintf(dd->dd_kiosk->ci_name, sizeof(dd->dd_kiosk->ci_name),
+	    "Aula, Palvelupiste Keskusta");
 	dd->dd_kiosk->ci_unit = dd->dd_link->ci_unit =
 	    dd->dd_units[DEV_DEMO_LEAF];
 	if ((rc = collectors_create(txn, dd->dd_kiosk, &dd->dd_collectors[0],
@@ -271,8 +325,10 @@ dev_demo_apply(struct storage_txn *txn, void *arg)
 	if ((rc = storage_put(txn, STORAGE_DB_META, dev_demo_flag,
 	    sizeof(dev_demo_flag) - 1, link, sizeof(link), 0)) != 0)
 		return rc;
+	if (dd->dd_history && (rc = dev_demo_history(txn, dd)) != 0)
+		return rc;
 	detail = json_pack("{s:i, s:i, s:i}", "units", (int)DEV_DEMO_NUNITS,
-	    "surveys", 2, "collectors", 2);
+	    "surveys", DEMO_KINDS, "collectors", 2);
 	return audit_append(txn, "palauted --dev", "demo.create", detail);
 fail:
 	if (err.er_code != ERR_NONE)
@@ -287,12 +343,15 @@ dev_demo_done(int rc, void *arg)
 	struct dev_demo	*dd = arg;
 
 	if (rc == 0) {
-		printf("  demo data: %zu units, surveys %u (client) and %u "
-		    "(staff)\n"
+		printf("  demo data: %zu units, surveys %u (client), %u "
+		    "(panel) and %u (staff),\n"
+		    "             %zu responses over the last 12 months\n"
 		    "  kiosk:      http://%s/kiosk/?code=%s\n"
 		    "              (enrollment code %s: once, within 24 h)\n"
 		    "  form:       http://%s/f/%s\n\n",
-		    DEV_DEMO_NUNITS, dd->dd_surveys[0], dd->dd_surveys[1],
+		    DEV_DEMO_NUNITS, dd->dd_surveys[DEMO_CLIENT],
+		    dd->dd_surveys[DEMO_PANEL], dd->dd_surveys[DEMO_STAFF],
+		    dd->dd_responses,
 		    dd->dd_bound, collectors_issue_code(dd->dd_kiosk, 0),
 		    collectors_issue_code(dd->dd_kiosk, 0), dd->dd_bound,
 		    dd->dd_link->ci_slug);
@@ -333,7 +392,7 @@ dev_demo_read(const char *name, json_t **out)
  * The codes are drawn here, on the loop thread, like a POST would.
  */
 static int
-dev_seed_demo(struct api_ctx *ctx, const char *bound)
+dev_seed_demo(struct api_ctx *ctx, const char *bound, bool history)
 {
 	struct storage_txn	*txn = NULL;
 	struct dev_demo		*dd = NULL;
@@ -366,11 +425,13 @@ dev_seed_demo(struct api_ctx *ctx, const char *bound)
 		ret = -ENOMEM;
 		goto done;
 	}
+	dd->dd_history = history;
 	if ((ret = util_snprintf(dd->dd_bound, sizeof(dd->dd_bound), "%s",
 	    bound)) != 0)
 		goto done;
 	/* Without the survey files (an installed binary) there is no demo. */
 	if (dev_demo_read("survey-client.json", &dd->dd_client) != 0 ||
+	    dev_demo_read("survey-panel.json", &dd->dd_panel) != 0 ||
 	    dev_demo_read("survey-staff.json", &dd->dd_staff) != 0) {
 		ret = 0;
 		goto done;
@@ -393,7 +454,7 @@ done:
 }
 
 int
-dev_seed(struct api_ctx *ctx, const char *bound)
+dev_seed(struct api_ctx *ctx, const char *bound, bool history)
 {
 	int	rc;
 
@@ -405,7 +466,7 @@ dev_seed(struct api_ctx *ctx, const char *bound)
 	fflush(stdout);
 	if ((rc = dev_seed_admin(ctx)) != 0)
 		return rc;
-	if ((rc = dev_seed_demo(ctx, bound)) != 0)
+	if ((rc = dev_seed_demo(ctx, bound, history)) != 0)
 		return rc;
 	return 0;
 }

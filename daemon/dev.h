@@ -6,6 +6,7 @@
 #ifndef PALAUTE_DEV_H
 #define PALAUTE_DEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct config;
@@ -15,9 +16,11 @@ struct api_ctx;
 int	dev_config(struct config *cf, char *err, size_t errlen);
 
 /*
- * On first start, load the demo: units, surveys, a kiosk, a link and an
- * admin; print what to open (bound is the listening "host:port").
+ * On first start, load the demo: units, surveys, a kiosk, a link, an
+ * admin and (history: the dev_history setting) a year of responses
+ * (daemon/demo.h); print what to open (bound is the listening
+ * "host:port").
  */
-int	dev_seed(struct api_ctx *ctx, const char *bound);
+int	dev_seed(struct api_ctx *ctx, const char *bound, bool history);
 
 #endif /* PALAUTE_DEV_H */

@@ -648,7 +648,8 @@ main_run(struct palauted *pd)
 	if ((rc = main_watchdog_start(pd)) != 0)
 		return rc;
 	log_info("listening on http://%s/", bound);
-	if (pd->pd_dev && (rc = dev_seed(&pd->pd_api, bound)) != 0) {
+	if (pd->pd_dev && (rc = dev_seed(&pd->pd_api, bound,
+	    pd->pd_cf.cf_dev_history)) != 0) {
 		log_warnx("--dev: cannot load the demo data: %s",
 		    strerror(-rc));
 		return rc;

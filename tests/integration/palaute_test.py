@@ -49,9 +49,11 @@ class Response:
 class Daemon:
     """One palauted process with its own data directory."""
 
-    def __init__(self, *args, dev=True, workdir=None, env=None):
+    def __init__(self, *args, dev=True, history=False, workdir=None,
+                 env=None):
         self.args = list(args)
         self.dev = dev
+        self.history = history
         self.owns_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="palaute-it-")
         self.env = dict(os.environ)
@@ -76,7 +78,11 @@ class Daemon:
     def start(self, timeout=10):
         cmd = [PALAUTED]
         if self.dev:
+            # The demo's year of history costs seconds a daemon; the
+            # tests that look at it ask for it (history=True).
             cmd.append("--dev")
+            if not self.history:
+                cmd += ["-o", "dev_history=no"]
         cmd += ["-o", "listen=127.0.0.1:0"] + self.args
         self.proc = subprocess.Popen(
             cmd, cwd=self.workdir, env=self.env, stdin=subprocess.DEVNULL,
