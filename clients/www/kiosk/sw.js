@@ -3,9 +3,10 @@
 // answers and from this cache when it does not. API calls are never
 // touched; the page queues responses itself (queue.js).
 
-const CACHE = 'palaute-kiosk-1';
+const CACHE = 'palaute-kiosk-2';
 const SHELL = [
   './', './kiosk.css', './kiosk.js', './queue.js', './strings.js',
+  './manifest.webmanifest', './icon.svg', './icon-192.png',
   '/assets/palaute.css', '/assets/api.js', '/assets/dom.js', '/assets/i18n.js',
   '/assets/faces.js', '/assets/privacy.js', '/assets/favicon.svg',
 ];
