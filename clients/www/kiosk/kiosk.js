@@ -1,7 +1,10 @@
 // kiosk.js — the lobby tablet: enrolled once with a one-time code, then one
-// question per screen, offline first. A response is queued (queue.js) only
-// when the last question is behind the respondent; walking away resets the
-// screen and sends nothing.
+// question per screen, offline first. One tap counts: a visit's response
+// is kept on the tablet (queue.js) as soon as its required questions are
+// answered, the follow-ups are optional and join it under the same id, and
+// it is sent once, when the respondent finishes or walks away (the idle
+// reset). A typed comment is never dropped without a word: walking away
+// from one brings up a prompt first.
 
 import { api, ApiError, NetworkError, newId, today } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
@@ -25,6 +28,11 @@ const ADVANCE_MS = 250;
 // repeated taps, never longer than the survey's idle reset.
 const THANKS_MAX_MS = 6000;
 const THANKS_MIN_MS = 3000;
+// Someone who walked away from a typed comment is asked for this long
+// whether they are still there, at most the idle time itself.
+const PROMPT_MAX_S = 20;
+// A comment is kept on the tablet this long after the last keystroke.
+const TYPING_MS = 400;
 // Responses the server accepts: at most this many per batch, days at most
 // this old (DESIGN.md section 7).
 const BATCH_MAX = 500;
@@ -40,6 +48,10 @@ const st = {
   lang: 'fi',
   qi: 0,
   answers: {},
+  // The visit: one response, one id, from the first screen to the reset.
+  visit: { id: '', stored: false, closed: true },
+  promptAt: 0,
+  typingTimer: 0,
   shownAt: 0,
   locked: false,
   lastActivity: Date.now(),
@@ -105,7 +117,8 @@ function openPrivacy() {
 }
 
 async function updateDot() {
-  const n = await queue.count().catch(() => 0);
+  // Only what waits to be sent: the visit going on is not waiting.
+  const n = await queue.all().then((all) => all.filter((it) => !it.open).length).catch(() => 0);
   const dot = $('queue-dot');
   dot.hidden = n === 0;
   dot.dataset.count = String(n);
@@ -202,6 +215,7 @@ function accepting() {
 
 function choose(q, value, btn) {
   st.answers[q.id] = value;
+  keep();
   st.locked = true;
   for (const b of btn.parentElement.querySelectorAll('button'))
     b.setAttribute('aria-pressed', String(b === btn));
@@ -253,7 +267,9 @@ function answerWidget(q) {
           b.setAttribute('aria-pressed', String(on));
           b.disabled = !on && sel.size >= max;
         }
+        const before = JSON.stringify(st.answers[q.id]);
         st.answers[q.id] = sel.size ? q.options.map((o) => o.id).filter((id) => sel.has(id)) : undefined;
+        if (JSON.stringify(st.answers[q.id]) !== before) keep();
         const next = document.querySelector('.nav .next');
         if (next && q.required) next.disabled = sel.size === 0;
       };
@@ -282,6 +298,11 @@ function answerWidget(q) {
         oninput: () => {
           st.answers[q.id] = area.value;
           counter.textContent = t('charsLeft', { n: max - [...area.value].length });
+          // Skipping would throw the comment away: only Send remains.
+          const skipBtn = document.querySelector('.nav .skip');
+          if (skipBtn) skipBtn.hidden = area.value.trim() !== '';
+          clearTimeout(st.typingTimer);
+          st.typingTimer = setTimeout(keep, TYPING_MS);
         },
       });
       area.value = typeof cur === 'string' ? cur : '';
@@ -305,8 +326,10 @@ function navBar(q) {
   if (!q.required && !manual)
     items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
   if (manual) {
-    if (!q.required && q.type === 'text')
-      items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
+    if (!q.required && q.type === 'text') {
+      const typed = typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '';
+      items.push(h('button', { type: 'button', class: 'secondary skip', hidden: typed, onclick: () => skip(q) }, t('skip')));
+    }
     items.push(h('button', {
       type: 'button', class: 'next',
       onclick: () => { if (accepting()) advance(); },
@@ -317,7 +340,10 @@ function navBar(q) {
 
 function skip(q) {
   if (!accepting()) return;
+  // A typed comment is not skipped away (its Skip button is hidden).
+  if (q.type === 'text' && typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '') return;
   delete st.answers[q.id];
+  keep();
   advance();
 }
 
@@ -352,36 +378,97 @@ function collectAnswers() {
   return out;
 }
 
-async function finish() {
+// A response counts once every required question has an answer (and
+// something was answered at all).
+function countable(answers) {
+  if (Object.keys(answers).length === 0) return false;
+  return questions().every((q) => !q.required || answers[q.id] !== undefined);
+}
+
+// Writes to the queue, one after the other, in the order they were made.
+let keeping = Promise.resolve();
+
+// Keep the visit's response on the tablet as it stands: put under the
+// visit's id while it counts, taken out again if it stops counting (a
+// required multi-choice untoggled). open: true until the visit ends, so
+// that nothing sends half a response.
+function keep(open = true) {
+  clearTimeout(st.typingTimer);
+  const v = st.visit;
+  if (v.closed || !st.config) return keeping;
+  if (!open) v.closed = true;
   const answers = collectAnswers();
-  const lang = st.lang;
+  const counts = countable(answers);
+  const was = v.stored;
+  v.stored = counts;
+  const item = counts ? {
+    id: v.id, day: today(), lang: st.lang, answers, version: survey().version,
+    survey: st.config.survey_id, unit: st.config.unit, open,
+  } : null;
+  keeping = keeping.then(async () => {
+    if (item) await queue.put(item);
+    else if (was) await queue.remove([v.id]);
+  }).catch((err) => console.error('palaute: cannot keep a response', err));
+  return keeping;
+}
+
+// The visit is over (finished, or walked away from): its response, if it
+// counts, is closed and sent.
+async function endVisit() {
+  if (st.visit.closed) return;
+  const counts = countable(collectAnswers());
+  await keep(false);
+  if (!counts) return;
+  await updateDot();
+  flush();
+}
+
+function newVisit() {
+  st.visit = { id: newId(), stored: false, closed: false };
+}
+
+function finish() {
+  closePrompt();
   st.phase = 'thanks';
   render();
   clearTimeout(st.thanksTimer);
   const idleMs = st.config.idle * 1000;
   st.thanksTimer = setTimeout(resetToStart, Math.max(THANKS_MIN_MS, Math.min(THANKS_MAX_MS, idleMs)));
-  if (Object.keys(answers).length === 0) return; // all skipped: nothing to count
-  try {
-    await queue.add({
-      id: newId(), day: today(), lang, answers, version: survey().version,
-      survey: st.config.survey_id, unit: st.config.unit,
-    });
-  } catch (err) {
-    console.error('palaute: cannot queue a response', err);
-  }
-  await updateDot();
-  flush();
+  return endVisit();
 }
 
 function resetToStart() {
   clearTimeout(st.thanksTimer);
+  closePrompt();
   const dlg = $('privacy-dialog');
   if (dlg.open) dlg.close();
+  endVisit();
+  newVisit();
   st.answers = {};
   st.qi = 0;
   st.lang = pickLang(survey().languages[0], survey().languages);
   st.phase = 'question';
   render();
+}
+
+/* ------------------------------------------------------------ viewport */
+
+// The on-screen keyboard: Chrome on Android resizes the page for it
+// (interactive-widget in index.html), Safari on an iPad only shrinks the
+// visual viewport and leaves the page under the keys. Fit the page to
+// what is visible, so that the comment and its Send button stay in view.
+function fitViewport() {
+  const vv = window.visualViewport;
+  if (!vv) return;
+  const full = document.documentElement.clientHeight;
+  // A pinch zoom shrinks the visual viewport too, but scales it.
+  const keys = vv.scale <= 1.01 && vv.height < full * 0.85;
+  const root = document.documentElement.style;
+  root.setProperty('--vv-top', `${Math.round(vv.offsetTop)}px`);
+  root.setProperty('--vv-height', `${Math.round(vv.height)}px`);
+  document.body.classList.toggle('keyboard', keys);
+  const a = document.activeElement;
+  if (keys && a && a.matches('textarea, input')) a.scrollIntoView({ block: 'nearest' });
 }
 
 /* ------------------------------------------------------------ idle */
@@ -390,13 +477,55 @@ function touched() {
   st.lastActivity = Date.now();
 }
 
+function typedComment() {
+  return questions().some((q) => q.type === 'text' && typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '');
+}
+
+function promptSeconds() {
+  return Math.min(PROMPT_MAX_S, st.config.idle);
+}
+
+// Someone walked away from a comment, or stopped to think: the screen is
+// covered (the next person does not read it) and asks; without an answer
+// the response is sent, comment and all, as the prompt says.
+function openPrompt() {
+  const dlg = $('idle-dialog');
+  st.promptAt = Date.now();
+  const counts = countable(collectAnswers());
+  fill(dlg,
+    h('div', { class: 'dialog-body' },
+      h('h2', { id: 'idle-title' }, t('idleTitle')),
+      h('p', { id: 'idle-text', dataset: { key: counts ? 'idleSend' : 'idleDrop' } },
+        t(counts ? 'idleSend' : 'idleDrop', { n: promptSeconds() }))),
+    h('div', { class: 'dialog-actions' },
+      counts ? h('button', { type: 'button', class: 'secondary', id: 'idle-send', onclick: () => finish() }, t('sendNow')) : null,
+      h('button', { type: 'button', id: 'idle-continue', autofocus: true, onclick: () => { closePrompt(); touched(); } }, t('continueWriting'))));
+  dlg.setAttribute('lang', st.lang);
+  dlg.setAttribute('aria-labelledby', 'idle-title');
+  dlg.showModal();
+}
+
+function closePrompt() {
+  st.promptAt = 0;
+  const dlg = $('idle-dialog');
+  if (dlg && dlg.open) dlg.close();
+}
+
 function idleTick() {
   if (st.phase !== 'question' || !st.config) return;
+  if (st.promptAt) {
+    const left = promptSeconds() - Math.floor((Date.now() - st.promptAt) / 1000);
+    const el = $('idle-text');
+    if (el) el.textContent = t(el.dataset.key, { n: Math.max(0, left) });
+    if (left <= 0) resetToStart();
+    return;
+  }
   const s = survey();
   const dirty = st.qi > 0 || Object.keys(st.answers).length > 0 ||
     $('privacy-dialog').open || st.lang !== s.languages[0];
-  if (dirty && Date.now() - st.lastActivity >= st.config.idle * 1000)
-    resetToStart();
+  if (!dirty || Date.now() - st.lastActivity < st.config.idle * 1000) return;
+  if (typedComment()) openPrompt();
+  else resetToStart();
 }
 
 /* ------------------------------------------------------------ sending */
@@ -420,11 +549,13 @@ async function flush() {
   let again = false;
   try {
     const all = await queue.all();
-    const stale = all.filter((it) => it.survey !== st.config.survey_id || it.unit !== st.config.unit || dayAge(it.day) > MAX_AGE_DAYS);
+    // A visit going on is not sent: its response is not whole yet.
+    const ready = all.filter((it) => !it.open);
+    const stale = ready.filter((it) => it.survey !== st.config.survey_id || it.unit !== st.config.unit || dayAge(it.day) > MAX_AGE_DAYS);
     // Responses of another enrollment or older than the server accepts
     // can never be counted; keeping them would only block the queue.
     await queue.remove(stale.map((it) => it.id));
-    const items = all.filter((it) => !stale.includes(it));
+    const items = ready.filter((it) => !stale.includes(it));
     for (let i = 0; i < items.length; i += BATCH_MAX) {
       const batch = items.slice(i, i + BATCH_MAX);
       const res = await api('/api/v1/kiosk/responses', {
@@ -575,9 +706,19 @@ async function enroll(code) {
 
 async function start() {
   $('privacy-btn').addEventListener('click', openPrivacy);
+  // Escape on the prompt is "I am still here".
+  $('idle-dialog').addEventListener('cancel', () => { st.promptAt = 0; touched(); });
+  // A visit the page was reloaded (or the tablet rebooted) in the middle
+  // of is over: what it had answered counts.
+  await queue.closeOpen().catch(() => 0);
   for (const ev of ['pointerdown', 'keydown', 'input', 'touchstart'])
     document.addEventListener(ev, touched, { passive: true, capture: true });
   setInterval(idleTick, 1000);
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener('resize', fitViewport);
+    window.visualViewport.addEventListener('scroll', fitViewport);
+    fitViewport();
+  }
   window.addEventListener('online', flush);
   document.addEventListener('visibilitychange', () => { if (!document.hidden) flush(); });
   // A lost 'online' event must not strand the queue.

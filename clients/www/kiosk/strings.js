@@ -61,4 +61,17 @@ export const STRINGS = {
     sv: '{n} svar väntar på att skickas',
     en: '{n} responses waiting to be sent',
   },
+  idleTitle: { fi: 'Oletko vielä siinä?', sv: 'Är du kvar?', en: 'Are you still there?' },
+  idleSend: {
+    fi: 'Kommenttiasi ei ole vielä lähetetty. Ellet jatka, vastauksesi ja kommenttisi lähetetään {n} sekunnin kuluttua.',
+    sv: 'Din kommentar har inte skickats ännu. Om du inte fortsätter skickas dina svar och din kommentar om {n} sekunder.',
+    en: 'Your comment has not been sent yet. Unless you go on, your answers and your comment will be sent in {n} seconds.',
+  },
+  idleDrop: {
+    fi: 'Vastaustasi ei ole vielä lähetetty. Ellet jatka, vastauksesi poistetaan {n} sekunnin kuluttua.',
+    sv: 'Ditt svar har inte skickats ännu. Om du inte fortsätter raderas ditt svar om {n} sekunder.',
+    en: 'Your answer has not been sent yet. Unless you go on, it will be deleted in {n} seconds.',
+  },
+  continueWriting: { fi: 'Jatka', sv: 'Fortsätt', en: 'Go on' },
+  sendNow: { fi: 'Lähetä nyt', sv: 'Skicka nu', en: 'Send now' },
 };
