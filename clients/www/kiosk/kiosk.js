@@ -9,12 +9,12 @@
 import { api, ApiError, NetworkError, newId, today } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { face } from '/assets/faces.js';
-import { faceLabel, LANG_NAMES, LANGS, pick, pickLang, SURVEY_STRINGS, translator } from '/assets/i18n.js';
+import {
+  dirOf, faceWord, isPlain, langName, loadLangs, onVoicesChanged, pickText as pick, SETUP_LANGS, speak,
+  stopSpeaking, SURVEY_LANGS, translate as tr, voiceFor,
+} from '/assets/lang.js';
 import { privacyNotice } from '/assets/privacy.js';
 import { Queue } from './queue.js';
-import { STRINGS } from './strings.js';
-
-const tr = translator({ ...SURVEY_STRINGS, ...STRINGS });
 
 const KEY_TOKEN = 'palaute.kiosk.token';
 const KEY_CONFIG = 'palaute.kiosk.config';
@@ -77,7 +77,12 @@ function questions() {
 }
 
 function languages() {
-  return st.phase === 'enroll' || !survey() ? LANGS : survey().languages || ['fi'];
+  const ls = st.phase === 'enroll' || !survey() ? SETUP_LANGS : survey().languages || ['fi'];
+  return ls.filter((l) => SURVEY_LANGS.includes(l));
+}
+
+function firstLang() {
+  return languages()[0] || 'fi';
 }
 
 /* ------------------------------------------------------------ chrome */
@@ -85,22 +90,28 @@ function languages() {
 function renderChrome() {
   const lang = st.phase === 'enroll' ? st.uiLang : st.lang;
   document.documentElement.lang = lang;
+  document.documentElement.dir = dirOf(lang);
+  // Plain language comes in larger type.
+  document.body.classList.toggle('plain', isPlain(lang));
   const s = survey();
   $('survey-title').textContent = s && st.phase !== 'enroll' ? pick(s.title, lang, s.languages) : t('appName');
   const langs = languages();
   fill($('langs'), langs.length > 1 ? langs.map((l) => h('button', {
-    type: 'button', lang: l, 'aria-pressed': String(l === lang), class: 'secondary',
+    type: 'button', lang: l, dir: dirOf(l), 'aria-pressed': String(l === lang),
+    class: `secondary${isPlain(l) ? ' plain-choice' : ''}`,
     onclick: () => setLang(l),
-  }, LANG_NAMES[l])) : null);
+  }, langName(l))) : null);
   $('langs').setAttribute('aria-label', t('language'));
   const pb = $('privacy-btn');
   pb.hidden = !s || st.phase === 'enroll';
   pb.textContent = t('privacy');
 }
 
-function setLang(l) {
+async function setLang(l) {
+  await loadLangs([l]).catch(() => {});
   if (st.phase === 'enroll') st.uiLang = l;
   else st.lang = l;
+  stopSpeaking();
   render();
 }
 
@@ -113,6 +124,7 @@ function openPrivacy() {
     h('div', { class: 'dialog-actions' },
       h('button', { type: 'button', onclick: () => dlg.close(), autofocus: true }, t('close'))));
   dlg.setAttribute('lang', st.lang);
+  dlg.setAttribute('dir', dirOf(st.lang));
   dlg.showModal();
 }
 
@@ -186,13 +198,44 @@ function questionScreen() {
   const kids = [];
   if (qs.length > 1)
     kids.push(h('p', { class: 'progress' }, t('question', { i: st.qi + 1, n: qs.length })));
-  kids.push(h('h1', { id: 'q-title', class: 'q-text' }, text));
+  kids.push(h('div', { class: 'q-head' },
+    h('h1', { id: 'q-title', class: 'q-text' }, text),
+    readAloudButton(q)));
   if (!q.required) kids.push(h('p', { class: 'q-hint' }, `(${t('optional')})`));
   kids.push(answerWidget(q));
   kids.push(navBar(q));
   return h('section', {
     class: `screen question type-${q.type}`, 'aria-labelledby': 'q-title', dataset: { question: q.id },
   }, kids);
+}
+
+// What the read-aloud button says: the question and its answers.
+function spokenText(q) {
+  const s = survey();
+  const parts = [pick(q.text, st.lang, s.languages)];
+  if (q.type === 'smiley') {
+    const n = q.faces === 4 ? 4 : 5;
+    for (let v = 1; v <= n; v++) parts.push(faceWord(n, v, st.lang));
+  } else if (q.type === 'choice' || q.type === 'multi') {
+    for (const o of q.options) parts.push(pick(o.text, st.lang, s.languages));
+  } else if (q.type === 'yesno') {
+    parts.push(t('yes'), t('no'));
+  } else if (q.type === 'nps') {
+    parts.push(`0 – ${t('npsLow')}`, `10 – ${t('npsHigh')}`);
+  } else if (q.type === 'scale') {
+    const lo = pick(q.labels && q.labels.min, st.lang, s.languages);
+    const hi = pick(q.labels && q.labels.max, st.lang, s.languages);
+    parts.push(lo ? `${q.min} – ${lo}` : String(q.min), hi ? `${q.max} – ${hi}` : String(q.max));
+  }
+  return parts.join('. ');
+}
+
+// Shown only when the device has a voice for the language (lang.js).
+function readAloudButton(q) {
+  return h('button', {
+    type: 'button', class: 'secondary read-aloud', hidden: !voiceFor(st.lang),
+    onclick: () => speak(spokenText(q), st.lang),
+  }, h('span', { 'aria-hidden': 'true', class: 'read-aloud-icon' }, '🔊'), t('readAloud'));
 }
 
 function tapButton(cls, label, pressed, onTap, extra = {}) {
@@ -230,7 +273,7 @@ function answerWidget(q) {
       const n = q.faces === 4 ? 4 : 5;
       const vals = Array.from({ length: n }, (_, i) => i + 1);
       return h('div', { class: `faces faces-${n}`, role: 'group', 'aria-labelledby': 'q-title' },
-        vals.map((v) => tapButton('face-btn', [face(n, v), h('span', { class: 'face-label' }, faceLabel(n, v, st.lang))],
+        vals.map((v) => tapButton('face-btn', [face(n, v), h('span', { class: 'face-label' }, faceWord(n, v, st.lang))],
           cur === v, (b) => choose(q, v, b), { dataset: { value: v } })));
     }
     case 'scale':
@@ -446,8 +489,9 @@ function resetToStart() {
   newVisit();
   st.answers = {};
   st.qi = 0;
-  st.lang = pickLang(survey().languages[0], survey().languages);
+  stopSpeaking();
   st.phase = 'question';
+  st.lang = firstLang();
   render();
 }
 
@@ -501,6 +545,7 @@ function openPrompt() {
       counts ? h('button', { type: 'button', class: 'secondary', id: 'idle-send', onclick: () => finish() }, t('sendNow')) : null,
       h('button', { type: 'button', id: 'idle-continue', autofocus: true, onclick: () => { closePrompt(); touched(); } }, t('continueWriting'))));
   dlg.setAttribute('lang', st.lang);
+  dlg.setAttribute('dir', dirOf(st.lang));
   dlg.setAttribute('aria-labelledby', 'idle-title');
   dlg.showModal();
 }
@@ -520,9 +565,8 @@ function idleTick() {
     if (left <= 0) resetToStart();
     return;
   }
-  const s = survey();
   const dirty = st.qi > 0 || Object.keys(st.answers).length > 0 ||
-    $('privacy-dialog').open || st.lang !== s.languages[0];
+    $('privacy-dialog').open || st.lang !== firstLang();
   if (!dirty || Date.now() - st.lastActivity < st.config.idle * 1000) return;
   if (typedComment()) openPrompt();
   else resetToStart();
@@ -646,6 +690,7 @@ async function loadSurvey() {
     }
     st.config = cached;
   }
+  await loadLangs(survey().languages || []).catch(() => {});
   resetToStart();
   flush();
 }
@@ -659,6 +704,7 @@ async function refreshSurvey() {
     const fresh = normalise(res.data, st.config);
     localStorage.setItem(KEY_CONFIG, JSON.stringify(fresh));
     const idle = st.phase === 'question' && st.qi === 0 && Object.keys(st.answers).length === 0;
+    await loadLangs(fresh.survey.languages || []);
     if (JSON.stringify(fresh) !== JSON.stringify(st.config) && idle) {
       st.config = fresh;
       resetToStart();
@@ -725,7 +771,13 @@ async function start() {
   setInterval(flush, 60000);
   setInterval(refreshSurvey, 3600000);
   const nav = (navigator.language || 'fi').slice(0, 2);
-  st.uiLang = LANGS.includes(nav) ? nav : 'fi';
+  st.uiLang = SETUP_LANGS.includes(nav) ? nav : 'fi';
+  await loadLangs([st.uiLang]).catch(() => {});
+  // Voices fill in late; a voice added or gone shows or hides the button.
+  onVoicesChanged(() => {
+    const b = document.querySelector('.read-aloud');
+    if (b) b.hidden = !voiceFor(st.lang);
+  });
   if ('serviceWorker' in navigator)
     navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
   if (navigator.wakeLock) navigator.wakeLock.request('screen').catch(() => {});
