@@ -24,6 +24,7 @@
 
 #include "core/cell.h"
 #include "core/qtype.h"
+#include "core/survey.h"
 
 struct survey;
 
@@ -31,7 +32,7 @@ struct rscan_record {
 	uint32_t	 rr_version;
 	uint32_t	 rr_unit;
 	uint32_t	 rr_owner;	/* 0 in a record written without one */
-	char		 rr_lang[4];
+	char		 rr_lang[SURVEY_LANG_MAX];
 	const char	*rr_answers;	/* the answers object, in the text */
 	size_t		 rr_answers_len;
 };

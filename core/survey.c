@@ -14,7 +14,21 @@
 #include "core/scrub.h"
 #include "core/survey_impl.h"
 
-static const char *const survey_lang_names[] = { "fi", "sv", "en", NULL };
+/*
+ * The languages a survey may be written in (DESIGN.md section 1): the
+ * national ones and English, then the ones clients of social services
+ * read (Northern Sami, Russian, Ukrainian, Estonian, Arabic, Somali,
+ * Persian), then plain Finnish and Swedish (selkokieli, lättläst) as
+ * private-use variants of their language. Tags are matched exactly, as
+ * written here; i18n objects are written out in this order.
+ */
+static const char *const survey_lang_names[] = {
+	"fi", "sv", "en", "se", "ru", "uk", "et", "ar", "so", "fa",
+	"fi-x-plain", "sv-x-plain", NULL
+};
+#define SURVEY_LANG_LIST \
+	"fi, sv, en, se, ru, uk, et, ar, so, fa, fi-x-plain or sv-x-plain"
+
 static const char *const survey_audiences[] = {
 	[SURVEY_AUDIENCE_CLIENT] = "client",
 	[SURVEY_AUDIENCE_STAFF] = "staff",
@@ -212,7 +226,7 @@ survey_get_id(const json_t *obj, const char *path, char *out,
 /*
  * An i18n value at path: an object of fi/sv/en strings, each language of
  * the survey present and filled. *out is a copy with the keys in the
- * order fi, sv, en.
+ * order of survey_lang_names.
  */
 static int
 survey_i18n(const struct survey *s, const json_t *v, const char *path,
@@ -367,7 +381,8 @@ survey_parse_languages(struct survey *s, const json_t *def,
 	n = json_array_size(langs);
 	if (n == 0 || n > SURVEY_LANG_COUNT)
 		return error_set(err, ERR_INVALID, "languages",
-		    "must list one to three of fi, sv and en");
+		    "must list one to %d languages, each one of "
+		    SURVEY_LANG_LIST, SURVEY_LANG_COUNT);
 	for (i = 0; i < n; i++) {
 		l = json_array_get(langs, i);
 		codec_path_index(field, "languages", i);
@@ -380,7 +395,7 @@ survey_parse_languages(struct survey *s, const json_t *def,
 				break;
 		if (survey_lang_names[k] == NULL)
 			return error_set(err, ERR_INVALID, field,
-			    "must be fi, sv or en");
+			    "must be " SURVEY_LANG_LIST);
 		if (survey_has_lang(s, survey_lang_names[k]))
 			return error_set(err, ERR_INVALID, field,
 			    "listed twice");

@@ -40,7 +40,8 @@ enum survey_period {
 #define SURVEY_ID_MAX		32	/* question and option ids */
 #define SURVEY_SLUG_MAX		64
 #define SURVEY_TEXT_MAX		5000	/* code points of any survey text */
-#define SURVEY_LANG_COUNT	3	/* fi, sv, en */
+#define SURVEY_LANG_COUNT	12	/* survey.c's survey_lang_names */
+#define SURVEY_LANG_MAX		16	/* bytes of the longest tag, with NUL */
 
 /*
  * Parse and check a survey definition:
@@ -48,8 +49,9 @@ enum survey_period {
  *   slug       optional; [a-z0-9-], 1..64 (the server may assign one)
  *   title      i18n            description  optional i18n
  *   audience   "client" | "staff" | "panel"
- *   languages  non-empty list of "fi", "sv", "en" without duplicates; the
- *              first is the form's default
+ *   languages  non-empty list without duplicates of "fi", "sv", "en",
+ *              "se", "ru", "uk", "et", "ar", "so", "fa", "fi-x-plain",
+ *              "sv-x-plain" (exactly so written); the first is the default
  *   questions  1..100 of {id, type, text (i18n), required (default false),
  *              and the members of the type}: smiley {faces 5|4, default 5};
  *              scale {min, max: integers in -1000..1000, max > min, at most
@@ -66,8 +68,9 @@ enum survey_period {
  *   period     "week" | "month" | "quarter" | "year", default "month"
  *   kiosk      optional {idle_reset_seconds 5..600, default 30}
  *
- * An i18n value is an object whose keys are among fi, sv, en, with string
- * values; each language the survey declares must be present and not blank.
+ * An i18n value is an object whose keys are among those languages, with
+ * string values; each language the survey declares must be present and not
+ * blank.
  * Errors: ERR_UNKNOWN_FIELD for a member not listed, ERR_WRONG_TYPE,
  * ERR_MISSING_FIELD, ERR_INVALID for a rule broken; er_field is the path,
  * e.g. "questions[2].options[0].text.sv". On success *out is a new survey
@@ -79,9 +82,9 @@ void		 survey_free(struct survey *s);
 
 /*
  * The canonical definition, a new reference: keys in the order above,
- * i18n keys in the order fi, sv, en, every default written out (optional
- * objects that were absent stay absent). survey_parse accepts it and gives
- * the same survey back. NULL only when out of memory.
+ * i18n keys in the order of the language list, every default written out
+ * (optional objects that were absent stay absent). survey_parse accepts it
+ * and gives the same survey back. NULL only when out of memory.
  */
 json_t		*survey_to_json(const struct survey *s);
 

@@ -1,12 +1,14 @@
 // form.test.js — the web form /f/<slug> in Debian's chromium against the
-// real palauted: every question type, with the mouse on a tablet and with
-// the keyboard alone on a phone; client and server validation messages
-// beside their question; an invitation code used twice.
+// real palauted: every question type, with the mouse on a tablet (the
+// whole form) and with the keyboard alone on a phone (one question per
+// screen); client and server validation messages beside their question;
+// a multi-choice limit; NPS and the language buttons at 360 px; an
+// invitation code used twice.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Api, axeCheck, launch, newPage, noProblems, PHONE, shot, startDaemon, surveyDef, tabTo } from './lib.js';
+import { Api, axeCheck, launch, newPage, noProblems, PHONE, shot, startDaemon, surveyDef, tabTo, withLangs } from './lib.js';
 
 describe('form', () => {
   let d;
@@ -61,6 +63,8 @@ describe('form', () => {
     await shot(page, 'form-intro');
     await page.click('#start');
     await page.locator('main[data-step="questions"]').waitFor();
+    assert.equal(await page.locator('[data-question]').count(), 7, 'a wide screen has the whole form');
+    assert.equal(await page.locator('#next').count(), 0);
     await axeCheck(page, 'form questions');
 
     await q(page, 'overall').locator('.opt').nth(2).click(); // smiley (4 faces): 3
@@ -88,7 +92,7 @@ describe('form', () => {
     await page.context().close();
   });
 
-  test('the keyboard alone on a phone, in Swedish', async () => {
+  test('a phone: one question per screen, by the keyboard alone, in Swedish', async () => {
     const page = await newPage(browser, { viewport: PHONE, locale: 'sv-FI' });
     const posts = watchPosts(page);
     await page.goto(`${d.base}${link.url}`);
@@ -97,17 +101,21 @@ describe('form', () => {
     await tabTo(page, '#start');
     await page.keyboard.press('Enter');
     await page.locator('main[data-step="questions"]').waitFor();
-    // Sending at once: the required questions say so, in Swedish, beside
-    // themselves, and a summary links to them.
-    await tabTo(page, '#submit');
+    const progress = () => page.locator('#step-progress').innerText();
+    assert.equal(await progress(), 'Fråga 1 av 7');
+    assert.equal(await page.locator('[data-question]').count(), 1, 'one question on the screen');
+    await axeCheck(page, 'form on a phone');
+    await shot(page, 'form-phone-step');
+
+    // Next without the required answer: the message is beside the
+    // question, in Swedish, and the screen stays.
+    await tabTo(page, '#next');
     await page.keyboard.press('Enter');
-    await page.locator('#error-summary').waitFor();
+    await q(page, 'overall').locator('.field-error').waitFor({ state: 'visible' });
     assert.equal(await q(page, 'overall').locator('.field-error').innerText(), 'Svara på den här frågan.');
-    assert.equal(await q(page, 'treated_well').locator('.field-error').innerText(), 'Svara på den här frågan.');
-    assert.equal(await q(page, 'reach').locator('.field-error').isVisible(), false);
-    await axeCheck(page, 'form with errors');
+    assert.equal(await progress(), 'Fråga 1 av 7');
+    await axeCheck(page, 'form with an error on a phone');
     await shot(page, 'form-phone-errors');
-    assert.equal(posts.length, 0, 'nothing is sent before the required answers are there');
 
     // Radio groups: Tab into the group, arrows choose.
     await tabTo(page, 'input[name="q-overall"]');
@@ -115,10 +123,28 @@ describe('form', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space');
     assert.equal(await page.locator('input[name="q-overall"]:checked').getAttribute('value'), '3');
+    assert.equal(await q(page, 'overall').locator('.field-error').isVisible(), false, 'fixed: the message goes');
+    const next = async (want) => {
+      await tabTo(page, '#next');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((w) => document.getElementById('step-progress')?.textContent === w, want);
+    };
+    await next('Fråga 2 av 7'); // reach, optional
+    await next('Fråga 3 av 7'); // recommend, optional
+    // Back keeps what was answered.
+    await tabTo(page, '#prev');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('step-progress')?.textContent === 'Fråga 2 av 7');
+    await next('Fråga 3 av 7');
+    await next('Fråga 4 av 7'); // channel
+    await next('Fråga 5 av 7'); // topics
     await tabTo(page, 'input[name="q-topics"][value="family"]');
     await page.keyboard.press('Space');
+    await next('Fråga 6 av 7'); // treated_well, required
     await tabTo(page, 'input[name="q-treated_well"]');
     await page.keyboard.press('Space');
+    await next('Fråga 7 av 7'); // ideas
+    assert.equal(await page.locator('#next').count(), 0, 'the last screen sends');
     await tabTo(page, 'textarea[name="q-ideas"]');
     await page.keyboard.type('Tack!');
     await tabTo(page, '#submit');
@@ -128,6 +154,73 @@ describe('form', () => {
     assert.equal(posts.length, 1);
     assert.equal(posts[0].body.lang, 'sv');
     assert.deepEqual(posts[0].body.answers, { overall: 3, topics: ['family'], treated_well: true, ideas: 'Tack!' });
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('a multi-choice limit holds while ticking', async () => {
+    const def = surveyDef('survey-panel.json');
+    def.questions.find((x) => x.id === 'topics').max_choices = 2;
+    const limited = await admin.collector({ survey: await admin.survey(def), unit, kind: 'link' });
+    const page = await newPage(browser);
+    const posts = watchPosts(page);
+    await page.goto(`${d.base}${limited.url}`);
+    await page.click('#start');
+    const topics = q(page, 'topics');
+    const boxes = topics.locator('input[type=checkbox]');
+    assert.equal(await topics.locator('.help').innerText(), 'Valitse enintään 2. Valittu 0/2.');
+    await topics.locator('.opt', { hasText: 'Asuminen' }).click();
+    await topics.locator('.opt', { hasText: 'Sähköinen asiointi' }).click();
+    assert.equal(await topics.locator('.chosen').innerText(), 'Valittu 2/2.');
+    // At the limit the rest cannot be ticked.
+    const n = await boxes.count();
+    let disabled = 0;
+    for (let i = 0; i < n; i++) if (await boxes.nth(i).isDisabled()) disabled++;
+    assert.equal(disabled, n - 2);
+    await topics.locator('.opt').filter({ has: page.locator('input:disabled') }).first().click({ force: true });
+    assert.equal(await topics.locator('input:checked').count(), 2, 'a third tick does not take');
+    await axeCheck(page, 'form multi at its limit');
+    // One off, another on.
+    await topics.locator('.opt', { hasText: 'Asuminen' }).click();
+    assert.equal(await topics.locator('input:disabled').count(), 0);
+    await topics.locator('.opt', { hasText: 'Perhe' }).click();
+    await q(page, 'overall').locator('.opt').nth(1).click();
+    await q(page, 'treated_well').locator('.opt', { hasText: 'Kyllä' }).click();
+    await page.click('#submit');
+    await page.locator('main[data-step="done"]').waitFor();
+    assert.equal(posts[0].status, 201);
+    assert.deepEqual(posts[0].body.answers.topics.length, 2);
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('360 px: NPS 0-10 on one row, the language buttons on one line', async () => {
+    const def = withLangs(surveyDef('survey-panel.json'), ['fi', 'sv', 'en', 'fi-x-plain', 'sv-x-plain']);
+    const many = await admin.collector({ survey: await admin.survey(def), unit, kind: 'link' });
+    const page = await newPage(browser, { viewport: { width: 360, height: 740 } });
+    await page.goto(`${d.base}${many.url}`);
+    await page.click('#start');
+    await page.locator('main[data-step="questions"]').waitFor();
+    const langs = await page.$$eval('#langs button', (bs) => bs.map((b) => {
+      const r = b.getBoundingClientRect();
+      return { top: r.top, height: r.height, text: b.textContent, lines: Math.round(r.height / parseFloat(getComputedStyle(b).lineHeight || '24')) };
+    }));
+    assert.equal(langs.length, 5);
+    assert.ok(langs.every((l) => l.top === langs[0].top), 'one row');
+    assert.ok(langs.every((l) => l.height === langs[0].height), 'no name on two lines');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'nothing sideways');
+    // The NPS question's screen.
+    for (let i = 0; i < 10 && await q(page, 'recommend').count() === 0; i++) {
+      if (await q(page, 'overall').count()) await q(page, 'overall').locator('.opt').first().click();
+      await page.click('#next');
+    }
+    const opts = await q(page, 'recommend').locator('.opt').evaluateAll((os) => os.map((o) => o.getBoundingClientRect().toJSON()));
+    assert.equal(opts.length, 11);
+    assert.ok(opts.every((o) => Math.abs(o.top - opts[0].top) < 1), 'one row');
+    assert.ok(opts.every((o) => o.left >= 0 && o.right <= 360), 'all on the screen');
+    assert.ok(opts[10].left > opts[0].left, '0 at the start');
+    await shot(page, 'form-360-nps');
+    await axeCheck(page, 'form NPS at 360 px');
     noProblems(page);
     await page.context().close();
   });

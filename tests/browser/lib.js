@@ -155,6 +155,23 @@ export function surveyDef(file, changes = {}) {
   return { ...def, ...changes };
 }
 
+// def with its texts in the languages tags: each i18n object gets the
+// Finnish text (the Swedish one for sv-x-plain) marked with the tag, so a
+// test sees which language it is reading.
+export function withLangs(def, tags) {
+  const fill = (v) => {
+    if (Array.isArray(v)) return v.map(fill);
+    if (!v || typeof v !== 'object') return v;
+    if (typeof v.fi === 'string') {
+      const out = {};
+      for (const t of tags) out[t] = v[t] || `${t === 'sv-x-plain' ? v.sv || v.fi : v.fi} [${t}]`;
+      return out;
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
+  };
+  return { ...fill(def), languages: tags };
+}
+
 // Today and n days ago, as the server's UTC calendar has them.
 export function day(ago = 0) {
   return new Date(Date.now() - ago * 86400000).toISOString().slice(0, 10);

@@ -54,7 +54,10 @@ class Served(SharedDaemonTest):
                             ("/kiosk/kiosk.js",
                              "text/javascript; charset=utf-8"),
                             ("/kiosk/kiosk.css", "text/css; charset=utf-8"),
-                            ("/assets/favicon.svg", "image/svg+xml")):
+                            ("/assets/favicon.svg", "image/svg+xml"),
+                            ("/kiosk/manifest.webmanifest",
+                             "application/manifest+json"),
+                            ("/kiosk/icon-192.png", "image/png")):
             self.assertEqual(self.d.get(path).header("Content-Type"), ctype,
                              path)
 

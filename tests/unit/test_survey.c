@@ -397,8 +397,10 @@ static const struct bad_def bad_defs[] = {
 	{ "id", "1", ERR_UNKNOWN_FIELD, "id" },
 	{ "privacy.dpo", "\"x\"", ERR_UNKNOWN_FIELD, "privacy.dpo" },
 	{ "title.de", "\"Feedback\"", ERR_UNKNOWN_FIELD, "title.de" },
-	{ "questions[3].options[2].text.se", "\"C\"", ERR_UNKNOWN_FIELD,
-	    "questions[3].options[2].text.se" },
+	{ "questions[3].options[2].text.nb", "\"C\"", ERR_UNKNOWN_FIELD,
+	    "questions[3].options[2].text.nb" },
+	{ "title.fi-x-PLAIN", "\"Palaute\"", ERR_UNKNOWN_FIELD,
+	    "title.fi-x-PLAIN" },
 	{ "questions[0].min", "1", ERR_UNKNOWN_FIELD, "questions[0].min" },
 	{ "questions[5].options", "[]", ERR_UNKNOWN_FIELD,
 	    "questions[5].options" },
@@ -499,8 +501,25 @@ static const struct bad_def bad_defs[] = {
 	{ "languages", "[]", ERR_INVALID, "languages" },
 	{ "languages", "[\"fi\", \"fi\"]", ERR_INVALID, "languages[1]" },
 	{ "languages", "[\"fi\", \"de\"]", ERR_INVALID, "languages[1]" },
-	{ "languages", "[\"fi\", \"sv\", \"en\", \"fi\"]", ERR_INVALID,
-	    "languages" },
+	/* Thirteen: one more than there are languages. */
+	{ "languages", "[\"fi\", \"sv\", \"en\", \"se\", \"ru\", \"uk\", "
+	    "\"et\", \"ar\", \"so\", \"fa\", \"fi-x-plain\", \"sv-x-plain\", "
+	    "\"de\"]", ERR_INVALID, "languages" },
+	{ "languages", "[\"fi\", \"sv\", \"sv\"]", ERR_INVALID,
+	    "languages[2]" },
+	/* Tags as written in the list, nothing near them. */
+	{ "languages", "[\"fi\", \"FI-x-plain\"]", ERR_INVALID,
+	    "languages[1]" },
+	{ "languages", "[\"fi\", \"fi-x-easy\"]", ERR_INVALID, "languages[1]" },
+	{ "languages", "[\"fi\", \"sv-FI\"]", ERR_INVALID, "languages[1]" },
+	{ "languages", "[\"ar\", \"fa-x-plain\"]", ERR_INVALID,
+	    "languages[1]" },
+	{ "languages", "[\"fi\", \"\"]", ERR_INVALID, "languages[1]" },
+	/* A language declared needs its texts, the title first. */
+	{ "languages", "[\"fi\", \"sv\", \"ar\"]", ERR_MISSING_FIELD,
+	    "title.ar" },
+	{ "languages", "[\"fi\", \"fi-x-plain\"]", ERR_MISSING_FIELD,
+	    "title.fi-x-plain" },
 	/* en declared: every text now needs it, the title first. */
 	{ "languages", "[\"fi\", \"sv\", \"en\"]", ERR_MISSING_FIELD,
 	    "title.en" },
@@ -968,6 +987,98 @@ test_same_shape(void **state)
 	survey_free(a);
 }
 
+/* Give every i18n object of v (those with a Finnish text) every language. */
+static void
+all_languages(json_t *v)
+{
+	static const char *const	 tags[] = { "sv", "en", "se", "ru", "uk",
+	    "et", "ar", "so", "fa", "fi-x-plain", "sv-x-plain" };
+	char				 text[256];
+	const char			*key;
+	json_t				*x;
+	size_t				 i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			all_languages(x);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	if (json_is_string(json_object_get(v, "fi"))) {
+		for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+			snprintf(text, sizeof(text), "%s (%s)",
+			    json_string_value(json_object_get(v, "fi")),
+			    tags[i]);
+			json_object_set_new(v, tags[i], json_string(text));
+		}
+		return;
+	}
+	json_object_foreach(v, key, x)
+		all_languages(x);
+}
+
+/*
+ * Every language of DESIGN.md section 1 at once: declared in any order,
+ * texts kept in each, i18n objects written out in the list's order, and
+ * an answer accepted in each of them.
+ */
+static void
+test_every_language(void **state)
+{
+	static const char *const	 want[] = { "fi", "sv", "en", "se",
+	    "ru", "uk", "et", "ar", "so", "fa", "fi-x-plain", "sv-x-plain" };
+	json_t				*def = load_text(base_def), *canon, *title;
+	struct survey			*s;
+	struct answers			*a;
+	struct error			 err;
+	const char			*key;
+	json_t				*x;
+	size_t				 i;
+
+	(void)state;
+	all_languages(def);
+	/* Plain Finnish first: the kiosk opens in it. */
+	json_object_set_new(def, "languages", load_text("[\"fi-x-plain\", "
+	    "\"ar\", \"fi\", \"sv\", \"sv-x-plain\", \"en\", \"se\", \"ru\", "
+	    "\"uk\", \"et\", \"so\", \"fa\"]"));
+	s = parse_ok(def);
+	assert_int_equal(survey_lang_count(s), 12);
+	assert_string_equal(survey_lang(s, 0), "fi-x-plain");
+	assert_string_equal(survey_lang(s, 1), "ar");
+	assert_null(survey_lang(s, 12));
+	for (i = 0; i < 12; i++) {
+		assert_true(survey_has_lang(s, want[i]));
+		a = answers_ok(s, "{\"q1\": 4, \"q7\": \"Kiitos\"}", want[i]);
+		assert_string_equal(answers_lang(a), want[i]);
+		answers_free(a);
+	}
+	assert_false(survey_has_lang(s, "fi-x-Plain"));
+	canon = survey_to_json(s);
+	assert_non_null(canon);
+	title = json_object_get(canon, "title");
+	i = 0;
+	json_object_foreach(title, key, x)
+		assert_string_equal(key, want[i++]);
+	assert_int_equal(i, 12);
+	assert_string_equal(json_string_value(json_object_get(title, "ar")),
+	    "Palaute (ar)");
+	survey_free(s);
+
+	/* A tag outside the list is refused as the answer's language. */
+	s = parse_ok(canon);
+	a = NULL;
+	memset(&err, 0, sizeof(err));
+	x = load_text("{\"q1\": 4}");
+	assert_int_equal(answers_check(s, x, "fi-x-simple", &a, &err), -EINVAL);
+	assert_string_equal(err.er_field, "lang");
+	assert_null(a);
+	json_decref(x);
+	survey_free(s);
+	json_decref(canon);
+	json_decref(def);
+}
+
 static void
 test_helpers(void **state)
 {
@@ -1008,6 +1119,7 @@ main(void)
 		cmocka_unit_test(test_answers_negative_scale),
 		cmocka_unit_test(test_answers_scrubbed),
 		cmocka_unit_test(test_same_shape),
+		cmocka_unit_test(test_every_language),
 		cmocka_unit_test(test_helpers),
 	};
 

@@ -3,12 +3,11 @@
 // kept, and that answering is voluntary and anonymous.
 
 import { h } from './dom.js';
-import { pick, SURVEY_STRINGS, translator } from './i18n.js';
+import { pickText as pick, translate } from './lang.js';
 
-const tr = translator(SURVEY_STRINGS);
-
+// The notice in lang, whose file lang.js has loaded.
 export function privacyNotice(survey, lang, headingLevel = 'h2') {
-  const t = tr(lang);
+  const t = translate(lang);
   const p = survey.privacy || {};
   const langs = survey.languages || ['fi'];
   const item = (label, ...value) => [h('dt', null, label), h('dd', null, ...value)];

@@ -1,16 +1,22 @@
 // form.js — the web form of a link or invitation collector, /f/<slug>:
-// the privacy notice first, then every question on one page, checked here
-// and by the server, whose errors are put next to the question they are
-// about, in the survey's language.
+// the privacy notice first, then the questions, checked here and by the
+// server, whose errors are put next to the question they are about, in
+// the survey's language. On a wide screen every question is on one page;
+// on a phone one question per screen, with its place in the survey and
+// Back and Next.
 
 import { api, ApiError, NetworkError, newId } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { face } from '/assets/faces.js';
-import { faceLabel, LANG_NAMES, LANGS, pick, pickLang, SURVEY_STRINGS, translator } from '/assets/i18n.js';
+import {
+  dirOf, faceWord, isPlain, langName, loadLangs, onVoicesChanged, pickText as pick, speak, stopSpeaking,
+  SURVEY_LANGS, translate as tr, voiceFor,
+} from '/assets/lang.js';
 import { privacyNotice } from '/assets/privacy.js';
-import { STRINGS } from './strings.js';
 
-const tr = translator({ ...SURVEY_STRINGS, ...STRINGS });
+// One question per screen below this width (a phone), the whole form
+// above it.
+const PAGED = window.matchMedia('(max-width: 600px)');
 
 const st = {
   slug: '',
@@ -24,6 +30,7 @@ const st = {
   sending: false,
   responseId: newId(),
   loadError: '',
+  page: 0, // the screen shown on a phone: an index into steps()
 };
 
 const $ = (id) => document.getElementById(id);
@@ -34,7 +41,8 @@ function survey() {
 }
 
 function langs() {
-  return st.data ? survey().languages || ['fi'] : LANGS;
+  const ls = st.data ? survey().languages || ['fi'] : ['fi', 'sv', 'en'];
+  return ls.filter((l) => SURVEY_LANGS.includes(l));
 }
 
 function txt(v) {
@@ -43,18 +51,26 @@ function txt(v) {
 
 /* ------------------------------------------------------------ render */
 
+async function setLang(l) {
+  await loadLangs([l]).catch(() => {});
+  st.lang = l;
+  stopSpeaking();
+  // Messages already shown follow the language too.
+  if (Object.keys(st.errors).length) validate();
+  render();
+}
+
 function render(focusId) {
   document.documentElement.lang = st.lang;
+  document.documentElement.dir = dirOf(st.lang);
+  // Plain language comes in larger type.
+  document.body.classList.toggle('plain', isPlain(st.lang));
   const ls = langs();
   fill($('langs'), ls.length > 1 ? ls.map((l) => h('button', {
-    type: 'button', lang: l, class: 'secondary', 'aria-pressed': String(l === st.lang),
-    onclick: () => {
-      st.lang = l;
-      // Messages already shown follow the language too.
-      if (Object.keys(st.errors).length) validate();
-      render();
-    },
-  }, LANG_NAMES[l])) : null);
+    type: 'button', lang: l, dir: dirOf(l), 'aria-pressed': String(l === st.lang),
+    class: `secondary${isPlain(l) ? ' plain-choice' : ''}`,
+    onclick: () => setLang(l),
+  }, langName(l))) : null);
   $('langs').setAttribute('aria-label', t('language'));
   const main = $('main');
   main.dataset.step = st.step;
@@ -98,6 +114,7 @@ function introView() {
     h('p', { class: 'actions' }, h('button', {
       type: 'button', id: 'start', onclick: () => {
         st.step = 'questions';
+        st.page = 0;
         render('form-title');
         window.scrollTo(0, 0);
       },
@@ -114,18 +131,73 @@ function formView() {
   errs.length ? [h('p', { class: 'summary-title' }, t('errorsTitle')),
     h('ul', null, errs.map(([field, msg]) => h('li', null, h('a', { href: `#${fieldAnchor(field)}` }, `${labelOf(field)}: ${msg}`))))] : null)
     : null;
-  const form = h('form', { novalidate: true, onsubmit: submit },
-    st.data.invitation_required ? invitationField() : null,
-    s.questions.map((q, i) => questionField(q, i)),
-    h('p', { class: 'actions' },
-      h('button', { type: 'submit', id: 'submit', disabled: st.sending }, st.sending ? t('sending') : t('submit')),
-      h('button', {
-        type: 'button', class: 'link', onclick: () => { st.step = 'intro'; render('intro-title'); },
-      }, t('back'))));
+  const toIntro = h('button', {
+    type: 'button', class: 'link', onclick: () => { st.step = 'intro'; render('intro-title'); },
+  }, t('backToPrivacy'));
+  const send = h('button', { type: 'submit', id: 'submit', disabled: st.sending }, st.sending ? t('sending') : t('submit'));
+  let form;
+  if (PAGED.matches) {
+    const all = steps();
+    st.page = Math.max(0, Math.min(st.page, all.length - 1));
+    const last = st.page === all.length - 1;
+    const qi = all[st.page] === 'invitation' ? -1 : s.questions.findIndex((q) => q.id === all[st.page]);
+    form = h('form', { novalidate: true, onsubmit: submit, class: 'paged' },
+      h('div', { class: 'step-head' },
+        h('p', { id: 'step-progress', class: 'step-progress', tabindex: '-1' },
+          t('question', { i: st.page + 1, n: all.length })),
+        stepBar((st.page + 1) / all.length)),
+      qi < 0 ? invitationField() : questionField(s.questions[qi], qi),
+      h('p', { class: 'actions step-nav' },
+        st.page > 0 ? h('button', { type: 'button', class: 'secondary', id: 'prev', onclick: () => goPage(st.page - 1) }, t('back'))
+          : toIntro,
+        h('span', { class: 'spacer' }),
+        last ? send : h('button', { type: 'button', id: 'next', onclick: nextPage }, t('next'))));
+  } else {
+    form = h('form', { novalidate: true, onsubmit: submit },
+      st.data.invitation_required ? invitationField() : null,
+      s.questions.map((q, i) => questionField(q, i)),
+      h('p', { class: 'actions' }, send, toIntro));
+  }
   return h('section', { class: 'questions' },
     h('h1', { id: 'form-title', tabindex: '-1' }, txt(s.title)),
     summary,
     form);
+}
+
+// How far along the survey a phone's screen is, drawn (the text above
+// says it in words).
+function stepBar(share) {
+  const done = h('span');
+  done.style.width = `${Math.round(share * 100)}%`;
+  return h('div', { class: 'step-bar', 'aria-hidden': 'true' }, done);
+}
+
+// The screens of a phone: the invitation code first when the link needs
+// one, then a screen per question.
+function steps() {
+  return [...(st.data.invitation_required ? ['invitation'] : []), ...survey().questions.map((q) => q.id)];
+}
+
+function goPage(i) {
+  st.page = i;
+  st.formError = '';
+  render('step-progress');
+  window.scrollTo(0, 0);
+}
+
+// Next: the question on this screen is checked first, its message shown
+// beside it; Next goes on only when it is answered as it must be.
+function nextPage() {
+  const id = steps()[st.page];
+  const msg = id === 'invitation' ? (st.invitation.trim() ? '' : t('errInvitationMissing'))
+    : checkQuestion(survey().questions.find((q) => q.id === id));
+  if (msg) {
+    st.errors = { [id]: msg };
+    render(fieldAnchor(id));
+    return;
+  }
+  delete st.errors[id];
+  goPage(st.page + 1);
 }
 
 function fieldAnchor(field) {
@@ -161,6 +233,25 @@ function invitationField() {
     }));
 }
 
+// Read aloud: shown only when the device has a voice for the language.
+function readAloud(q) {
+  const parts = [txt(q.text)];
+  if (q.type === 'smiley') {
+    const n = q.faces === 4 ? 4 : 5;
+    for (let v = 1; v <= n; v++) parts.push(faceWord(n, v, st.lang));
+  } else if (q.type === 'choice' || q.type === 'multi') {
+    for (const o of q.options) parts.push(txt(o.text));
+  } else if (q.type === 'yesno') {
+    parts.push(t('yes'), t('no'));
+  } else if (q.type === 'nps') {
+    parts.push(`0 – ${t('npsLow')}`, `10 – ${t('npsHigh')}`);
+  }
+  return h('button', {
+    type: 'button', class: 'link read-aloud', hidden: !voiceFor(st.lang),
+    onclick: () => speak(parts.join('. '), st.lang),
+  }, h('span', { 'aria-hidden': 'true' }, '🔊 '), t('readAloud'));
+}
+
 function questionField(q, index) {
   const err = st.errors[q.id];
   const legendId = `q-${q.id}-legend`;
@@ -175,12 +266,12 @@ function questionField(q, index) {
       h('label', { id: legendId, for: `q-${q.id}-first`, class: 'q-label' },
         h('span', { class: 'q-num' }, `${index + 1}. `), txt(q.text),
         h('span', { class: 'q-req' }, ` (${q.required ? t('required') : t('optional')})`)),
-      errorNode(q.id), body);
+      readAloud(q), errorNode(q.id), body);
   }
   return h('fieldset', {
     class: `field q type-${q.type}${err ? ' has-error' : ''}`, dataset: { question: q.id },
     'aria-describedby': describedBy,
-  }, legend, errorNode(q.id), body);
+  }, legend, readAloud(q), errorNode(q.id), body);
 }
 
 function set(q, v) {
@@ -216,7 +307,7 @@ function answerInputs(q, describedBy) {
     case 'smiley': {
       const n = q.faces === 4 ? 4 : 5;
       const vals = Array.from({ length: n }, (_, i) => i + 1);
-      return radios(q, vals, (v) => [face(n, v), h('span', { class: 'face-label' }, faceLabel(n, v, st.lang))], `faces faces-${n}`);
+      return radios(q, vals, (v) => [face(n, v), h('span', { class: 'face-label' }, faceWord(n, v, st.lang))], `faces faces-${n}`);
     }
     case 'scale':
     case 'nps': {
@@ -229,7 +320,7 @@ function answerInputs(q, describedBy) {
       return h('div', { class: 'scale-wrap' },
         radios(q, vals, (v) => [String(v),
           v === min && lo ? h('span', { class: 'visually-hidden' }, ` – ${lo}`) : null,
-          v === max && hi ? h('span', { class: 'visually-hidden' }, ` – ${hi}`) : null], 'scale'),
+          v === max && hi ? h('span', { class: 'visually-hidden' }, ` – ${hi}`) : null], `scale scale-${vals.length}`),
         lo || hi ? h('div', { class: 'scale-labels', 'aria-hidden': 'true' },
           h('span', null, `${min} = ${lo}`), h('span', null, `${max} = ${hi}`)) : null);
     }
@@ -238,20 +329,32 @@ function answerInputs(q, describedBy) {
     case 'yesno':
       return radios(q, [true, false], (v) => (v ? t('yes') : t('no')), 'yesno');
     case 'multi': {
+      // The limit holds while ticking: at the limit the other boxes are
+      // disabled, and a count says how many are chosen of how many.
       const max = q.max_choices || q.options.length;
+      const limited = max < q.options.length;
       const cur = new Set(Array.isArray(st.answers[q.id]) ? st.answers[q.id] : []);
+      const count = limited ? h('span', { class: 'chosen', 'aria-live': 'polite' }) : null;
+      const boxes = q.options.map((o, i) => h('input', {
+        type: 'checkbox', name: `q-${q.id}`, value: o.id, id: i === 0 ? `q-${q.id}-first` : null,
+        checked: cur.has(o.id),
+        onchange: (ev) => {
+          if (ev.target.checked && cur.size >= max) ev.target.checked = false;
+          else if (ev.target.checked) cur.add(o.id);
+          else cur.delete(o.id);
+          sync();
+          set(q, cur.size ? q.options.map((x) => x.id).filter((x) => cur.has(x)) : undefined);
+        },
+      }));
+      const sync = () => {
+        for (const b of boxes) b.disabled = !b.checked && cur.size >= max;
+        if (count) count.textContent = t('chosen', { n: cur.size, max });
+      };
+      sync();
       return h('div', null,
-        h('p', { class: 'help', id: `q-${q.id}-help` }, max < q.options.length ? t('chooseUpTo', { n: max }) : t('chooseAny')),
+        h('p', { class: 'help', id: `q-${q.id}-help` }, limited ? t('chooseUpTo', { n: max }) : t('chooseAny'), ' ', count),
         h('div', { class: 'options choices multi' }, q.options.map((o, i) => h('label', { class: 'opt' },
-          h('input', {
-            type: 'checkbox', name: `q-${q.id}`, value: o.id, id: i === 0 ? `q-${q.id}-first` : null,
-            checked: cur.has(o.id),
-            onchange: (ev) => {
-              if (ev.target.checked) cur.add(o.id);
-              else cur.delete(o.id);
-              set(q, cur.size ? q.options.map((x) => x.id).filter((x) => cur.has(x)) : undefined);
-            },
-          }),
+          boxes[i],
           h('span', { class: 'opt-box' }, txt(o.text))))));
     }
     case 'text': {
@@ -322,6 +425,14 @@ async function submit(ev) {
   ev.preventDefault();
   if (st.sending) return;
   if (!validate()) {
+    if (PAGED.matches) {
+      const first = steps().findIndex((id) => st.errors[id]);
+      if (first >= 0) {
+        st.page = first;
+        render(fieldAnchor(steps()[first]));
+        return;
+      }
+    }
     render('error-summary');
     return;
   }
@@ -342,6 +453,13 @@ async function submit(ev) {
   } catch (err) {
     st.sending = false;
     showSubmitError(err);
+  }
+  // On a phone, the screen of the question the server named.
+  const named = PAGED.matches ? steps().findIndex((id) => st.errors[id]) : -1;
+  if (named >= 0) {
+    st.page = named;
+    render(fieldAnchor(steps()[named]));
+    return;
   }
   render('error-summary');
 }
@@ -395,8 +513,8 @@ async function load() {
   try {
     const res = await api(`/api/v1/forms/${encodeURIComponent(st.slug)}`);
     st.data = res.data;
-    st.lang = pickLang(st.lang, langs());
-    if (!langs().includes(st.lang)) st.lang = langs()[0];
+    if (!langs().includes(st.lang)) st.lang = langs()[0] || 'fi';
+    await loadLangs(langs());
     st.step = 'intro';
     render();
   } catch (err) {
@@ -408,12 +526,20 @@ async function load() {
   }
 }
 
-function init() {
+async function init() {
   const m = location.pathname.match(/^\/f\/([^/]+)/);
   st.slug = m ? decodeURIComponent(m[1]) : '';
   const params = new URLSearchParams(location.search);
   const nav = (navigator.language || 'fi').slice(0, 2);
-  st.lang = params.get('lang') || (LANGS.includes(nav) ? nav : 'fi');
+  st.lang = params.get('lang') || (['fi', 'sv', 'en'].includes(nav) ? nav : 'fi');
+  if (!SURVEY_LANGS.includes(st.lang)) st.lang = 'fi';
+  await loadLangs([st.lang]).catch(() => {});
+  // Voices fill in late; a voice added or gone shows or hides the buttons.
+  onVoicesChanged(() => {
+    for (const b of document.querySelectorAll('.read-aloud')) b.hidden = !voiceFor(st.lang);
+  });
+  // Crossing from a phone's width to a wide one changes the layout.
+  PAGED.addEventListener('change', () => { if (st.step === 'questions') render(); });
   // A printed slip may carry its code in the link; it leaves the address
   // bar at once so it is not in the history for the next person.
   if (params.get('code')) {

@@ -1,17 +1,20 @@
 // kiosk.js — the lobby tablet: enrolled once with a one-time code, then one
-// question per screen, offline first. A response is queued (queue.js) only
-// when the last question is behind the respondent; walking away resets the
-// screen and sends nothing.
+// question per screen, offline first. One tap counts: a visit's response
+// is kept on the tablet (queue.js) as soon as its required questions are
+// answered, the follow-ups are optional and join it under the same id, and
+// it is sent once, when the respondent finishes or walks away (the idle
+// reset). A typed comment is never dropped without a word: walking away
+// from one brings up a prompt first.
 
 import { api, ApiError, NetworkError, newId, today } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { face } from '/assets/faces.js';
-import { faceLabel, LANG_NAMES, LANGS, pick, pickLang, SURVEY_STRINGS, translator } from '/assets/i18n.js';
+import {
+  dirOf, faceWord, isPlain, langName, loadLangs, onVoicesChanged, pickText as pick, SETUP_LANGS, speak,
+  stopSpeaking, SURVEY_LANGS, translate as tr, voiceFor,
+} from '/assets/lang.js';
 import { privacyNotice } from '/assets/privacy.js';
 import { Queue } from './queue.js';
-import { STRINGS } from './strings.js';
-
-const tr = translator({ ...SURVEY_STRINGS, ...STRINGS });
 
 const KEY_TOKEN = 'palaute.kiosk.token';
 const KEY_CONFIG = 'palaute.kiosk.config';
@@ -25,6 +28,11 @@ const ADVANCE_MS = 250;
 // repeated taps, never longer than the survey's idle reset.
 const THANKS_MAX_MS = 6000;
 const THANKS_MIN_MS = 3000;
+// Someone who walked away from a typed comment is asked for this long
+// whether they are still there, at most the idle time itself.
+const PROMPT_MAX_S = 20;
+// A comment is kept on the tablet this long after the last keystroke.
+const TYPING_MS = 400;
 // Responses the server accepts: at most this many per batch, days at most
 // this old (DESIGN.md section 7).
 const BATCH_MAX = 500;
@@ -40,6 +48,10 @@ const st = {
   lang: 'fi',
   qi: 0,
   answers: {},
+  // The visit: one response, one id, from the first screen to the reset.
+  visit: { id: '', stored: false, closed: true },
+  promptAt: 0,
+  typingTimer: 0,
   shownAt: 0,
   locked: false,
   lastActivity: Date.now(),
@@ -65,7 +77,12 @@ function questions() {
 }
 
 function languages() {
-  return st.phase === 'enroll' || !survey() ? LANGS : survey().languages || ['fi'];
+  const ls = st.phase === 'enroll' || !survey() ? SETUP_LANGS : survey().languages || ['fi'];
+  return ls.filter((l) => SURVEY_LANGS.includes(l));
+}
+
+function firstLang() {
+  return languages()[0] || 'fi';
 }
 
 /* ------------------------------------------------------------ chrome */
@@ -73,22 +90,28 @@ function languages() {
 function renderChrome() {
   const lang = st.phase === 'enroll' ? st.uiLang : st.lang;
   document.documentElement.lang = lang;
+  document.documentElement.dir = dirOf(lang);
+  // Plain language comes in larger type.
+  document.body.classList.toggle('plain', isPlain(lang));
   const s = survey();
   $('survey-title').textContent = s && st.phase !== 'enroll' ? pick(s.title, lang, s.languages) : t('appName');
   const langs = languages();
   fill($('langs'), langs.length > 1 ? langs.map((l) => h('button', {
-    type: 'button', lang: l, 'aria-pressed': String(l === lang), class: 'secondary',
+    type: 'button', lang: l, dir: dirOf(l), 'aria-pressed': String(l === lang),
+    class: `secondary${isPlain(l) ? ' plain-choice' : ''}`,
     onclick: () => setLang(l),
-  }, LANG_NAMES[l])) : null);
+  }, langName(l))) : null);
   $('langs').setAttribute('aria-label', t('language'));
   const pb = $('privacy-btn');
   pb.hidden = !s || st.phase === 'enroll';
   pb.textContent = t('privacy');
 }
 
-function setLang(l) {
+async function setLang(l) {
+  await loadLangs([l]).catch(() => {});
   if (st.phase === 'enroll') st.uiLang = l;
   else st.lang = l;
+  stopSpeaking();
   render();
 }
 
@@ -101,11 +124,13 @@ function openPrivacy() {
     h('div', { class: 'dialog-actions' },
       h('button', { type: 'button', onclick: () => dlg.close(), autofocus: true }, t('close'))));
   dlg.setAttribute('lang', st.lang);
+  dlg.setAttribute('dir', dirOf(st.lang));
   dlg.showModal();
 }
 
 async function updateDot() {
-  const n = await queue.count().catch(() => 0);
+  // Only what waits to be sent: the visit going on is not waiting.
+  const n = await queue.all().then((all) => all.filter((it) => !it.open).length).catch(() => 0);
   const dot = $('queue-dot');
   dot.hidden = n === 0;
   dot.dataset.count = String(n);
@@ -173,13 +198,44 @@ function questionScreen() {
   const kids = [];
   if (qs.length > 1)
     kids.push(h('p', { class: 'progress' }, t('question', { i: st.qi + 1, n: qs.length })));
-  kids.push(h('h1', { id: 'q-title', class: 'q-text' }, text));
+  kids.push(h('div', { class: 'q-head' },
+    h('h1', { id: 'q-title', class: 'q-text' }, text),
+    readAloudButton(q)));
   if (!q.required) kids.push(h('p', { class: 'q-hint' }, `(${t('optional')})`));
   kids.push(answerWidget(q));
   kids.push(navBar(q));
   return h('section', {
     class: `screen question type-${q.type}`, 'aria-labelledby': 'q-title', dataset: { question: q.id },
   }, kids);
+}
+
+// What the read-aloud button says: the question and its answers.
+function spokenText(q) {
+  const s = survey();
+  const parts = [pick(q.text, st.lang, s.languages)];
+  if (q.type === 'smiley') {
+    const n = q.faces === 4 ? 4 : 5;
+    for (let v = 1; v <= n; v++) parts.push(faceWord(n, v, st.lang));
+  } else if (q.type === 'choice' || q.type === 'multi') {
+    for (const o of q.options) parts.push(pick(o.text, st.lang, s.languages));
+  } else if (q.type === 'yesno') {
+    parts.push(t('yes'), t('no'));
+  } else if (q.type === 'nps') {
+    parts.push(`0 – ${t('npsLow')}`, `10 – ${t('npsHigh')}`);
+  } else if (q.type === 'scale') {
+    const lo = pick(q.labels && q.labels.min, st.lang, s.languages);
+    const hi = pick(q.labels && q.labels.max, st.lang, s.languages);
+    parts.push(lo ? `${q.min} – ${lo}` : String(q.min), hi ? `${q.max} – ${hi}` : String(q.max));
+  }
+  return parts.join('. ');
+}
+
+// Shown only when the device has a voice for the language (lang.js).
+function readAloudButton(q) {
+  return h('button', {
+    type: 'button', class: 'secondary read-aloud', hidden: !voiceFor(st.lang),
+    onclick: () => speak(spokenText(q), st.lang),
+  }, h('span', { 'aria-hidden': 'true', class: 'read-aloud-icon' }, '🔊'), t('readAloud'));
 }
 
 function tapButton(cls, label, pressed, onTap, extra = {}) {
@@ -202,6 +258,7 @@ function accepting() {
 
 function choose(q, value, btn) {
   st.answers[q.id] = value;
+  keep();
   st.locked = true;
   for (const b of btn.parentElement.querySelectorAll('button'))
     b.setAttribute('aria-pressed', String(b === btn));
@@ -216,7 +273,7 @@ function answerWidget(q) {
       const n = q.faces === 4 ? 4 : 5;
       const vals = Array.from({ length: n }, (_, i) => i + 1);
       return h('div', { class: `faces faces-${n}`, role: 'group', 'aria-labelledby': 'q-title' },
-        vals.map((v) => tapButton('face-btn', [face(n, v), h('span', { class: 'face-label' }, faceLabel(n, v, st.lang))],
+        vals.map((v) => tapButton('face-btn', [face(n, v), h('span', { class: 'face-label' }, faceWord(n, v, st.lang))],
           cur === v, (b) => choose(q, v, b), { dataset: { value: v } })));
     }
     case 'scale':
@@ -253,7 +310,9 @@ function answerWidget(q) {
           b.setAttribute('aria-pressed', String(on));
           b.disabled = !on && sel.size >= max;
         }
+        const before = JSON.stringify(st.answers[q.id]);
         st.answers[q.id] = sel.size ? q.options.map((o) => o.id).filter((id) => sel.has(id)) : undefined;
+        if (JSON.stringify(st.answers[q.id]) !== before) keep();
         const next = document.querySelector('.nav .next');
         if (next && q.required) next.disabled = sel.size === 0;
       };
@@ -282,6 +341,11 @@ function answerWidget(q) {
         oninput: () => {
           st.answers[q.id] = area.value;
           counter.textContent = t('charsLeft', { n: max - [...area.value].length });
+          // Skipping would throw the comment away: only Send remains.
+          const skipBtn = document.querySelector('.nav .skip');
+          if (skipBtn) skipBtn.hidden = area.value.trim() !== '';
+          clearTimeout(st.typingTimer);
+          st.typingTimer = setTimeout(keep, TYPING_MS);
         },
       });
       area.value = typeof cur === 'string' ? cur : '';
@@ -305,8 +369,10 @@ function navBar(q) {
   if (!q.required && !manual)
     items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
   if (manual) {
-    if (!q.required && q.type === 'text')
-      items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
+    if (!q.required && q.type === 'text') {
+      const typed = typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '';
+      items.push(h('button', { type: 'button', class: 'secondary skip', hidden: typed, onclick: () => skip(q) }, t('skip')));
+    }
     items.push(h('button', {
       type: 'button', class: 'next',
       onclick: () => { if (accepting()) advance(); },
@@ -317,7 +383,10 @@ function navBar(q) {
 
 function skip(q) {
   if (!accepting()) return;
+  // A typed comment is not skipped away (its Skip button is hidden).
+  if (q.type === 'text' && typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '') return;
   delete st.answers[q.id];
+  keep();
   advance();
 }
 
@@ -352,36 +421,98 @@ function collectAnswers() {
   return out;
 }
 
-async function finish() {
+// A response counts once every required question has an answer (and
+// something was answered at all).
+function countable(answers) {
+  if (Object.keys(answers).length === 0) return false;
+  return questions().every((q) => !q.required || answers[q.id] !== undefined);
+}
+
+// Writes to the queue, one after the other, in the order they were made.
+let keeping = Promise.resolve();
+
+// Keep the visit's response on the tablet as it stands: put under the
+// visit's id while it counts, taken out again if it stops counting (a
+// required multi-choice untoggled). open: true until the visit ends, so
+// that nothing sends half a response.
+function keep(open = true) {
+  clearTimeout(st.typingTimer);
+  const v = st.visit;
+  if (v.closed || !st.config) return keeping;
+  if (!open) v.closed = true;
   const answers = collectAnswers();
-  const lang = st.lang;
+  const counts = countable(answers);
+  const was = v.stored;
+  v.stored = counts;
+  const item = counts ? {
+    id: v.id, day: today(), lang: st.lang, answers, version: survey().version,
+    survey: st.config.survey_id, unit: st.config.unit, open,
+  } : null;
+  keeping = keeping.then(async () => {
+    if (item) await queue.put(item);
+    else if (was) await queue.remove([v.id]);
+  }).catch((err) => console.error('palaute: cannot keep a response', err));
+  return keeping;
+}
+
+// The visit is over (finished, or walked away from): its response, if it
+// counts, is closed and sent.
+async function endVisit() {
+  if (st.visit.closed) return;
+  const counts = countable(collectAnswers());
+  await keep(false);
+  if (!counts) return;
+  await updateDot();
+  flush();
+}
+
+function newVisit() {
+  st.visit = { id: newId(), stored: false, closed: false };
+}
+
+function finish() {
+  closePrompt();
   st.phase = 'thanks';
   render();
   clearTimeout(st.thanksTimer);
   const idleMs = st.config.idle * 1000;
   st.thanksTimer = setTimeout(resetToStart, Math.max(THANKS_MIN_MS, Math.min(THANKS_MAX_MS, idleMs)));
-  if (Object.keys(answers).length === 0) return; // all skipped: nothing to count
-  try {
-    await queue.add({
-      id: newId(), day: today(), lang, answers, version: survey().version,
-      survey: st.config.survey_id, unit: st.config.unit,
-    });
-  } catch (err) {
-    console.error('palaute: cannot queue a response', err);
-  }
-  await updateDot();
-  flush();
+  return endVisit();
 }
 
 function resetToStart() {
   clearTimeout(st.thanksTimer);
+  closePrompt();
   const dlg = $('privacy-dialog');
   if (dlg.open) dlg.close();
+  endVisit();
+  newVisit();
   st.answers = {};
   st.qi = 0;
-  st.lang = pickLang(survey().languages[0], survey().languages);
+  stopSpeaking();
   st.phase = 'question';
+  st.lang = firstLang();
   render();
+}
+
+/* ------------------------------------------------------------ viewport */
+
+// The on-screen keyboard: Chrome on Android resizes the page for it
+// (interactive-widget in index.html), Safari on an iPad only shrinks the
+// visual viewport and leaves the page under the keys. Fit the page to
+// what is visible, so that the comment and its Send button stay in view.
+function fitViewport() {
+  const vv = window.visualViewport;
+  if (!vv) return;
+  const full = document.documentElement.clientHeight;
+  // A pinch zoom shrinks the visual viewport too, but scales it.
+  const keys = vv.scale <= 1.01 && vv.height < full * 0.85;
+  const root = document.documentElement.style;
+  root.setProperty('--vv-top', `${Math.round(vv.offsetTop)}px`);
+  root.setProperty('--vv-height', `${Math.round(vv.height)}px`);
+  document.body.classList.toggle('keyboard', keys);
+  const a = document.activeElement;
+  if (keys && a && a.matches('textarea, input')) a.scrollIntoView({ block: 'nearest' });
 }
 
 /* ------------------------------------------------------------ idle */
@@ -390,13 +521,55 @@ function touched() {
   st.lastActivity = Date.now();
 }
 
+function typedComment() {
+  return questions().some((q) => q.type === 'text' && typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '');
+}
+
+function promptSeconds() {
+  return Math.min(PROMPT_MAX_S, st.config.idle);
+}
+
+// Someone walked away from a comment, or stopped to think: the screen is
+// covered (the next person does not read it) and asks; without an answer
+// the response is sent, comment and all, as the prompt says.
+function openPrompt() {
+  const dlg = $('idle-dialog');
+  st.promptAt = Date.now();
+  const counts = countable(collectAnswers());
+  fill(dlg,
+    h('div', { class: 'dialog-body' },
+      h('h2', { id: 'idle-title' }, t('idleTitle')),
+      h('p', { id: 'idle-text', dataset: { key: counts ? 'idleSend' : 'idleDrop' } },
+        t(counts ? 'idleSend' : 'idleDrop', { n: promptSeconds() }))),
+    h('div', { class: 'dialog-actions' },
+      counts ? h('button', { type: 'button', class: 'secondary', id: 'idle-send', onclick: () => finish() }, t('sendNow')) : null,
+      h('button', { type: 'button', id: 'idle-continue', autofocus: true, onclick: () => { closePrompt(); touched(); } }, t('continueWriting'))));
+  dlg.setAttribute('lang', st.lang);
+  dlg.setAttribute('dir', dirOf(st.lang));
+  dlg.setAttribute('aria-labelledby', 'idle-title');
+  dlg.showModal();
+}
+
+function closePrompt() {
+  st.promptAt = 0;
+  const dlg = $('idle-dialog');
+  if (dlg && dlg.open) dlg.close();
+}
+
 function idleTick() {
   if (st.phase !== 'question' || !st.config) return;
-  const s = survey();
+  if (st.promptAt) {
+    const left = promptSeconds() - Math.floor((Date.now() - st.promptAt) / 1000);
+    const el = $('idle-text');
+    if (el) el.textContent = t(el.dataset.key, { n: Math.max(0, left) });
+    if (left <= 0) resetToStart();
+    return;
+  }
   const dirty = st.qi > 0 || Object.keys(st.answers).length > 0 ||
-    $('privacy-dialog').open || st.lang !== s.languages[0];
-  if (dirty && Date.now() - st.lastActivity >= st.config.idle * 1000)
-    resetToStart();
+    $('privacy-dialog').open || st.lang !== firstLang();
+  if (!dirty || Date.now() - st.lastActivity < st.config.idle * 1000) return;
+  if (typedComment()) openPrompt();
+  else resetToStart();
 }
 
 /* ------------------------------------------------------------ sending */
@@ -420,11 +593,13 @@ async function flush() {
   let again = false;
   try {
     const all = await queue.all();
-    const stale = all.filter((it) => it.survey !== st.config.survey_id || it.unit !== st.config.unit || dayAge(it.day) > MAX_AGE_DAYS);
+    // A visit going on is not sent: its response is not whole yet.
+    const ready = all.filter((it) => !it.open);
+    const stale = ready.filter((it) => it.survey !== st.config.survey_id || it.unit !== st.config.unit || dayAge(it.day) > MAX_AGE_DAYS);
     // Responses of another enrollment or older than the server accepts
     // can never be counted; keeping them would only block the queue.
     await queue.remove(stale.map((it) => it.id));
-    const items = all.filter((it) => !stale.includes(it));
+    const items = ready.filter((it) => !stale.includes(it));
     for (let i = 0; i < items.length; i += BATCH_MAX) {
       const batch = items.slice(i, i + BATCH_MAX);
       const res = await api('/api/v1/kiosk/responses', {
@@ -515,6 +690,7 @@ async function loadSurvey() {
     }
     st.config = cached;
   }
+  await loadLangs(survey().languages || []).catch(() => {});
   resetToStart();
   flush();
 }
@@ -528,6 +704,7 @@ async function refreshSurvey() {
     const fresh = normalise(res.data, st.config);
     localStorage.setItem(KEY_CONFIG, JSON.stringify(fresh));
     const idle = st.phase === 'question' && st.qi === 0 && Object.keys(st.answers).length === 0;
+    await loadLangs(fresh.survey.languages || []);
     if (JSON.stringify(fresh) !== JSON.stringify(st.config) && idle) {
       st.config = fresh;
       resetToStart();
@@ -575,16 +752,32 @@ async function enroll(code) {
 
 async function start() {
   $('privacy-btn').addEventListener('click', openPrivacy);
+  // Escape on the prompt is "I am still here".
+  $('idle-dialog').addEventListener('cancel', () => { st.promptAt = 0; touched(); });
+  // A visit the page was reloaded (or the tablet rebooted) in the middle
+  // of is over: what it had answered counts.
+  await queue.closeOpen().catch(() => 0);
   for (const ev of ['pointerdown', 'keydown', 'input', 'touchstart'])
     document.addEventListener(ev, touched, { passive: true, capture: true });
   setInterval(idleTick, 1000);
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener('resize', fitViewport);
+    window.visualViewport.addEventListener('scroll', fitViewport);
+    fitViewport();
+  }
   window.addEventListener('online', flush);
   document.addEventListener('visibilitychange', () => { if (!document.hidden) flush(); });
   // A lost 'online' event must not strand the queue.
   setInterval(flush, 60000);
   setInterval(refreshSurvey, 3600000);
   const nav = (navigator.language || 'fi').slice(0, 2);
-  st.uiLang = LANGS.includes(nav) ? nav : 'fi';
+  st.uiLang = SETUP_LANGS.includes(nav) ? nav : 'fi';
+  await loadLangs([st.uiLang]).catch(() => {});
+  // Voices fill in late; a voice added or gone shows or hides the button.
+  onVoicesChanged(() => {
+    const b = document.querySelector('.read-aloud');
+    if (b) b.hidden = !voiceFor(st.lang);
+  });
   if ('serviceWorker' in navigator)
     navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
   if (navigator.wakeLock) navigator.wakeLock.request('screen').catch(() => {});

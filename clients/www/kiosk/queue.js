@@ -2,6 +2,11 @@
 // with its id (the server's idempotency key) and its day until the server
 // has taken it; the store outlives a reload and a reboot. Nothing else is
 // kept: no time of day, no device detail.
+//
+// A visit's response is put here as soon as its required questions are
+// answered, marked open, and put again under the same id as the
+// respondent goes on; only a closed one is sent (kiosk.js), so a response
+// is sent once, whole.
 
 const DB_NAME = 'palaute-kiosk';
 const STORE = 'queue';
@@ -48,7 +53,8 @@ export class Queue {
     return this.db.transaction(STORE, mode, mode === 'readwrite' ? { durability: 'strict' } : undefined);
   }
 
-  async add(item) {
+  // Put item, replacing the one with the same id.
+  async put(item) {
     await this.open();
     if (this.memory) {
       this.memory.set(item.id, item);
@@ -65,10 +71,12 @@ export class Queue {
     return request(this.tx('readonly').objectStore(STORE).getAll());
   }
 
-  async count() {
-    await this.open();
-    if (this.memory) return this.memory.size;
-    return request(this.tx('readonly').objectStore(STORE).count());
+  // Close every open response: after a reload, a visit that was going
+  // on is over, and what it had answered counts.
+  async closeOpen() {
+    const open = (await this.all()).filter((it) => it.open);
+    for (const it of open) await this.put({ ...it, open: false });
+    return open.length;
   }
 
   async remove(ids) {

@@ -3,11 +3,14 @@
 // answers and from this cache when it does not. API calls are never
 // touched; the page queues responses itself (queue.js).
 
-const CACHE = 'palaute-kiosk-1';
+const CACHE = 'palaute-kiosk-3';
 const SHELL = [
-  './', './kiosk.css', './kiosk.js', './queue.js', './strings.js',
+  './', './kiosk.css', './kiosk.js', './queue.js',
+  './manifest.webmanifest', './icon.svg', './icon-192.png',
   '/assets/palaute.css', '/assets/api.js', '/assets/dom.js', '/assets/i18n.js',
-  '/assets/faces.js', '/assets/privacy.js', '/assets/favicon.svg',
+  '/assets/faces.js', '/assets/privacy.js', '/assets/favicon.svg', '/assets/lang.js',
+  ...['fi', 'sv', 'en', 'se', 'ru', 'uk', 'et', 'ar', 'so', 'fa', 'fi-x-plain', 'sv-x-plain']
+    .map((tag) => `/assets/i18n/${tag}.js`),
 ];
 
 self.addEventListener('install', (event) => {
