@@ -678,22 +678,30 @@ collectors_check_name(const json_t *v, struct error *err)
 	return 0;
 }
 
+/*
+ * Set member key of collector id's record rec to value (stolen; NULL
+ * removes it) and store the record. rec is the caller's.
+ */
+static int
+collectors_rec_set(struct storage_txn *txn, uint32_t id, json_t *rec,
+    const char *key, json_t *value)
+{
+	if (value == NULL)
+		(void)json_object_del(rec, key);
+	else if (json_object_set_new(rec, key, value) != 0)
+		return -ENOMEM;
+	return rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
+}
+
 int
 collectors_rename(struct storage_txn *txn, uint32_t id, const char *name)
 {
 	json_t	*rec = NULL;
 	int	 ret;
 
-	if ((ret = collectors_get(txn, id, &rec)) != 0)
-		goto done;
-	if (name[0] == '\0')
-		(void)json_object_del(rec, "name");
-	else if (json_object_set_new(rec, "name", json_string(name)) != 0) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
-done:
+	if ((ret = collectors_get(txn, id, &rec)) == 0)
+		ret = collectors_rec_set(txn, id, rec, "name", name[0] ==
+		    '\0' ? NULL : json_string(name));
 	json_decref(rec);
 	return ret;
 }
@@ -774,15 +782,10 @@ collectors_unenroll(struct storage_txn *txn, uint32_t id)
 	json_t	*rec = NULL;
 	int	 ret;
 
-	if ((ret = collectors_get_kiosk(txn, id, &rec)) != 0 ||
-	    (ret = collectors_revoke_devices(txn, id)) != 0)
-		goto done;
-	if (json_object_set_new(rec, "enrolled", json_false()) != 0) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
-done:
+	if ((ret = collectors_get_kiosk(txn, id, &rec)) == 0 &&
+	    (ret = collectors_revoke_devices(txn, id)) == 0)
+		ret = collectors_rec_set(txn, id, rec, "enrolled",
+		    json_false());
 	json_decref(rec);
 	return ret;
 }
@@ -793,18 +796,12 @@ collectors_seen(struct storage_txn *txn, uint32_t id, const char *day)
 	json_t	*rec = NULL;
 	int	 ret;
 
-	if ((ret = collectors_get(txn, id, &rec)) != 0)
-		goto done;
-	if (strcmp(json_string_value(json_object_get(rec, "last_seen")) ?
+	if ((ret = collectors_get(txn, id, &rec)) == 0 &&
+	    strcmp(json_string_value(json_object_get(rec, "last_seen")) ?
 	    json_string_value(json_object_get(rec, "last_seen")) : "",
-	    day) == 0)
-		goto done;
-	if (json_object_set_new(rec, "last_seen", json_string(day)) != 0) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	ret = rec_put(txn, STORAGE_DB_COLLECTORS, id, rec);
-done:
+	    day) != 0)
+		ret = collectors_rec_set(txn, id, rec, "last_seen",
+		    json_string(day));
 	json_decref(rec);
 	return ret;
 }
