@@ -11,8 +11,9 @@
  * differ, the shortest retention any of them announced applies.
  *
  * A pass: for every survey, the months with responses that are due are
- * shredded (storage_shred: the responses and the month's data key, in one
- * transaction), each followed by an audit entry "retention.purge"; then,
+ * shredded (storage_shred: the responses, the month's comments index of
+ * core/comments.h and the month's data key, in one transaction), each
+ * followed by an audit entry "retention.purge"; then,
  * if anything was shredded, the KEK is rotated (storage_rotate_kek), so
  * that copies and backups of the store taken before the pass can no longer
  * unwrap the destroyed keys; then idempotency records past their window

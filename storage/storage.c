@@ -63,6 +63,7 @@ static const char *const storage_db_names[STORAGE_DB_COUNT] = {
 	[STORAGE_DB_AUDIT] =		"audit",
 	[STORAGE_DB_IDEMPOTENCY] =	"idempotency",
 	[STORAGE_DB_DEVICES] =		"devices",
+	[STORAGE_DB_COMMENTS] =		"comments",
 };
 
 struct storage {
@@ -160,6 +161,8 @@ struct storage_iter {
 	bool			 it_done;
 	bool			 it_ranged;	/* stop after it_day_to */
 	uint32_t		 it_day_to;
+	int			(*it_pick)(const void *, size_t, void *);
+	void			*it_pick_arg;
 	unsigned char		 it_key[KV_KEY_MAX];
 	size_t			 it_klen;
 	unsigned char		*it_val;	/* opened, NUL-ended */
@@ -831,8 +834,9 @@ storage_txn_abort(struct storage_txn *txn)
 
 /*
  * The key that seals values of (db, key), and its key id: the store key,
- * or for responses the data key of (survey, month of day) that the key
- * names. create makes a missing data key (write transactions).
+ * or the data key of (survey, month) that the key names: for responses
+ * the month of the day in it, for comments the month itself. create
+ * makes a missing data key (write transactions).
  */
 static int
 storage_seal_key(struct storage_txn *txn, enum storage_db db,
@@ -843,18 +847,28 @@ storage_seal_key(struct storage_txn *txn, enum storage_db db,
 	uint32_t		 survey, month;
 	int			 ret = -1;
 
-	if (db != STORAGE_DB_RESPONSES) {
+	switch (db) {
+	case STORAGE_DB_RESPONSES:
+		if (klen != STORAGE_RESPONSE_KEYLEN) {
+			ret = -EBADMSG;
+			goto done;
+		}
+		month = storage_day_month(storage_be32(key + 4));
+		break;
+	case STORAGE_DB_COMMENTS:
+		if (klen < STORAGE_COMMENTS_PREFIXLEN) {
+			ret = -EINVAL;
+			goto done;
+		}
+		month = storage_be32(key + 4);
+		break;
+	default:
 		*sk_out = keys_store_key(txn->tx_st->st_keys);
 		*kid_out = SEAL_KID_STORE;
 		ret = 0;
 		goto done;
 	}
-	if (klen != STORAGE_RESPONSE_KEYLEN) {
-		ret = -EBADMSG;
-		goto done;
-	}
 	survey = storage_be32(key);
-	month = storage_day_month(storage_be32(key + 4));
 	if (dk->dk_valid && dk->dk_survey == survey && dk->dk_month == month)
 		goto found;
 	dk->dk_valid = false;
@@ -867,8 +881,8 @@ storage_seal_key(struct storage_txn *txn, enum storage_db db,
 	ret = keys_data_key(txn->tx_st->st_keys, txn->tx_kv, survey, month,
 	    create, dk->dk_key);
 	if (ret == -ENOENT) {
-		log_warnx("a response of survey %u has no data key for its "
-		    "month", survey);
+		log_warnx("a value of %s of survey %u has no data key for its "
+		    "month", storage_db_names[db], survey);
 		ret = -EBADMSG;
 	}
 	if (ret != 0)
@@ -945,11 +959,12 @@ int
 storage_put(struct storage_txn *txn, enum storage_db db, const void *key,
     size_t klen, const void *val, size_t vlen, unsigned flags)
 {
-	struct seal_ad	 ad;
-	unsigned char	*sealed = NULL;
-	int		 ret = -1;
+	struct seal_ad		 ad;
+	const unsigned char	*sk;
+	unsigned char		*sealed = NULL;
+	int			 ret = -1;
 
-	/* Responses are sealed with data keys: storage_response_put(). */
+	/* Responses' keys are storage's to choose: storage_response_put(). */
 	if (txn == NULL || txn->tx_kv == NULL || !txn->tx_write ||
 	    !storage_db_ok(db) || db == STORAGE_DB_RESPONSES ||
 	    key == NULL || klen == 0 || klen > KV_KEY_MAX ||
@@ -958,16 +973,18 @@ storage_put(struct storage_txn *txn, enum storage_db db, const void *key,
 		ret = -EINVAL;
 		goto done;
 	}
+	if ((ret = storage_seal_key(txn, db, key, klen, true, &sk,
+	    &ad.sad_kid)) != 0)
+		goto done;
 	if ((sealed = malloc(vlen + SEAL_OVERHEAD)) == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}
 	ad.sad_db = storage_db_names[db];
-	ad.sad_kid = SEAL_KID_STORE;
 	ad.sad_key = key;
 	ad.sad_klen = klen;
-	if ((ret = seal_value(keys_store_key(txn->tx_st->st_keys), &ad, val,
-	    vlen, sealed, vlen + SEAL_OVERHEAD)) != 0)
+	if ((ret = seal_value(sk, &ad, val, vlen, sealed,
+	    vlen + SEAL_OVERHEAD)) != 0)
 		goto done;
 	ret = kv_put(txn->tx_kv, db, key, klen, sealed, vlen + SEAL_OVERHEAD,
 	    (flags & STORAGE_NOOVERWRITE) ? KV_NOOVERWRITE : 0);
@@ -1088,7 +1105,7 @@ storage_iter_next(struct storage_iter *it, const void **key, size_t *klen,
 	const void	*k, *v;
 	unsigned char	*buf;
 	size_t		 kl, vl, need;
-	int		 ret = -1;
+	int		 pk, ret = -1;
 
 	if (it == NULL || key == NULL || klen == NULL || val == NULL ||
 	    vlen == NULL) {
@@ -1099,17 +1116,28 @@ storage_iter_next(struct storage_iter *it, const void **key, size_t *klen,
 		ret = -ENOENT;
 		goto done;
 	}
-	if ((ret = kv_cursor_next(it->it_cur, &k, &kl, &v, &vl)) != 0) {
-		if (ret == -ENOENT)
+	do {
+		if ((ret = kv_cursor_next(it->it_cur, &k, &kl, &v,
+		    &vl)) != 0) {
+			if (ret == -ENOENT)
+				it->it_done = true;
+			goto done;
+		}
+		if (it->it_ranged && (kl != STORAGE_RESPONSE_KEYLEN ||
+		    storage_response_key_day(k) > it->it_day_to)) {
 			it->it_done = true;
-		goto done;
-	}
-	if (it->it_ranged && (kl != STORAGE_RESPONSE_KEYLEN ||
-	    storage_response_key_day(k) > it->it_day_to)) {
-		it->it_done = true;
-		ret = -ENOENT;
-		goto done;
-	}
+			ret = -ENOENT;
+			goto done;
+		}
+		pk = it->it_pick == NULL ? 1 : it->it_pick(k, kl,
+		    it->it_pick_arg);
+		if (pk == -ENOENT)
+			it->it_done = true;
+		if (pk < 0) {
+			ret = pk;
+			goto done;
+		}
+	} while (pk == 0);
 	if (vl < SEAL_OVERHEAD) {
 		ret = -EBADMSG;
 		goto done;
@@ -1141,6 +1169,29 @@ storage_iter_next(struct storage_iter *it, const void **key, size_t *klen,
 	ret = 0;
 done:
 	return ret;
+}
+
+int
+storage_iter_seek(struct storage_iter *it, const void *from, size_t flen)
+{
+	int	ret;
+
+	/* A range of days is storage_response_iter()'s own seek. */
+	if (it == NULL || it->it_ranged)
+		return -EINVAL;
+	if ((ret = kv_cursor_seek(it->it_cur, from, flen)) == 0)
+		it->it_done = false;
+	return ret;
+}
+
+void
+storage_iter_keys(struct storage_iter *it,
+    int (*pick)(const void *, size_t, void *), void *arg)
+{
+	if (it == NULL)
+		return;
+	it->it_pick = pick;
+	it->it_pick_arg = arg;
 }
 
 void
@@ -1275,7 +1326,7 @@ storage_shred(struct storage *st, uint32_t survey, uint32_t month)
 	struct kv_cursor	*cur = NULL;
 	unsigned char		 from[8];
 	const void		*k, *v;
-	size_t			 kl, vl, n = 0;
+	size_t			 kl, vl, n = 0, nc = 0;
 	uint32_t		 first = 0, last = 0;
 	bool			 days;
 	int			 rc, ret = -1;
@@ -1312,6 +1363,25 @@ storage_shred(struct storage *st, uint32_t survey, uint32_t month)
 		cur = NULL;
 	}
 	txn->tx_dirty |= 1u << STORAGE_DB_RESPONSES;
+	/* The month's comments, sealed with the same key, go with it. */
+	storage_put_be32(from, survey);
+	storage_put_be32(from + 4, month);
+	if ((ret = kv_cursor_open(txn->tx_kv, STORAGE_DB_COMMENTS, from,
+	    sizeof(from), &cur)) != 0)
+		goto done;
+	while ((rc = kv_cursor_next(cur, &k, &kl, &v, &vl)) == 0) {
+		storage_journal_note(txn, STORAGE_DB_COMMENTS, k, kl);
+		if ((ret = kv_cursor_del(cur)) != 0)
+			goto done;
+		nc++;
+	}
+	if (rc != -ENOENT) {
+		ret = rc;
+		goto done;
+	}
+	kv_cursor_close(cur);
+	cur = NULL;
+	txn->tx_dirty |= 1u << STORAGE_DB_COMMENTS;
 	/* Without its key, any copy of those records is noise. */
 	ret = keys_data_key_del(txn->tx_kv, survey, month);
 	if (ret != 0 && ret != -ENOENT)
@@ -1320,8 +1390,9 @@ storage_shred(struct storage *st, uint32_t survey, uint32_t month)
 	txn = NULL;
 	if (ret != 0)
 		goto done;
-	log_info("survey %u, month %u-%02u: %zu responses and their data key "
-	    "destroyed", survey, month / 12, month % 12 + 1, n);
+	log_info("survey %u, month %u-%02u: %zu responses, %zu entries of "
+	    "comments and their data key destroyed", survey, month / 12,
+	    month % 12 + 1, n, nc);
 done:
 	kv_cursor_close(cur);
 	storage_txn_abort(txn);

@@ -36,6 +36,7 @@ enum storage_db {
 	STORAGE_DB_AUDIT,
 	STORAGE_DB_IDEMPOTENCY,
 	STORAGE_DB_DEVICES,
+	STORAGE_DB_COMMENTS,	/* sealed like responses: see below */
 	STORAGE_DB_COUNT
 };
 
@@ -132,7 +133,15 @@ void	storage_txn_abort(struct storage_txn *txn);	/* accepts NULL */
  * buffer owned by the caller (NUL-terminated one byte past *len_out for
  * convenience). Keys are stored as given (not secret: never put an answer,
  * token or password in a key — use a keyed hash).
+ *
+ * STORAGE_DB_COMMENTS holds texts of responses, so its values are sealed
+ * with the data key of (survey, month) like responses, and go with that
+ * month in storage_shred(). Its keys begin survey (4 bytes BE) | month
+ * (4 bytes BE, year * 12 + month - 1: storage_day_month()); -EINVAL for a
+ * shorter key. A put creates the month's data key when it has none. The
+ * rest of the key is its owner's (core/comments.h).
  */
+#define STORAGE_COMMENTS_PREFIXLEN	8
 #define STORAGE_NOOVERWRITE	0x1
 int	storage_get(struct storage_txn *txn, enum storage_db db,
 	    const void *key, size_t klen, void **val_out, size_t *len_out);
@@ -157,6 +166,21 @@ int	storage_iter_new(struct storage_txn *txn, enum storage_db db,
 int	storage_iter_next(struct storage_iter *it, const void **key,
 	    size_t *klen, const void **val, size_t *vlen);
 void	storage_iter_free(struct storage_iter *it);	/* accepts NULL */
+
+/*
+ * Narrow an iteration. storage_iter_seek() makes the next
+ * storage_iter_next() start at the first key >= from, which must begin
+ * with the iterator's prefix (-EINVAL otherwise). storage_iter_keys() has
+ * pick judge every key before its value is opened: 1 yields the entry, 0
+ * passes over it without opening it (an index read by key costs no
+ * decryption for what it leaves out), -ENOENT ends the iteration there,
+ * any other negative code is returned by storage_iter_next(). key is
+ * borrowed for the call.
+ */
+int	storage_iter_seek(struct storage_iter *it, const void *from,
+	    size_t flen);
+void	storage_iter_keys(struct storage_iter *it,
+	    int (*pick)(const void *key, size_t klen, void *arg), void *arg);
 
 /*
  * Delete entries of db whose key starts with prefix, in key order: all of
@@ -197,7 +221,8 @@ uint32_t storage_response_key_day(const void *key);
 
 /*
  * Crypto-shredding. storage_shred() deletes, in one transaction of its own,
- * every response of (survey, month) and that month's wrapped data key.
+ * every response of (survey, month), every entry of STORAGE_DB_COMMENTS
+ * of (survey, month), and then that month's wrapped data key.
  * month is year * 12 + (month - 1). Follow it with storage_rotate_kek() so
  * that copies of the old store cannot unwrap the destroyed key. Shredding a
  * month that has nothing left returns 0, so retention jobs may rerun.

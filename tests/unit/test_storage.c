@@ -395,6 +395,122 @@ test_child_data_keys(void **state)
 	assert_int_equal(per_day[5], 1);
 }
 
+/* A key of the comments database: survey | month | tag. */
+static void
+ckey(unsigned char k[9], uint32_t survey, uint32_t month, char tag)
+{
+	k[0] = (unsigned char)(survey >> 24);
+	k[1] = (unsigned char)(survey >> 16);
+	k[2] = (unsigned char)(survey >> 8);
+	k[3] = (unsigned char)survey;
+	k[4] = (unsigned char)(month >> 24);
+	k[5] = (unsigned char)(month >> 16);
+	k[6] = (unsigned char)(month >> 8);
+	k[7] = (unsigned char)month;
+	k[8] = (unsigned char)tag;
+}
+
+/* Pass over tag 'b'; end after February. */
+static int
+pick_tags(const void *key, size_t klen, void *arg)
+{
+	const unsigned char	*k = key;
+
+	(void)arg;
+	assert_int_equal(klen, 9);
+	if (k[7] > (2024 * 12 + 1) % 256)
+		return -ENOENT;
+	return k[8] == 'b' ? 0 : 1;
+}
+
+/*
+ * The comments database: values sealed with the data key of the month
+ * the key names, made on the first put; seek and a key filter narrow an
+ * iteration; a shred of the month takes its entries and no others.
+ */
+static void
+test_comments_db(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn;
+	struct storage_iter	*it;
+	const unsigned char	*k;
+	const void		*kv, *v;
+	unsigned char		 key[9];
+	const uint32_t		 jan = 2024 * 12, feb = jan + 1, mar = jan + 2;
+	const uint32_t		 months[3] = { jan, feb, mar };
+	char			 seen[16], val[8];
+	void			*out;
+	size_t			 kl, vl, len, n = 0;
+	int			 i, rc;
+	const char		*t;
+
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_COMMENTS, "short", 5,
+	    "x", 1, 0), -EINVAL);
+	for (i = 0; i < 3; i++)
+		for (t = "abc"; *t != '\0'; t++) {
+			ckey(key, SURVEY, months[i], *t);
+			snprintf(val, sizeof(val), "%c%d", *t, i);
+			assert_int_equal(storage_put(txn, STORAGE_DB_COMMENTS,
+			    key, sizeof(key), val, strlen(val), 0), 0);
+		}
+	ckey(key, SURVEY + 1, jan, 'a');
+	assert_int_equal(storage_put(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), "other", 5, 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	reopen(f);
+
+	/* From February on, 'b' passed over, ended after February. */
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	ckey(key, SURVEY, feb, 0);
+	assert_int_equal(storage_iter_new(txn, STORAGE_DB_COMMENTS, key, 4,
+	    &it), 0);
+	assert_int_equal(storage_iter_seek(it, key, 8), 0);
+	storage_iter_keys(it, pick_tags, NULL);
+	while ((rc = storage_iter_next(it, &kv, &kl, &v, &vl)) == 0) {
+		assert_true(n + vl < sizeof(seen));
+		memcpy(seen + n, v, vl);
+		n += vl;
+	}
+	assert_int_equal(rc, -ENOENT);
+	seen[n] = '\0';
+	assert_string_equal(seen, "a1c1");
+	/* A seek outside the prefix is refused. */
+	ckey(key, SURVEY + 1, jan, 0);
+	assert_int_equal(storage_iter_seek(it, key, 8), -EINVAL);
+	storage_iter_free(it);
+	storage_txn_abort(txn);
+
+	/* January goes, with its key; February and the other survey stay. */
+	assert_int_equal(storage_shred(f->st, SURVEY, jan), 0);
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	ckey(key, SURVEY, jan, 'a');
+	assert_int_equal(storage_get(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), &out, &len), -ENOENT);
+	ckey(key, SURVEY, feb, 'b');
+	assert_int_equal(storage_get(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), &out, &len), 0);
+	assert_string_equal(out, "b1");
+	free(out);
+	ckey(key, SURVEY + 1, jan, 'a');
+	assert_int_equal(storage_get(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), &out, &len), 0);
+	assert_string_equal(out, "other");
+	free(out);
+	n = 0;
+	assert_int_equal(storage_iter_new(txn, STORAGE_DB_COMMENTS, NULL, 0,
+	    &it), 0);
+	while (storage_iter_next(it, &kv, &kl, &v, &vl) == 0) {
+		k = kv;
+		assert_false(k[3] == SURVEY && k[7] == jan % 256);
+		n++;
+	}
+	assert_int_equal(n, 3 + 3 + 1);
+	storage_iter_free(it);
+	storage_txn_abort(txn);
+}
+
 static void
 test_stat(void **state)
 {
@@ -612,6 +728,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_responses, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_child_data_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_comments_db, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
