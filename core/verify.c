@@ -16,6 +16,7 @@
 #include "core/catalog.h"
 #include "core/cell.h"
 #include "core/cells.h"
+#include "core/comments.h"
 #include "core/intake.h"
 #include "core/period.h"
 #include "core/rec.h"
@@ -70,7 +71,8 @@ bool
 verify_ok(const struct verify_report *r)
 {
 	return r->vr_unreadable == 0 && r->vr_bad_responses == 0 &&
-	    r->vr_bad_cells == 0 && r->vr_missing_cells == 0;
+	    r->vr_bad_cells == 0 && r->vr_missing_cells == 0 &&
+	    r->vr_bad_comments == 0;
 }
 
 /* Open every value of every database. */
@@ -326,6 +328,38 @@ verify_cell_cb(const struct cells_id *id, const struct cell *c,
 	return 0;
 }
 
+/* An entry of the comments index: a step of kc texts, or fewer pending. */
+static int
+verify_comments_cb(const struct comments_id *id, uint32_t step, size_t n,
+    void *arg)
+{
+	struct verify	*v = arg;
+	struct survey	*s = NULL;
+	uint32_t	 kc;
+	int		 rc;
+
+	v->v_r->vr_comments++;
+	if ((rc = verify_version(v, id->cm_version, &s)) != 0)
+		return rc;
+	if (s == NULL || id->cm_question >= survey_question_count(s) ||
+	    survey_question_type(s, id->cm_question) != QTYPE_TEXT) {
+		v->v_r->vr_bad_comments++;
+		verify_note(v, "survey %u version %u: comments of a question "
+		    "the version does not have as a text question",
+		    id->cm_survey, id->cm_version);
+		return 0;
+	}
+	kc = comments_k(s);
+	if (step == COMMENTS_PENDING ? n < kc : n == kc)
+		return 0;
+	v->v_r->vr_bad_comments++;
+	verify_note(v, "survey %u version %u unit %u: a %s of comments holds "
+	    "%zu texts, the step is %u", id->cm_survey, id->cm_version,
+	    id->cm_unit, step == COMMENTS_PENDING ? "pending entry" : "step",
+	    n, kc);
+	return 0;
+}
+
 static int
 verify_survey(struct verify *v, uint32_t survey)
 {
@@ -350,7 +384,9 @@ verify_survey(struct verify *v, uint32_t survey)
 	storage_iter_free(it);
 	if (rc != -ENOENT)
 		return rc;
-	if ((rc = cells_each(v->v_txn, survey, verify_cell_cb, v)) != 0)
+	if ((rc = cells_each(v->v_txn, survey, verify_cell_cb, v)) != 0 ||
+	    (rc = comments_steps(v->v_txn, survey, verify_comments_cb,
+	    v)) != 0)
 		return rc;
 	for (i = 0; i < v->v_ncells; i++) {
 		if (v->v_cells[i].vc_seen)

@@ -1,7 +1,9 @@
 /*
  * verify.h — `palautectl verify`: every value of the store opens, every
- * response record parses and still fits its survey version, and every
- * aggregate cell equals what its responses add up to.
+ * response record parses and still fits its survey version, every
+ * aggregate cell equals what its responses add up to, and every completed
+ * step of the comments index holds exactly its version's comments_k()
+ * texts, every pending entry fewer (core/comments.h).
  *
  * Cells outlive raw responses (retention shreds months of responses and
  * keeps the cells), so after a purge a cell may count more than the
@@ -27,6 +29,8 @@ struct verify_report {
 	uint64_t	vr_cells;	/* stored cells compared */
 	uint64_t	vr_bad_cells;	/* differ from their responses */
 	uint64_t	vr_missing_cells; /* responses without their cell */
+	uint64_t	vr_comments;	/* entries of the comments index */
+	uint64_t	vr_bad_comments; /* steps not of their version's kc */
 };
 
 /* Whether the report found nothing wrong. */

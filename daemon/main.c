@@ -31,6 +31,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "core/cells.h"
+#include "core/comments.h"
 #include "core/retention.h"
 #include "daemon/config.h"
 #include "daemon/dev.h"
@@ -521,19 +522,22 @@ main_reader_check(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Cells written before cells kept their released state get it, once,
- * before the writer starts (DESIGN.md section 5; core/release.h).
+ * Cells written before cells kept their released state get it, and the
+ * texts stored before the comments index was kept go into it, once,
+ * before the writer starts (DESIGN.md section 5; core/release.h,
+ * core/comments.h).
  */
 static int
 main_migrate(struct storage *st)
 {
 	struct storage_txn	*txn = NULL;
-	size_t			 n = 0;
+	size_t			 n = 0, nc = 0;
 	int			 rc;
 
 	if ((rc = storage_txn_begin(st, true, &txn)) != 0)
 		return rc;
-	if ((rc = cells_migrate(txn, &n)) != 0) {
+	if ((rc = cells_migrate(txn, &n)) != 0 ||
+	    (rc = comments_migrate(txn, &nc)) != 0) {
 		storage_txn_abort(txn);
 		return rc;
 	}
@@ -541,6 +545,8 @@ main_migrate(struct storage *st)
 		return rc;
 	if (n > 0)
 		log_info("gave %zu cells their released state", n);
+	if (nc > 0)
+		log_info("indexed %zu stored comments in steps", nc);
 	return 0;
 }
 

@@ -476,13 +476,16 @@ cmd_verify(struct ctl *ctl, int argc, char *argv[])
 		opened += r.vr_records[i];
 	printf("records %llu\nunreadable %llu\nresponses %llu\n"
 	    "bad_responses %llu\ncells %llu\nbad_cells %llu\n"
-	    "missing_cells %llu\nresult %s\n", (unsigned long long)opened,
+	    "missing_cells %llu\ncomments %llu\nbad_comments %llu\n"
+	    "result %s\n", (unsigned long long)opened,
 	    (unsigned long long)r.vr_unreadable,
 	    (unsigned long long)r.vr_responses,
 	    (unsigned long long)r.vr_bad_responses,
 	    (unsigned long long)r.vr_cells,
 	    (unsigned long long)r.vr_bad_cells,
 	    (unsigned long long)r.vr_missing_cells,
+	    (unsigned long long)r.vr_comments,
+	    (unsigned long long)r.vr_bad_comments,
 	    verify_ok(&r) ? "ok" : "FAILED");
 	ret = verify_ok(&r) ? 0 : 1;
 done:

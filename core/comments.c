@@ -1,0 +1,636 @@
+/*
+ * comments.c — the comments index: texts gathered per group and written
+ * out in steps of kc, in the writer's transaction of each response; the
+ * walk over completed steps; the one-time build from the records.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "common/codec.h"
+#include "common/log.h"
+#include "core/catalog.h"
+#include "core/comments.h"
+#include "core/intake.h"
+#include "core/period.h"
+#include "core/rec.h"
+#include "core/release.h"
+#include "core/rscan.h"
+#include "core/survey.h"
+#include "storage/storage.h"
+
+/* In STORAGE_DB_META once the index holds every stored text. */
+static const char	comments_indexed_key[] = "comments_indexed";
+
+static void
+comments_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+comments_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+void
+comments_key(const struct comments_id *id, uint32_t step,
+    uint8_t key[COMMENTS_KEYLEN])
+{
+	comments_be32(key, id->cm_survey);
+	comments_be32(key + 4, id->cm_month);
+	comments_be32(key + 8, id->cm_version);
+	comments_be32(key + 12, id->cm_unit);
+	comments_be32(key + 16, id->cm_bucket);
+	key[20] = (uint8_t)(id->cm_question >> 8);
+	key[21] = (uint8_t)id->cm_question;
+	comments_be32(key + 22, step);
+}
+
+void
+comments_key_parse(const uint8_t key[COMMENTS_KEYLEN], struct comments_id *id,
+    uint32_t *step)
+{
+	id->cm_survey = comments_rd32(key);
+	id->cm_month = comments_rd32(key + 4);
+	id->cm_version = comments_rd32(key + 8);
+	id->cm_unit = comments_rd32(key + 12);
+	id->cm_bucket = comments_rd32(key + 16);
+	id->cm_question = (uint16_t)(key[20] << 8 | key[21]);
+	*step = comments_rd32(key + 22);
+}
+
+uint32_t
+comments_k(const struct survey *s)
+{
+	uint32_t	kc = survey_min_group_comments(s);
+	uint32_t	k = release_k(survey_min_group(s));
+
+	return kc > k ? kc : k;
+}
+
+/* Wipe and free a buffer that held texts. */
+static void
+comments_wipe(void *buf, size_t len)
+{
+	if (buf == NULL)
+		return;
+	sodium_memzero(buf, len);
+	free(buf);
+}
+
+/* Seal and put one entry's JSON value. */
+static int
+comments_put(struct storage_txn *txn, const uint8_t key[COMMENTS_KEYLEN],
+    const json_t *val, unsigned flags)
+{
+	char	*buf;
+	size_t	 len = 0;
+	int	 ret;
+
+	if ((buf = codec_dump(val, &len)) == NULL)
+		return -ENOMEM;
+	ret = storage_put(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, buf,
+	    len, flags);
+	comments_wipe(buf, len);
+	return ret;
+}
+
+/*
+ * The pending entry at key (*out, a new reference) and its next step
+ * number: a new, empty one when there is none yet.
+ */
+static int
+comments_pending(struct storage_txn *txn, const uint8_t key[COMMENTS_KEYLEN],
+    json_t **out, uint32_t *next_out)
+{
+	json_t		*pend = NULL;
+	void		*val = NULL;
+	size_t		 len = 0;
+	json_int_t	 next;
+	int		 ret;
+
+	ret = storage_get(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, &val,
+	    &len);
+	if (ret == -ENOENT) {
+		if ((pend = json_pack("{s:i, s:[]}", "next", 0,
+		    "comments")) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		*next_out = 0;
+		*out = pend;
+		ret = 0;
+		goto done;
+	}
+	if (ret != 0)
+		goto done;
+	pend = json_loadb(val, len, 0, NULL);
+	next = json_integer_value(json_object_get(pend, "next"));
+	if (!json_is_integer(json_object_get(pend, "next")) || next < 0 ||
+	    next >= COMMENTS_PENDING ||
+	    !json_is_array(json_object_get(pend, "comments"))) {
+		json_decref(pend);
+		ret = -EBADMSG;
+		goto done;
+	}
+	*next_out = (uint32_t)next;
+	*out = pend;
+	ret = 0;
+done:
+	comments_wipe(val, len);
+	return ret;
+}
+
+int
+comments_add(struct storage_txn *txn, const struct comments_id *id,
+    const char *text, const char *lang, uint32_t kc)
+{
+	uint8_t		 pkey[COMMENTS_KEYLEN], skey[COMMENTS_KEYLEN];
+	json_t		*pend = NULL, *list, *step = NULL, *item;
+	uint32_t	 next = 0;
+	size_t		 n, i;
+	int		 ret;
+
+	if (id == NULL || text == NULL || *text == '\0' || kc == 0)
+		return -EINVAL;
+	comments_key(id, COMMENTS_PENDING, pkey);
+	if ((ret = comments_pending(txn, pkey, &pend, &next)) != 0)
+		goto done;
+	list = json_object_get(pend, "comments");
+	if ((item = json_pack("{s:s, s:s?}", "text", text, "lang", lang)) ==
+	    NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	/* A random place: the entry keeps no order of arrival. */
+	n = json_array_size(list);
+	if (json_array_insert_new(list, randombytes_uniform((uint32_t)n + 1),
+	    item) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	while (json_array_size(list) >= kc) {
+		if (next == COMMENTS_PENDING - 1) {
+			ret = -EOVERFLOW;
+			goto done;
+		}
+		if ((step = json_array()) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		for (i = 0; i < kc; i++)
+			if (json_array_append(step, json_array_get(list, i))
+			    != 0) {
+				ret = -ENOMEM;
+				goto done;
+			}
+		for (i = 0; i < kc; i++)
+			json_array_remove(list, 0);
+		/* Released history: a step is never written twice. */
+		comments_key(id, next, skey);
+		ret = comments_put(txn, skey, step, STORAGE_NOOVERWRITE);
+		if (ret == -EEXIST)
+			ret = -EBADMSG;
+		if (ret != 0)
+			goto done;
+		json_decref(step);
+		step = NULL;
+		next++;
+		if (json_object_set_new(pend, "next", json_integer(next)) !=
+		    0) {
+			ret = -ENOMEM;
+			goto done;
+		}
+	}
+	ret = comments_put(txn, pkey, pend, 0);
+done:
+	json_decref(step);
+	json_decref(pend);
+	return ret;
+}
+
+/* The walk's bounds and filter, judged on keys alone. */
+struct comments_walk {
+	uint32_t	  cw_month_to;
+	bool		  cw_pending;	/* yield pending entries too */
+	bool		(*cw_pick)(const struct comments_id *, void *);
+	void		 *cw_arg;
+};
+
+static int
+comments_walk_key(const void *key, size_t klen, void *arg)
+{
+	struct comments_walk	*cw = arg;
+	struct comments_id	 id;
+	uint32_t		 step;
+
+	if (klen != COMMENTS_KEYLEN)
+		return -EBADMSG;
+	comments_key_parse(key, &id, &step);
+	if (id.cm_month > cw->cw_month_to)
+		return -ENOENT;
+	if (step == COMMENTS_PENDING && !cw->cw_pending)
+		return 0;	/* never opened */
+	if (cw->cw_pick != NULL && !cw->cw_pick(&id, cw->cw_arg))
+		return 0;
+	return 1;
+}
+
+/* One completed step's texts to fn. */
+static int
+comments_step_texts(const struct comments_id *id, const void *val,
+    size_t vlen, comments_fn fn, void *arg)
+{
+	json_t		*step = NULL, *item;
+	const char	*text;
+	size_t		 i;
+	int		 ret = 0;
+
+	if ((step = json_loadb(val, vlen, 0, NULL)) == NULL ||
+	    !json_is_array(step)) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	json_array_foreach(step, i, item) {
+		if ((text = json_string_value(json_object_get(item,
+		    "text"))) == NULL) {
+			ret = -EBADMSG;
+			goto done;
+		}
+		if ((ret = fn(id, text, json_string_value(json_object_get(item,
+		    "lang")), arg)) != 0)
+			goto done;
+	}
+done:
+	json_decref(step);
+	return ret;
+}
+
+int
+comments_select(struct storage_txn *txn, uint32_t survey,
+    uint32_t month_from, uint32_t month_to,
+    bool (*pick)(const struct comments_id *, void *), comments_fn fn,
+    void *arg)
+{
+	struct storage_iter	*it = NULL;
+	struct comments_walk	 cw;
+	struct comments_id	 id;
+	const void		*key, *val;
+	size_t			 klen, vlen;
+	uint8_t			 from[STORAGE_COMMENTS_PREFIXLEN];
+	uint32_t		 step;
+	int			 ret;
+
+	if (fn == NULL)
+		return -EINVAL;
+	if (month_from > month_to)
+		return 0;
+	cw.cw_month_to = month_to;
+	cw.cw_pending = false;
+	cw.cw_pick = pick;
+	cw.cw_arg = arg;
+	comments_be32(from, survey);
+	comments_be32(from + 4, month_from);
+	if ((ret = storage_iter_new(txn, STORAGE_DB_COMMENTS, from, 4,
+	    &it)) != 0 ||
+	    (ret = storage_iter_seek(it, from, sizeof(from))) != 0)
+		goto done;
+	storage_iter_keys(it, comments_walk_key, &cw);
+	while ((ret = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
+		comments_key_parse(key, &id, &step);
+		if ((ret = comments_step_texts(&id, val, vlen, fn, arg)) != 0)
+			goto done;
+	}
+	if (ret == -ENOENT)
+		ret = 0;
+done:
+	storage_iter_free(it);
+	return ret;
+}
+
+int
+comments_each(struct storage_txn *txn, uint32_t survey, uint32_t month_from,
+    uint32_t month_to, comments_fn fn, void *arg)
+{
+	return comments_select(txn, survey, month_from, month_to, NULL, fn,
+	    arg);
+}
+
+int
+comments_steps(struct storage_txn *txn, uint32_t survey,
+    int (*fn)(const struct comments_id *, uint32_t, size_t, void *),
+    void *arg)
+{
+	struct storage_iter	*it = NULL;
+	struct comments_walk	 cw;
+	struct comments_id	 id;
+	const void		*key, *val;
+	size_t			 klen, vlen;
+	uint8_t			 prefix[4];
+	uint32_t		 step;
+	json_t			*v = NULL, *list;
+	int			 ret;
+
+	memset(&cw, 0, sizeof(cw));
+	cw.cw_month_to = UINT32_MAX;
+	cw.cw_pending = true;
+	comments_be32(prefix, survey);
+	if ((ret = storage_iter_new(txn, STORAGE_DB_COMMENTS, prefix,
+	    sizeof(prefix), &it)) != 0)
+		goto done;
+	storage_iter_keys(it, comments_walk_key, &cw);
+	while ((ret = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
+		comments_key_parse(key, &id, &step);
+		v = json_loadb(val, vlen, 0, NULL);
+		list = step == COMMENTS_PENDING ? json_object_get(v,
+		    "comments") : v;
+		if (!json_is_array(list)) {
+			ret = -EBADMSG;
+			goto done;
+		}
+		if ((ret = fn(&id, step, json_array_size(list), arg)) != 0)
+			goto done;
+		json_decref(v);
+		v = NULL;
+	}
+	if (ret == -ENOENT)
+		ret = 0;
+done:
+	json_decref(v);
+	storage_iter_free(it);
+	return ret;
+}
+
+/* ------------------------------------------------------------ migration */
+
+/* A survey version as the migration needs it. */
+struct comments_ver {
+	bool		 cv_loaded;
+	struct survey	*cv_survey;	/* NULL: not stored, or no text */
+	enum period_kind cv_kind;
+	uint32_t	 cv_kc;
+};
+
+struct comments_mig {
+	struct storage_txn	*cm_txn;
+	uint32_t		 cm_survey;
+	struct comments_ver	*cm_vers;	/* [version - 1] */
+	uint32_t		 cm_nvers;	/* the current version */
+	size_t			 cm_texts;
+	size_t			 cm_skipped;
+};
+
+struct comments_ids {
+	uint32_t	*ci_v;
+	size_t		 ci_n, ci_cap;
+};
+
+/*
+ * The version's entry, loaded once (*out NULL: a version the survey does
+ * not have); its cv_survey is NULL when it has no text question.
+ */
+static int
+comments_mig_version(struct comments_mig *m, uint32_t version,
+    struct comments_ver **out)
+{
+	struct comments_ver	*cv;
+	struct survey		*s = NULL;
+	size_t			 qi;
+	bool			 text = false;
+	int			 rc;
+
+	*out = NULL;
+	if (version == 0 || version > m->cm_nvers)
+		return 0;
+	cv = &m->cm_vers[version - 1];
+	*out = cv;
+	if (cv->cv_loaded)
+		return 0;
+	cv->cv_loaded = true;
+	rc = catalog_load(m->cm_txn, m->cm_survey, version, &s, NULL);
+	/* A version that is gone or does not parse has nothing to index. */
+	if (rc == -ENOENT || rc == -EBADMSG)
+		return 0;
+	if (rc != 0)
+		return rc;
+	for (qi = 0; qi < survey_question_count(s); qi++)
+		if (survey_question_type(s, qi) == QTYPE_TEXT)
+			text = true;
+	if (!text || survey_question_count(s) > UINT16_MAX) {
+		survey_free(s);
+		return 0;
+	}
+	cv->cv_survey = s;
+	cv->cv_kind = intake_period(survey_period(s));
+	cv->cv_kc = comments_k(s);
+	return 0;
+}
+
+/* Whether answers (text, len) may hold an answer to a text question. */
+static bool
+comments_mig_maybe(const struct survey *s, const char *text, size_t len)
+{
+	char		 needle[SURVEY_ID_MAX + 3];
+	const char	*qid;
+	size_t		 qi;
+
+	for (qi = 0; qi < survey_question_count(s); qi++) {
+		if (survey_question_type(s, qi) != QTYPE_TEXT)
+			continue;
+		qid = survey_question_id(s, qi);
+		if (strlen(qid) > SURVEY_ID_MAX)
+			return true;
+		needle[0] = '"';
+		memcpy(needle + 1, qid, strlen(qid));
+		needle[strlen(qid) + 1] = '"';
+		if (memmem(text, len, needle, strlen(qid) + 2) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* One record: its texts into the index. */
+static int
+comments_mig_record(struct comments_mig *m, uint32_t day, const char *val,
+    size_t vlen)
+{
+	struct rscan_record	 rr;
+	struct comments_ver	*cv;
+	struct comments_id	 id;
+	const struct survey	*s;
+	const char		*text;
+	json_t			*rec = NULL, *ans;
+	uint32_t		 version, unit;
+	size_t			 qi;
+	int			 ret = 0;
+
+	/* Most records without a text are turned away unparsed. */
+	if (rscan_record(val, vlen, &rr) == 0) {
+		if ((ret = comments_mig_version(m, rr.rr_version, &cv)) != 0 ||
+		    cv == NULL || cv->cv_survey == NULL)
+			return ret;
+		if (!comments_mig_maybe(cv->cv_survey, rr.rr_answers,
+		    rr.rr_answers_len))
+			return 0;
+	}
+	if ((rec = json_loadb(val, vlen, 0, NULL)) == NULL) {
+		m->cm_skipped++;
+		goto done;
+	}
+	version = codec_u32(json_object_get(rec, "version"));
+	/* The unit whose cell the response counts in. */
+	unit = intake_record_owner(rec);
+	ans = json_object_get(rec, "answers");
+	if (version == 0 || unit == 0 || !json_is_object(ans)) {
+		m->cm_skipped++;
+		goto done;
+	}
+	if ((ret = comments_mig_version(m, version, &cv)) != 0 ||
+	    cv == NULL || (s = cv->cv_survey) == NULL)
+		goto done;
+	id.cm_survey = m->cm_survey;
+	id.cm_month = storage_day_month(day);
+	id.cm_version = version;
+	id.cm_unit = unit;
+	id.cm_bucket = (uint32_t)period_bucket(cv->cv_kind, day);
+	for (qi = 0; qi < survey_question_count(s); qi++) {
+		if (survey_question_type(s, qi) != QTYPE_TEXT)
+			continue;
+		text = json_string_value(json_object_get(ans,
+		    survey_question_id(s, qi)));
+		if (text == NULL || *text == '\0')
+			continue;
+		id.cm_question = (uint16_t)qi;
+		if ((ret = comments_add(m->cm_txn, &id, text,
+		    json_string_value(json_object_get(rec, "lang")),
+		    cv->cv_kc)) != 0)
+			goto done;
+		m->cm_texts++;
+	}
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/* The ids of the surveys (their records' keys). */
+static int
+comments_mig_collect(const void *key, size_t klen, json_t *obj, void *arg)
+{
+	struct comments_ids	*ids = arg;
+	uint32_t		*grown;
+	size_t			 cap;
+
+	(void)obj;
+	if (klen != REC_IDLEN)
+		return 0;
+	if (ids->ci_n == ids->ci_cap) {
+		cap = ids->ci_cap ? 2 * ids->ci_cap : 16;
+		if ((grown = reallocarray(ids->ci_v, cap, sizeof(*grown))) ==
+		    NULL)
+			return -ENOMEM;
+		ids->ci_v = grown;
+		ids->ci_cap = cap;
+	}
+	ids->ci_v[ids->ci_n++] = rec_key_id(key);
+	return 0;
+}
+
+static int
+comments_mig_survey(struct comments_mig *m, uint32_t survey)
+{
+	struct storage_iter	*it = NULL;
+	const void		*key, *val;
+	size_t			 klen, vlen, i;
+	uint32_t		 current = 0;
+	int			 ret;
+
+	m->cm_survey = survey;
+	/* Versions are 1..current: records name no other that exists. */
+	if ((ret = catalog_current_version(m->cm_txn, survey, &current)) != 0)
+		goto done;
+	if ((m->cm_vers = calloc((size_t)current + 1,
+	    sizeof(*m->cm_vers))) == NULL) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	m->cm_nvers = current;
+	if ((ret = storage_response_iter(m->cm_txn, survey, 0, UINT32_MAX,
+	    &it)) != 0)
+		goto done;
+	/*
+	 * The index is another database: putting into it leaves the
+	 * cursor over the records where it was.
+	 */
+	for (;;) {
+		ret = storage_iter_next(it, &key, &klen, &val, &vlen);
+		if (ret == -EBADMSG) {
+			m->cm_skipped++;
+			continue;
+		}
+		if (ret != 0)
+			break;
+		if ((ret = comments_mig_record(m, storage_response_key_day(key),
+		    val, vlen)) != 0)
+			goto done;
+	}
+	if (ret == -ENOENT)
+		ret = 0;
+done:
+	storage_iter_free(it);
+	for (i = 0; i < m->cm_nvers; i++)
+		survey_free(m->cm_vers[i].cv_survey);
+	free(m->cm_vers);
+	m->cm_vers = NULL;
+	m->cm_nvers = 0;
+	return ret;
+}
+
+int
+comments_migrate(struct storage_txn *txn, size_t *n_out)
+{
+	struct comments_mig	 m;
+	struct comments_ids	 ids = { NULL, 0, 0 };
+	void			*flag = NULL;
+	size_t			 flen, i;
+	int			 ret;
+
+	if (n_out != NULL)
+		*n_out = 0;
+	/* Done once: a walk opens every record, too slow for every start. */
+	ret = storage_get(txn, STORAGE_DB_META, comments_indexed_key,
+	    sizeof(comments_indexed_key) - 1, &flag, &flen);
+	free(flag);
+	if (ret != -ENOENT)
+		return ret;
+	memset(&m, 0, sizeof(m));
+	m.cm_txn = txn;
+	if ((ret = rec_each(txn, STORAGE_DB_SURVEYS, NULL, 0,
+	    comments_mig_collect, &ids)) != 0)
+		goto done;
+	for (i = 0; i < ids.ci_n; i++)
+		if ((ret = comments_mig_survey(&m, ids.ci_v[i])) != 0)
+			goto done;
+	if ((ret = storage_put(txn, STORAGE_DB_META, comments_indexed_key,
+	    sizeof(comments_indexed_key) - 1, "1", 1, 0)) != 0)
+		goto done;
+	if (m.cm_skipped > 0)
+		log_warnx("comments: %zu response records do not open or "
+		    "parse; their texts are not indexed", m.cm_skipped);
+	if (n_out != NULL)
+		*n_out = m.cm_texts;
+	ret = 0;
+done:
+	free(ids.ci_v);
+	return ret;
+}
