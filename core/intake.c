@@ -19,6 +19,7 @@
 #include "core/catalog.h"
 #include "core/cells.h"
 #include "core/codes.h"
+#include "core/comments.h"
 #include "core/idem.h"
 #include "core/intake.h"
 #include "core/period.h"
@@ -701,9 +702,40 @@ intake_survey_verify(struct storage_txn *txn, struct intake_survey *sv)
 }
 
 /*
+ * The response's texts into the comments index, in the group of its cell
+ * cid and the month of day. A response without a text costs a look at
+ * its answers, no read.
+ */
+static int
+intake_comments(struct storage_txn *txn, const struct cells_id *cid,
+    const struct survey *s, uint32_t day, const struct answers *a)
+{
+	struct comments_id	 id;
+	const char		*text;
+	size_t			 qi, nq = survey_question_count(s);
+	int			 rc;
+
+	id.cm_survey = cid->ci_survey;
+	id.cm_month = storage_day_month(day);
+	id.cm_version = cid->ci_version;
+	id.cm_unit = cid->ci_unit;
+	id.cm_bucket = cid->ci_bucket;
+	for (qi = 0; qi < nq && qi <= UINT16_MAX; qi++) {
+		if ((text = answers_text(a, qi)) == NULL || *text == '\0')
+			continue;
+		id.cm_question = (uint16_t)qi;
+		if ((rc = comments_add(txn, &id, text, answers_lang(a),
+		    comments_k(s))) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * Writer thread: what storing a response is, for a request and for
  * intake_store() alike: the sealed record, then the response counted
- * into its cell cid (the released state steps there).
+ * into its cell cid (the released state steps there), and its texts
+ * into the comments index in the group of that cell.
  */
 static int
 intake_put(struct storage_txn *txn, const struct cells_id *cid,
@@ -714,7 +746,8 @@ intake_put(struct storage_txn *txn, const struct cells_id *cid,
 
 	if ((rc = storage_response_put(txn, cid->ci_survey, day, record,
 	    reclen)) != 0 ||
-	    (rc = cells_add(txn, cid, s, a)) != 0)
+	    (rc = cells_add(txn, cid, s, a)) != 0 ||
+	    (rc = intake_comments(txn, cid, s, day, a)) != 0)
 		return rc;
 	return 0;
 }

@@ -2,8 +2,9 @@
  * test_intake.c — intake through api_handle() on a real store, with the
  * clocks fixed by wrapping util_today() and auth_now(): what a response
  * record and an invitation entry hold (and do not hold) once stored, the
- * day window at its edges, enrollment codes that expired, and a survey
- * edited in place between the check of an answer and its write.
+ * day window at its edges, cells and comments stepping in the writer's
+ * transaction, enrollment codes that expired, and a survey edited in
+ * place between the check of an answer and its write.
  *
  * Jobs for the writer run when the test says so (run_jobs()), each in a
  * child of one write transaction, as daemon/writer.c runs a batch.
@@ -29,6 +30,7 @@
 #include "core/catalog.h"
 #include "core/cells.h"
 #include "core/collectors.h"
+#include "core/comments.h"
 #include "core/idem.h"
 #include "core/rec.h"
 #include "core/units.h"
@@ -568,6 +570,94 @@ test_released_in_steps(void **state)
 	assert_int_equal(rel, 5);
 }
 
+/* n responses with a comment in one kiosk batch, ids texts-prefix-0.. */
+static void
+kiosk_texts(struct fixture *f, const char *token, const char *prefix,
+    unsigned n)
+{
+	json_t		*res;
+	char		 id[32], text[32];
+	unsigned	 i;
+
+	assert_non_null(res = json_array());
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "texts-%s-%u", prefix, i);
+		snprintf(text, sizeof(text), "%s %u", prefix, i);
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, "
+		    "s:{s:i, s:s}}", "id", id, "day", "2024-03-10", "lang",
+		    "fi", "answers", "visit", 4, "comment", text));
+	}
+	assert_int_equal(call(f, API_POST, "/api/v1/kiosk/responses", token,
+	    json_pack("{s:o}", "responses", res)), 200);
+	assert_int_equal(json_integer_value(json_object_get(f->body,
+	    "stored")), n);
+}
+
+static void
+ignore_value(const void *key, size_t klen, const char *val, size_t vlen,
+    void *arg)
+{
+	(void)key;
+	(void)klen;
+	(void)val;
+	(void)vlen;
+	(void)arg;
+}
+
+static int
+count_text(const struct comments_id *id, const char *text, const char *lang,
+    void *arg)
+{
+	(void)id;
+	assert_string_equal(lang, "fi");
+	assert_non_null(strstr(text, "mielipide"));
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* The texts of the survey's completed steps of comments. */
+static size_t
+released_texts(struct fixture *f)
+{
+	struct storage_txn	*txn = NULL;
+	size_t			 n = 0;
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(comments_each(txn, f->survey, 0, UINT32_MAX,
+	    count_text, &n), 0);
+	storage_txn_abort(txn);
+	return n;
+}
+
+/*
+ * Comments step in the transaction that stores them (min_group_comments
+ * 10): responses without a text leave the index alone, nine texts show
+ * none, the tenth shows all ten, and the eleventh is held back again.
+ */
+static void
+test_comments_in_steps(void **state)
+{
+	struct fixture	*f = *state;
+	char		 token[64];
+
+	enroll(f, token);
+	kiosk_batch(f, token, "plain", 3);
+	assert_int_equal(each_value(f, STORAGE_DB_COMMENTS, ignore_value,
+	    NULL), 0);
+	kiosk_texts(f, token, "mielipide", 9);
+	assert_int_equal(released_texts(f), 0);
+	/* One pending entry: the group of the unit's March, "comment". */
+	assert_int_equal(each_value(f, STORAGE_DB_COMMENTS, ignore_value,
+	    NULL), 1);
+	kiosk_texts(f, token, "mielipide-b", 1);
+	assert_int_equal(released_texts(f), 10);
+	assert_int_equal(each_value(f, STORAGE_DB_COMMENTS, ignore_value,
+	    NULL), 2);
+	kiosk_texts(f, token, "mielipide-c", 1);
+	kiosk_batch(f, token, "plain-b", 2);
+	assert_int_equal(released_texts(f), 10);
+}
+
 /*
  * On 2024-03-05 the window reaches back into February. A survey that keeps
  * responses for one month keeps March's only: February's are refused and
@@ -757,6 +847,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_day_window_edges, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_day_before_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_comments_in_steps, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_released_in_steps, setup,
 		    teardown),
