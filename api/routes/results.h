@@ -3,7 +3,7 @@
  *   GET /api/v1/surveys/{id}/results       per group n and statistics
  *   GET /api/v1/surveys/{id}/results.csv   the same, one row a statistic
  *   GET /api/v1/surveys/{id}/results.xlsx  the same as a workbook (xlsx.h)
- *   GET /api/v1/surveys/{id}/comments      one group's comments, shuffled
+ *   GET /api/v1/surveys/{id}/comments      released comments, shuffled
  * (handlers in api/routes/routes.h; query string in api/rquery.h; the
  * engine, which reads released state only, in core/agg.h).
  *

@@ -62,9 +62,9 @@ const struct api_route http_routes[] = {
 	    "cover sheet with k and the release note, a sheet per question; "
 	    "503 in a build without libxlsxwriter." },
 	{ API_GET, "/api/v1/surveys/{}/comments", http_comments_get,
-	    API_ACC_USER, API_BODY_SMALL, "Comments of one group "
-	    "(?unit=&from=&to=&question=&version=), shuffled, without dates; only for groups "
-	    "of at least min_group_comments responses." },
+	    API_ACC_USER, API_BODY_SMALL, "Released comments of a unit's "
+	    "subtree (?unit=&from=&to=&question=&version=): whole steps of "
+	    "k_comments texts, shuffled, without dates or units." },
 	{ API_GET, "/api/v1/collectors", http_collectors_list, API_ACC_USER,
 	    API_BODY_SMALL, "List collectors (?survey=, ?unit=); a manager "
 	    "sees those at their units." },

@@ -245,9 +245,8 @@ describe('dashboard', () => {
     await page.context().close();
   });
 
-  // The comments route of released steps ({count, k_comments, comments})
-  // is being built beside this; until it answers so, this is a todo.
-  test('comments on request, with the count of the comments route', { todo: 'comments from released steps' }, async () => {
+  // The comments route of released steps: {count, k_comments, comments}.
+  test('comments on request, with the count of the comments route', async () => {
     const page = await newPage(browser);
     await login(page, 'esihenkilo', managerPassword);
     await results(page);

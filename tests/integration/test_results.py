@@ -1,6 +1,6 @@
-"""Results over HTTP: scoping, ranges, comments, CSV, rebuild, the
-cache and the audit trail of every read. (What the release rule shows
-across time is test_release.py.)
+"""Results over HTTP: scoping, ranges, CSV, rebuild, the cache and the
+audit trail of every read. (What the release rule shows across time is
+test_release.py; comments are test_comments.py.)
 
 One real daemon (--dev) for the class. Responses come in through the real
 intake routes: kiosks, whose batches may carry a day up to 14 days back,
@@ -181,74 +181,6 @@ class Query(ResultsTest):
         r = self.d.get("/api/v1/surveys/%d/results?unit=%d&version=9" % (s, u),
                        token=self.token)
         self.error(r, 404, "not_found", "version")
-
-
-class Comments(ResultsTest):
-    def test_withheld_below_min_group_comments_then_shuffled(self):
-        p = self.unit()
-        u = self.unit(p)
-        s = self.survey()
-        today = utc_today()
-        t = self.kiosk(s, u)
-        self.submit(t, today, KC - 1, comment="hyvä palvelu")
-        doc = self.comments(s, unit=u)
-        self.assertTrue(doc["suppressed"], doc)
-        self.assertEqual(doc["reason"], "min_group_comments")
-        self.assertNotIn("comments", doc)
-        self.assertNotIn("n", doc)
-        # The results still show the group (K <= KC - 1) and the count of
-        # comments, but not as releasable.
-        [g] = self.results(s, unit=u)["groups"]
-        self.assertEqual(g["questions"]["comment"],
-                         {"type": "text", "comments": KC - 1,
-                          "releasable": False})
-
-        self.submit(t, today, 1, comment="bra service", lang="sv")
-        [g] = self.results(s, unit=u)["groups"]
-        self.assertTrue(g["questions"]["comment"]["releasable"])
-        doc = self.comments(s, unit=p, question="comment")
-        self.assertNotIn("suppressed", doc)
-        self.assertEqual(doc["n"], KC)
-        items = doc["comments"]
-        self.assertEqual(len(items), KC)
-        for c in items:
-            # the text and its language, nothing else: no day, no unit
-            self.assertEqual(set(c), {"text", "lang"}, c)
-        self.assertEqual(sorted(c["lang"] for c in items),
-                         ["fi"] * (KC - 1) + ["sv"])
-        self.assertIn({"text": "bra service 0", "lang": "sv"}, items)
-        first = [c["text"] for c in items]
-        for _ in range(50):
-            again = [c["text"] for c in self.comments(s, unit=u)["comments"]]
-            self.assertEqual(sorted(again), sorted(first))
-            if again != first:
-                break
-        else:
-            self.fail("50 calls gave the comments in one order")
-
-    def test_comments_follow_the_rule_per_cell(self):
-        # A group of enough responses whose weeks are small releases no
-        # comments: set differences of ranges would isolate a week's.
-        u = self.unit()
-        s = self.survey()
-        this_week, last_week, _ = self.weeks()
-        t = self.kiosk(s, u)
-        self.submit(t, this_week, KC, comment="a")
-        self.submit(t, last_week, KC - 1, comment="b")
-        both = {"from": iso(monday(last_week)),
-                "to": iso(monday(this_week) + datetime.timedelta(days=6))}
-        self.assertTrue(self.comments(s, unit=u, **both)["suppressed"])
-        doc = self.comments(s, unit=u, **{
-            "from": iso(monday(this_week)),
-            "to": iso(monday(this_week) + datetime.timedelta(days=6))})
-        self.assertEqual(len(doc["comments"]), KC)
-
-    def test_unknown_question_is_404(self):
-        u = self.unit()
-        s = self.survey()
-        r = self.d.get("/api/v1/surveys/%d/comments?unit=%d&question=visit"
-                       % (s, u), token=self.token)
-        self.error(r, 404, "not_found", "question")
 
 
 class Csv(ResultsTest):
