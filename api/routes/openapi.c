@@ -236,13 +236,84 @@ static const char http_openapi_results_json[] =
 	  "}"
 	"}";
 
-/* Give the results route's operation its 200 reply. */
+/*
+ * The 200 reply of GET /api/v1/surveys/{id}/comments (core/comments.h):
+ * the texts of completed steps only, each step k_comments texts of one
+ * unit, bucket, month and question; pending texts are never in it, not
+ * even as a count.
+ */
+static const char http_openapi_comments_json[] =
+	"{"
+	  "\"description\": \"Released comments of the unit's subtree over the "
+	    "range: whole steps of k_comments texts per unit, period, month "
+	    "and question, in a fresh random order on every read, without "
+	    "day or unit. Texts of a step not yet complete are not shown, "
+	    "not even counted.\","
+	  "\"content\": {"
+	    "\"application/json\": {"
+	      "\"schema\": {"
+	        "\"type\": \"object\","
+	        "\"required\": [\"survey\", \"unit\", \"from\", \"to\", "
+	          "\"question\", \"k_comments\", \"count\", \"truncated\", "
+	          "\"comments\"],"
+	        "\"properties\": {"
+	          "\"survey\": {\"type\": \"integer\"},"
+	          "\"unit\": {"
+	            "\"type\": \"integer\","
+	            "\"description\": \"whose subtree\""
+	          "},"
+	          "\"from\": {"
+	            "\"type\": \"string\","
+	            "\"format\": \"date\""
+	          "},"
+	          "\"to\": {"
+	            "\"type\": \"string\","
+	            "\"format\": \"date\""
+	          "},"
+	          "\"question\": {"
+	            "\"type\": \"string\","
+	            "\"description\": \"the text question's id\""
+	          "},"
+	          "\"k_comments\": {"
+	            "\"type\": \"integer\","
+	            "\"description\": \"the step: the largest "
+	              "min_group_comments (never below k) of the versions "
+	              "read\""
+	          "},"
+	          "\"count\": {"
+	            "\"type\": \"integer\","
+	            "\"minimum\": 0,"
+	            "\"description\": \"released texts found\""
+	          "},"
+	          "\"truncated\": {"
+	            "\"type\": \"boolean\","
+	            "\"description\": \"more than 10000 were found: comments "
+	              "is a uniform sample of them\""
+	          "},"
+	          "\"comments\": {"
+	            "\"type\": \"array\","
+	            "\"items\": {"
+	              "\"type\": \"object\","
+	              "\"required\": [\"text\"],"
+	              "\"properties\": {"
+	                "\"text\": {\"type\": \"string\"},"
+	                "\"lang\": {\"type\": \"string\"}"
+	              "}"
+	            "}"
+	          "}"
+	        "}"
+	      "}"
+	    "}"
+	  "}"
+	"}";
+
+/* Give a route's operation its 200 reply, from the JSON text reply. */
 static int
-http_openapi_results(json_t *op)
+http_openapi_reply(json_t *op, const char *text)
 {
 	json_t	*reply;
 
-	if ((reply = json_loads(http_openapi_results_json, 0, NULL)) == NULL)
+	if ((reply = json_loads(text, 0, NULL)) == NULL)
 		return -ENOMEM;
 	return json_object_set_new(json_object_get(op, "responses"), "200",
 	    reply) == 0 ? 0 : -ENOMEM;
@@ -377,7 +448,11 @@ http_openapi_operation(const struct api_route *rt,
 	}
 	if (rt->rt_method == API_GET &&
 	    strcmp(rt->rt_pattern, "/api/v1/surveys/{}/results") == 0 &&
-	    http_openapi_results(op) != 0)
+	    http_openapi_reply(op, http_openapi_results_json) != 0)
+		goto fail;
+	if (rt->rt_method == API_GET &&
+	    strcmp(rt->rt_pattern, "/api/v1/surveys/{}/comments") == 0 &&
+	    http_openapi_reply(op, http_openapi_comments_json) != 0)
 		goto fail;
 	if ((rt->rt_method == API_POST || rt->rt_method == API_PUT ||
 	    rt->rt_method == API_PATCH) && json_object_set_new(op,

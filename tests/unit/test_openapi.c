@@ -145,6 +145,35 @@ test_results_reply(void **state)
 	json_decref(doc);
 }
 
+/* The comments reply: whole steps, their count; no n, nothing withheld. */
+static void
+test_comments_reply(void **state)
+{
+	json_t		*doc, *op, *props;
+	char		*text;
+
+	assert_non_null(doc = http_openapi_build());
+	op = json_object_get(json_object_get(json_object_get(doc, "paths"),
+	    "/api/v1/surveys/{id}/comments"), "get");
+	assert_non_null(op);
+	props = json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(json_object_get(op, "responses"),
+	    "200"), "content"), "application/json"), "schema"), "properties");
+	assert_non_null(props);
+	assert_non_null(json_object_get(props, "k_comments"));
+	assert_non_null(json_object_get(props, "count"));
+	assert_non_null(json_object_get(json_object_get(json_object_get(
+	    json_object_get(props, "comments"), "items"), "properties"),
+	    "text"));
+	assert_null(json_object_get(props, "n"));
+	assert_null(json_object_get(props, "day"));
+	assert_non_null(text = json_dumps(op, 0));
+	assert_null(strstr(text, "suppress"));
+	assert_null(strstr(text, "reason"));
+	free(text);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -152,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_document_is_the_route_table),
 		cmocka_unit_test(test_results_reply),
+		cmocka_unit_test(test_comments_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
