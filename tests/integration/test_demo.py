@@ -48,6 +48,14 @@ class Demo(PalauteTestCase):
             [g] = self.get("/api/v1/surveys/%d/results" % s)["groups"]
             self.assertGreater(g["n"], 0)
 
+    def test_the_city_has_comments_in_three_languages(self):
+        doc = self.get("/api/v1/surveys/1/comments")
+        k = doc["k_comments"]
+        self.assertGreaterEqual(doc["count"], k)
+        self.assertEqual(doc["count"] % k, 0)   # whole steps only
+        self.assertEqual({c["lang"] for c in doc["comments"]},
+                         {"fi", "sv", "en"})
+
     def test_the_store_is_consistent(self):
         # Every record parses, every cell is what its records add up to,
         # and no released counter is above its live one.
