@@ -396,7 +396,6 @@ main_purge_done(evutil_socket_t fd, short what, void *arg)
 
 	pthread_join(pd->pd_purge_thread, NULL);
 	pd->pd_purging = false;
-	metrics_add(METRICS_RETENTION_MONTHS, rr->rr_months);
 	if (pd->pd_purge_rc != 0) {
 		metrics_inc(METRICS_RETENTION_FAILED);
 		log_warnx("retention: the pass failed: %s (%u months purged "

@@ -19,7 +19,8 @@ const struct api_route http_routes[] = {
 	{ API_GET, "/metrics", http_metrics_get, API_ACC_METRICS,
 	    API_BODY_SMALL,
 	    "Prometheus metrics: requests by route and status, latencies, "
-	    "commits, map use, connections; nothing about respondents." },
+	    "commits, map use, connections; nothing about respondents, "
+	    "and no count of responses finer than 100." },
 	{ API_GET, "/api/v1/openapi.json", http_openapi_get, API_ACC_ANY,
 	    API_BODY_SMALL, "This document: the API contract, generated "
 	    "from the route table." },
