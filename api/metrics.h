@@ -38,9 +38,11 @@
  * submission or commit may therefore show late; a small service publishes
  * its latency a few times a week, which is what the rule costs.
  *
- * What still moves with one submission is left to the network: a scrape
- * counts itself (the row of GET /metrics), and a connection is open while
- * it lasts, as anyone on the path sees anyway.
+ * What may still move around one submission is what anyone on the
+ * network path sees anyway: a scrape counts itself (the row of GET
+ * /metrics), a connection is open while it lasts, and the pages a
+ * respondent loads before answering (the form, its files) are counted
+ * like any read: they tell that someone looked, not that anyone answered.
  *
  * Threads: every function may be called from any thread (counters are
  * relaxed atomics, a stepped histogram has a mutex); a scrape reads the
