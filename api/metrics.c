@@ -1,11 +1,13 @@
 /*
  * metrics.c — the counters of api/metrics.h and GET /metrics. Requests are
  * counted per route-table entry (pattern and method) and status, so the
- * number of series is bounded by the table, whatever paths clients send.
+ * number of series is bounded by the table, whatever paths clients send;
+ * what would count responses is shown in steps (see the header).
  */
 #include <config.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,16 +36,21 @@ static const double metrics_time_bounds[] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 };
 #define METRICS_NTIME	(sizeof(metrics_time_bounds) / sizeof(metrics_time_bounds[0]))
-/* Jobs per commit: group commit makes these grow with the load. */
-static const double metrics_batch_bounds[] = {
-	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024
-};
-#define METRICS_NBATCH	(sizeof(metrics_batch_bounds) / sizeof(metrics_batch_bounds[0]))
 
 struct metrics_hist {
-	atomic_uint_fast64_t	mh_buckets[16];	/* non-cumulative; last: +Inf */
-	atomic_uint_fast64_t	mh_count;
-	atomic_uint_fast64_t	mh_sum;		/* ns, or jobs */
+	uint64_t	mh_buckets[METRICS_NTIME + 1];	/* last: +Inf */
+	uint64_t	mh_count;
+	uint64_t	mh_sum;				/* ns */
+};
+
+/*
+ * A histogram shown in steps: observations go to msh_pending, which is
+ * added to msh_shown, and emptied, each time it holds METRICS_STEP.
+ */
+struct metrics_stepped {
+	pthread_mutex_t		msh_lock;
+	struct metrics_hist	msh_pending;
+	struct metrics_hist	msh_shown;
 };
 
 static const struct {
@@ -59,8 +66,6 @@ static const struct {
 	    "request_deadline." },
 	[METRICS_RETENTION_RUNS] = { "palaute_retention_runs_total",
 	    "Retention passes finished." },
-	[METRICS_RETENTION_MONTHS] = { "palaute_retention_months_total",
-	    "Months of a survey whose responses and data key were destroyed." },
 	[METRICS_RETENTION_FAILED] = { "palaute_retention_failures_total",
 	    "Retention passes that failed (see the log)." },
 };
@@ -73,24 +78,23 @@ static const struct {
 	    "HTTP connections open now." },
 	[METRICS_MAX_CONNECTIONS] = { "palaute_max_connections",
 	    "The cap on open connections in force." },
-	[METRICS_IDEM_IDS] = { "palaute_idempotency_ids",
-	    "Response ids of the last 14 days the writer holds in memory "
-	    "to refuse a retry (40 to 80 bytes each)." },
 };
 
 static atomic_uint_fast64_t	metrics_requests[METRICS_ROWS][METRICS_NSTATUS + 1];
 static atomic_uint_fast64_t	metrics_counters[METRICS_COUNTER_COUNT];
 static atomic_int_fast64_t	metrics_gauges[METRICS_GAUGE_COUNT];
 static atomic_uint_fast64_t	metrics_commits_failed;
-static struct metrics_hist	metrics_submit_hist;
-static struct metrics_hist	metrics_commit_hist;
-static struct metrics_hist	metrics_batch_hist;
+static struct metrics_stepped	metrics_submit_hist = {
+	.msh_lock = PTHREAD_MUTEX_INITIALIZER
+};
+static struct metrics_stepped	metrics_commit_hist = {
+	.msh_lock = PTHREAD_MUTEX_INITIALIZER
+};
 /* The route table whose rows are counted (metrics_routes()). */
 static const struct api_route	*metrics_table;
 static size_t			 metrics_ntable;
 
-_Static_assert(METRICS_NTIME < 16 && METRICS_NBATCH < 16,
-    "histogram buckets fit mh_buckets");
+_Static_assert(METRICS_STEP == 100, "the HELP texts say 100");
 
 void
 metrics_inc(enum metrics_counter c)
@@ -129,17 +133,46 @@ metrics_gauge_get(enum metrics_gauge g)
 	    atomic_load_explicit(&metrics_gauges[g], memory_order_relaxed) : 0;
 }
 
+/* One duration of ns into h's pending copy; a full step is shown. */
 static void
-metrics_hist_observe(struct metrics_hist *h, const double *bounds,
-    size_t nbounds, double v, uint64_t sum)
+metrics_stepped_observe(struct metrics_stepped *h, uint64_t ns)
 {
-	size_t	i;
+	struct metrics_hist	*p = &h->msh_pending, *s = &h->msh_shown;
+	double			 v = (double)ns / 1e9;
+	size_t			 i;
 
-	for (i = 0; i < nbounds && v > bounds[i]; i++)
+	for (i = 0; i < METRICS_NTIME && v > metrics_time_bounds[i]; i++)
 		;
-	atomic_fetch_add_explicit(&h->mh_buckets[i], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->mh_count, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->mh_sum, sum, memory_order_relaxed);
+	pthread_mutex_lock(&h->msh_lock);
+	p->mh_buckets[i]++;
+	p->mh_count++;
+	p->mh_sum += ns;
+	if (p->mh_count >= METRICS_STEP) {
+		for (i = 0; i <= METRICS_NTIME; i++)
+			s->mh_buckets[i] += p->mh_buckets[i];
+		s->mh_count += p->mh_count;
+		s->mh_sum += p->mh_sum;
+		memset(p, 0, sizeof(*p));
+	}
+	pthread_mutex_unlock(&h->msh_lock);
+}
+
+/* What a scrape may show of h: its steps, read at one instant. */
+static void
+metrics_stepped_shown(struct metrics_stepped *h, struct metrics_hist *out)
+{
+	pthread_mutex_lock(&h->msh_lock);
+	*out = h->msh_shown;
+	pthread_mutex_unlock(&h->msh_lock);
+}
+
+static void
+metrics_stepped_zero(struct metrics_stepped *h)
+{
+	pthread_mutex_lock(&h->msh_lock);
+	memset(&h->msh_pending, 0, sizeof(h->msh_pending));
+	memset(&h->msh_shown, 0, sizeof(h->msh_shown));
+	pthread_mutex_unlock(&h->msh_lock);
 }
 
 bool
@@ -169,37 +202,28 @@ metrics_count_request(const struct api_route *rt, enum api_method m,
 		row = METRICS_ROW_UNMATCHED +
 		    ((unsigned)m < API_METHOD_COUNT ? (size_t)m :
 		    API_METHOD_COUNT);
+	/*
+	 * A submission answered 2xx was stored (or a retry of one): it is
+	 * counted only in the stepped histogram, never by its row.
+	 */
+	if (metrics_is_submission(rt) && status >= 200 && status < 300) {
+		metrics_stepped_observe(&metrics_submit_hist, ns);
+		return;
+	}
 	for (col = 0; col < METRICS_NSTATUS; col++)
 		if (metrics_statuses[col] == status)
 			break;
 	atomic_fetch_add_explicit(&metrics_requests[row][col], 1,
 	    memory_order_relaxed);
-	if (metrics_is_submission(rt))
-		metrics_hist_observe(&metrics_submit_hist, metrics_time_bounds,
-		    METRICS_NTIME, (double)ns / 1e9, ns);
 }
 
 void
-metrics_observe_commit(uint64_t jobs, uint64_t ns, bool failed)
+metrics_observe_commit(uint64_t ns, bool failed)
 {
-	metrics_hist_observe(&metrics_commit_hist, metrics_time_bounds,
-	    METRICS_NTIME, (double)ns / 1e9, ns);
-	metrics_hist_observe(&metrics_batch_hist, metrics_batch_bounds,
-	    METRICS_NBATCH, (double)jobs, jobs);
+	metrics_stepped_observe(&metrics_commit_hist, ns);
 	if (failed)
 		atomic_fetch_add_explicit(&metrics_commits_failed, 1,
 		    memory_order_relaxed);
-}
-
-static void
-metrics_zero_hist(struct metrics_hist *h)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(h->mh_buckets) / sizeof(h->mh_buckets[0]); i++)
-		atomic_store(&h->mh_buckets[i], 0);
-	atomic_store(&h->mh_count, 0);
-	atomic_store(&h->mh_sum, 0);
 }
 
 void
@@ -215,9 +239,8 @@ metrics_reset(void)
 	for (i = 0; i < METRICS_GAUGE_COUNT; i++)
 		atomic_store(&metrics_gauges[i], 0);
 	atomic_store(&metrics_commits_failed, 0);
-	metrics_zero_hist(&metrics_submit_hist);
-	metrics_zero_hist(&metrics_commit_hist);
-	metrics_zero_hist(&metrics_batch_hist);
+	metrics_stepped_zero(&metrics_submit_hist);
+	metrics_stepped_zero(&metrics_commit_hist);
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -242,27 +265,24 @@ metrics_head(FILE *fp, const char *name, const char *type, const char *help)
 
 static void
 metrics_hist_write(FILE *fp, const char *name, const char *help,
-    struct metrics_hist *h, const double *bounds, size_t nbounds,
-    double sum_scale)
+    struct metrics_stepped *sh)
 {
-	uint64_t	cum = 0;
-	size_t		i;
+	struct metrics_hist	h;
+	uint64_t		cum = 0;
+	size_t			i;
 
+	metrics_stepped_shown(sh, &h);
 	metrics_head(fp, name, "histogram", help);
-	for (i = 0; i < nbounds; i++) {
-		cum += atomic_load_explicit(&h->mh_buckets[i],
-		    memory_order_relaxed);
-		fprintf(fp, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i],
-		    (unsigned long long)cum);
+	for (i = 0; i < METRICS_NTIME; i++) {
+		cum += h.mh_buckets[i];
+		fprintf(fp, "%s_bucket{le=\"%g\"} %llu\n", name,
+		    metrics_time_bounds[i], (unsigned long long)cum);
 	}
-	cum += atomic_load_explicit(&h->mh_buckets[nbounds],
-	    memory_order_relaxed);
+	cum += h.mh_buckets[METRICS_NTIME];
 	fprintf(fp, "%s_bucket{le=\"+Inf\"} %llu\n", name,
 	    (unsigned long long)cum);
-	fprintf(fp, "%s_sum %.9g\n", name, (double)atomic_load_explicit(
-	    &h->mh_sum, memory_order_relaxed) * sum_scale);
-	/* The buckets are read one by one: _count is their sum, so it fits. */
-	fprintf(fp, "%s_count %llu\n", name, (unsigned long long)cum);
+	fprintf(fp, "%s_sum %.9g\n", name, (double)h.mh_sum * 1e-9);
+	fprintf(fp, "%s_count %llu\n", name, (unsigned long long)h.mh_count);
 }
 
 static void
@@ -273,7 +293,9 @@ metrics_requests_write(FILE *fp)
 	size_t		 row, col;
 
 	metrics_head(fp, "palaute_http_requests_total", "counter",
-	    "HTTP requests answered, by route pattern, method and status.");
+	    "HTTP requests answered, by route pattern, method and status; "
+	    "on the routes that store responses only the refusals (4xx, "
+	    "5xx).");
 	for (row = 0; row < METRICS_ROWS; row++) {
 		if (row < METRICS_MAX_ROUTES && row >= metrics_ntable)
 			continue;
@@ -306,6 +328,38 @@ metrics_requests_write(FILE *fp)
 	}
 }
 
+/*
+ * The map's use in whole percent, rounded up, so that it never reads
+ * lower than it is: the bytes in use move with single commits, and a
+ * percent of the 8 GiB default is some 80 MiB, many thousands of them.
+ */
+static void
+metrics_map_write(FILE *fp, const struct storage_stat *ss)
+{
+	uint64_t	pct = 0, used = 0;
+
+	if (ss->ss_map_size > 0) {
+		/* map_size is at most 1 TiB (config.c): no overflow. */
+		pct = (ss->ss_map_used * 100 + ss->ss_map_size - 1) /
+		    ss->ss_map_size;
+		if (pct > 100)
+			pct = 100;
+		used = ss->ss_map_size * pct / 100;
+	}
+	metrics_head(fp, "palaute_store_map_size_bytes", "gauge",
+	    "Size of the store's map (a ceiling, not an allocation).");
+	fprintf(fp, "palaute_store_map_size_bytes %llu\n",
+	    (unsigned long long)ss->ss_map_size);
+	metrics_head(fp, "palaute_store_map_used_bytes", "gauge",
+	    "Bytes of the map in use, rounded up to a whole percent of it.");
+	fprintf(fp, "palaute_store_map_used_bytes %llu\n",
+	    (unsigned long long)used);
+	metrics_head(fp, "palaute_store_map_use_ratio", "gauge",
+	    "Share of the map in use, rounded up to a whole percent; writes "
+	    "answer 507 when the map is full.");
+	fprintf(fp, "palaute_store_map_use_ratio %.2f\n", (double)pct / 100);
+}
+
 int
 metrics_render(struct storage *st, char **out, size_t *len_out)
 {
@@ -324,15 +378,12 @@ metrics_render(struct storage *st, char **out, size_t *len_out)
 	fprintf(fp, "palaute_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
 	metrics_requests_write(fp);
 	metrics_hist_write(fp, "palaute_submission_duration_seconds",
-	    "Time from a submission's arrival to its reply (after the "
-	    "durable commit).", &metrics_submit_hist, metrics_time_bounds,
-	    METRICS_NTIME, 1e-9);
+	    "Time from a submission's arrival to its 2xx reply (after the "
+	    "durable commit); shown 100 submissions at a time.",
+	    &metrics_submit_hist);
 	metrics_hist_write(fp, "palaute_commit_duration_seconds",
-	    "Duration of one write transaction of the writer, sync included.",
-	    &metrics_commit_hist, metrics_time_bounds, METRICS_NTIME, 1e-9);
-	metrics_hist_write(fp, "palaute_commit_batch_size",
-	    "Jobs carried by one commit (group commit).", &metrics_batch_hist,
-	    metrics_batch_bounds, METRICS_NBATCH, 1);
+	    "Duration of one write transaction of the writer, sync included; "
+	    "shown 100 commits at a time.", &metrics_commit_hist);
 	metrics_head(fp, "palaute_commit_failures_total", "counter",
 	    "Write transactions that failed; nothing of their batch was "
 	    "stored.");
@@ -351,21 +402,8 @@ metrics_render(struct storage *st, char **out, size_t *len_out)
 		fprintf(fp, "%s %lld\n", metrics_gauge_info[i].mg_name,
 		    (long long)metrics_gauge_get(i));
 	}
-	if (st != NULL && storage_stat(st, &ss) == 0) {
-		metrics_head(fp, "palaute_store_map_size_bytes", "gauge",
-		    "Size of the store's map (a ceiling, not an allocation).");
-		fprintf(fp, "palaute_store_map_size_bytes %llu\n",
-		    (unsigned long long)ss.ss_map_size);
-		metrics_head(fp, "palaute_store_map_used_bytes", "gauge",
-		    "Bytes of the map in use.");
-		fprintf(fp, "palaute_store_map_used_bytes %llu\n",
-		    (unsigned long long)ss.ss_map_used);
-		metrics_head(fp, "palaute_store_map_use_ratio", "gauge",
-		    "Share of the map in use; writes answer 507 at 1.");
-		fprintf(fp, "palaute_store_map_use_ratio %.6f\n",
-		    ss.ss_map_size > 0 ? (double)ss.ss_map_used /
-		    (double)ss.ss_map_size : 0.0);
-	}
+	if (st != NULL && storage_stat(st, &ss) == 0)
+		metrics_map_write(fp, &ss);
 	if (fflush(fp) != 0 || ferror(fp)) {
 		ret = -ENOMEM;
 		goto done;

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/state.h"
 #include "core/intake.h"
+#include "core/ratelimit.h"
 #include "core/throttle.h"
 
 /*
@@ -17,6 +18,11 @@
  * an attack from many addresses; the oldest idle keys make room.
  */
 #define STATE_THROTTLE_KEYS	4096
+/*
+ * Keys each submission limit remembers (device tokens, links), as many as
+ * intake's own tables: a key whose bucket is full again is forgotten.
+ */
+#define STATE_SUBMIT_KEYS	4096
 /* The first lock after the allowed failures, doubling up to the longest. */
 #define STATE_THROTTLE_BASE	5	/* seconds */
 #define STATE_THROTTLE_MAX	900	/* 15 minutes */
@@ -24,6 +30,7 @@
 struct api_state {
 	struct throttle	*as_throttle[API_THROTTLE_COUNT];
 	struct intake_state *as_intake;
+	struct ratelimit *as_submit[API_SUBMIT_COUNT];
 };
 
 int
@@ -46,6 +53,13 @@ api_state_new(struct api_ctx *ctx)
 		api_state_free(ctx);
 		return -ENOMEM;
 	}
+	for (i = 0; i < API_SUBMIT_COUNT; i++)
+		if ((as->as_submit[i] = ratelimit_new(STATE_SUBMIT_KEYS)) ==
+		    NULL) {
+			ctx->ac_state = as;
+			api_state_free(ctx);
+			return -ENOMEM;
+		}
 	ctx->ac_state = as;
 	return 0;
 }
@@ -60,6 +74,8 @@ api_state_free(struct api_ctx *ctx)
 	for (i = 0; i < API_THROTTLE_COUNT; i++)
 		throttle_free(ctx->ac_state->as_throttle[i]);
 	intake_state_free(ctx->ac_state->as_intake);
+	for (i = 0; i < API_SUBMIT_COUNT; i++)
+		ratelimit_free(ctx->ac_state->as_submit[i]);
 	free(ctx->ac_state);
 	ctx->ac_state = NULL;
 }
@@ -74,4 +90,10 @@ struct intake_state *
 api_state_intake(struct api_ctx *ctx)
 {
 	return ctx->ac_state->as_intake;
+}
+
+struct ratelimit *
+api_state_submit_limit(struct api_ctx *ctx, enum api_submit_kind kind)
+{
+	return ctx->ac_state->as_submit[kind];
 }

@@ -8,6 +8,7 @@
 
 struct api_ctx;
 struct intake_state;
+struct ratelimit;
 struct throttle;
 
 int	api_state_new(struct api_ctx *ctx);
@@ -24,5 +25,18 @@ struct throttle	*api_state_throttle(struct api_ctx *ctx,
 
 /* Intake's caches and rate limits (core/intake.h). */
 struct intake_state *api_state_intake(struct api_ctx *ctx);
+
+/*
+ * The buckets of the routes that store responses, per kiosk device token
+ * and per link: checked when a submission arrives, charged only when it
+ * stored a response (api/routes/intake.h says why).
+ */
+enum api_submit_kind {
+	API_SUBMIT_KIOSK,
+	API_SUBMIT_FORM,
+	API_SUBMIT_COUNT
+};
+struct ratelimit *api_state_submit_limit(struct api_ctx *ctx,
+		    enum api_submit_kind kind);
 
 #endif /* PALAUTE_API_STATE_H */

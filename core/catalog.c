@@ -11,6 +11,7 @@
 #include "common/codec.h"
 #include "common/util.h"
 #include "core/catalog.h"
+#include "core/cells.h"
 #include "core/rec.h"
 #include "core/release.h"
 #include "core/survey.h"
@@ -124,6 +125,88 @@ catalog_has_responses(struct storage_txn *txn, uint32_t id,
 	/* Cell keys: survey (4) | version (4) | unit (4) | bucket (4). */
 	catalog_key(id, version, prefix);
 	return catalog_cells_exist(txn, prefix, sizeof(prefix), out);
+}
+
+int
+catalog_mark_open(struct storage_txn *txn, uint32_t id)
+{
+	json_t	*rec = NULL;
+	int	 ret;
+
+	if ((ret = catalog_get(txn, id, &rec)) != 0)
+		goto done;
+	if (json_is_true(json_object_get(rec, "open"))) {
+		ret = 0;
+		goto done;
+	}
+	if (json_object_set_new(rec, "open", json_true()) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	ret = rec_put(txn, STORAGE_DB_SURVEYS, id, rec);
+done:
+	json_decref(rec);
+	return ret;
+}
+
+int
+catalog_update_adds_version(struct storage_txn *txn, const json_t *rec,
+    size_t ncollectors, bool *out)
+{
+	uint32_t	id, version;
+	bool		responses = false;
+	int		ret;
+
+	if (json_is_true(json_object_get(rec, "open")) || ncollectors > 0) {
+		*out = true;
+		return 0;
+	}
+	/*
+	 * Never open, no collector: nobody could answer, unless the survey
+	 * was opened before the mark existed and its collectors are gone.
+	 * Then only the responses can tell, and a version that has some
+	 * must not change under them.
+	 */
+	if ((id = codec_u32(json_object_get(rec, "id"))) == 0 ||
+	    (version = codec_u32(json_object_get(rec, "version"))) == 0)
+		return -EBADMSG;
+	if ((ret = catalog_has_responses(txn, id, version, &responses)) != 0)
+		return ret;
+	*out = responses;
+	return 0;
+}
+
+struct catalog_released_arg {
+	uint32_t	cr_version;
+	bool		cr_found;
+};
+
+static int
+catalog_released_one(const struct cells_id *id, const struct cell *live,
+    const struct cell *released, void *arg)
+{
+	struct catalog_released_arg	*cr = arg;
+
+	if (id->ci_version != cr->cr_version || released == NULL ||
+	    released->c_n == 0)
+		return 0;
+	cr->cr_found = true;
+	return 1;	/* found: the walk may stop */
+}
+
+int
+catalog_has_released(struct storage_txn *txn, uint32_t id, uint32_t version,
+    bool *out)
+{
+	struct catalog_released_arg	cr;
+	int				ret;
+
+	cr.cr_version = version;
+	cr.cr_found = false;
+	if ((ret = cells_each(txn, id, catalog_released_one, &cr)) < 0)
+		return ret;
+	*out = cr.cr_found;
+	return 0;
 }
 
 struct catalog_unit_arg {

@@ -6,20 +6,28 @@
  *
  * In STORAGE_DB_SURVEYS:
  *   id (4 bytes BE)                  the survey record
- *       {"id": 3, "slug": "aulakysely", "version": 2}
+ *       {"id": 3, "slug": "aulakysely", "version": 2, "open": true}
  *   id (4 bytes BE) | version (4 BE) that version's canonical definition
  *       (survey_to_json(), slug included)
  *
  * "version" is the current version: the one forms and kiosks serve.
- * A version "has responses" when STORAGE_DB_CELLS holds a cell of it
- * (key survey | version | ..., core/cells.h): cells are written in the
- * transaction of every response and outlive raw responses, so intake has
- * nothing to mark. An update of a survey whose current version has no
- * responses rewrites that version in place; otherwise it adds version + 1
- * and the old version stays as it was, for the responses that carry it.
+ * "open" is set when the survey's first collector is made: from then on
+ * anyone may be answering it. A version "has responses" when
+ * STORAGE_DB_CELLS holds a cell of it (key survey | version | ...,
+ * core/cells.h): cells are written in the transaction of every response
+ * and outlive raw responses, so intake has nothing to mark.
+ *
+ * An update of a survey that was never open rewrites its version in
+ * place; once it is open, a change adds version + 1 and the old version
+ * stays as it was, for the responses that carry it, whether anyone
+ * answered it or not. Managers, kiosks and the public form see version
+ * numbers: were the choice made on whether the version has responses,
+ * the next edit would tell them whether anyone at all had answered, a
+ * number below k (DESIGN.md section 5). A version with responses is
+ * never rewritten in place either way (catalog_update_adds_version()).
  * (Intake that validates answers on the loop and stores them on the
  * writer should re-read the version in its apply step: an in-place edit
- * may land between the two while the version has no responses yet.)
+ * may land between the two.)
  *
  * Slugs are unique among surveys; a survey created without one gets
  * "survey-<id>", and an update without one keeps the slug it had.
@@ -37,6 +45,7 @@
 #define PALAUTE_CORE_CATALOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -79,8 +88,33 @@ int	catalog_load(struct storage_txn *txn, uint32_t id, uint32_t version,
 int	catalog_create(struct storage_txn *txn, const json_t *def,
 	    uint32_t *id_out, struct error *err);
 
+/*
+ * Mark survey id open for answers (its first collector is being made), in
+ * the collector's transaction. Idempotent.
+ */
+int	catalog_mark_open(struct storage_txn *txn, uint32_t id);
+
+/*
+ * Whether a change to the current definition of the survey whose record
+ * is rec must add a version rather than rewrite it: when the survey is
+ * open, or has a collector (ncollectors: a store older than the mark), or,
+ * as a last guard, its current version has responses. *out on success.
+ */
+int	catalog_update_adds_version(struct storage_txn *txn,
+	    const json_t *rec, size_t ncollectors, bool *out);
+
 /* Whether version of survey id has responses (a cell of it exists). */
 int	catalog_has_responses(struct storage_txn *txn, uint32_t id,
+	    uint32_t version, bool *out);
+
+/*
+ * Whether version of survey id has released responses: a cell of it whose
+ * released n is not 0 (core/release.h). What a reply may say: whether a
+ * version has any response at all is a number below k, and "yes" here
+ * comes only with a step of at least k people. It reads every cell of the
+ * survey up to the first released one.
+ */
+int	catalog_has_released(struct storage_txn *txn, uint32_t id,
 	    uint32_t version, bool *out);
 
 /*

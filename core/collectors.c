@@ -250,8 +250,9 @@ collectors_revoke_devices(struct storage_txn *txn, uint32_t collector)
 }
 
 struct collectors_count_arg {
-	uint32_t	cc_unit;
-	size_t		cc_n;
+	const char	*cc_member;	/* "unit" or "survey" */
+	uint32_t	 cc_id;
+	size_t		 cc_n;
 };
 
 static int
@@ -260,8 +261,26 @@ collectors_count_one(const void *key, size_t klen, json_t *obj, void *arg)
 	struct collectors_count_arg	*cc = arg;
 
 	if (klen == REC_IDLEN &&
-	    codec_u32(json_object_get(obj, "unit")) == cc->cc_unit)
+	    codec_u32(json_object_get(obj, cc->cc_member)) == cc->cc_id)
 		cc->cc_n++;
+	return 0;
+}
+
+/* The collectors whose member is id: a scan (a few hundred at most). */
+static int
+collectors_count(struct storage_txn *txn, const char *member, uint32_t id,
+    size_t *n_out)
+{
+	struct collectors_count_arg	cc;
+	int				rc;
+
+	cc.cc_member = member;
+	cc.cc_id = id;
+	cc.cc_n = 0;
+	if ((rc = rec_each(txn, STORAGE_DB_COLLECTORS, NULL, 0,
+	    collectors_count_one, &cc)) != 0)
+		return rc;
+	*n_out = cc.cc_n;
 	return 0;
 }
 
@@ -269,16 +288,14 @@ int
 collectors_count_at_unit(struct storage_txn *txn, uint32_t unit,
     size_t *n_out)
 {
-	struct collectors_count_arg	cc;
-	int				rc;
+	return collectors_count(txn, "unit", unit, n_out);
+}
 
-	cc.cc_unit = unit;
-	cc.cc_n = 0;
-	if ((rc = rec_each(txn, STORAGE_DB_COLLECTORS, NULL, 0,
-	    collectors_count_one, &cc)) != 0)
-		return rc;
-	*n_out = cc.cc_n;
-	return 0;
+int
+collectors_count_of_survey(struct storage_txn *txn, uint32_t survey,
+    size_t *n_out)
+{
+	return collectors_count(txn, "survey", survey, n_out);
 }
 
 /* ---------------------------------------------------------- issue */
@@ -499,9 +516,8 @@ collectors_create(struct storage_txn *txn, const struct collectors_issue *ci,
 	size_t		 i;
 	int		 ret;
 
-	ret = catalog_get(txn, ci->ci_survey, &rec);
-	json_decref(rec);
-	rec = NULL;
+	/* From now on anyone may answer it: catalog.h says what that fixes. */
+	ret = catalog_mark_open(txn, ci->ci_survey);
 	if (ret == -ENOENT) {
 		ret = error_set(err, ERR_INVALID, "survey",
 		    "there is no survey %u", ci->ci_survey);

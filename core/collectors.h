@@ -137,6 +137,10 @@ int	collectors_revoke_devices(struct storage_txn *txn,
 int	collectors_count_at_unit(struct storage_txn *txn, uint32_t unit,
 	    size_t *n_out);
 
+/* Number of collectors of survey, for the survey update's choice. */
+int	collectors_count_of_survey(struct storage_txn *txn, uint32_t survey,
+	    size_t *n_out);
+
 /*
  * What creating a collector returns once: the enrollment code, or the
  * invitation codes. Plain codes live only here, in memory; wipe with

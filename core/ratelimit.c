@@ -89,29 +89,87 @@ ratelimit_slot(struct ratelimit *rl, uint64_t key, uint64_t now)
 	return spare;
 }
 
+/* The interval between tokens and the burst, both in ns. */
+static void
+ratelimit_shape(unsigned long long per_minute, uint64_t *interval,
+    uint64_t *burst)
+{
+	*interval = RATELIMIT_MINUTE_NS / per_minute;
+	if (*interval == 0)
+		*interval = 1;
+	/* A full bucket lets per_minute requests through at once. */
+	*burst = *interval * per_minute;
+}
+
+/* Whole seconds until a bucket full again at full_at holds a token. */
+static int
+ratelimit_wait(uint64_t full_at, uint64_t interval, uint64_t burst,
+    uint64_t now_ns)
+{
+	uint64_t	wait;
+
+	if (full_at < now_ns)
+		full_at = now_ns;
+	if (full_at + interval - now_ns <= burst)
+		return 0;
+	wait = full_at + interval - now_ns - burst;
+	return (int)((wait + RATELIMIT_SECOND_NS - 1) / RATELIMIT_SECOND_NS);
+}
+
 int
 ratelimit_take(struct ratelimit *rl, uint64_t key,
     unsigned long long per_minute, uint64_t now_ns)
 {
 	struct ratelimit_slot	*s;
-	uint64_t		 interval, burst, full_at, wait;
+	uint64_t		 interval, burst;
+	int			 wait;
 
 	if (per_minute == 0)
 		return 0;
-	interval = RATELIMIT_MINUTE_NS / per_minute;
-	if (interval == 0)
-		interval = 1;
-	/* A full bucket lets per_minute requests through at once. */
-	burst = interval * per_minute;
+	ratelimit_shape(per_minute, &interval, &burst);
 	s = ratelimit_slot(rl, key, now_ns);
-	full_at = s->rs_full_at > now_ns ? s->rs_full_at : now_ns;
-	if (full_at + interval - now_ns > burst) {
-		wait = full_at + interval - now_ns - burst;
-		return (int)((wait + RATELIMIT_SECOND_NS - 1) /
-		    RATELIMIT_SECOND_NS);
-	}
-	s->rs_full_at = full_at + interval;
+	if ((wait = ratelimit_wait(s->rs_full_at, interval, burst,
+	    now_ns)) != 0)
+		return wait;
+	s->rs_full_at = (s->rs_full_at > now_ns ? s->rs_full_at : now_ns) +
+	    interval;
 	return 0;
+}
+
+int
+ratelimit_peek(const struct ratelimit *rl, uint64_t key,
+    unsigned long long per_minute, uint64_t now_ns)
+{
+	const struct ratelimit_slot	*s;
+	uint64_t			 interval, burst;
+	size_t				 i, at;
+
+	if (per_minute == 0)
+		return 0;
+	ratelimit_shape(per_minute, &interval, &burst);
+	at = ratelimit_index(rl, key);
+	for (i = 0; i < RATELIMIT_PROBE; i++) {
+		s = &rl->rl_slots[(at + i) & rl->rl_mask];
+		if (s->rs_used && s->rs_key == key)
+			return ratelimit_wait(s->rs_full_at, interval, burst,
+			    now_ns);
+	}
+	return 0;	/* not remembered: a full bucket */
+}
+
+void
+ratelimit_charge(struct ratelimit *rl, uint64_t key,
+    unsigned long long per_minute, uint64_t now_ns)
+{
+	struct ratelimit_slot	*s;
+	uint64_t		 interval, burst;
+
+	if (per_minute == 0)
+		return;
+	ratelimit_shape(per_minute, &interval, &burst);
+	s = ratelimit_slot(rl, key, now_ns);
+	s->rs_full_at = (s->rs_full_at > now_ns ? s->rs_full_at : now_ns) +
+	    interval;
 }
 
 size_t

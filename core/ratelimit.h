@@ -33,6 +33,18 @@ void			 ratelimit_free(struct ratelimit *rl); /* accepts NULL */
 int	ratelimit_take(struct ratelimit *rl, uint64_t key,
 	    unsigned long long per_minute, uint64_t now_ns);
 
+/*
+ * The same two halves apart, for a limit that counts only what succeeded:
+ * ratelimit_peek() says what ratelimit_take() would (0, or the seconds to
+ * wait) and takes nothing; ratelimit_charge() takes a token whatever the
+ * bucket holds, so that requests let through together may take it below
+ * empty, and the next ones wait the longer.
+ */
+int	ratelimit_peek(const struct ratelimit *rl, uint64_t key,
+	    unsigned long long per_minute, uint64_t now_ns);
+void	ratelimit_charge(struct ratelimit *rl, uint64_t key,
+	    unsigned long long per_minute, uint64_t now_ns);
+
 /* Keys whose buckets are not full at now (for tests and metrics). */
 size_t	ratelimit_count(const struct ratelimit *rl, uint64_t now_ns);
 

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "core/audit.h"
@@ -165,6 +166,56 @@ retention_audit(struct storage *st, const char *who, const char *action,
 	return storage_txn_commit(txn);
 }
 
+/*
+ * Survey id's cutoff moves to first (the first month kept): in one
+ * transaction its record keeps the month ("retention_from") and the audit
+ * log says that nothing before it is kept. *moved false when the record
+ * already had first or a later month (retention_months grew). The first
+ * cutoff of a survey is *first_out true: nothing was due before it.
+ */
+static int
+retention_advance(struct storage *st, const char *who, uint32_t id,
+    uint32_t first, unsigned months, bool *moved, bool *first_out)
+{
+	struct storage_txn	*txn = NULL;
+	json_t			*rec = NULL, *prev;
+	char			 ym[16];
+	int			 ret;
+
+	*moved = *first_out = false;
+	if ((ret = storage_txn_begin(st, true, &txn)) != 0)
+		goto done;
+	if ((ret = catalog_get(txn, id, &rec)) != 0)
+		goto done;
+	prev = json_object_get(rec, "retention_from");
+	if (prev != NULL && codec_u32(prev) >= first) {
+		ret = 0;
+		goto done;
+	}
+	snprintf(ym, sizeof(ym), "%04u-%02u", (unsigned)(first / 12),
+	    (unsigned)(first % 12 + 1));
+	if (json_object_set_new(rec, "retention_from",
+	    json_integer(first)) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
+	if ((ret = rec_put(txn, STORAGE_DB_SURVEYS, id, rec)) != 0 ||
+	    (ret = audit_append(txn, who, "retention.purge", json_pack(
+	    "{s:I, s:s, s:I}", "survey", (json_int_t)id, "before", ym,
+	    "retention_months", (json_int_t)months))) != 0)
+		goto done;
+	ret = storage_txn_commit(txn);
+	txn = NULL;
+	if (ret == 0) {
+		*moved = true;
+		*first_out = prev == NULL;
+	}
+done:
+	storage_txn_abort(txn);
+	json_decref(rec);
+	return ret;
+}
+
 /* Idempotency records past their window, a slice per transaction. */
 static int
 retention_idem(struct storage *st, int64_t today, size_t *total)
@@ -197,9 +248,9 @@ retention_run(struct storage *st, int64_t today, const char *who,
 {
 	struct retention_list	 rl = { NULL, 0, 0 };
 	struct storage_txn	*txn = NULL;
-	uint32_t		 months[64];
-	char			 ym[16];
+	uint32_t		 months[64], first;
 	size_t			 i, j, n;
+	bool			 moved, fresh, rotate = false;
 	int			 ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -218,10 +269,10 @@ retention_run(struct storage *st, int64_t today, const char *who,
 		if (rl.rl_v[i].rs_months == 0)
 			continue;
 		out->rr_surveys++;
+		first = retention_first_kept(today, rl.rl_v[i].rs_months);
 		/* Batches of months: a first pass over years of data. */
 		do {
-			if ((ret = retention_due(st, rl.rl_v[i].rs_id,
-			    retention_first_kept(today, rl.rl_v[i].rs_months),
+			if ((ret = retention_due(st, rl.rl_v[i].rs_id, first,
 			    months, sizeof(months) / sizeof(months[0]),
 			    &n)) != 0)
 				goto done;
@@ -230,20 +281,18 @@ retention_run(struct storage *st, int64_t today, const char *who,
 				    months[j])) != 0)
 					goto done;
 				out->rr_months++;
-				snprintf(ym, sizeof(ym), "%04u-%02u",
-				    (unsigned)(months[j] / 12),
-				    (unsigned)(months[j] % 12 + 1));
-				if ((ret = retention_audit(st, who,
-				    "retention.purge", json_pack("{s:I, s:s, "
-				    "s:I}", "survey",
-				    (json_int_t)rl.rl_v[i].rs_id, "month", ym,
-				    "retention_months",
-				    (json_int_t)rl.rl_v[i].rs_months))) != 0)
-					goto done;
+				rotate = true;
 			}
 		} while (n == sizeof(months) / sizeof(months[0]));
+		/* After the shredding: a crash before it leaves it due. */
+		if ((ret = retention_advance(st, who, rl.rl_v[i].rs_id, first,
+		    rl.rl_v[i].rs_months, &moved, &fresh)) != 0)
+			goto done;
+		/* A cutoff that moved rotates, whether a month had data. */
+		if (moved && !fresh)
+			rotate = true;
 	}
-	if (out->rr_months > 0) {
+	if (rotate) {
 		/* Without this, a copy taken before the pass still opens. */
 		if ((ret = storage_rotate_kek(st)) != 0) {
 			log_warnx("retention: the KEK rotation after the purge "

@@ -12,13 +12,25 @@
  *
  * A pass: for every survey, the months with responses that are due are
  * shredded (storage_shred: the responses, the month's comments index of
- * core/comments.h and the month's data key, in one transaction), each
- * followed by an audit entry "retention.purge"; then,
- * if anything was shredded, the KEK is rotated (storage_rotate_kek), so
- * that copies and backups of the store taken before the pass can no longer
- * unwrap the destroyed keys; then idempotency records past their window
- * are dropped. Aggregate cells stay. A pass is idempotent: rerunning it,
- * or finishing one that a crash interrupted, is always safe.
+ * core/comments.h and the month's data key, in one transaction); then,
+ * when the survey's cutoff (the first month kept) has moved, its record
+ * keeps the new one ("retention_from") and one audit entry
+ * "retention.purge" {survey, before, retention_months} says that nothing
+ * before it is kept. Then, if a cutoff moved or anything was shredded, the
+ * KEK is rotated (storage_rotate_kek), so that copies and backups of the
+ * store taken before the pass can no longer unwrap the destroyed keys;
+ * then idempotency records past their window are dropped. Aggregate cells
+ * stay. A pass is idempotent: rerunning it, or finishing one that a crash
+ * interrupted, is always safe.
+ *
+ * The audit log and the rotation follow the calendar, not the data: an
+ * entry per month that held responses, or a rotation only when something
+ * was shredded, told every admin whether anyone at all answered a survey
+ * in that month (a number below k, DESIGN.md section 5). The first cutoff
+ * of a survey is audited but rotates nothing, as nothing was due before
+ * it; only a store older than this rule, whose first pass under it finds
+ * a month to shred, rotates then because of its data. The report's counts
+ * are for the operator's log and palautectl, who hold the keys.
  *
  * Threads: a pass runs its own transactions and rotation waits for every
  * transaction of the process to end. Never call it with a transaction

@@ -397,7 +397,6 @@ main_purge_done(evutil_socket_t fd, short what, void *arg)
 
 	pthread_join(pd->pd_purge_thread, NULL);
 	pd->pd_purging = false;
-	metrics_add(METRICS_RETENTION_MONTHS, rr->rr_months);
 	if (pd->pd_purge_rc != 0) {
 		metrics_inc(METRICS_RETENTION_FAILED);
 		log_warnx("retention: the pass failed: %s (%u months purged "
@@ -406,7 +405,8 @@ main_purge_done(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	metrics_inc(METRICS_RETENTION_RUNS);
-	if (rr->rr_months > 0)
+	/* The log is the operator's, who holds the keys: exact figures. */
+	if (rr->rr_rotated)
 		log_info("retention: %u months of responses purged, KEK "
 		    "rotated", rr->rr_months);
 	else

@@ -145,7 +145,7 @@ writer_commit(struct writer *w, struct writer_list *batch)
 		for (j = batch->wl_head; j != NULL; j = j->wj_next)
 			j->wj_rc = rc;
 	}
-	metrics_observe_commit(n, writer_now_ns() - t0, rc != 0);
+	metrics_observe_commit(writer_now_ns() - t0, rc != 0);
 	pthread_mutex_lock(&w->w_lock);
 	w->w_stats.ws_batches++;
 	w->w_stats.ws_jobs += n;

@@ -169,6 +169,10 @@ http_forms_done(int rc, void *arg)
 	    fj->fj_req);
 	int			 st = http_intake_status(it);
 
+	/* Only a stored response draws on the link's bucket (intake.h). */
+	if (rc == 0 && st == 201)
+		http_intake_submit_charge(fj->fj_ctx, API_SUBMIT_FORM,
+		    fj->fj_target.tg_collector, fj->fj_req);
 	if (rc == 0 && (st == 201 || st == 200))
 		http_intake_json(fj->fj_req, st, json_pack("{s:s, s:b}",
 		    "id", it->ii_id, "duplicate", st == 200), origin);
@@ -237,8 +241,11 @@ http_forms_post(struct api_ctx *ctx, struct api_req *req)
 	fj->fj_req = req;
 	if ((rc = http_forms_target(&rd, req, &fj->fj_target)) != 0)
 		goto fail;
-	/* Per link: one form flooded does not slow the others. */
-	if ((wait = http_intake_limit(ctx, INTAKE_LIMIT_FORM,
+	/*
+	 * Per link: one form flooded does not slow the others. Checked
+	 * here, charged when a response is stored (api/routes/intake.h).
+	 */
+	if ((wait = http_intake_submit_check(ctx, API_SUBMIT_FORM,
 	    fj->fj_target.tg_collector, req)) > 0) {
 		error_set(&err, ERR_RATE_LIMITED, NULL, "too many "
 		    "submissions on this form; try again shortly");

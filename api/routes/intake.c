@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "core/idem.h"
+#include "core/ratelimit.h"
 #include "storage/storage.h"
 
 /* Records dropped per job: a batch carrying one waits little for it. */
@@ -47,6 +48,36 @@ http_intake_limit(struct api_ctx *ctx, enum intake_limit kind, uint64_t key,
 	}
 	return intake_limit(api_state_intake(ctx), kind, key, rate,
 	    req->rq_start_ns);
+}
+
+static long long
+http_intake_submit_rate(const struct api_ctx *ctx, enum api_submit_kind kind)
+{
+	return kind == API_SUBMIT_KIOSK ? ctx->ac_limits.al_kiosk_rate :
+	    ctx->ac_limits.al_form_rate;
+}
+
+int
+http_intake_submit_check(struct api_ctx *ctx, enum api_submit_kind kind,
+    uint64_t key, const struct api_req *req)
+{
+	long long	rate = http_intake_submit_rate(ctx, kind);
+
+	if (rate <= 0)
+		return 0;
+	return ratelimit_peek(api_state_submit_limit(ctx, kind), key,
+	    (unsigned long long)rate, req->rq_start_ns);
+}
+
+void
+http_intake_submit_charge(struct api_ctx *ctx, enum api_submit_kind kind,
+    uint64_t key, const struct api_req *req)
+{
+	long long	rate = http_intake_submit_rate(ctx, kind);
+
+	if (rate > 0)
+		ratelimit_charge(api_state_submit_limit(ctx, kind), key,
+		    (unsigned long long)rate, req->rq_start_ns);
 }
 
 struct http_intake_sweep {

@@ -466,12 +466,22 @@ static void
 http_kiosk_batch_done(int rc, void *arg)
 {
 	struct kiosk_batch	*kb = arg;
+	size_t			 i;
 
 	/* The commit failed: nothing of the batch is stored. */
-	if (rc != 0)
+	if (rc != 0) {
 		api_reply_errno(kb->kb_req, rc);
-	else
-		http_kiosk_batch_reply(kb);
+		http_kiosk_batch_free(kb);
+		return;
+	}
+	/* A batch that stored a response draws one token (intake.h). */
+	for (i = 0; i < kb->kb_n; i++)
+		if (kb->kb_items[i].ii_outcome == INTAKE_STORED) {
+			http_intake_submit_charge(kb->kb_ctx, API_SUBMIT_KIOSK,
+			    http_kiosk_limit_key(kb->kb_req), kb->kb_req);
+			break;
+		}
+	http_kiosk_batch_reply(kb);
 	http_kiosk_batch_free(kb);
 }
 
@@ -541,7 +551,8 @@ http_kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 
 	memset(&err, 0, sizeof(err));
 	http_intake_read(&rd, ctx);
-	if ((wait = http_intake_limit(ctx, INTAKE_LIMIT_KIOSK,
+	/* Checked here, charged when a response is stored (intake.h). */
+	if ((wait = http_intake_submit_check(ctx, API_SUBMIT_KIOSK,
 	    http_kiosk_limit_key(req), req)) > 0) {
 		api_reply_retry(req, wait, "this kiosk sends too often; send "
 		    "the queue later");

@@ -19,7 +19,8 @@ const struct api_route http_routes[] = {
 	{ API_GET, "/metrics", http_metrics_get, API_ACC_METRICS,
 	    API_BODY_SMALL,
 	    "Prometheus metrics: requests by route and status, latencies, "
-	    "commits, map use, connections; nothing about respondents." },
+	    "commits, map use, connections; nothing about respondents, "
+	    "and no count of responses finer than 100." },
 	{ API_GET, "/api/v1/openapi.json", http_openapi_get, API_ACC_ANY,
 	    API_BODY_SMALL, "This document: the API contract, generated "
 	    "from the route table." },
@@ -45,8 +46,8 @@ const struct api_route http_routes[] = {
 	{ API_GET, "/api/v1/surveys/{}", http_surveys_show, API_ACC_USER,
 	    API_BODY_SMALL, "A survey's current definition, or ?version=N." },
 	{ API_PUT, "/api/v1/surveys/{}", http_surveys_put, API_ACC_ADMIN,
-	    API_BODY_SMALL, "Replace a definition: in place while the "
-	    "version has no responses, else as a new version." },
+	    API_BODY_SMALL, "Replace a definition: in place until the "
+	    "survey's first collector, then as a new version." },
 	{ API_GET, "/api/v1/surveys/{}/results", http_results_get, API_ACC_USER,
 	    API_BODY_SMALL, "Results of a unit's subtree (?unit=&from=&to="
 	    "&by=none|period|unit&period=&version=): per group its released "

@@ -13,6 +13,7 @@
 #include "common/codec.h"
 #include "common/util.h"
 #include "core/catalog.h"
+#include "core/collectors.h"
 #include "core/rec.h"
 #include "core/survey.h"
 #include "storage/storage.h"
@@ -26,9 +27,10 @@ static const char *const catalog_readonly[] = {
 
 /*
  * The reply for (record, version, definition): flat, read-only first.
- * has_responses is NULL for a manager: whether a survey has any response
- * at all is a number below k (DESIGN.md section 5), which only admins,
- * who decide whether a version may be edited in place, are told.
+ * has_responses, for admins only (NULL for a manager), is of the released
+ * state (catalog_has_released()): whether a version has any response at
+ * all is a number below k (DESIGN.md section 5), so it turns true only
+ * with a step of at least k people.
  */
 static json_t *
 http_surveys_view(const json_t *rec, uint32_t version, const json_t *def,
@@ -77,7 +79,7 @@ http_surveys_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 		return 0;
 	if ((ret = catalog_definition(sl->sl_txn, rec_key_id(key), 0, &def,
 	    &version)) != 0 || (sl->sl_admin &&
-	    (ret = catalog_has_responses(sl->sl_txn, rec_key_id(key), version,
+	    (ret = catalog_has_released(sl->sl_txn, rec_key_id(key), version,
 	    &responses)) != 0))
 		goto done;
 	item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:I}",
@@ -163,7 +165,7 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 	if ((rc = catalog_get(txn, id, &rec)) == 0 &&
 	    (rc = catalog_definition(txn, id, version, &def, &version)) == 0 &&
 	    admin)
-		rc = catalog_has_responses(txn, id, version, &responses);
+		rc = catalog_has_released(txn, id, version, &responses);
 	storage_txn_abort(txn);
 	if (rc == -ENOENT && v != 0)
 		api_reply_errorf(req, ERR_NOT_FOUND, NULL,
@@ -220,7 +222,8 @@ http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 	json_t		*rec = NULL, *old = NULL, *def = NULL;
 	const char	*slug;
 	uint32_t	 version;
-	bool		 fresh, responses = false;
+	size_t		 ncollectors = 0;
+	bool		 fresh, adds = true, responses = false;
 	int		 ret;
 
 	if ((ret = catalog_get(txn, job->aj_id, &rec)) != 0)
@@ -244,14 +247,21 @@ http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 	    != 0)
 		goto done;
 	/*
-	 * Published versions are immutable once they have responses: a
-	 * change makes a new version. The same definition again changes
-	 * nothing.
+	 * A survey open for answers keeps its versions: a change makes a
+	 * new one, whether anyone answered or not, so that the version
+	 * number says nothing of responses (core/catalog.h). The same
+	 * definition again changes nothing.
 	 */
-	if ((ret = catalog_has_responses(txn, job->aj_id, version,
+	if ((ret = collectors_count_of_survey(txn, job->aj_id,
+	    &ncollectors)) != 0 ||
+	    (ret = catalog_update_adds_version(txn, rec, ncollectors,
+	    &adds)) != 0)
+		goto done;
+	fresh = !json_equal(old, def) && adds;
+	/* A new version has nothing released yet. */
+	if (!fresh && (ret = catalog_has_released(txn, job->aj_id, version,
 	    &responses)) != 0)
 		goto done;
-	fresh = !json_equal(old, def) && responses;
 	if (fresh)
 		version++;
 	catalog_key(job->aj_id, version, key);
@@ -266,7 +276,6 @@ http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 	}
 	if ((ret = rec_put(txn, STORAGE_DB_SURVEYS, job->aj_id, rec)) != 0)
 		goto done;
-	responses = responses && !fresh;
 	if ((job->aj_out = http_surveys_view(rec, version, def,
 	    &responses)) == NULL) {
 		ret = -ENOMEM;

@@ -423,18 +423,36 @@ class Units(AdminTest):
                                   token=self.token).status, 204)
 
     def test_delete_with_responses_is_409(self):
-        u = self.unit()
+        """The refusal says yes or no (DESIGN.md section 5: admins learn
+        whether a unit has responses), never how many: a unit with one
+        response and one with six get the same reply. Managers never get
+        that far."""
         s = self.survey()
-        c = self.collector(s["id"], u["id"], "link")
-        r = self.api("POST", "/api/v1/forms/%s/responses" % c["slug"], {
-            "id": str(uuid.uuid4()), "lang": "fi",
-            "answers": {"visit": 5}})
-        self.assertEqual(r.status, 201, r)
-        self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
-                                  % c["id"], token=self.token).status, 204)
-        # Only the responses hold it now.
-        self.error(self.api("DELETE", "/api/v1/units/%d" % u["id"],
-                            token=self.token), 409, "conflict")
+        replies = []
+        for n in (1, 6):
+            u = self.unit()
+            c = self.collector(s["id"], u["id"], "link")
+            for _ in range(n):
+                r = self.api("POST", "/api/v1/forms/%s/responses"
+                             % c["slug"], {"id": str(uuid.uuid4()),
+                                           "lang": "fi",
+                                           "answers": {"visit": 5}})
+                self.assertEqual(r.status, 201, r)
+            self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
+                                      % c["id"], token=self.token).status,
+                             204)
+            # Only the responses hold it now.
+            path = "/api/v1/units/%d" % u["id"]
+            err = self.error(self.api("DELETE", path, token=self.token),
+                             409, "conflict")
+            replies.append(err["message"].replace(str(u["id"]), "ID"))
+            token = self.manager([u["id"]])
+            err = self.error(self.api("DELETE", path, token=token), 403,
+                             "forbidden")
+            self.assertNotIn("respons", err["message"])
+        self.assertEqual(replies[0], replies[1])
+        self.assertEqual(replies[0], "unit ID has responses; its results "
+                         "must stay")
 
     def test_manager_sees_only_their_subtree(self):
         top = self.unit("Ylin")
@@ -535,13 +553,18 @@ class Surveys(AdminTest):
                                token=self.token))
         self.assertEqual(got["slug"], s["slug"])
 
+    def answer(self, slug, n):
+        for _ in range(n):
+            r = self.api("POST", "/api/v1/forms/%s/responses" % slug, {
+                "id": str(uuid.uuid4()), "lang": "fi",
+                "answers": {"visit": 4}})
+            self.assertEqual(r.status, 201, r)
+
     def test_update_with_responses_makes_a_version(self):
         u = self.unit()
         s = self.survey()
         c = self.collector(s["id"], u["id"], "link")
-        r = self.api("POST", "/api/v1/forms/%s/responses" % c["slug"], {
-            "id": str(uuid.uuid4()), "lang": "fi", "answers": {"visit": 4}})
-        self.assertEqual(r.status, 201, r)
+        self.answer(c["slug"], s["min_group"])
         got = self.ok(self.api("GET", "/api/v1/surveys/%d" % s["id"],
                                token=self.token))
         self.assertTrue(got["has_responses"])
@@ -556,6 +579,87 @@ class Surveys(AdminTest):
         self.assertEqual(v1["title"], s["title"])
         self.assertEqual(v1["current_version"], 2)
         self.assertTrue(v1["has_responses"])
+
+    def test_has_responses_moves_in_steps(self):
+        """An admin's has_responses is of the released state: it says
+        nothing until a whole step of min_group people has answered."""
+        u = self.unit()
+        s = self.survey()
+        c = self.collector(s["id"], u["id"], "link")
+        path = "/api/v1/surveys/%d" % s["id"]
+
+        def read():
+            return [self.api("GET", p, token=self.token).body
+                    for p in (path, "/api/v1/surveys")]
+
+        before = read()
+        self.answer(c["slug"], 1)
+        self.assertEqual(read(), before)
+        self.answer(c["slug"], s["min_group"] - 2)
+        self.assertEqual(read(), before)
+        self.assertFalse(self.ok(self.api("GET", path,
+                                          token=self.token))["has_responses"])
+        self.answer(c["slug"], 1)
+        self.assertTrue(self.ok(self.api("GET", path,
+                                         token=self.token))["has_responses"])
+
+    def test_version_says_nothing_of_responses(self):
+        """Managers, kiosks and the public form see a survey's version. Two
+        surveys open for answers, one answered once and one not, edited
+        alike: what a manager and the public read of them afterwards is
+        the same (but for ids and slugs), so the version number cannot
+        tell whether anyone answered."""
+        u = self.unit()
+        token = self.manager([u["id"]])
+        seen = []
+        for answered in (False, True):
+            s = self.survey()
+            c = self.collector(s["id"], u["id"], "link")
+            if answered:
+                self.answer(c["slug"], 1)
+            body = copy.deepcopy(s)
+            body["title"]["fi"] = "Korjattu otsikko"
+            got = self.ok(self.api("PUT", "/api/v1/surveys/%d" % s["id"],
+                                   body, token=self.token))
+            self.assertEqual(got["version"], 2)
+            reads = [self.api("GET", "/api/v1/surveys/%d" % s["id"],
+                              token=token),
+                     self.api("GET", "/api/v1/surveys/%d?version=1"
+                              % s["id"], token=token),
+                     self.api("GET", "/api/v1/forms/%s" % c["slug"])]
+            text = []
+            for r in reads:
+                self.assertEqual(r.status, 200, r)
+                doc = r.json()
+                # The survey's own id; the form's view nests it.
+                own = doc.get("survey", doc)
+                self.assertEqual(own["id"], s["id"])
+                own["id"] = "ID"
+                t = json.dumps(doc, sort_keys=True)
+                for word in (s["slug"], c["slug"]):
+                    t = t.replace(word, "SLUG")
+                text.append(t)
+            seen.append(text)
+        self.assertEqual(seen[0], seen[1])
+
+    def test_update_before_any_collector_keeps_the_version(self):
+        """Until its first collector nobody can answer a survey: it is
+        edited in place. Once one exists, even deleted again, a change
+        makes a version."""
+        u = self.unit()
+        s = self.survey()
+        body = copy.deepcopy(s)
+        body["title"]["fi"] = "Luonnos 2"
+        self.assertEqual(self.ok(self.api(
+            "PUT", "/api/v1/surveys/%d" % s["id"], body,
+            token=self.token))["version"], 1)
+        c = self.collector(s["id"], u["id"], "link")
+        self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
+                                  % c["id"], token=self.token).status, 204)
+        body["title"]["fi"] = "Luonnos 3"
+        self.assertEqual(self.ok(self.api(
+            "PUT", "/api/v1/surveys/%d" % s["id"], body,
+            token=self.token))["version"], 2)
 
     def test_same_definition_again_changes_nothing(self):
         s = self.survey()
@@ -628,15 +732,16 @@ class Surveys(AdminTest):
         def read():
             return [self.api("GET", p, token=token).body for p in paths]
 
+        c = self.collector(s["id"], u["id"], "link")
         before = read()
         for body in before:
             self.assertNotIn(b"has_responses", body)
-        c = self.collector(s["id"], u["id"], "link")
         r = self.api("POST", "/api/v1/forms/%s/responses" % c["slug"],
                      {"id": str(uuid.uuid4()), "lang": "fi",
                       "answers": {"visit": 2}})
         self.assertEqual(r.status, 201, r)
         self.assertEqual(read(), before)
+        self.answer(c["slug"], s["min_group"] - 1)
         got = self.ok(self.api("GET", paths[1], token=self.token))
         self.assertTrue(got["has_responses"])
 

@@ -568,6 +568,60 @@ class RateLimits(IntakeTest):
         self.assertEqual(self.batch(token2, [item()]).status, 200)
 
 
+class SubmitLimits(IntakeTest):
+    """kiosk_rate and form_rate count stored responses only: a bucket that
+    every request drew on let anyone count others' submissions by
+    draining it with refusals (api/routes/intake.h)."""
+    daemon_args = ("-o", "kiosk_rate=5", "-o", "form_rate=5")
+
+    def test_form_refusals_and_retries_draw_nothing(self):
+        _, slug = self.form()
+        for _ in range(8):
+            self.error(self.submit(slug, {}), 422, "invalid_answer")
+        rid = new_id()
+        self.assertEqual(self.submit(slug, {"visit": 3}, rid=rid).status, 201)
+        for _ in range(8):
+            self.assertEqual(self.submit(slug, {"visit": 3},
+                                         rid=rid).status, 200)
+        got = [self.submit(slug, {"visit": 3}).status for _ in range(5)]
+        self.assertEqual(got, [201] * 4 + [429])
+
+    def test_kiosk_refusals_and_retries_draw_nothing(self):
+        _, token = self.kiosk()
+        for _ in range(8):
+            self.assertEqual(self.statuses(self.batch(
+                token, [item({"visit": 9})])), [422])
+        again = item()
+        self.assertEqual(self.statuses(self.batch(token, [again])), [201])
+        for _ in range(8):
+            self.assertEqual(self.statuses(self.batch(token, [again])),
+                             [200])
+        got = [self.batch(token, [item()]).status for _ in range(5)]
+        self.assertEqual(got, [200] * 4 + [429])
+
+    def test_probes_show_nothing_of_others(self):
+        """Two links, alike but for one response someone else stored on
+        one of them: an attacker's probes (their own id again, empty
+        answers) get the same replies on both, header for header."""
+        seen = []
+        for other in (False, True):
+            _, slug = self.form()
+            self.assertEqual(self.submit(slug, {"visit": 3},
+                                         rid="probe-0001").status, 201)
+            if other:
+                self.assertEqual(self.submit(slug, {"visit": 1}).status,
+                                 201)
+            replies = []
+            for _ in range(6):
+                for answers in ({"visit": 3}, {}):
+                    r = self.submit(slug, answers, rid="probe-0001")
+                    replies.append((r.status, r.header("Retry-After"),
+                                    r.body))
+            seen.append(replies)
+        self.assertEqual(seen[0], seen[1])
+        self.assertEqual({s for s, _, _ in seen[0]}, {200, 422})
+
+
 class Cors(IntakeTest):
     daemon_args = ("-o",
                    "cors_origins=https://kunta.example https://www.example")

@@ -118,6 +118,38 @@ test_full_table_evicts_nearest_full(void **state)
 	ratelimit_free(rl);
 }
 
+/* Peek takes nothing; charge takes even from an empty bucket. */
+static void
+test_peek_and_charge(void **state)
+{
+	struct ratelimit	*rl;
+	int			 i;
+
+	(void)state;
+	assert_non_null(rl = ratelimit_new(16));
+	/* An unknown key is a full bucket, and peeking remembers nothing. */
+	for (i = 0; i < 100; i++)
+		assert_int_equal(ratelimit_peek(rl, 7, 6, T0), 0);
+	assert_int_equal(ratelimit_count(rl, T0), 0);
+	for (i = 0; i < 6; i++)
+		ratelimit_charge(rl, 7, 6, T0);
+	assert_int_equal(ratelimit_peek(rl, 7, 6, T0), 10);
+	/* Charged below empty: two tokens owed, the wait grows by two. */
+	ratelimit_charge(rl, 7, 6, T0);
+	ratelimit_charge(rl, 7, 6, T0);
+	assert_int_equal(ratelimit_peek(rl, 7, 6, T0), 30);
+	assert_int_equal(ratelimit_take(rl, 7, 6, T0 + 29 * SEC), 1);
+	assert_int_equal(ratelimit_peek(rl, 7, 6, T0 + 30 * SEC), 0);
+	/* Peek and take agree. */
+	assert_int_equal(ratelimit_take(rl, 7, 6, T0 + 30 * SEC), 0);
+	assert_int_equal(ratelimit_peek(rl, 7, 6, T0 + 30 * SEC), 10);
+	assert_int_equal(ratelimit_take(rl, 7, 6, T0 + 30 * SEC), 10);
+	/* Other keys are not touched; unlimited is unlimited. */
+	assert_int_equal(ratelimit_peek(rl, 8, 6, T0), 0);
+	assert_int_equal(ratelimit_peek(rl, 7, 0, T0), 0);
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -127,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_keys_are_independent),
 		cmocka_unit_test(test_rate_change_applies),
 		cmocka_unit_test(test_full_table_evicts_nearest_full),
+		cmocka_unit_test(test_peek_and_charge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/codec.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "core/audit.h"
@@ -250,7 +251,7 @@ test_months_disappear(void **state)
 	assert_int_equal(rr.rr_months, 0);
 	assert_false(rr.rr_rotated);
 
-	/* The cell is still there; the audit log has each purge. */
+	/* The cell is still there; the audit log has each cutoff. */
 	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
 	assert_int_equal(storage_get(txn, STORAGE_DB_CELLS, cellkey,
 	    sizeof(cellkey) - 1, &val, &len), 0);
@@ -264,11 +265,23 @@ test_months_disappear(void **state)
 		    json_array_get(entries, i), "action"));
 
 		if (a != NULL && strcmp(a, "retention.purge") == 0) {
-			purges++;
+			static const char *const day[] = {
+				"2025-03-31", "2025-04-01", "2025-06-15"
+			}, *const before[] = {
+				"2025-01", "2025-02", "2025-04"
+			};
+			json_t	*e = json_array_get(entries, i);
+			json_t	*d = json_object_get(e, "detail");
+
+			assert_true(purges < 3);
 			/* The fake clock dates the entry: day, no time. */
 			assert_string_equal(json_string_value(json_object_get(
-			    json_array_get(entries, i), "day")),
-			    purges == 1 ? "2025-04-01" : "2025-06-15");
+			    e, "day")), day[purges]);
+			/* The cutoff, not the months that held responses. */
+			assert_string_equal(json_string_value(json_object_get(
+			    d, "before")), before[purges]);
+			assert_int_equal(json_object_size(d), 3);
+			purges++;
 		}
 		if (a != NULL && strcmp(a, "key.rotate") == 0)
 			rotations++;
@@ -315,6 +328,75 @@ test_year_boundary(void **state)
 	assert_int_equal(count_responses(f->st, f->survey, 0, 100000), 0);
 }
 
+/*
+ * What the audit log and the rotation say of a pass depends on the dates
+ * alone: two surveys alike but for one response in January get the same
+ * entries, and a month turn rotates the KEK even when nothing was due.
+ */
+static void
+test_cutoffs_say_nothing_of_responses(void **state)
+{
+	struct fx		*f = *state;
+	struct retention_report	 rr;
+	struct storage_txn	*txn = NULL;
+	struct audit_check	 ac;
+	uint32_t		 with, without;
+	json_t			*entries, *e, *d, *seen[2];
+	size_t			 i;
+	int			 rotations = 0;
+
+	add_survey(f, 1);
+	with = f->survey;
+	add_response(f, day_of(2025, 1, 20), "jan");
+	add_survey(f, 1);
+	without = f->survey;
+	seen[0] = json_array();
+	seen[1] = json_array();
+	/* Three passes: January kept, then due, then a quiet month turn. */
+	fake_today = day_of(2025, 1, 31);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_false(rr.rr_rotated);
+	fake_today = day_of(2025, 2, 1);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 1);
+	assert_true(rr.rr_rotated);
+	fake_today = day_of(2025, 3, 1);
+	assert_int_equal(retention_run(f->st, util_today(), "test", &rr), 0);
+	assert_int_equal(rr.rr_months, 0);
+	assert_true(rr.rr_rotated);
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	entries = json_array();
+	assert_int_equal(audit_verify(txn, 0, 100, entries, &ac), 0);
+	assert_true(ac.ac_ok);
+	storage_txn_abort(txn);
+	for (i = 0; i < json_array_size(entries); i++) {
+		const char	*a;
+
+		e = json_array_get(entries, i);
+		a = json_string_value(json_object_get(e, "action"));
+		if (a != NULL && strcmp(a, "key.rotate") == 0)
+			rotations++;
+		if (a == NULL || strcmp(a, "retention.purge") != 0)
+			continue;
+		d = json_deep_copy(json_object_get(e, "detail"));
+		assert_non_null(d);
+		json_object_set_new(d, "day", json_copy(json_object_get(e,
+		    "day")));
+		assert_int_equal(json_object_del(d, "survey"), 0);
+		json_array_append_new(seen[codec_u32(json_object_get(
+		    json_object_get(e, "detail"), "survey")) == with ? 0 : 1],
+		    d);
+	}
+	assert_int_equal(json_array_size(seen[0]), 3);
+	assert_true(json_equal(seen[0], seen[1]));
+	assert_int_equal(rotations, 2);
+	assert_int_not_equal(with, without);
+	json_decref(seen[0]);
+	json_decref(seen[1]);
+	json_decref(entries);
+}
+
 /* A second holder of the state directory's lock is refused. */
 static void
 test_lock(void **state)
@@ -349,6 +431,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_year_boundary, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cutoffs_say_nothing_of_responses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	};
 
