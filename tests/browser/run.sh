@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh — the browser tests, from make check (TESTS) or by hand:
 #   PALAUTED=/path/to/palauted tests/browser/run.sh
+# PALAUTE_BROWSER_TESTS="fleet.test.js report.test.js" runs only those.
 # Installs playwright-core and axe-core from package-lock.json (npm ci)
 # into a node_modules beside this script, then runs every *.test.js with
 # node's own test runner against Debian's chromium. No browser download.
@@ -43,4 +44,5 @@ export PALAUTE_SRCDIR="${PALAUTE_SRCDIR:-$(cd "$here/../.." && pwd)}"
 export CHROMIUM="$chromium"
 cd "$work"
 # One file at a time: each starts its own palauted and chromium.
-exec node --test --test-concurrency=1 --test-reporter=spec ./*.test.js
+# shellcheck disable=SC2086
+exec node --test --test-concurrency=1 --test-reporter=spec ${PALAUTE_BROWSER_TESTS:-./*.test.js}
