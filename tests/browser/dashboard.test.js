@@ -353,6 +353,7 @@ describe('dashboard', () => {
     await page.selectOption('#c-survey', String(survey));
     await page.selectOption('#c-unit', String(u.office));
     await page.selectOption('#c-kind', 'kiosk');
+    await page.fill('#c-name', 'Lobby, Koivu');
     await page.click('#create-collector');
     await page.locator('#enrollment-code').waitFor();
     assert.match(await page.locator('#enrollment-code').innerText(), /^[A-Z0-9-]{6,}$/);

@@ -1,8 +1,8 @@
 // admin.js — the admin's views: survey definitions (a JSON editor that
-// shows the server's validation errors), collectors (kiosk codes, links
-// with a printable QR poster, invitation rounds with printable slips) and
-// users (create, change units, reset a password, delete). QR codes are
-// drawn by the daemon (GET /api/v1/qr.svg).
+// shows the server's validation errors), users (create, change units,
+// reset a password, delete), and the helpers the collectors page
+// (fleet.js) shares: tables, QR codes drawn by the daemon
+// (GET /api/v1/qr.svg), printing a poster or slips.
 
 import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES } from '/assets/i18n.js';
@@ -12,7 +12,7 @@ import { errorBox } from './shared.js';
 
 /* ------------------------------------------------------------ shared */
 
-function table(head, rows, cls) {
+export function table(head, rows, cls) {
   return h('div', { class: 'table-wrap' }, h('table', { class: cls },
     h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', null, rows)));
@@ -20,7 +20,7 @@ function table(head, rows, cls) {
 
 // A QR code of url, drawn by the daemon, as an <img> from a blob: the
 // request needs the bearer token, which an <img src> cannot send.
-async function qrImage(app, url, cls = 'qr') {
+export async function qrImage(app, url, cls = 'qr') {
   const img = h('img', { class: cls, alt: app.t('qrAlt', { url }), width: 240, height: 240 });
   try {
     const res = await app.call(`/api/v1/qr.svg?text=${encodeURIComponent(url)}`, { raw: true, accept: 'image/svg+xml' });
@@ -33,7 +33,7 @@ async function qrImage(app, url, cls = 'qr') {
 
 // Print only the given nodes (a poster, slips): everything else of the
 // page is hidden by the print style while they are in #print-root.
-function printNodes(nodes) {
+export function printNodes(nodes) {
   const root = document.getElementById('print-root');
   fill(root, nodes);
   document.body.classList.add('printing');
@@ -49,7 +49,7 @@ function printNodes(nodes) {
     .then(() => window.print());
 }
 
-function unitOptions(app, selected) {
+export function unitOptions(app, selected) {
   return app.units.map((u) => h('option', { value: u.id, selected: u.id === selected }, app.text(u.name)));
 }
 
@@ -151,168 +151,6 @@ async function renderSurveyEditor(app, main, editId) {
     h('p', { class: 'actions' },
       h('button', { type: 'button', id: 'save-survey', onclick: save }, app.t('save')),
       h('a', { href: '#/surveys', class: 'button secondary' }, app.t('cancel')))));
-}
-
-/* ------------------------------------------------------------ collectors */
-
-function collectorStatus(app, c) {
-  if (c.kind === 'kiosk') return c.enrolled ? app.t('enrolled') : app.t('notEnrolled');
-  if (c.kind === 'invitation') return app.t('usedOf', { used: c.used || 0, issued: c.issued || 0 });
-  return c.url ? location.origin + c.url : '';
-}
-
-export async function renderCollectors(app, main) {
-  destroyCharts();
-  await app.refreshShared();
-  const res = await app.call('/api/v1/collectors');
-  const list = res.data.collectors || [];
-  const result = h('div', { id: 'collector-result', 'aria-live': 'polite' });
-  const kindSel = h('select', { id: 'c-kind', onchange: () => sync() },
-    ['kiosk', 'link', 'invitation'].map((k) => h('option', { value: k }, app.t(`kind_${k}`))));
-  const count = h('input', { id: 'c-count', type: 'number', min: 1, max: 10000, value: 20, inputmode: 'numeric' });
-  const idle = h('input', { id: 'c-idle', type: 'number', min: 5, max: 600, inputmode: 'numeric', 'aria-describedby': 'c-idle-help' });
-  const countField = h('div', { class: 'field' }, h('label', { for: 'c-count' }, app.t('count_codes')), count);
-  const idleField = h('div', { class: 'field' }, h('label', { for: 'c-idle' }, app.t('idleSeconds')), idle,
-    h('p', { id: 'c-idle-help', class: 'muted' }, app.t('idleHelp')));
-  const sync = () => {
-    countField.hidden = kindSel.value !== 'invitation';
-    idleField.hidden = kindSel.value !== 'kiosk';
-  };
-  const surveySel = h('select', { id: 'c-survey' }, app.surveys.map((s) => h('option', { value: s.id }, app.text(s.title))));
-  const unitSel = h('select', { id: 'c-unit' }, unitOptions(app, 0));
-  const form = h('form', {
-    class: 'inline-form',
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      const body = { survey: Number(surveySel.value), unit: Number(unitSel.value), kind: kindSel.value };
-      if (body.kind === 'invitation') body.count = Number(count.value);
-      if (body.kind === 'kiosk' && idle.value) body.idle_reset_seconds = Number(idle.value);
-      try {
-        const r = await app.call('/api/v1/collectors', { body });
-        await showCreated(app, result, r.data);
-        await renderCollectorList(app, listBox);
-      } catch (err) {
-        fill(result, errorBox(app, err));
-      }
-    },
-  },
-  h('div', { class: 'field' }, h('label', { for: 'c-survey' }, app.t('survey')), surveySel),
-  h('div', { class: 'field' }, h('label', { for: 'c-unit' }, app.t('unit')), unitSel),
-  h('div', { class: 'field' }, h('label', { for: 'c-kind' }, app.t('kind')), kindSel),
-  countField, idleField,
-  h('div', { class: 'field buttons' }, h('button', { type: 'submit', id: 'create-collector' }, app.t('create'))));
-  sync();
-  const listBox = h('div', { id: 'collector-list' });
-  fill(main,
-    h('section', { class: 'card' }, h('h1', null, app.t('collectorsTitle')),
-      h('h2', null, app.t('newCollector')), form, result),
-    h('section', { class: 'card' }, listBox));
-  renderCollectorListInto(app, listBox, list);
-}
-
-async function renderCollectorList(app, box) {
-  const res = await app.call('/api/v1/collectors');
-  renderCollectorListInto(app, box, res.data.collectors || []);
-}
-
-function renderCollectorListInto(app, box, list) {
-  const rows = list.map((c) => h('tr', { dataset: { collector: c.id } },
-    h('td', null, String(c.id)),
-    h('td', null, app.t(`kind_${c.kind}`)),
-    h('td', null, app.surveyTitle(c.survey)),
-    h('td', null, app.unitName(c.unit)),
-    h('td', null, c.created || ''),
-    h('td', { class: 'wrap' }, collectorStatus(app, c)),
-    h('td', { class: 'row-actions' },
-      c.kind !== 'kiosk' && c.url ? h('button', {
-        type: 'button', class: 'secondary', onclick: () => printPoster(app, c),
-      }, app.t('printPoster')) : null,
-      h('button', {
-        type: 'button', class: 'danger', onclick: async () => {
-          if (!window.confirm(app.t('confirmRevoke'))) return;
-          try {
-            await app.call(`/api/v1/collectors/${c.id}`, { method: 'DELETE' });
-            await renderCollectorList(app, box);
-          } catch (err) {
-            box.prepend(errorBox(app, err));
-          }
-        },
-      }, app.t('revoke')))));
-  fill(box, list.length
-    ? table([app.t('id'), app.t('kind'), app.t('survey'), app.t('unit'), app.t('created'), app.t('link'), app.t('actions')], rows, 'collectors-table')
-    : h('p', { class: 'muted' }, '–'));
-}
-
-async function showCreated(app, box, c) {
-  if (c.kind === 'kiosk') {
-    const url = location.origin + c.kiosk_url;
-    const kioskPage = `${location.origin}/kiosk/`;
-    fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'kiosk' } },
-      h('h3', null, app.t('kioskCodeTitle')),
-      h('p', { class: 'big-code', id: 'enrollment-code' }, c.enrollment_code),
-      await qrImage(app, url),
-      h('p', null, app.t('kioskCodeHelp', { url: kioskPage, when: (c.expires_at || '').replace('T', ' ').replace('Z', ' UTC') }))));
-    return;
-  }
-  const url = location.origin + c.url;
-  if (c.kind === 'link') {
-    fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'link' } },
-      h('h3', null, app.t('linkTitle')),
-      h('p', null, h('a', { href: url, id: 'link-url', target: '_blank', rel: 'noopener' }, url)),
-      await qrImage(app, url),
-      h('p', null, h('button', { type: 'button', onclick: () => printPoster(app, c) }, app.t('printPoster')))));
-    return;
-  }
-  const codes = c.codes || [];
-  const csv = `code,url\r\n${codes.map((x) => `${x},${url}`).join('\r\n')}\r\n`;
-  const dl = h('a', {
-    class: 'button secondary', download: `invitations-${c.id}.csv`,
-    href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
-  }, app.t('downloadCodes'));
-  fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'invitation' } },
-    h('h3', null, app.t('invitationTitle')),
-    h('p', { class: 'notice' }, app.t('invitationHelp')),
-    h('p', null, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
-    h('ol', { class: 'codes', id: 'invitation-codes' }, codes.map((x) => h('li', null, h('code', null, x)))),
-    h('p', { class: 'actions' },
-      h('button', { type: 'button', onclick: () => printSlips(app, c, url, codes) }, app.t('printSlips')),
-      dl)));
-}
-
-async function printPoster(app, c) {
-  const url = location.origin + c.url;
-  const s = app.surveys.find((x) => x.id === c.survey);
-  const langs = s && s.languages ? s.languages : [app.lang];
-  const qr = await qrImage(app, url, 'poster-qr');
-  // A lobby poster speaks every language of the survey.
-  printNodes(h('div', { class: 'poster' },
-    langs.map((l) => h('p', { class: 'poster-call', lang: l }, tFor(app, l, 'posterCall'))),
-    h('h1', null, s ? app.text(s.title) : ''),
-    h('p', { class: 'poster-unit' }, app.unitName(c.unit)),
-    qr,
-    langs.map((l) => h('p', { lang: l }, tFor(app, l, 'posterHow'))),
-    h('p', { class: 'poster-url' }, url),
-    langs.map((l) => h('p', { class: 'poster-anon', lang: l }, tFor(app, l, 'posterAnon')))));
-}
-
-function tFor(app, lang, key) {
-  const saved = app.lang;
-  app.lang = lang;
-  const s = app.t(key);
-  app.lang = saved;
-  return s;
-}
-
-async function printSlips(app, c, url, codes) {
-  const qr = await qrImage(app, url, 'slip-qr');
-  const src = qr.tagName === 'IMG' ? qr.src : null;
-  printNodes(h('div', { class: 'slips' }, codes.map((code) => h('div', { class: 'slip' },
-    src ? h('img', { class: 'slip-qr', src, alt: '' }) : null,
-    h('div', null,
-      h('p', { class: 'slip-title' }, app.surveyTitle(c.survey)),
-      h('p', null, url),
-      h('p', null, `${app.t('slipCode')}: `, h('strong', { class: 'slip-code' }, code)),
-      h('p', { class: 'slip-note' }, app.t('slipNote')))))));
 }
 
 /* ------------------------------------------------------------ users */

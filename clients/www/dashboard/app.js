@@ -8,7 +8,8 @@ import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES, LANGS, pick, translator } from '/assets/i18n.js';
 import { STRINGS } from './strings.js';
 import { renderResults } from './results.js';
-import { renderSurveys, renderCollectors, renderUsers } from './admin.js';
+import { renderSurveys, renderUsers } from './admin.js';
+import { renderCollectors } from './fleet.js';
 import { renderPassword } from './account.js';
 import { renderUnits } from './units.js';
 
