@@ -384,8 +384,9 @@ describe('dashboard', () => {
     await page.click('a[href="#/users"]');
     await page.locator('#create-user').waitFor();
     await page.fill('#u-name', 'toinen');
+    await page.check('#u-how-password');
     await page.fill('#u-pass', 'another-long-password');
-    await page.check(`.unit-checks input[value="${u.south}"]`);
+    await page.click(`#u-units-tree [data-unit="${u.south}"] .picker-name`);
     await page.click('#create-user');
     await page.locator('tr', { hasText: 'toinen' }).waitFor();
     assert.match(await page.locator('tr', { hasText: 'toinen' }).innerText(), /Eteläinen alue/);
@@ -395,9 +396,9 @@ describe('dashboard', () => {
     // Edit: the manager moves north and gets a new password.
     await page.click('tr:has-text("toinen") .edit-user');
     await page.locator('#edit-user').waitFor();
-    assert.equal(await page.isChecked(`#edit-user input[value="${u.south}"]`), true);
-    await page.uncheck(`#edit-user input[value="${u.south}"]`);
-    await page.check(`#edit-user input[value="${u.north}"]`);
+    assert.equal(await page.getAttribute(`#e-units-tree [data-unit="${u.south}"]`, 'aria-selected'), 'true');
+    await page.click(`#e-units-tree [data-unit="${u.south}"] .picker-name`);
+    await page.click(`#e-units-tree [data-unit="${u.north}"] .picker-name`);
     await page.fill('#e-pass', 'toisen-uusi-salasana');
     await axeCheck(page, 'dashboard user editor');
     await page.click('#save-user');

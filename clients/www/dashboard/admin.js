@@ -1,8 +1,7 @@
 // admin.js — the admin's views: survey definitions (a JSON editor that
-// shows the server's validation errors), users (create, change units,
-// reset a password, delete), and the helpers the collectors page
-// (fleet.js) shares: tables, QR codes drawn by the daemon
-// (GET /api/v1/qr.svg), printing a poster or slips.
+// shows the server's validation errors), and the helpers the other admin
+// pages share (fleet.js: collectors; users.js: users): tables, QR codes
+// drawn by the daemon (GET /api/v1/qr.svg), printing a poster or slips.
 
 import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES } from '/assets/i18n.js';
@@ -151,116 +150,4 @@ async function renderSurveyEditor(app, main, editId) {
     h('p', { class: 'actions' },
       h('button', { type: 'button', id: 'save-survey', onclick: save }, app.t('save')),
       h('a', { href: '#/surveys', class: 'button secondary' }, app.t('cancel')))));
-}
-
-/* ------------------------------------------------------------ users */
-
-export async function renderUsers(app, main) {
-  destroyCharts();
-  await app.refreshShared();
-  const res = await app.call('/api/v1/users');
-  const users = res.data.users || [];
-  const status = h('div', { id: 'user-status', 'aria-live': 'polite' });
-  const name = h('input', { id: 'u-name', autocomplete: 'off', required: true, autocapitalize: 'none', spellcheck: 'false' });
-  const pass = h('input', { id: 'u-pass', type: 'password', autocomplete: 'new-password', required: true, minlength: 12, 'aria-describedby': 'u-pass-help' });
-  const role = h('select', { id: 'u-role' },
-    h('option', { value: 'manager' }, app.t('roleManager')), h('option', { value: 'admin' }, app.t('roleAdmin')));
-  const unitBoxes = h('fieldset', { class: 'unit-checks' },
-    h('legend', null, app.t('userUnits')),
-    h('p', { class: 'muted' }, app.t('userUnitsHelp')),
-    app.units.map((u) => h('label', { class: 'check' },
-      h('input', { type: 'checkbox', value: u.id, name: 'u-units' }), ` ${app.text(u.name)}`)));
-  const form = h('form', {
-    class: 'inline-form',
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      const units = [...unitBoxes.querySelectorAll('input:checked')].map((i) => Number(i.value));
-      const body = { username: name.value.trim(), password: pass.value, role: role.value };
-      if (role.value === 'manager') body.units = units;
-      try {
-        await app.call('/api/v1/users', { body });
-        pass.value = '';
-        await renderUsers(app, main);
-        const st = document.getElementById('user-status');
-        if (st) fill(st, h('p', { class: 'notice ok', role: 'status' }, app.t('userCreated', { name: body.username })));
-      } catch (err) {
-        pass.value = '';
-        fill(status, errorBox(app, err));
-      }
-    },
-  },
-  h('div', { class: 'field' }, h('label', { for: 'u-name' }, app.t('username')), name),
-  h('div', { class: 'field' }, h('label', { for: 'u-pass' }, app.t('password')), pass,
-    h('p', { id: 'u-pass-help', class: 'muted' }, app.t('passwordHelp'))),
-  h('div', { class: 'field' }, h('label', { for: 'u-role' }, app.t('role')), role),
-  unitBoxes,
-  h('div', { class: 'field buttons' }, h('button', { type: 'submit', id: 'create-user' }, app.t('create'))));
-  const editor = h('div', { id: 'user-editor' });
-  const rows = users.map((u) => h('tr', { dataset: { user: u.id } },
-    h('th', { scope: 'row' }, u.username),
-    h('td', null, app.t(u.role === 'admin' ? 'roleAdmin' : 'roleManager')),
-    h('td', null, (u.units || []).map((id) => app.unitName(id)).join(', ') || app.t('none')),
-    h('td', null, u.created || ''),
-    h('td', { class: 'row-actions' },
-      h('button', {
-        type: 'button', class: 'secondary edit-user', onclick: () => {
-          fill(editor, userEditor(app, main, u));
-          editor.querySelector('input')?.focus();
-        },
-      }, app.t('edit'), h('span', { class: 'visually-hidden' }, ` ${u.username}`)),
-      app.user && u.id === app.user.id ? null : h('button', {
-        type: 'button', class: 'danger', onclick: async () => {
-          if (!window.confirm(app.t('confirmDelete', { name: u.username }))) return;
-          try {
-            await app.call(`/api/v1/users/${u.id}`, { method: 'DELETE' });
-            await renderUsers(app, main);
-          } catch (err) {
-            fill(status, errorBox(app, err));
-          }
-        },
-      }, app.t('delete'), h('span', { class: 'visually-hidden' }, ` ${u.username}`)))));
-  fill(main,
-    h('section', { class: 'card' }, h('h1', null, app.t('usersTitle')),
-      h('h2', null, app.t('newUser')), form, status),
-    h('section', { class: 'card' },
-      table([app.t('username'), app.t('role'), app.t('units'), app.t('created'), app.t('actions')], rows, 'users-table'),
-      editor));
-}
-
-// A manager's units and anyone's password, changed with one PATCH: only
-// what was filled in is sent, and a new password ends their sessions.
-function userEditor(app, main, u) {
-  const status = h('div', { id: 'edit-status', 'aria-live': 'polite' });
-  const pass = h('input', { id: 'e-pass', type: 'password', autocomplete: 'new-password', minlength: 12, 'aria-describedby': 'e-pass-help' });
-  const boxes = u.role !== 'manager' ? null : h('fieldset', { class: 'unit-checks' },
-    h('legend', null, app.t('userUnits')),
-    app.units.map((x) => h('label', { class: 'check' },
-      h('input', { type: 'checkbox', value: x.id, name: 'e-units', checked: (u.units || []).includes(x.id) }),
-      ` ${app.text(x.name)}`)));
-  return h('form', {
-    class: 'inline-form', id: 'edit-user',
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      const body = {};
-      if (boxes) body.units = [...boxes.querySelectorAll('input:checked')].map((i) => Number(i.value));
-      if (pass.value) body.password = pass.value;
-      pass.value = '';
-      try {
-        await app.call(`/api/v1/users/${u.id}`, { method: 'PATCH', body });
-        await renderUsers(app, main);
-        const st = document.getElementById('user-status');
-        if (st) fill(st, h('p', { class: 'notice ok', role: 'status' }, app.t('userUpdated', { name: u.username })));
-      } catch (err) {
-        fill(status, errorBox(app, err));
-      }
-    },
-  },
-  h('h2', null, app.t('editUser', { name: u.username })),
-  boxes,
-  h('div', { class: 'field' }, h('label', { for: 'e-pass' }, app.t('newPassword')), pass,
-    h('p', { id: 'e-pass-help', class: 'muted' }, app.t('resetPasswordHelp'))),
-  h('div', { class: 'field buttons' },
-    h('button', { type: 'submit', id: 'save-user' }, app.t('save')),
-    h('button', { type: 'button', class: 'secondary', onclick: () => renderUsers(app, main) }, app.t('cancel'))),
-  status);
 }

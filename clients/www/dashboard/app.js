@@ -8,9 +8,11 @@ import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES, LANGS, pick, translator } from '/assets/i18n.js';
 import { STRINGS } from './strings.js';
 import { renderResults } from './results.js';
-import { renderSurveys, renderUsers } from './admin.js';
+import { renderSurveys } from './admin.js';
 import { renderCollectors } from './fleet.js';
+import { renderUsers } from './users.js';
 import { renderPassword } from './account.js';
+import { hasPending, renderSetPassword, takeToken } from './setpassword.js';
 import { renderUnits } from './units.js';
 
 const KEY_TOKEN = 'palaute.dashboard.token';
@@ -184,7 +186,25 @@ async function loadShared() {
 
 /* ------------------------------------------------------------ routes */
 
+// A set-password link opened: its form, whoever is logged in; then the
+// login (or the view) with the word that the password is set.
+function setPasswordDone(message) {
+  const note = () => $('main').prepend(h('p', { class: 'notice ok', role: 'status', id: 'setpw-done' }, message));
+  if (app.user) route().then(note);
+  else {
+    renderLogin('');
+    note();
+  }
+}
+
 async function route() {
+  takeToken();
+  if (hasPending()) {
+    renderFrame();
+    $('main').dataset.view = 'set-password';
+    renderSetPassword(app, $('main'), setPasswordDone);
+    return;
+  }
   if (!app.user) {
     renderLogin('');
     return;
@@ -225,6 +245,7 @@ async function route() {
 }
 
 async function start() {
+  takeToken(); // first: out of the address bar before anything else
   const saved = localStorage.getItem(KEY_LANG);
   const nav = (navigator.language || 'fi').slice(0, 2);
   app.lang = LANGS.includes(saved) ? saved : LANGS.includes(nav) ? nav : 'fi';

@@ -387,4 +387,87 @@ export const STRINGS = {
   },
   deviceRevoked: { draft: true, fi: 'Kioskin {name} tabletti on poistettu käytöstä.', sv: 'Plattan för kiosken {name} är spärrad.', en: 'The tablet of {name} is revoked.' },
   removeKiosk: { draft: true, fi: 'Poista kioski', sv: 'Ta bort kiosken', en: 'Remove the kiosk' },
+
+  // Users: set-password links, the unit tree, the set-password page
+  // (drafts for the translator).
+  usersList: { draft: true, fi: 'Kaikki käyttäjät', sv: 'Alla användare', en: 'All users' },
+  howPassword: { draft: true, fi: 'Salasana', sv: 'Lösenord', en: 'Password' },
+  howLink: {
+    draft: true,
+    fi: 'Anna kertakäyttöinen linkki, jolla käyttäjä asettaa salasanansa itse (voimassa 72 tuntia)',
+    sv: 'Ge en engångslänk där användaren själv väljer sitt lösenord (gäller 72 timmar)',
+    en: 'Give a one-time link to set their own password (valid 72 hours)',
+  },
+  howTyped: { draft: true, fi: 'Kirjoita salasana nyt', sv: 'Skriv lösenordet nu', en: 'Type a password now' },
+  resetPassword: { draft: true, fi: 'Salasanalinkki', sv: 'Lösenordslänk', en: 'Password link' },
+  linkMade: {
+    draft: true,
+    fi: 'Uusi salasanalinkki käyttäjälle {name}. Vanha salasana toimii, kunnes linkkiä käytetään.',
+    sv: 'Ny lösenordslänk för {name}. Det gamla lösenordet fungerar tills länken används.',
+    en: 'A new password link for {name}. The old password works until the link is used.',
+  },
+  linkFor: { draft: true, fi: 'Salasanalinkki: {name}', sv: 'Lösenordslänk: {name}', en: 'Password link: {name}' },
+  linkLabel: { draft: true, fi: 'Linkki', sv: 'Länk', en: 'Link' },
+  linkHelp: {
+    draft: true,
+    fi: 'Anna linkki vain käyttäjälle itselleen. Se toimii kerran ja vanhenee {when}. Linkkiä ei näytetä uudelleen; tarvittaessa tee uusi.',
+    sv: 'Ge länken bara till användaren själv. Den fungerar en gång och går ut {when}. Den visas inte igen; gör vid behov en ny.',
+    en: 'Give the link to the user alone. It works once and expires {when}. It is not shown again; make a new one if needed.',
+  },
+  copyLink: { draft: true, fi: 'Kopioi linkki', sv: 'Kopiera länken', en: 'Copy the link' },
+  linkCopied: { draft: true, fi: 'Kopioitu.', sv: 'Kopierad.', en: 'Copied.' },
+  linkSelect: { draft: true, fi: 'Linkki on valittu: kopioi se (Ctrl+C).', sv: 'Länken är markerad: kopiera den (Ctrl+C).', en: 'The link is selected: copy it (Ctrl+C).' },
+
+  pickerSearch: { draft: true, fi: 'Hae yksikköä', sv: 'Sök enhet', en: 'Find a unit' },
+  pickerMatches: { draft: true, fi: 'Osumia: {n}', sv: 'Träffar: {n}', en: 'Matches: {n}' },
+  pickerChosen: { draft: true, fi: 'Valittu {n}:', sv: '{n} valda:', en: '{n} chosen:' },
+  pickerNone: { draft: true, fi: 'Ei valittuja yksiköitä.', sv: 'Inga valda enheter.', en: 'No units chosen.' },
+  pickerDrop: { draft: true, fi: 'Poista valinta: {name}', sv: 'Ta bort valet: {name}', en: 'Remove {name}' },
+  pickerKeys: {
+    draft: true,
+    fi: 'Nuolinäppäimet liikkuvat, oikea ja vasen avaavat ja sulkevat, välilyönti valitsee.',
+    sv: 'Piltangenterna flyttar, höger och vänster öppnar och stänger, mellanslag väljer.',
+    en: 'Arrow keys move, Right and Left open and close, Space chooses.',
+  },
+
+  setPasswordTitle: { draft: true, fi: 'Aseta salasana', sv: 'Välj lösenord', en: 'Set your password' },
+  setPasswordLead: {
+    draft: true,
+    fi: 'Valitse salasana Palautteen hallintanäkymään. Linkki toimii vain kerran.',
+    sv: 'Välj ett lösenord till Palautes administrationsvy. Länken fungerar bara en gång.',
+    en: 'Choose a password for the Palaute dashboard. This link works only once.',
+  },
+  setPasswordPolicy: {
+    draft: true,
+    fi: 'Vähintään {n} merkkiä. Pitkä lause on hyvä salasana. Kun salasana on asetettu, kaikki istuntosi päättyvät.',
+    sv: 'Minst {n} tecken. En lång mening är ett bra lösenord. När lösenordet är valt avslutas alla dina sessioner.',
+    en: 'At least {n} characters. A long sentence makes a good password. Once it is set, all your sessions end.',
+  },
+  setPassword: { draft: true, fi: 'Aseta salasana', sv: 'Spara lösenordet', en: 'Set password' },
+  setPasswordShort: {
+    draft: true,
+    fi: 'Salasanassa pitää olla vähintään {n} merkkiä.',
+    sv: 'Lösenordet måste ha minst {n} tecken.',
+    en: 'The password must have at least {n} characters.',
+  },
+  setPasswordLong: { draft: true, fi: 'Salasana on liian pitkä.', sv: 'Lösenordet är för långt.', en: 'The password is too long.' },
+  setPasswordGone: {
+    draft: true,
+    fi: 'Tämä linkki ei enää toimi: se on jo käytetty, se on vanhentunut tai tilalle on tehty uusi. Pyydä pääkäyttäjältä uusi linkki.',
+    sv: 'Länken fungerar inte längre: den har redan använts, gått ut eller ersatts av en ny. Be en administratör om en ny länk.',
+    en: 'This link no longer works: it was used, it expired, or a newer one was made. Ask an admin for a new link.',
+  },
+  setPasswordFailed: {
+    draft: true,
+    fi: 'Salasanaa ei voitu asettaa. Yritä hetken kuluttua uudelleen.',
+    sv: 'Lösenordet kunde inte sparas. Försök igen om en stund.',
+    en: 'The password could not be set. Please try again in a moment.',
+  },
+  setPasswordDone: {
+    draft: true,
+    fi: 'Salasana on asetettu. Kirjaudu sisään uudella salasanalla.',
+    sv: 'Lösenordet är sparat. Logga in med det nya lösenordet.',
+    en: 'Your password is set. Log in with the new password.',
+  },
+  toLogin: { draft: true, fi: 'Kirjautumiseen', sv: 'Till inloggningen', en: 'To the login' },
 };
