@@ -8,6 +8,7 @@
 // yet, never how many. Admins also get pooling suggestions for units
 // that released nothing for six periods.
 
+import { ApiError } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
 import { faceLabel } from '/assets/i18n.js';
 import { barChart, dataTable, destroyCharts, lineChart } from './charts.js';
@@ -286,8 +287,10 @@ function commentsSection(app, def, res) {
           const r = await app.call(`/api/v1/surveys/${view.survey}/comments?${query({ question: q.id })}`);
           const d = r.data;
           const list = Array.isArray(d.comments) ? d.comments : [];
-          const count = Number.isInteger(d.count) ? d.count : list.length;
-          if (Number.isInteger(d.k_comments)) note.textContent = step(d.k_comments);
+          // The route's count and step, under either of their names.
+          const count = [d.count, d.n].find(Number.isInteger) ?? list.length;
+          const kc = [d.k_comments, d.min_group_comments].find(Number.isInteger);
+          if (kc) note.textContent = step(kc);
           if (!list.length) {
             fill(out, h('p', { class: 'comments-count' }, app.t('commentsNone')));
             return;
@@ -331,6 +334,24 @@ function poolingSection(app, res, kind) {
         h('a', { class: 'button secondary', href: `#/units?edit=${g.unit}` },
           app.t('openUnitSettings'), h('span', { class: 'visually-hidden' }, `: ${app.unitName(g.unit)}`)));
     })));
+}
+
+// The head of the printed report (print.css shows it only on paper):
+// survey, unit, range and the day it was printed; the note on steps of
+// k follows it.
+function printHeader(app, def, res, kind) {
+  const from = res.from ? P.label(kind, res.from, app.lang) : '–';
+  const to = res.to ? P.label(kind, P.bucketStart(kind, res.to), app.lang) : '–';
+  const range = from === to ? from : `${from} – ${to}`;
+  const today = new Intl.DateTimeFormat(app.lang === 'sv' ? 'sv-FI' : app.lang === 'en' ? 'en-GB' : 'fi-FI', { dateStyle: 'long' }).format(new Date());
+  const row = (key, value, cls) => [h('dt', null, app.t(key)), h('dd', { class: cls }, value)];
+  return h('header', { class: 'print-header print-only', id: 'print-header' },
+    h('p', { class: 'print-brand' }, app.t('reportTitle')),
+    h('p', { class: 'print-survey' }, app.text(def.title)),
+    h('dl', null,
+      row('unit', app.unitName(view.unit), 'print-unit'),
+      row('reportRange', range, 'print-range'),
+      row('reportPrinted', today, 'print-date')));
 }
 
 /* ------------------------------------------------------------ controls */
@@ -383,7 +404,9 @@ function controls(app, def, kind, reload) {
         type: 'button', class: 'secondary', id: 'all-time',
         onclick: () => { view.from = ''; view.to = ''; reload(); },
       }, app.t('allData')),
-      h('button', { type: 'button', id: 'csv', onclick: (ev) => downloadCsv(app, ev.currentTarget) }, app.t('downloadCsv'))),
+      h('button', { type: 'button', id: 'csv', onclick: (ev) => downloadCsv(app, ev.currentTarget) }, app.t('downloadCsv')),
+      h('button', { type: 'button', id: 'xlsx', class: 'secondary', onclick: (ev) => downloadXlsx(app, ev.currentTarget) }, app.t('downloadXlsx')),
+      h('button', { type: 'button', id: 'print-report', class: 'secondary', onclick: () => window.print() }, app.t('printReport'))),
     h('p', { class: 'muted range-note' }, app.t('rangeNote', { p: app.t(`period_${kind}`) })));
 }
 
@@ -400,20 +423,34 @@ function csvSepSelect(app) {
   return sel;
 }
 
-async function downloadCsv(app, btn) {
+function downloadCsv(app, btn) {
+  return download(app, btn, 'csv', 'text/csv', { by: 'period', period: view.trendBy, sep: csvSep(app) });
+}
+
+// The workbook of the same query, its labels in the dashboard's language.
+function downloadXlsx(app, btn) {
+  return download(app, btn, 'xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    { by: 'period', period: view.trendBy, lang: app.lang });
+}
+
+async function download(app, btn, ext, accept, extra) {
   btn.disabled = true;
+  const old = document.getElementById('download-error');
+  if (old) old.remove();
   try {
-    const res = await app.call(`/api/v1/surveys/${view.survey}/results.csv?${query({ by: 'period', period: view.trendBy, sep: csvSep(app) })}`, { raw: true, accept: 'text/csv' });
+    const res = await app.call(`/api/v1/surveys/${view.survey}/results.${ext}?${query(extra)}`, { raw: true, accept });
     const blob = await res.data.blob();
     const cd = res.headers.get('Content-Disposition') || '';
     const m = cd.match(/filename="?([^";]+)"?/);
-    const name = m ? m[1] : `palaute-${view.survey}-${view.unit}-${view.from}-${view.to}.csv`;
+    const name = m ? m[1] : `palaute-${view.survey}-${view.unit}-${view.from}-${view.to}.${ext}`;
     const a = h('a', { href: URL.createObjectURL(blob), download: name, class: 'visually-hidden' }, name);
     document.body.append(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   } catch (err) {
-    btn.after(h('p', { class: 'notice error', role: 'alert' }, app.errorText(err)));
+    // A server built without the workbook library says 503: offer the CSV.
+    const msg = ext === 'xlsx' && err instanceof ApiError && err.status === 503 ? app.t('xlsxUnavailable') : app.errorText(err);
+    btn.closest('.controls').append(h('p', { class: 'notice error download-error', id: 'download-error', role: 'alert' }, msg));
   } finally {
     btn.disabled = false;
   }
@@ -474,6 +511,7 @@ export async function renderResults(app, main, params) {
   ]);
   if (my !== seq) return;
   fill(content,
+    printHeader(app, def, res, kind),
     h('h2', { class: 'results-title' }, app.text(def.title), ' · ', app.unitName(view.unit)),
     controls(app, def, kind, reload),
     releaseNote(app, res),

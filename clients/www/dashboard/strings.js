@@ -470,4 +470,17 @@ export const STRINGS = {
     en: 'Your password is set. Log in with the new password.',
   },
   toLogin: { draft: true, fi: 'Kirjautumiseen', sv: 'Till inloggningen', en: 'To the login' },
+
+  // Results: the workbook and the printed report (drafts for the translator).
+  downloadXlsx: { draft: true, fi: 'Lataa Excel (XLSX)', sv: 'Ladda ner Excel (XLSX)', en: 'Download Excel (XLSX)' },
+  xlsxUnavailable: {
+    draft: true,
+    fi: 'Tämä palvelin ei tee Excel-tiedostoja. Lataa CSV.',
+    sv: 'Den här servern gör inga Excel-filer. Ladda ner CSV.',
+    en: 'This server does not make Excel files. Download the CSV.',
+  },
+  printReport: { draft: true, fi: 'Tulosta tai tallenna PDF', sv: 'Skriv ut eller spara PDF', en: 'Print or save as PDF' },
+  reportTitle: { draft: true, fi: 'Palaute – tulosraportti', sv: 'Palaute – resultatrapport', en: 'Palaute – results report' },
+  reportRange: { draft: true, fi: 'Aikaväli', sv: 'Period', en: 'Range' },
+  reportPrinted: { draft: true, fi: 'Tulostettu', sv: 'Utskriven', en: 'Printed' },
 };
