@@ -9,7 +9,9 @@ shuffled on purpose on every read, so their sorted lists are compared).
 The audit trail is left out: it records these very reads.
 
 One real daemon (--dev) for the class; responses come in through the
-kiosk route, whose batches may carry a day up to 14 days back.
+kiosk route, whose batches may carry a day up to 14 days back. The
+workbook is compared by what its sheets say: its zip entries carry the
+time they were written.
 """
 import datetime
 import json
@@ -17,6 +19,7 @@ import uuid
 
 from palaute_test import SharedDaemonTest, login_token, main
 from intake_support import new_id, utc_today
+from test_results import xlsx_sheets
 
 K = 3          # min_group: the smallest DESIGN.md allows
 KC = 4         # min_group_comments
@@ -101,6 +104,7 @@ class ReleaseTest(SharedDaemonTest):
             "/api/v1/surveys/%d/results.csv?unit=%d&by=unit" % (s, u),
             "/api/v1/surveys/%d/results.csv?unit=%d&by=period&sep=semicolon"
             % (s, u),
+            "/api/v1/surveys/%d/results.xlsx?unit=%d&by=unit" % (s, u),
             "/api/v1/surveys/%d/comments?unit=%d" % (s, u),
             # Errors: their texts must not tell anything either.
             "/api/v1/surveys/%d/results?unit=%d&from=2020-01-02" % (s, u),
@@ -124,6 +128,10 @@ class ReleaseTest(SharedDaemonTest):
                     doc["comments"] = sorted(doc["comments"],
                                              key=lambda c: c["text"])
                 body = json.dumps(doc, sort_keys=True).encode()
+            if ".xlsx" in path and r.status == 200:
+                # The zip's entries carry the time they were written:
+                # compare what the sheets say, cell by cell.
+                body = json.dumps(xlsx_sheets(body), sort_keys=True).encode()
             snap[path] = (r.status, r.header("Content-Type"), body)
         return snap
 
