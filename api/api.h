@@ -46,7 +46,11 @@ struct api_header {
 	char	*h_value;
 };
 
-/* A reply. The body and header strings are malloc()ed and owned here. */
+/*
+ * A reply. The body and header strings are malloc()ed and owned here. To
+ * a HEAD request the daemon sends the headers with the body's length as
+ * Content-Length, never the body: a route answers HEAD as it answers GET.
+ */
 struct api_resp {
 	int			 rs_status;
 	const char		*rs_ctype;	/* static string */

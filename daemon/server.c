@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -299,6 +300,7 @@ server_reply(struct api_req *req, struct api_resp *resp)
 	struct server_conn	*sc;
 	struct evkeyvalq	*hdrs;
 	struct evbuffer		*buf = NULL;
+	char			 clen[24];
 	size_t			 i;
 
 	sp->sp_srv->srv_inflight--;
@@ -331,7 +333,18 @@ server_reply(struct api_req *req, struct api_resp *resp)
 		evhttp_send_error(sp->sp_evreq, 500, NULL);
 		goto done;
 	}
-	if (resp->rs_len > 0)
+	if (req->rq_method == API_HEAD) {
+		/*
+		 * Headers only, with the length the GET would have. evhttp
+		 * adds no Content-Length to a HEAD reply but sends whatever
+		 * body it is given, which a kept-alive client would read as
+		 * the start of its next reply.
+		 */
+		if (resp->rs_status != 204 && resp->rs_status != 304) {
+			snprintf(clen, sizeof(clen), "%zu", resp->rs_len);
+			evhttp_add_header(hdrs, "Content-Length", clen);
+		}
+	} else if (resp->rs_len > 0)
 		evbuffer_add(buf, resp->rs_body, resp->rs_len);
 	evhttp_send_reply(sp->sp_evreq, resp->rs_status, NULL, buf);
 done:

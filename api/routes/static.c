@@ -279,11 +279,7 @@ http_static_serve(struct api_req *req, const char *root, const char *sub,
 		    "Cache-Control", cache, NULL);
 		return;
 	}
-	if (req->rq_method == API_HEAD) {
-		free(body);
-		body = NULL;
-		len = 0;
-	}
+	/* For HEAD too: the daemon sends the length, not the body. */
 	api_reply_raw(req, 200, ctype, body, len,
 	    "Content-Security-Policy", STATIC_CSP,
 	    "Permissions-Policy", STATIC_PERMISSIONS,

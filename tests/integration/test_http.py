@@ -1,0 +1,117 @@
+"""HTTP at the edges, over raw sockets: HEAD on a kept-alive connection,
+ambiguous framing, the error envelope of every refusal (also of requests
+that evhttp could not parse), canonical ids in paths and the rate limits
+of the public GET routes."""
+import json
+import socket
+import time
+import uuid
+
+from ops_support import Form, connect
+from palaute_test import (Admin, DaemonTest, SharedDaemonTest, login_token,
+                          main)
+
+
+class Raw:
+    """One client connection that sends bytes and parses replies."""
+
+    def __init__(self, d, timeout=5):
+        self.s = connect(d, timeout)
+        self.buf = b""
+
+    def close(self):
+        self.s.close()
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def _fill(self):
+        chunk = self.s.recv(65536)
+        if not chunk:
+            raise EOFError("connection closed; %r unparsed" % self.buf)
+        self.buf += chunk
+
+    def reply(self, head=False):
+        """The next reply: (status, {lower name: [values]}, body). With
+        head=True no body is read, whatever Content-Length says."""
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        top, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = top.decode("latin-1").split("\r\n")
+        proto, status = lines[0].split(" ")[:2]
+        if not proto.startswith("HTTP/1."):
+            raise AssertionError("not a status line: %r" % lines[0])
+        headers = {}
+        for line in lines[1:]:
+            k, v = line.split(":", 1)
+            headers.setdefault(k.strip().lower(), []).append(v.strip())
+        n = 0 if head else int(headers.get("content-length", ["0"])[0])
+        while len(self.buf) < n:
+            self._fill()
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return int(status), headers, body
+
+    def closed(self, timeout=5):
+        """True once the server closed the connection (nothing else came)."""
+        self.s.settimeout(timeout)
+        try:
+            while True:
+                chunk = self.s.recv(65536)
+                if not chunk:
+                    return self.buf == b""
+                self.buf += chunk
+        except (ConnectionResetError, socket.timeout):
+            return False
+
+
+def request(method, path, headers=(), body=b""):
+    lines = ["%s %s HTTP/1.1" % (method, path), "Host: x"]
+    lines += ["%s: %s" % h for h in headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+class HttpCase(DaemonTest):
+    def envelope(self, reply, status, code, field=None):
+        """reply is the JSON error envelope of DESIGN section 7."""
+        st, hdrs, body = reply
+        self.assertEqual(st, status, body)
+        self.assertEqual(hdrs.get("content-type"), ["application/json"])
+        self.assertEqual(hdrs.get("x-content-type-options"), ["nosniff"])
+        self.assertEqual(hdrs.get("cache-control"), ["no-store"])
+        doc = json.loads(body)
+        self.assertEqual(set(doc), {"error"})
+        self.assertEqual(set(doc["error"]), {"code", "message", "field"})
+        self.assertEqual(doc["error"]["code"], code, body)
+        self.assertEqual(doc["error"]["field"], field, body)
+        self.assertTrue(doc["error"]["message"])
+        return doc["error"]
+
+
+class Head(HttpCase):
+    def test_head_then_get_on_one_connection(self):
+        form = Form(self.d)
+        paths = ["/healthz", "/api/v1/openapi.json",
+                 "/api/v1/forms/%s" % form.slug, "/kiosk/",
+                 "/nope", "/api/v1/units", "/api/v1/units/x",
+                 "/api/v1/session"]
+        for path in paths:
+            c = Raw(self.d)
+            try:
+                c.send(request("HEAD", path) + request("GET", path))
+                st1, h1, _ = c.reply(head=True)
+                st2, h2, body = c.reply()
+                self.assertEqual(st1, st2, path)
+                self.assertEqual(h1.get("content-length"),
+                                 [str(len(body))], path)
+                self.assertEqual(h1.get("content-type"),
+                                 h2.get("content-type"), path)
+                # Nothing else came: the HEAD reply had no body.
+                c.send(request("GET", "/healthz"))
+                self.assertEqual(c.reply()[0], 200, path)
+                self.assertEqual(c.buf, b"", path)
+            finally:
+                c.close()
+
+
+if __name__ == "__main__":
+    main()
