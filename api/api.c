@@ -188,18 +188,22 @@ api_reply_json(struct api_req *req, int status, json_t *json)
 	api_reply_raw(req, status, "application/json", body, len, NULL);
 }
 
+json_t *
+api_error_json(const struct error *err)
+{
+	return json_pack("{s:s, s:s, s:o}", "code", error_name(err->er_code),
+	    "message", err->er_message, "field", err->er_field[0] != '\0' ?
+	    json_string(err->er_field) : json_null());
+}
+
 /* The one place the error envelope of DESIGN.md section 7 is built. */
 static char *
 api_error_body(const struct error *err, size_t *len_out)
 {
-	json_t	*e, *json;
+	json_t	*json;
 	char	*body;
 
-	e = json_pack("{s:s, s:s}", "code", error_name(err->er_code),
-	    "message", err->er_message);
-	if (e != NULL && err->er_field[0] != '\0')
-		json_object_set_new(e, "field", json_string(err->er_field));
-	json = json_pack("{s:o}", "error", e);
+	json = json_pack("{s:o}", "error", api_error_json(err));
 	body = json != NULL ? codec_dump(json, len_out) : NULL;
 	json_decref(json);
 	return body;

@@ -199,6 +199,13 @@ void	api_batch_done(struct api_ctx *ctx, int rc);
  */
 void	api_handle(struct api_ctx *ctx, struct api_req *req);
 
+/*
+ * The inside of the error envelope of DESIGN.md section 7: a new object
+ * {code, message, field}, field null when err names none (NULL when out
+ * of memory). api_reply_error() wraps it in {"error": ...}.
+ */
+json_t	*api_error_json(const struct error *err);
+
 /* Replies: each sends and consumes the request. json is stolen. */
 void	api_reply_json(struct api_req *req, int status, json_t *json);
 void	api_reply_error(struct api_req *req, const struct error *err);

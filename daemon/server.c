@@ -196,11 +196,12 @@ static void
 server_conn_close(evutil_socket_t unused, short what, void *arg)
 {
 #define SERVER_BUSY_BODY "{\"error\":{\"code\":\"unavailable\"," \
-	    "\"message\":\"too many connections; retry\"}}"
+	    "\"message\":\"too many connections; retry\",\"field\":null}}"
 	static const char	 busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
-	    "Cache-Control: no-store\r\nConnection: close\r\n"
-	    "Content-Length: 72\r\n\r\n" SERVER_BUSY_BODY;
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Connection: close\r\nContent-Length: 85\r\n\r\n"
+	    SERVER_BUSY_BODY;
 	struct server_conn	*sc = arg;
 	bufferevent_data_cb	 rcb, wcb;
 	bufferevent_event_cb	 ecb;
@@ -209,7 +210,7 @@ server_conn_close(evutil_socket_t unused, short what, void *arg)
 	evutil_socket_t		 fd;
 	int			 i;
 
-	_Static_assert(sizeof(SERVER_BUSY_BODY) - 1 == 72,
+	_Static_assert(sizeof(SERVER_BUSY_BODY) - 1 == 85,
 	    "Content-Length of the 503 body");
 	if (!sc->sc_refused) {
 		bufferevent_getcb(sc->sc_bev, &rcb, &wcb, &ecb, &cbarg);

@@ -416,11 +416,7 @@ http_kiosk_batch_result(const struct intake_item *it)
 	    json_string(it->ii_id) : json_null(), "status", status);
 	if (r == NULL || (status >= 200 && status < 300))
 		return r;
-	e = json_pack("{s:s, s:s}", "code", error_name(it->ii_err.er_code),
-	    "message", it->ii_err.er_message);
-	if (e != NULL && it->ii_err.er_field[0] != '\0')
-		json_object_set_new(e, "field",
-		    json_string(it->ii_err.er_field));
+	e = api_error_json(&it->ii_err);
 	if (e == NULL || json_object_set_new(r, "error", e) != 0) {
 		json_decref(r);
 		return NULL;

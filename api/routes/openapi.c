@@ -37,15 +37,17 @@ http_openapi_static(void)
 {
 	json_t	*error, *components;
 
-	error = json_pack("{s:s, s:[s], s:{s:{s:s, s:[s, s], s:{"
-	    "s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}}}}}",
+	error = json_pack("{s:s, s:[s], s:{s:{s:s, s:[s, s, s], s:{"
+	    "s:{s:s, s:s}, s:{s:s}, s:{s:s, s:b, s:s}}}}}",
 	    "type", "object", "required", "error", "properties", "error",
-	    "type", "object", "required", "code", "message", "properties",
+	    "type", "object", "required", "code", "message", "field",
+	    "properties",
 	    "code", "type", "string", "description",
 	    "stable and machine-readable, e.g. unknown_field",
 	    "message", "type", "string",
-	    "field", "type", "string", "description",
-	    "the JSON path of the culprit, when there is one");
+	    "field", "type", "string", "nullable", 1, "description",
+	    "the member or parameter at fault (a JSON path, or the path "
+	    "parameter's name), null when none is");
 	components = json_pack("{s:{s:{s:s, s:s, s:s}}, s:{s:o},"
 	    " s:{s:{s:s, s:{s:{s:{s:s}}}}}}",
 	    "securitySchemes", "bearer", "type", "http", "scheme", "bearer",

@@ -113,5 +113,16 @@ class Head(HttpCase):
                 c.close()
 
 
+class Fields(HttpCase):
+    def test_field_is_null_when_none_applies(self):
+        for r in (self.d.get("/nope"), self.d.post("/healthz", body={}),
+                  self.d.get("/api/v1/units")):
+            err = self.error(r, r.status, r.json()["error"]["code"])
+            self.assertIn("field", err)
+            self.assertIsNone(err["field"])
+            self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+            self.assertEqual(r.header("Cache-Control"), "no-store")
+
+
 if __name__ == "__main__":
     main()
