@@ -228,9 +228,11 @@ void	api_reply_retry(struct api_req *req, int retry_after,
 void	api_reply_errno(struct api_req *req, int err);
 
 /*
- * The path's id (its first parameter), checked. When it is not one, the
- * request gets its reply here, 400 "the <what> id must be a positive
- * whole number", the same on every route, and -EINVAL is returned.
+ * The path's id (its first parameter), checked: canonical decimal only
+ * (no sign, leading zero, space or fraction), 1 to UINT32_MAX. When it is
+ * not one, the request gets its reply here, 400 bad_request with field
+ * "id" (the path parameter's name in openapi.json), the same on every
+ * route, and -EINVAL is returned.
  */
 int	api_path_id(struct api_req *req, const char *what, uint32_t *id_out);
 

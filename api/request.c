@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include "api/api.h"
 #include "api/router.h"
 #include "common/codec.h"
-#include "common/util.h"
 
 static bool
 api_is_json_type(const char *ctype)
@@ -71,18 +71,42 @@ done:
 	return ret;
 }
 
+/*
+ * Whether s is an id as the API writes one: decimal digits without a
+ * sign, a leading zero, spaces or a fraction, from 1 to UINT32_MAX. One
+ * spelling per object, so "01", "+1" and "1.0" name nothing.
+ */
+static bool
+api_id_canonical(const char *s, uint32_t *id_out)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (s == NULL || s[0] < '1' || s[0] > '9')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i == 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return false;
+	*id_out = (uint32_t)v;
+	return true;
+}
+
 int
 api_path_id(struct api_req *req, const char *what, uint32_t *id_out)
 {
-	long long	v;
+	uint32_t	id;
 
-	if (req->rq_nparams < 1 ||
-	    util_parse_ll(req->rq_params[0], 1, UINT32_MAX, &v) != 0) {
-		api_reply_errorf(req, ERR_BAD_REQUEST, NULL,
-		    "the %s id must be a positive whole number", what);
+	if (req->rq_nparams < 1 || !api_id_canonical(req->rq_params[0], &id)) {
+		api_reply_errorf(req, ERR_BAD_REQUEST, "id",
+		    "the %s id must be a positive whole number, written "
+		    "without a sign, leading zeros or spaces", what);
 		return -EINVAL;
 	}
-	*id_out = (uint32_t)v;
+	*id_out = id;
 	return 0;
 }
 

@@ -124,5 +124,18 @@ class Fields(HttpCase):
             self.assertEqual(r.header("Cache-Control"), "no-store")
 
 
+class PathIds(SharedDaemonTest):
+    def test_ids_are_canonical_decimal(self):
+        unit = self.admin.unit()
+        r = self.api("GET", "/api/v1/units/%d" % unit, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        for bad in ("0%d" % unit, "+%d" % unit, "%%2b%d" % unit,
+                    "%d.0" % unit, "%%20%d" % unit, "%d%%20" % unit,
+                    "0", "-1", "4294967296", "1e1", "0x1", "%d " % unit):
+            path = "/api/v1/units/" + bad.replace(" ", "%20")
+            self.error(self.api("GET", path, token=self.token), 400,
+                       "bad_request", "id")
+
+
 if __name__ == "__main__":
     main()
