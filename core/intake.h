@@ -219,7 +219,8 @@ void	intake_sweep_end(struct intake_state *is, bool ran);
  * request's arrival: no clock read here); 0 or the seconds to wait.
  */
 enum intake_limit { INTAKE_LIMIT_KIOSK, INTAKE_LIMIT_FORM,
-	INTAKE_LIMIT_ENROLL, INTAKE_LIMIT_COUNT };
+	INTAKE_LIMIT_ENROLL, INTAKE_LIMIT_KIOSK_VIEW, INTAKE_LIMIT_FORM_VIEW,
+	INTAKE_LIMIT_COUNT };
 int	intake_limit(struct intake_state *is, enum intake_limit kind,
 	    uint64_t key, long long rate, uint64_t now_ns);
 

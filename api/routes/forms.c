@@ -3,6 +3,7 @@
  *
  *   GET /api/v1/forms/{slug}
  *     200 {survey, privacy, unit, invitation_required}
+ *     429 asked for too often on this link (Retry-After; form_rate)
  *   POST /api/v1/forms/{slug}/responses {id, lang, answers, invitation?,
  *       version?}
  *     201 {id, duplicate: false}  stored
@@ -90,11 +91,22 @@ http_forms_get(struct api_ctx *ctx, struct api_req *req)
 	struct intake_target	 tg;
 	struct intake_survey	*sv = NULL;
 	const char		*origin = http_forms_origin(ctx, req);
+	struct error		 err;
 	json_t			*view = NULL;
-	int			 rc;
+	int			 rc, wait = 0;
 
 	http_intake_read(&rd, ctx);
+	/* Per link, like the submissions. */
 	if ((rc = http_forms_target(&rd, req, &tg)) == 0 &&
+	    (wait = http_intake_limit(ctx, INTAKE_LIMIT_FORM_VIEW,
+	    tg.tg_collector, req)) > 0) {
+		intake_read_end(&rd);
+		error_set(&err, ERR_RATE_LIMITED, NULL, "this form is asked "
+		    "for too often; try again shortly");
+		http_intake_error(req, &err, origin, wait);
+		return;
+	}
+	if (rc == 0 &&
 	    (rc = intake_survey_get(&rd, tg.tg_survey, 0, &sv)) == 0 &&
 	    (rc = intake_public_view(&rd, &tg, sv, &view)) == 0 &&
 	    json_object_set_new(view, "invitation_required",

@@ -36,10 +36,17 @@ http_intake_limit(struct api_ctx *ctx, enum intake_limit kind, uint64_t key,
 	long long	rate;
 
 	switch (kind) {
+	/*
+	 * The public GET routes have buckets of their own at the rate of
+	 * their POSTs: reading a form as often as it may be answered is
+	 * plenty, and a flood of reads leaves the answers their own tokens.
+	 */
 	case INTAKE_LIMIT_KIOSK:
+	case INTAKE_LIMIT_KIOSK_VIEW:
 		rate = ctx->ac_limits.al_kiosk_rate;
 		break;
 	case INTAKE_LIMIT_FORM:
+	case INTAKE_LIMIT_FORM_VIEW:
 		rate = ctx->ac_limits.al_form_rate;
 		break;
 	default:

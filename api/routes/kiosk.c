@@ -8,6 +8,7 @@
  *     410 gone: the code was used already, or it expired
  *   GET /api/v1/kiosk/survey (device token)
  *     200 {survey, privacy, unit, idle_reset_seconds}
+ *     429 asked for too often by this tablet (Retry-After; kiosk_rate)
  *   POST /api/v1/kiosk/responses {responses: [{id, day, lang, answers,
  *       version?}]} (device token), at most INTAKE_BATCH_MAX
  *     200 {results: [{id, status, error?}], stored, duplicates, rejected}
@@ -154,8 +155,15 @@ void
 http_kiosk_survey(struct api_ctx *ctx, struct api_req *req)
 {
 	json_t			*view = NULL;
-	int			 rc;
+	int			 rc, wait;
 
+	/* Per device token, like its submissions (kiosk_rate). */
+	if ((wait = http_intake_limit(ctx, INTAKE_LIMIT_KIOSK_VIEW,
+	    http_kiosk_limit_key(req), req)) > 0) {
+		api_reply_retry(req, wait, "this kiosk asks for its survey "
+		    "too often; try again later");
+		return;
+	}
 	rc = http_kiosk_view(ctx, req->rq_who.pr_user, &view);
 	if (rc == -ENOENT)
 		api_reply_errorf(req, ERR_UNAUTHORIZED, NULL,

@@ -137,5 +137,34 @@ class PathIds(SharedDaemonTest):
                        "bad_request", "id")
 
 
+class PublicGetLimits(DaemonTest):
+    daemon_args = ("-o", "form_rate=3", "-o", "kiosk_rate=3")
+
+    def test_form_definition_is_rate_limited(self):
+        form = Form(self.d)
+        path = "/api/v1/forms/%s" % form.slug
+        codes = [self.d.get(path).status for _ in range(6)]
+        self.assertEqual(codes[:3], [200] * 3, codes)
+        r = self.d.get(path)
+        self.error(r, 429, "rate_limited")
+        self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+
+    def test_kiosk_survey_is_rate_limited(self):
+        admin = Admin(self.d)
+        unit = admin.unit()
+        survey = admin.survey()
+        c = admin.collector(survey, unit, "kiosk")
+        r = self.d.post("/api/v1/kiosk/enroll",
+                        body={"code": c["enrollment_code"]})
+        self.assertEqual(r.status, 201, r)
+        token = r.json()["device_token"]
+        codes = [self.d.get("/api/v1/kiosk/survey", token=token).status
+                 for _ in range(6)]
+        self.assertEqual(codes[:3], [200] * 3, codes)
+        r = self.d.get("/api/v1/kiosk/survey", token=token)
+        self.error(r, 429, "rate_limited")
+        self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+
+
 if __name__ == "__main__":
     main()
