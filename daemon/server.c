@@ -31,11 +31,29 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/config.h"
+#include "daemon/frame.h"
 #include "daemon/server.h"
 
 #define SERVER_MAX_SOCKETS	8
 /* Hash buckets of open connections, found by their bufferevent. */
 #define SERVER_CONN_BUCKETS	1024
+/* The path of the stand-in request for a refusal: a prefix and a secret. */
+#define SERVER_REFUSAL_PREFIX	"/.refused/"
+#define SERVER_REFUSAL_LEN	(sizeof(SERVER_REFUSAL_PREFIX) - 1 + 32)
+
+/*
+ * The framing check of one connection, a callback on its input buffer
+ * (see server_frame_cb); it goes with the server_conn.
+ */
+struct server_frame {
+	struct frame		 sf_frame;
+	struct evbuffer		*sf_hold;	/* the header block coming in */
+	struct evbuffer		*sf_new;	/* scratch: bytes just read */
+	struct evbuffer		*sf_checked;	/* scratch: bytes passed */
+	struct evbuffer_cb_entry *sf_cb;
+	bool			 sf_busy;	/* inside the callback */
+	char			 sf_refusal[SERVER_REFUSAL_LEN + 1];
+};
 
 /* One open connection (see server_conn_new). */
 struct server_conn {
@@ -44,6 +62,7 @@ struct server_conn {
 	struct bufferevent	*sc_bev;	/* evhttp's, with a ref of ours */
 	struct evhttp_connection *sc_evcon;	/* once a request came in */
 	struct event		*sc_timer;	/* deadline, or refusal */
+	struct server_frame	*sc_frame;	/* the framing check */
 	uint64_t		 sc_deadline_ns; /* monotonic, for the request */
 	bool			 sc_refused;	/* one over max_connections */
 };
@@ -59,6 +78,10 @@ struct server {
 	size_t				 srv_nconns;
 	size_t				 srv_max_conns;
 	struct timeval			 srv_deadline;
+	size_t				 srv_max_head;
+	uint64_t			 srv_max_body;
+	/* The stand-in request's path (see server_frame_cb). */
+	char				 srv_refusal[SERVER_REFUSAL_LEN + 1];
 	/* Keys the in-memory hash of peer addresses; never persisted. */
 	unsigned char			 srv_peer_key[crypto_shorthash_KEYBYTES];
 };
@@ -86,6 +109,8 @@ static const struct {
 	{ EVHTTP_REQ_DELETE, API_DELETE },
 	{ EVHTTP_REQ_OPTIONS, API_OPTIONS },
 };
+
+static void	server_frame_free(struct server_frame *);
 
 static uint64_t
 server_now_ns(void)
@@ -152,6 +177,9 @@ server_conn_forget(struct server_conn *sc)
 	srv->srv_nconns--;
 	metrics_gauge_set(METRICS_OPEN_CONNECTIONS, (int64_t)srv->srv_nconns);
 	event_free(sc->sc_timer);
+	evbuffer_remove_cb_entry(bufferevent_get_input(sc->sc_bev),
+	    sc->sc_frame->sf_cb);
+	server_frame_free(sc->sc_frame);
 	/* evhttp's own reference, if it still has one, keeps it alive. */
 	bufferevent_decref(sc->sc_bev);
 	free(sc);
@@ -250,6 +278,128 @@ server_conn_close(evutil_socket_t unused, short what, void *arg)
 	server_conn_forget(sc);
 }
 
+/*
+ * Refusals in JSON. libevent 2.1 answers a request it cannot parse (a bad
+ * request line, a header line without a colon, a bad Content-Length, a
+ * header block or a body over its limits, an unknown method, an Expect
+ * it does not know) with an HTML page of its own, and has no hook to
+ * change it (evhttp_set_errorcb is 2.2's). So the daemon checks first,
+ * with daemon/frame.c, which is stricter than libevent at every step.
+ *
+ * The check sits on the connection's input buffer as an evbuffer
+ * callback: bufferevent_socket runs it as soon as a read has added
+ * bytes, before evhttp's read callback looks at them. It takes the new
+ * bytes out, keeps a header block back until it is whole and has
+ * passed, then puts it back for evhttp, followed by the body as it comes
+ * within its Content-Length. So evhttp only ever sees whole, well-formed
+ * requests. (A filter bufferevent would do the same on input, but in
+ * 2.1 it reports a reply written once it is only queued on the socket's
+ * bufferevent, and evhttp then shuts a closing connection down before
+ * the reply has left.)
+ *
+ * A refused request is replaced, at its place in the stream, by a
+ * request of our own: GET of a path with a secret drawn at start, and
+ * Connection: close. evhttp parses it like any other, after the replies
+ * to the requests before it, and server_request() answers it with the
+ * refusal in the JSON envelope of DESIGN.md section 7; evhttp then closes
+ * the connection. Everything after the refused request is dropped.
+ *
+ * What libevent may still answer on its own: nothing that came through
+ * the check. A connection whose check could not be set up (out of memory
+ * in server_conn_new) is served without it and gets libevent's pages,
+ * and so does a reply that libevent fails to allocate.
+ */
+static void
+server_frame_run(struct server_frame *sf, struct evbuffer *src,
+    struct evbuffer *dst)
+{
+	struct evbuffer_iovec	 v;
+	size_t			 used;
+
+	while (evbuffer_peek(src, -1, NULL, &v, 1) > 0 && v.iov_len > 0) {
+		switch (frame_feed(&sf->sf_frame, v.iov_base, v.iov_len,
+		    &used)) {
+		case FRAME_HOLD:
+			evbuffer_remove_buffer(src, sf->sf_hold, used);
+			break;
+		case FRAME_HEAD:
+			evbuffer_remove_buffer(src, sf->sf_hold, used);
+			evbuffer_add_buffer(dst, sf->sf_hold);
+			break;
+		case FRAME_BODY:
+			evbuffer_remove_buffer(src, dst, used);
+			break;
+		case FRAME_SKIP:
+			evbuffer_drain(src, used);
+			break;
+		case FRAME_REFUSE:
+			evbuffer_drain(src, evbuffer_get_length(src));
+			evbuffer_drain(sf->sf_hold,
+			    evbuffer_get_length(sf->sf_hold));
+			evbuffer_add_printf(dst, "GET %s HTTP/1.1\r\n"
+			    "Host: palaute\r\nConnection: close\r\n\r\n",
+			    sf->sf_refusal);
+			break;
+		}
+	}
+}
+
+/* Bytes were added to or taken from the connection's input. */
+static void
+server_frame_cb(struct evbuffer *in, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct server_frame	*sf = arg;
+	size_t			 checked;
+
+	/* Our own moves below call back here too. */
+	if (sf->sf_busy || info->n_added == 0)
+		return;
+	sf->sf_busy = true;
+	/* What is there before the new bytes passed already: evhttp's. */
+	checked = evbuffer_get_length(in) - info->n_added;
+	evbuffer_remove_buffer(in, sf->sf_checked, checked);
+	evbuffer_add_buffer(sf->sf_new, in);
+	evbuffer_add_buffer(in, sf->sf_checked);
+	server_frame_run(sf, sf->sf_new, in);
+	sf->sf_busy = false;
+}
+
+static void
+server_frame_free(struct server_frame *sf)
+{
+	if (sf == NULL)
+		return;
+	frame_clear(&sf->sf_frame);
+	if (sf->sf_hold != NULL)
+		evbuffer_free(sf->sf_hold);
+	if (sf->sf_new != NULL)
+		evbuffer_free(sf->sf_new);
+	if (sf->sf_checked != NULL)
+		evbuffer_free(sf->sf_checked);
+	free(sf);
+}
+
+/* The check on bev's input; NULL on failure. */
+static struct server_frame *
+server_frame_new(struct server *srv, struct bufferevent *bev)
+{
+	struct server_frame	*sf = NULL;
+
+	if ((sf = calloc(1, sizeof(*sf))) == NULL ||
+	    (sf->sf_hold = evbuffer_new()) == NULL ||
+	    (sf->sf_new = evbuffer_new()) == NULL ||
+	    (sf->sf_checked = evbuffer_new()) == NULL ||
+	    (sf->sf_cb = evbuffer_add_cb(bufferevent_get_input(bev),
+	    server_frame_cb, sf)) == NULL) {
+		server_frame_free(sf);
+		return NULL;
+	}
+	frame_init(&sf->sf_frame, srv->srv_max_head, srv->srv_max_body);
+	memcpy(sf->sf_refusal, srv->srv_refusal, sizeof(sf->sf_refusal));
+	return sf;
+}
+
 /* evhttp's hook for a new connection's bufferevent (no fd set yet). */
 static struct bufferevent *
 server_conn_new(struct event_base *base, void *arg)
@@ -262,7 +412,8 @@ server_conn_new(struct event_base *base, void *arg)
 	    (sc->sc_timer = evtimer_new(base, server_conn_close, sc)) ==
 	    NULL ||
 	    (bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (sc->sc_frame = server_frame_new(srv, bev)) == NULL)
 		goto fail;
 	/* Ours: valid until we let go, whenever evhttp frees it. */
 	bufferevent_incref(bev);
@@ -281,7 +432,10 @@ server_conn_new(struct event_base *base, void *arg)
 		server_conn_restart(sc);
 	return bev;
 fail:
-	/* evhttp then makes a plain bufferevent: served, but not capped. */
+	/* evhttp then makes a plain bufferevent: served, but not capped
+	 * and not checked. */
+	if (bev != NULL)
+		bufferevent_free(bev);
 	if (sc != NULL && sc->sc_timer != NULL)
 		event_free(sc->sc_timer);
 	free(sc);
@@ -456,6 +610,14 @@ server_request(struct evhttp_request *evreq, void *arg)
 	req->rq_reply = server_reply;
 	req->rq_reply_arg = sp;
 	srv->srv_inflight++;
+	/* The stand-in for a request the framing check refused. */
+	if (sc != NULL && sc->sc_frame != NULL &&
+	    sc->sc_frame->sf_frame.fr_state == FRAME_REFUSED &&
+	    strcmp(req->rq_path, srv->srv_refusal) == 0) {
+		api_reply_errorf(req, sc->sc_frame->sf_frame.fr_code, NULL,
+		    "%s", sc->sc_frame->sf_frame.fr_why);
+		return;
+	}
 	if (req->rq_method == API_METHOD_COUNT) {
 		api_reply_errorf(req, ERR_METHOD_NOT_ALLOWED, NULL,
 		    "this method is not used by the API");
@@ -468,15 +630,22 @@ void
 server_set_limits(struct server *srv, const struct config *cf)
 {
 	/*
-	 * The largest body any route takes (a kiosk batch); evhttp refuses
-	 * anything larger itself, and each route's smaller limit is checked
-	 * in api_handle() so the client gets a JSON 413.
+	 * The largest body any route takes (a kiosk batch): a larger
+	 * Content-Length is refused before the body is read, and each
+	 * route's smaller limit is checked in api_handle(), both in JSON.
 	 */
 	evhttp_set_max_body_size(srv->srv_http,
 	    (ev_ssize_t)cf->cf_max_body_batch);
 	/* Headers are small; a large header block is an attack. */
 	evhttp_set_max_headers_size(srv->srv_http,
 	    (ev_ssize_t)cf->cf_max_headers);
+	/*
+	 * Both are checked first by each connection's framing check, which
+	 * counts a header block with its line ends (libevent does not) and
+	 * refuses in JSON; evhttp's are the same numbers, so they never bite.
+	 */
+	srv->srv_max_body = cf->cf_max_body_batch;
+	srv->srv_max_head = (size_t)cf->cf_max_headers;
 	/*
 	 * Idle timeout: dead kiosks on flaky Wi-Fi go away. libevent 2.1 has
 	 * one for both directions, so the longer of the two keys applies.
@@ -496,6 +665,7 @@ server_new(struct event_base *base, const struct config *cf,
     struct api_ctx *api, struct server **out)
 {
 	struct server	*srv = NULL;
+	unsigned char	 secret[16];
 	int		 ret = -1;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
@@ -505,6 +675,14 @@ server_new(struct event_base *base, const struct config *cf,
 	srv->srv_base = base;
 	srv->srv_api = api;
 	randombytes_buf(srv->srv_peer_key, sizeof(srv->srv_peer_key));
+	/* A client cannot send the stand-in for a refusal: it cannot guess
+	 * the path. */
+	randombytes_buf(secret, sizeof(secret));
+	memcpy(srv->srv_refusal, SERVER_REFUSAL_PREFIX,
+	    sizeof(SERVER_REFUSAL_PREFIX) - 1);
+	sodium_bin2hex(srv->srv_refusal + sizeof(SERVER_REFUSAL_PREFIX) - 1,
+	    sizeof(srv->srv_refusal) - (sizeof(SERVER_REFUSAL_PREFIX) - 1),
+	    secret, sizeof(secret));
 	if ((srv->srv_http = evhttp_new(base)) == NULL) {
 		ret = -ENOMEM;
 		goto done;

@@ -113,6 +113,140 @@ class Head(HttpCase):
                 c.close()
 
 
+class Framing(HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.form = Form(self.d)
+
+    def post(self, id_, headers, body):
+        c = Raw(self.d)
+        try:
+            c.send(request("POST", self.form.path, headers, body))
+            return c.reply(), c.closed()
+        finally:
+            c.close()
+
+    def assert_not_stored(self, body):
+        r = self.d.post(self.form.path, body=body)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["duplicate"], False)
+
+    def test_two_content_lengths(self):
+        doc = self.form.body()
+        data = json.dumps(doc).encode()
+        reply, closed = self.post(doc["id"], [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data))),
+            ("Content-Length", str(len(data) + 5))], data + b"xxxxx")
+        self.envelope(reply, 400, "bad_request")
+        self.assertTrue(closed)
+        self.assert_not_stored(doc)
+
+    def test_same_content_length_twice_is_one(self):
+        doc = self.form.body()
+        data = json.dumps(doc).encode()
+        reply, _ = self.post(doc["id"], [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data))),
+            ("Content-Length", str(len(data)))], data)
+        self.assertEqual(reply[0], 201, reply)
+
+    def test_content_length_with_chunked(self):
+        doc = self.form.body()
+        data = json.dumps(doc).encode()
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data)
+        reply, closed = self.post(doc["id"], [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data))),
+            ("Transfer-Encoding", "chunked")], chunked)
+        self.envelope(reply, 400, "bad_request")
+        self.assertTrue(closed)
+        self.assert_not_stored(doc)
+
+
+class Envelope(HttpCase):
+    """Requests that evhttp would refuse with an HTML page of its own."""
+
+    daemon_args = ("-o", "max_headers=4096", "-o", "max_body_batch=65536")
+
+    def refused(self, data, status, code):
+        c = Raw(self.d)
+        try:
+            c.send(data)
+            err = self.envelope(c.reply(), status, code)
+            self.assertTrue(c.closed(), data)
+            return err
+        finally:
+            c.close()
+
+    def test_malformed_request_lines(self):
+        for line in (b"GARBAGE", b"GET /", b"GET / HTTP/2.0",
+                     b"GET / HTTP/1.1 extra", b"GET  / HTTP/1.1",
+                     b"GET /a b HTTP/1.1", b"GET //x:y/ HTTP/1.1",
+                     b"GET /a#b#c HTTP/1.1", b"GET /\x01 HTTP/1.1",
+                     b"GET noslash HTTP/1.1"):
+            self.refused(line + b"\r\nHost: x\r\n\r\n", 400, "bad_request")
+
+    def test_unknown_method(self):
+        for m in (b"FOO", b"get", b"CONNECT"):
+            self.refused(m + b" / HTTP/1.1\r\nHost: x\r\n\r\n", 405,
+                         "method_not_allowed")
+
+    def test_malformed_headers(self):
+        for h in (b"NoColon", b"Bad Name: x", b"Name : x", b" folded",
+                  b"X: a\x00b", b"Content-Length: -1",
+                  b"Content-Length: 1x", b"Content-Length: +1",
+                  b"Transfer-Encoding: chunked", b"Expect: teapot"):
+            self.refused(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + h +
+                         b"\r\n\r\n", 400, "bad_request")
+
+    def test_head_with_a_body(self):
+        self.refused(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 5\r\n\r\nhello", 400, "bad_request")
+
+    def test_headers_over_the_limit(self):
+        self.refused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                     b"a" * 5000 + b"\r\n\r\n", 413, "too_large")
+        self.refused(b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\n\r\n", 413,
+                     "too_large")
+
+    def test_body_over_the_limit(self):
+        # Refused on its Content-Length, before any of it is read.
+        self.refused(b"POST /api/v1/kiosk/responses HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 70000\r\n\r\n", 413, "too_large")
+
+    def test_refusal_after_a_good_request_keeps_the_order(self):
+        c = Raw(self.d)
+        try:
+            c.send(request("GET", "/healthz") + b"BAD\r\n\r\n")
+            self.assertEqual(c.reply()[0], 200)
+            self.envelope(c.reply(), 400, "bad_request")
+            self.assertTrue(c.closed())
+        finally:
+            c.close()
+
+    def test_blank_lines_before_a_request_are_passed_over(self):
+        c = Raw(self.d)
+        try:
+            c.send(b"\r\n" + request("GET", "/healthz"))
+            self.assertEqual(c.reply()[0], 200)
+        finally:
+            c.close()
+
+    def test_pipelined_requests_split_anywhere(self):
+        data = request("GET", "/healthz") * 3
+        for cut in range(1, len(data), 7):
+            c = Raw(self.d)
+            try:
+                c.send(data[:cut])
+                time.sleep(0.01)
+                c.send(data[cut:])
+                for _ in range(3):
+                    self.assertEqual(c.reply()[0], 200, cut)
+            finally:
+                c.close()
+
+
 class Fields(HttpCase):
     def test_field_is_null_when_none_applies(self):
         for r in (self.d.get("/nope"), self.d.post("/healthz", body={}),
