@@ -757,6 +757,20 @@ server_add(struct server *srv, struct evhttp_bound_socket *bs)
 	return 0;
 }
 
+/*
+ * evhttp listens with a queue of 128. Connections that arrive while the
+ * loop is busy wait there; past it the kernel drops their SYNs, and such
+ * a client tries again only after a second or more, so a burst (clients
+ * reconnecting at once after a deadline cut them) made others wait that
+ * long. Linux takes a new backlog on a listening socket and caps it at
+ * net.core.somaxconn. The socket unit sets its own (Backlog=).
+ */
+static int
+server_backlog(int fd)
+{
+	return listen(fd, SOMAXCONN) == -1 ? -errno : 0;
+}
+
 int
 server_listen(struct server *srv, const char *listen, char *bound,
     size_t boundlen)
@@ -775,6 +789,8 @@ server_listen(struct server *srv, const char *listen, char *bound,
 		log_warn("listen on %s", listen);
 		return -EADDRNOTAVAIL;
 	}
+	if (server_backlog(evhttp_bound_socket_get_fd(bs)) != 0)
+		log_warn("listen on %s: backlog", listen);
 	if ((rc = server_add(srv, bs)) != 0)
 		return rc;
 	if (bound == NULL)

@@ -1,6 +1,8 @@
 """Connection limits: 500 clients trickling a byte a second neither starve
-a normal submission nor hold their connections past request_deadline, and
-connections beyond max_connections are answered 503 and closed."""
+a normal submission nor hold their connections past request_deadline, a
+burst of connections is not dropped at the accept queue, and connections
+beyond max_connections are answered 503 and closed."""
+import signal
 import socket
 import threading
 import time
@@ -118,6 +120,48 @@ class SlowClients(DaemonTest):
             self.assertEqual(self.form.submit().status, 201)
         finally:
             slow.close()
+
+
+class AcceptBacklog(DaemonTest):
+    BURST = 300
+    daemon_args = ("-o", "max_connections=%d" % (BURST + 100),
+                   "-o", "request_deadline=30", "-o", "read_timeout=60")
+
+    def test_a_burst_of_connections_waits_in_the_queue(self):
+        """Connections that arrive while the event loop is busy (here:
+        stopped) wait in the kernel's accept queue. A queue shorter than
+        the burst drops the rest of the SYNs, and a client whose SYN was
+        dropped tries again only after a second or more."""
+        raise_nofile(4096)
+        # The --dev set-up is over: the loop has nothing else to do.
+        self.assertEqual(self.d.get("/readyz").status, 200)
+        burst = []
+        self.d.send_signal(signal.SIGSTOP)
+        try:
+            for _ in range(self.BURST):
+                s = socket.socket()
+                s.setblocking(False)
+                s.connect_ex((self.d.host, self.d.port))
+                burst.append(s)
+            legit = socket.socket()
+            legit.setblocking(False)
+            t0 = time.monotonic()
+            legit.connect_ex((self.d.host, self.d.port))
+            time.sleep(0.2)
+        finally:
+            self.d.send_signal(signal.SIGCONT)
+        try:
+            legit.settimeout(10)
+            legit.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = legit.recv(4096)
+            took = time.monotonic() - t0
+            self.assertTrue(data.startswith(b"HTTP/1.1 200 "), data)
+            self.assertLess(took, 1.0, "a request behind a burst of %d "
+                            "connections took %.2f s" % (self.BURST, took))
+        finally:
+            legit.close()
+            for s in burst:
+                s.close()
 
 
 class ConnectionCap(DaemonTest):
