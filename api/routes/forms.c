@@ -3,7 +3,8 @@
  *
  *   GET /api/v1/forms/{slug}
  *     200 {survey, privacy, unit, invitation_required}
- *     429 asked for too often on this link (Retry-After; form_rate)
+ *     429 asked for too often by this client on this link (Retry-After;
+ *         form_rate)
  *   POST /api/v1/forms/{slug}/responses {id, lang, answers, invitation?,
  *       version?}
  *     201 {id, duplicate: false}  stored
@@ -96,10 +97,15 @@ http_forms_get(struct api_ctx *ctx, struct api_req *req)
 	int			 rc, wait = 0;
 
 	http_intake_read(&rd, ctx);
-	/* Per link, like the submissions. */
+	/*
+	 * Per client and link, at the rate of the link's submissions. Not
+	 * per link alone: anyone could then drain the bucket, wait and
+	 * probe again, and count who else opened the form meanwhile.
+	 */
 	if ((rc = http_forms_target(&rd, req, &tg)) == 0 &&
 	    (wait = http_intake_limit(ctx, INTAKE_LIMIT_FORM_VIEW,
-	    tg.tg_collector, req)) > 0) {
+	    req->rq_peer_tag ^ (tg.tg_collector * 0x9e3779b97f4a7c15ULL),
+	    req)) > 0) {
 		intake_read_end(&rd);
 		error_set(&err, ERR_RATE_LIMITED, NULL, "this form is asked "
 		    "for too often; try again shortly");

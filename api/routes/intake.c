@@ -38,8 +38,8 @@ http_intake_limit(struct api_ctx *ctx, enum intake_limit kind, uint64_t key,
 	switch (kind) {
 	/*
 	 * The public GET routes have buckets of their own at the rate of
-	 * their POSTs: reading a form as often as it may be answered is
-	 * plenty, and a flood of reads leaves the answers their own tokens.
+	 * the submissions: reading a survey as often as it may be answered
+	 * is plenty.
 	 */
 	case INTAKE_LIMIT_KIOSK:
 	case INTAKE_LIMIT_KIOSK_VIEW:
