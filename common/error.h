@@ -19,6 +19,12 @@ enum error_code {
 	ERR_INVALID,		/* 422 well-formed but not acceptable */
 	ERR_INVALID_ANSWER,	/* 422 an answer that breaks its question */
 	ERR_MISALIGNED_RANGE,	/* 422 from/to not on period buckets */
+	/* 422 a new password refused by the policy (core/users.h): one each */
+	ERR_PASSWORD_TOO_SHORT,
+	ERR_PASSWORD_TOO_LONG,
+	ERR_PASSWORD_BLANK,
+	ERR_PASSWORD_USERNAME,
+	ERR_PASSWORD_COMMON,
 	ERR_UNAUTHORIZED,	/* 401 no, expired or revoked credentials */
 	ERR_BAD_CREDENTIALS,	/* 401 wrong user name or password */
 	ERR_FORBIDDEN,		/* 403 authenticated but not allowed */

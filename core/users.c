@@ -6,9 +6,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pwquality.h>
 #include <sodium.h>
 
 #include "common/codec.h"
@@ -58,24 +60,302 @@ users_check_name(const char *name, struct error *err)
 	return 0;
 }
 
-int
-users_check_password(const char *password, struct error *err)
+/*
+ * The next code point of the UTF-8 text at s into *cp: its length in
+ * bytes, or 0 when s does not start one (a stray byte, an overlong form,
+ * a surrogate, past U+10FFFF, or the NUL cutting a sequence short).
+ */
+static size_t
+users_utf8_next(const unsigned char *s, uint32_t *cp)
 {
-	size_t		 chars = 0;
-	const char	*p;
+	uint32_t	c = s[0], min;
+	size_t		i, n;
 
-	if (strlen(password) > USERS_PASSWORD_MAX)
-		return error_set(err, ERR_INVALID, "password",
-		    "'password' is longer than %d bytes", USERS_PASSWORD_MAX);
-	/* Characters, not bytes: count the bytes that start one. */
-	for (p = password; *p != '\0'; p++)
-		if (((unsigned char)*p & 0xc0) != 0x80)
-			chars++;
-	if (chars < USERS_PASSWORD_MIN)
-		return error_set(err, ERR_INVALID, "password",
-		    "'password' must be at least %d characters long",
-		    USERS_PASSWORD_MIN);
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * Whether cp shows nothing: Unicode's White_Space, and the invisible
+ * format characters a paste brings along (soft hyphen, zero-width space
+ * and joiners, word joiner, BOM).
+ */
+static bool
+users_invisible(uint32_t cp)
+{
+	static const uint32_t	range[][2] = {
+		{ 0x0009, 0x000d }, { 0x0020, 0x0020 }, { 0x0085, 0x0085 },
+		{ 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x1680, 0x1680 },
+		{ 0x2000, 0x200d }, { 0x2028, 0x2029 }, { 0x202f, 0x202f },
+		{ 0x205f, 0x2060 }, { 0x3000, 0x3000 }, { 0xfeff, 0xfeff },
+	};
+	size_t			i;
+
+	for (i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		if (cp >= range[i][0] && cp <= range[i][1])
+			return true;
+	return false;
+}
+
+/*
+ * cracklib keeps its open dictionary and its scratch buffers in static
+ * storage (PWOpen, Mangle): two threads must never be inside it at once.
+ */
+static pthread_mutex_t	users_pwq_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * A password no dictionary holds and no rule refuses: when cracklib
+ * refuses it too, cracklib refuses everything (no dictionary, or it runs
+ * as a user with no passwd entry), and that is no fault of the password.
+ */
+#define USERS_PWQ_PROBE	"Xq7#vLp2!zR9wK"
+
+/* The shortest core worth a look: cracklib finds no word below 6 bytes. */
+#define USERS_STEM_MIN	6
+
+/*
+ * pwquality's settings, each chosen here with its reason, so that the
+ * API's rules are the same on every machine.
+ */
+static int
+users_pwq_new(pwquality_settings_t **out)
+{
+	static const struct {
+		int	setting;
+		int	value;
+	} set[] = {
+		/*
+		 * The length rule is ours, in characters; pwquality counts
+		 * bytes. Its floor lets it judge a core of USERS_STEM_MIN.
+		 */
+		{ PWQ_SETTING_MIN_LENGTH,	USERS_STEM_MIN },
+		/*
+		 * No composition rules (NIST): a class neither earns
+		 * length (credit > 0) nor is required (credit < 0).
+		 */
+		{ PWQ_SETTING_DIG_CREDIT,	0 },
+		{ PWQ_SETTING_UP_CREDIT,	0 },
+		{ PWQ_SETTING_LOW_CREDIT,	0 },
+		{ PWQ_SETTING_OTH_CREDIT,	0 },
+		{ PWQ_SETTING_MIN_CLASS,	0 },
+		/*
+		 * Repeats and runs: cracklib weighs them against the length;
+		 * pwquality's fixed caps would refuse "aaa" or "345" inside
+		 * a long passphrase.
+		 */
+		{ PWQ_SETTING_MAX_REPEAT,	0 },
+		{ PWQ_SETTING_MAX_CLASS_REPEAT,	0 },
+		{ PWQ_SETTING_MAX_SEQUENCE,	0 },
+		/* Accounts are not system users: no passwd entry to read. */
+		{ PWQ_SETTING_GECOS_CHECK,	0 },
+		{ PWQ_SETTING_DICT_CHECK,	1 },
+		/*
+		 * The whole name, forwards and backwards; not every 4 bytes
+		 * of it, which a passphrase shares with a name by chance.
+		 */
+		{ PWQ_SETTING_USER_CHECK,	1 },
+		{ PWQ_SETTING_USER_SUBSTR,	0 },
+	};
+	pwquality_settings_t	*pwq;
+	size_t			 i;
+
+	/*
+	 * Compiled-in defaults: this reads no configuration file. Setting
+	 * a value fails only for want of memory: configure asked for a
+	 * libpwquality that knows every setting here.
+	 */
+	if ((pwq = pwquality_default_settings()) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+		if (pwquality_set_int_value(pwq, set[i].setting,
+		    set[i].value) != 0)
+			goto fail;
+	/* The dictionary path stays unset: cracklib's own default. */
+	if (pwquality_set_str_value(pwq, PWQ_SETTING_BAD_WORDS,
+	    USERS_PASSWORD_BADWORDS) != 0)
+		goto fail;
+	*out = pwq;
 	return 0;
+fail:
+	pwquality_free_settings(pwq);
+	return -ENOMEM;
+}
+
+/* One pwquality check; *why gets cracklib's reason when it refuses. */
+static int
+users_pwq_check(pwquality_settings_t *pwq, const char *password,
+    const char *name, const char **why)
+{
+	void	*aux = NULL;
+	int	 rc;
+
+	pthread_mutex_lock(&users_pwq_lock);
+	rc = pwquality_check(pwq, password, NULL, name, &aux);
+	pthread_mutex_unlock(&users_pwq_lock);
+	/* A string constant of cracklib's (gettext's), not a buffer. */
+	*why = rc == PWQ_ERROR_CRACKLIB_CHECK && aux != NULL ?
+	    (const char *)aux : "it fails the dictionary check";
+	return rc;
+}
+
+/*
+ * The verdict of pwquality's rc on a password (or, when stem, its core)
+ * into err. cracklib refusing even the probe is the daemon's fault, told
+ * apart from a weak password here.
+ */
+static int
+users_pwq_verdict(pwquality_settings_t *pwq, int rc, const char *why,
+    bool stem, struct error *err)
+{
+	const char	*probe_why;
+
+	if (rc >= 0)
+		return 0;
+	switch (rc) {
+	case PWQ_ERROR_MEM_ALLOC:
+		return -ENOMEM;
+	case PWQ_ERROR_USER_CHECK:
+		error_set(err, ERR_PASSWORD_USERNAME, "password",
+		    "the password must not contain the user name");
+		return -EINVAL;
+	case PWQ_ERROR_PALINDROME:
+		why = "it reads the same backwards";
+		break;
+	case PWQ_ERROR_BAD_WORDS:
+		why = "it contains the name of the service";
+		break;
+	case PWQ_ERROR_CRACKLIB_CHECK:
+		if (users_pwq_check(pwq, USERS_PWQ_PROBE, NULL,
+		    &probe_why) != PWQ_ERROR_CRACKLIB_CHECK)
+			break;
+		log_warnx("users: cracklib refuses every password (%s); is "
+		    "its dictionary installed (update-cracklib)?", probe_why);
+		error_set(err, ERR_UNAVAILABLE, NULL, "passwords cannot be "
+		    "checked now: the server's password dictionary is "
+		    "missing");
+		return -EIO;
+	default:	/* a check that the settings above turn off */
+		why = "it fails libpwquality's check";
+		break;
+	}
+	if (stem)
+		why = "it is a common word or pattern with only digits, "
+		    "punctuation or spaces around it";
+	error_set(err, ERR_PASSWORD_COMMON, "password",
+	    "the password is too easy to guess: %s", why);
+	return -EINVAL;
+}
+
+/* What a guesser adds around a word: ASCII digits, punctuation, spaces. */
+static bool
+users_padding(unsigned char c)
+{
+	return c < 0x80 && (isdigit(c) || ispunct(c) || isspace(c));
+}
+
+/*
+ * The core of password into stem (USERS_PASSWORD_MAX + 1 bytes): the
+ * password without the padding at either end. False when nothing was
+ * taken off or the core is too short to judge.
+ */
+static bool
+users_stem(const char *password, char *stem)
+{
+	size_t	len = strlen(password), i = 0, j = len;
+
+	while (i < j && users_padding((unsigned char)password[i]))
+		i++;
+	while (j > i && users_padding((unsigned char)password[j - 1]))
+		j--;
+	if ((i == 0 && j == len) || j - i < USERS_STEM_MIN)
+		return false;
+	memcpy(stem, password + i, j - i);
+	stem[j - i] = '\0';
+	return true;
+}
+
+/* The rules pwquality judges: the user name, and easy to guess. */
+static int
+users_check_guessable(const char *name, const char *password,
+    struct error *err)
+{
+	pwquality_settings_t	*pwq = NULL;
+	char			 stem[USERS_PASSWORD_MAX + 1];
+	const char		*why;
+	int			 ret, rc;
+
+	if ((ret = users_pwq_new(&pwq)) != 0)
+		goto done;
+	rc = users_pwq_check(pwq, password, name, &why);
+	if ((ret = users_pwq_verdict(pwq, rc, why, false, err)) != 0)
+		goto done;
+	if (users_stem(password, stem)) {
+		/* No name: the whole password was looked through for it. */
+		rc = users_pwq_check(pwq, stem, NULL, &why);
+		ret = users_pwq_verdict(pwq, rc, why, true, err);
+	}
+done:
+	sodium_memzero(stem, sizeof(stem));
+	pwquality_free_settings(pwq);
+	return ret;
+}
+
+int
+users_check_password(const char *name, const char *password,
+    struct error *err)
+{
+	const unsigned char	*p;
+	size_t			 n, chars = 0;
+	uint32_t		 cp;
+	bool			 blank = true;
+
+	/* First, before any other rule walks an unbounded string. */
+	if (strlen(password) > USERS_PASSWORD_MAX)
+		return error_set(err, ERR_PASSWORD_TOO_LONG, "password",
+		    "the password must be at most %d bytes long",
+		    USERS_PASSWORD_MAX);
+	for (p = (const unsigned char *)password; *p != '\0'; p += n) {
+		if ((n = users_utf8_next(p, &cp)) == 0)
+			return error_set(err, ERR_INVALID, "password",
+			    "the password is not UTF-8 text");
+		chars++;
+		if (!users_invisible(cp))
+			blank = false;
+	}
+	if (chars < USERS_PASSWORD_MIN)
+		return error_set(err, ERR_PASSWORD_TOO_SHORT, "password",
+		    "the password must be at least %d characters long",
+		    USERS_PASSWORD_MIN);
+	if (blank)
+		return error_set(err, ERR_PASSWORD_BLANK, "password",
+		    "the password must not be only spaces or other invisible "
+		    "characters");
+	return users_check_guessable(name, password, err);
 }
 
 int

@@ -30,9 +30,11 @@ struct storage_txn;
 
 #define USERS_NAME_MIN		3
 #define USERS_NAME_MAX		64	/* bytes; ASCII only */
-#define USERS_PASSWORD_MIN	12	/* characters */
+#define USERS_PASSWORD_MIN	12	/* characters (code points) */
 #define USERS_PASSWORD_MAX	1024	/* bytes: bounds the hash's input */
 #define USERS_HASH_MAX		128	/* crypto_pwhash_STRBYTES */
+/* The service's name: a context word NIST would have refused too. */
+#define USERS_PASSWORD_BADWORDS	"palaute"
 
 /* A user to create: the password is already hashed. */
 struct users_new {
@@ -45,8 +47,43 @@ struct users_new {
 
 /* A name of USERS_NAME_MIN..MAX letters, digits, '.', '_', '@', '-'. */
 int	users_check_name(const char *name, struct error *err);
-/* A password of USERS_PASSWORD_MIN characters and at most _MAX bytes. */
-int	users_check_password(const char *password, struct error *err);
+
+/*
+ * The password policy, in the spirit of NIST SP 800-63B section 5.1.1.2:
+ * length and a blocklist, never composition rules or expiry. Whether the
+ * user called name may set password: err gets the first of these rules
+ * it breaks, in this order (field "password"; each code is 422):
+ *   ERR_PASSWORD_TOO_LONG	more than USERS_PASSWORD_MAX bytes
+ *   ERR_PASSWORD_TOO_SHORT	fewer than USERS_PASSWORD_MIN characters,
+ *				counted as code points, not bytes
+ *   ERR_PASSWORD_BLANK		nothing but white space and invisible
+ *				characters (zero-width space, BOM...)
+ *   ERR_PASSWORD_USERNAME	holds the user name or its reverse, in any
+ *				case (pwquality's usercheck; it skips names
+ *				of 3 characters, which turn up inside words
+ *				by chance)
+ *   ERR_PASSWORD_COMMON	easy to guess, as libpwquality and cracklib's
+ *				dictionary judge it: a dictionary word and its
+ *				usual manglings, too few different characters,
+ *				a run like "abcdef" or "123456", a palindrome,
+ *				USERS_PASSWORD_BADWORDS; and a password whose
+ *				core, with the digits, punctuation and spaces
+ *				around it taken off, is any of those (cracklib
+ *				alone lets "password1234" through)
+ * pwquality's settings are made here, never read from
+ * /etc/security/pwquality.conf: that file is for the system's login
+ * passwords, and a composition rule an admin put there for them would
+ * break the API's contract. The dictionary is the system's, cracklib's
+ * (update-cracklib adds word lists to it).
+ *
+ * Returns 0, -EINVAL with err filled (the codes above, or ERR_INVALID for
+ * text that is not UTF-8), -EIO with err ERR_UNAVAILABLE when cracklib
+ * refuses every password (no dictionary; logged), or -ENOMEM. Reads the
+ * dictionary, up to tens of milliseconds: never on the event loop. Safe
+ * from any thread (cracklib is not: calls into it are serialised).
+ */
+int	users_check_password(const char *name, const char *password,
+	    struct error *err);
 
 /*
  * Argon2id with at least libsodium's INTERACTIVE limits (about 0.1 s and

@@ -43,7 +43,10 @@ http_openapi_static(void)
 	    "type", "object", "required", "code", "message", "field",
 	    "properties",
 	    "code", "type", "string", "description",
-	    "stable and machine-readable, e.g. unknown_field",
+	    "stable and machine-readable, e.g. unknown_field; a password "
+	    "the policy refuses has its rule's: password_too_short, "
+	    "password_too_long, password_blank, password_contains_username, "
+	    "password_common (422)",
 	    "message", "type", "string",
 	    "field", "type", "string", "nullable", 1, "description",
 	    "the member or parameter at fault (a JSON path, or the path "

@@ -436,8 +436,9 @@ struct session_pw {
 	char			*sp_new;	/* guarded; wiped */
 	char			 sp_stored[USERS_HASH_MAX];
 	char			 sp_hash[USERS_HASH_MAX];	/* sp_new's */
-	bool			 sp_ok;
-	int			 sp_rc;
+	bool			 sp_ok;		/* sp_current is right */
+	int			 sp_rc;		/* the policy's, the hash's */
+	struct error		 sp_err;	/* why the policy refused it */
 	uint32_t		 sp_user;
 	char			 sp_name[USERS_NAME_MAX + 1];
 	uint8_t			 sp_keep[AUTH_HASH_BYTES];
@@ -457,14 +458,18 @@ http_session_pw_free(struct session_pw *p)
 	free(p);
 }
 
-/* Worker thread. */
+/*
+ * Worker thread: the current password first, so that only its owner
+ * learns what the policy thinks of a new one.
+ */
 static void
 http_session_pw_work(void *arg)
 {
 	struct session_pw	*p = arg;
 
 	p->sp_ok = users_verify_password(p->sp_stored, p->sp_current);
-	if (p->sp_ok)
+	if (p->sp_ok && (p->sp_rc = users_check_password(p->sp_name,
+	    p->sp_new, &p->sp_err)) == 0)
 		p->sp_rc = users_hash_password(p->sp_new, p->sp_hash);
 	sodium_free(p->sp_current);
 	sodium_free(p->sp_new);
@@ -538,6 +543,15 @@ http_session_pw_checked(int rc, void *arg)
 	}
 	if (rc == 0)
 		rc = p->sp_rc;
+	if (rc != 0 && p->sp_err.er_code != ERR_NONE) {
+		/* The policy's refusal, of the member it judged. */
+		if (p->sp_err.er_field[0] != '\0')
+			snprintf(p->sp_err.er_field,
+			    sizeof(p->sp_err.er_field), "new_password");
+		api_reply_error(p->sp_req, &p->sp_err);
+		http_session_pw_free(p);
+		return;
+	}
 	if (rc != 0) {
 		log_warnx("session: cannot hash a password: %d", rc);
 		api_reply_errorf(p->sp_req, ERR_UNAVAILABLE, NULL,
@@ -574,13 +588,9 @@ http_session_password(struct api_ctx *ctx, struct api_req *req)
 	    codec_only(body, allowed, "", &err) != 0 ||
 	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &current,
 	    &err) != 0 ||
-	    codec_str(body, "new_password", true, USERS_PASSWORD_MAX, &new,
+	    codec_str(body, "new_password", true, SIZE_MAX, &new,
 	    &err) != 0)
 		goto bad;
-	if (users_check_password(new, &err) != 0) {
-		snprintf(err.er_field, sizeof(err.er_field), "new_password");
-		goto bad;
-	}
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->sp_current = users_password_keep(current)) == NULL ||
 	    (p->sp_new = users_password_keep(new)) == NULL) {

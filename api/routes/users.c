@@ -86,17 +86,20 @@ http_users_get(struct api_ctx *ctx, struct api_req *req)
 }
 
 /*
- * POST and PATCH: checked on the loop, the password hashed on a worker
- * (Argon2id takes 0.1 s), written by the writer in an adminjob.
+ * POST and PATCH: parsed on the loop; the password judged by the policy
+ * (its dictionary takes milliseconds) and hashed (Argon2id takes 0.1 s)
+ * on a worker; written by the writer in an adminjob.
  */
 struct users_change {
 	struct users_new uc_new;	/* POST: all; PATCH: the units */
-	char		 uc_name[USERS_NAME_MAX + 1];
+	char		 uc_name[USERS_NAME_MAX + 1];	/* POST, PATCH */
 	bool		 uc_units;	/* PATCH: uc_new's units are to be set */
 	bool		 uc_password;	/* uc_hash is to be set */
+	bool		 uc_check;	/* a person's password: judge it */
 	char		*uc_cleartext;	/* guarded; wiped once hashed */
 	char		 uc_hash[USERS_HASH_MAX];
-	int		 uc_rc;		/* the hash's */
+	int		 uc_rc;		/* the policy's, then the hash's */
+	struct error	 uc_err;	/* why the policy refused it */
 	/* POST without a password, or a new link: a set-password link. */
 	bool		 uc_link;
 	char		 uc_link_token[AUTH_TOKEN_CHARS + 1];
@@ -175,6 +178,51 @@ http_users_change_password(struct users_change *uc, const char *password)
 	return uc->uc_password ? 0 : -ENOMEM;
 }
 
+/*
+ * The name of user id into name, for the policy's user-name rule; -ENOENT
+ * (err: 404) when there is no such user.
+ */
+static int
+http_users_name(struct storage_txn *txn, uint32_t id,
+    char name[USERS_NAME_MAX + 1], struct error *err)
+{
+	json_t		*rec = NULL;
+	const char	*s;
+	int		 ret;
+
+	if ((ret = rec_get(txn, STORAGE_DB_USERS, id, &rec)) != 0) {
+		if (ret == -ENOENT)
+			error_set(err, ERR_NOT_FOUND, NULL, "no such user");
+		goto done;
+	}
+	if ((s = json_string_value(json_object_get(rec, "username"))) ==
+	    NULL || strlen(s) > USERS_NAME_MAX) {
+		ret = -EBADMSG;
+		goto done;
+	}
+	memcpy(name, s, strlen(s) + 1);
+	ret = 0;
+done:
+	json_decref(rec);
+	return ret;
+}
+
+/*
+ * A password judged and hashed on a worker that did not work out: the
+ * policy's refusal as it stands, else the hash's want of memory.
+ */
+static void
+http_users_unhashed(struct api_req *req, int rc, const struct error *err)
+{
+	if (err->er_code != ERR_NONE) {
+		api_reply_error(req, err);
+		return;
+	}
+	log_warnx("users: cannot hash a password: %d", rc);
+	api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
+	    "out of memory for the password hash; try again");
+}
+
 /* Worker thread. */
 static void
 http_users_hash_work(void *arg)
@@ -182,7 +230,10 @@ http_users_hash_work(void *arg)
 	struct adminjob		*job = arg;
 	struct users_change	*uc = job->aj_data;
 
-	uc->uc_rc = users_hash_password(uc->uc_cleartext, uc->uc_hash);
+	if (!uc->uc_check || (uc->uc_rc = users_check_password(uc->uc_name,
+	    uc->uc_cleartext, &uc->uc_err)) == 0)
+		uc->uc_rc = users_hash_password(uc->uc_cleartext,
+		    uc->uc_hash);
 	sodium_free(uc->uc_cleartext);
 	uc->uc_cleartext = NULL;
 }
@@ -196,9 +247,7 @@ http_users_hashed(int rc, void *arg)
 	if (rc == 0)
 		rc = uc->uc_rc;
 	if (rc != 0) {
-		log_warnx("users: cannot hash a password: %d", rc);
-		api_reply_errorf(job->aj_req, ERR_UNAVAILABLE, NULL,
-		    "out of memory for the password hash; try again");
+		http_users_unhashed(job->aj_req, rc, &uc->uc_err);
 		adminjob_free(job);
 		return;
 	}
@@ -220,17 +269,20 @@ http_users_job_submit(struct api_ctx *ctx, struct api_req *req,
 		adminjob_free(job);	/* offload_run replied */
 }
 
-/* A refused request: the body goes, and any password in it is wiped. */
+/*
+ * A refused request: the body goes, and any password in it is wiped. The
+ * reply is err, or rc's when err is empty.
+ */
 static void
 http_users_job_refuse(struct api_req *req, struct adminjob *job, json_t *body,
-    const char *password, const struct error *err)
+    const char *password, int rc, const struct error *err)
 {
 	if (password != NULL)
 		sodium_memzero((char *)password, strlen(password));
 	json_decref(body);
 	adminjob_free(job);
 	if (err->er_code == ERR_NONE)
-		api_reply_errno(req, -ENOMEM);
+		api_reply_errno(req, rc);
 	else
 		api_reply_error(req, err);
 }
@@ -336,16 +388,16 @@ http_users_post(struct api_ctx *ctx, struct api_req *req)
 	}
 	uc = job->aj_data;
 	job->aj_reply = http_users_post_reply;
+	/* A password's length is the policy's to judge, on the worker. */
 	if (api_body_object(req, &body, &err) != 0 ||
 	    codec_only(body, allowed, "", &err) != 0 ||
 	    codec_str(body, "username", true, USERS_NAME_MAX, &name,
 	    &err) != 0 ||
-	    codec_str(body, "password", false, USERS_PASSWORD_MAX, &password,
+	    codec_str(body, "password", false, SIZE_MAX, &password,
 	    &err) != 0 ||
 	    codec_str(body, "role", true, 16, &role, &err) != 0)
 		goto refuse;
-	if (users_check_name(name, &err) != 0 ||
-	    (password != NULL && users_check_password(password, &err) != 0))
+	if (users_check_name(name, &err) != 0)
 		goto refuse;
 	if (users_role_parse(role, &uc->uc_new.un_role) != 0) {
 		error_set(&err, ERR_INVALID, "role",
@@ -368,7 +420,8 @@ http_users_post(struct api_ctx *ctx, struct api_req *req)
 		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		sodium_memzero(raw, sizeof(raw));
 		password = secret;
-	}
+	} else
+		uc->uc_check = true;
 	rc = http_users_change_password(uc, password);
 	sodium_memzero(secret, sizeof(secret));
 	if (rc != 0)
@@ -377,7 +430,7 @@ http_users_post(struct api_ctx *ctx, struct api_req *req)
 	http_users_job_submit(ctx, req, job);
 	return;
 refuse:
-	http_users_job_refuse(req, job, body, password, &err);
+	http_users_job_refuse(req, job, body, password, -ENOMEM, &err);
 }
 
 /*
@@ -461,10 +514,12 @@ http_users_patch(struct api_ctx *ctx, struct api_req *req)
 	static const char *const allowed[] = { "password", "units", NULL };
 	struct adminjob		*job;
 	struct users_change	*uc;
+	struct storage_txn	*txn = NULL;
 	struct error		 err;
 	json_t			*body = NULL;
 	const char		*password = NULL;
 	uint32_t		 id;
+	int			 rc = -ENOMEM;
 
 	memset(&err, 0, sizeof(err));
 	if (api_path_id(req, "user", &id) != 0)
@@ -479,7 +534,7 @@ http_users_patch(struct api_ctx *ctx, struct api_req *req)
 	job->aj_id = id;
 	if (api_body_object(req, &body, &err) != 0 ||
 	    codec_only(body, allowed, "", &err) != 0 ||
-	    codec_str(body, "password", false, USERS_PASSWORD_MAX, &password,
+	    codec_str(body, "password", false, SIZE_MAX, &password,
 	    &err) != 0)
 		goto refuse;
 	uc->uc_units = json_object_get(body, "units") != NULL;
@@ -492,14 +547,24 @@ http_users_patch(struct api_ctx *ctx, struct api_req *req)
 	if (uc->uc_units && http_users_parse_units(body, ROLE_MANAGER,
 	    &uc->uc_new, &err) != 0)
 		goto refuse;
-	if (password != NULL && (users_check_password(password, &err) != 0 ||
-	    http_users_change_password(uc, password) != 0))
-		goto refuse;
+	if (password != NULL) {
+		/*
+		 * The name, for the policy; no PATCH renames, so it is the
+		 * one the writer finds.
+		 */
+		if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
+			rc = http_users_name(txn, id, uc->uc_name, &err);
+		storage_txn_abort(txn);
+		if (rc != 0 ||
+		    (rc = http_users_change_password(uc, password)) != 0)
+			goto refuse;
+		uc->uc_check = true;
+	}
 	json_decref(body);
 	http_users_job_submit(ctx, req, job);
 	return;
 refuse:
-	http_users_job_refuse(req, job, body, password, &err);
+	http_users_job_refuse(req, job, body, password, rc, &err);
 }
 
 /* DELETE: the record, its index entry, its sessions and API tokens. */
@@ -616,15 +681,20 @@ http_users_password_link(struct api_ctx *ctx, struct api_req *req)
 	adminjob_submit(job);
 }
 
-/* A link being used: checked on the loop, hashed, written. */
+/*
+ * A link being used: its token checked on the loop, the password judged
+ * and hashed on a worker, written by the writer.
+ */
 struct users_setpw {
 	struct api_ctx	*sp_ctx;
 	struct api_req	*sp_req;
 	char		 sp_token[AUTH_TOKEN_CHARS + 1];
 	uint32_t	 sp_user;
+	char		 sp_name[USERS_NAME_MAX + 1];	/* sp_user's */
 	char		*sp_cleartext;	/* guarded; wiped once hashed */
 	char		 sp_hash[USERS_HASH_MAX];
-	int		 sp_rc;		/* the hash's */
+	int		 sp_rc;		/* the policy's, then the hash's */
+	struct error	 sp_err;	/* why the policy refused it */
 	bool		 sp_gone;	/* apply: the link was used meanwhile */
 };
 
@@ -706,13 +776,19 @@ http_users_setpw_done(int rc, void *arg)
 	http_users_setpw_free(sp);
 }
 
-/* Worker thread. */
+/*
+ * Worker thread. A refused password leaves the link as it was: the
+ * person tries another with the same link.
+ */
 static void
 http_users_setpw_work(void *arg)
 {
 	struct users_setpw	*sp = arg;
 
-	sp->sp_rc = users_hash_password(sp->sp_cleartext, sp->sp_hash);
+	if ((sp->sp_rc = users_check_password(sp->sp_name, sp->sp_cleartext,
+	    &sp->sp_err)) == 0)
+		sp->sp_rc = users_hash_password(sp->sp_cleartext,
+		    sp->sp_hash);
 	sodium_free(sp->sp_cleartext);
 	sp->sp_cleartext = NULL;
 }
@@ -725,9 +801,7 @@ http_users_setpw_hashed(int rc, void *arg)
 	if (rc == 0)
 		rc = sp->sp_rc;
 	if (rc != 0) {
-		log_warnx("users: cannot hash a password: %d", rc);
-		api_reply_errorf(sp->sp_req, ERR_UNAVAILABLE, NULL,
-		    "out of memory for the password hash; try again");
+		http_users_unhashed(sp->sp_req, rc, &sp->sp_err);
 		http_users_setpw_free(sp);
 		return;
 	}
@@ -757,7 +831,7 @@ http_users_password_set(struct api_ctx *ctx, struct api_req *req)
 	    codec_only(body, allowed, "", &err) != 0 ||
 	    codec_str(body, "token", true, AUTH_TOKEN_CHARS + 1, &token,
 	    &err) != 0 ||
-	    codec_str(body, "password", true, USERS_PASSWORD_MAX, &password,
+	    codec_str(body, "password", true, SIZE_MAX, &password,
 	    &err) != 0) {
 		api_reply_error(req, &err);
 		goto done;
@@ -769,19 +843,17 @@ http_users_password_set(struct api_ctx *ctx, struct api_req *req)
 	sp->sp_ctx = ctx;
 	sp->sp_req = req;
 	snprintf(sp->sp_token, sizeof(sp->sp_token), "%s", token);
-	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0)
-		rc = auth_setpw_check(ctx->ac_hash_key, txn, token, auth_now(),
-		    &sp->sp_user);
+	if ((rc = storage_txn_begin(ctx->ac_store, false, &txn)) == 0 &&
+	    (rc = auth_setpw_check(ctx->ac_hash_key, txn, token, auth_now(),
+	    &sp->sp_user)) == 0)
+		rc = http_users_name(txn, sp->sp_user, sp->sp_name, &err);
 	storage_txn_abort(txn);
+	/* A link whose user is gone is a link that does not work. */
 	if (rc == -ENOENT) {
 		http_users_setpw_gone(req);
 		goto done;
 	} else if (rc != 0) {
 		api_reply_errno(req, rc);
-		goto done;
-	}
-	if (users_check_password(password, &err) != 0) {
-		api_reply_error(req, &err);
 		goto done;
 	}
 	if ((sp->sp_cleartext = users_password_keep(password)) == NULL) {

@@ -320,7 +320,12 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 		log_warnx("add-user: out of memory");
 		goto done;
 	}
-	if (ctl_read_password("Password: ", pw, pwlen) != 0) {
+	if ((rc = ctl_read_password("Password: ", pw, pwlen)) == -E2BIG) {
+		/* In the policy's words: a line longer than the buffer. */
+		log_warnx("add-user: the password must be at most %d bytes "
+		    "long", USERS_PASSWORD_MAX);
+		goto done;
+	} else if (rc != 0) {
 		log_warnx("add-user: no password read (one line, at most %d "
 		    "bytes)", USERS_PASSWORD_MAX);
 		goto done;
@@ -332,8 +337,10 @@ cmd_add_user(struct ctl *ctl, int argc, char *argv[])
 			goto done;
 		}
 	}
-	if (users_check_password(pw, &err) != 0) {
-		log_warnx("add-user: %s", err.er_message);
+	/* The API's policy and its messages (it reads the dictionary). */
+	if (users_check_password(u.un_name, pw, &err) != 0) {
+		log_warnx("add-user: %s", err.er_code != ERR_NONE ?
+		    err.er_message : "out of memory");
 		goto done;
 	}
 	if (users_hash_password(pw, hash) != 0) {

@@ -412,28 +412,36 @@ describe('dashboard', () => {
   });
 
   test('a user changes their own password', async () => {
-    await admin.ok('POST', '/api/v1/users', { username: 'vaihtaja', password: 'vaihtajan-salasana-1', role: 'manager', units: [u.south] });
-    const elsewhere = await Api.login(d.base, 'vaihtaja', 'vaihtajan-salasana-1');
+    await admin.ok('POST', '/api/v1/users', { username: 'vaihtaja', password: 'vanha kaivo on kuivunut', role: 'manager', units: [u.south] });
+    const elsewhere = await Api.login(d.base, 'vaihtaja', 'vanha kaivo on kuivunut');
     const page = await newPage(browser, { allowHttpErrors: true });
-    await login(page, 'vaihtaja', 'vaihtajan-salasana-1');
+    await login(page, 'vaihtaja', 'vanha kaivo on kuivunut');
     await page.click('#own-password');
     await page.locator('#password-form').waitFor();
     await axeCheck(page, 'dashboard own password');
     // A wrong current password: told so, still logged in.
     await page.fill('#p-current', 'ei-oikea-salasana-1');
-    await page.fill('#p-new', 'vaihtajan-uusi-salasana');
-    await page.fill('#p-again', 'vaihtajan-uusi-salasana');
+    await page.fill('#p-new', 'uusi kaivo on kaivettu');
+    await page.fill('#p-again', 'uusi kaivo on kaivettu');
     await page.click('#change-password');
     await page.locator('#password-status .error-field[data-field="password"]').waitFor();
     // Two different new ones: caught before anything is sent.
-    await page.fill('#p-current', 'vaihtajan-salasana-1');
-    await page.fill('#p-new', 'vaihtajan-uusi-salasana');
-    await page.fill('#p-again', 'vaihtajan-uusi-salasanA');
+    await page.fill('#p-current', 'vanha kaivo on kuivunut');
+    await page.fill('#p-new', 'uusi kaivo on kaivettu');
+    await page.fill('#p-again', 'uusi kaivo on kaivettU');
     await page.click('#change-password');
     await page.locator('#password-status .notice.error').waitFor();
-    await page.fill('#p-current', 'vaihtajan-salasana-1');
-    await page.fill('#p-new', 'vaihtajan-uusi-salasana');
-    await page.fill('#p-again', 'vaihtajan-uusi-salasana');
+    // A common one: refused by the policy, told in the interface language.
+    await page.fill('#p-current', 'vanha kaivo on kuivunut');
+    await page.fill('#p-new', 'password1234');
+    await page.fill('#p-again', 'password1234');
+    await page.click('#change-password');
+    const weak = page.locator('#password-status .error-field[data-field="new_password"]');
+    await weak.waitFor();
+    assert.match(await weak.innerText(), /liian helppo arvata|too easy to guess/);
+    await page.fill('#p-current', 'vanha kaivo on kuivunut');
+    await page.fill('#p-new', 'uusi kaivo on kaivettu');
+    await page.fill('#p-again', 'uusi kaivo on kaivettu');
     await page.click('#change-password');
     await page.locator('#password-status .notice.ok').waitFor();
     assert.equal(await page.inputValue('#p-new'), '');
@@ -442,7 +450,7 @@ describe('dashboard', () => {
     await results(page);
     const r = await elsewhere.call('GET', '/api/v1/session');
     assert.equal(r.status, 401);
-    await Api.login(d.base, 'vaihtaja', 'vaihtajan-uusi-salasana');
+    await Api.login(d.base, 'vaihtaja', 'uusi kaivo on kaivettu');
     noProblems(page);
     await page.context().close();
   });

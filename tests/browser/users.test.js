@@ -221,6 +221,14 @@ describe('users', () => {
     assert.equal(await fresh.locator('#setpw-error').innerText(), 'The password must have at least 12 characters.');
     await fresh.click('.lang-switch button[lang=fi]');
     await fresh.locator('h1', { hasText: 'Aseta salasana' }).waitFor();
+    // A common one: the server's policy refuses it, named in Finnish,
+    // and the link still works.
+    await fresh.fill('#setpw-new', 'password1234');
+    await fresh.fill('#setpw-again', 'password1234');
+    await fresh.click('#setpw-submit');
+    await fresh.locator('#setpw-error', { hasText: 'liian helppo arvata' }).waitFor();
+    assert.match(await fresh.locator('#setpw-error').innerText(), /^Salasana on liian helppo arvata/);
+    assert.equal(await fresh.getAttribute('#setpw-new', 'aria-invalid'), 'true');
     // A good one: set, then the login.
     await fresh.fill('#setpw-new', 'linkin kautta asetettu');
     await fresh.fill('#setpw-again', 'linkin kautta asetettu');

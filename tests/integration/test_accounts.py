@@ -317,7 +317,7 @@ class Users(AccountTest):
         self.error(post({"password": "pitkä salasana 1", "role": "admin"}),
                    400, "missing_field", "username")
         self.error(post(dict(good, password="short pw 1")), 422,
-                         "invalid", "password")
+                         "password_too_short", "password")
         self.error(post(dict(good, role="root")), 422, "invalid",
                          "role")
         self.error(post(dict(good, username="anna virtanen")), 422,
@@ -369,8 +369,8 @@ class PasswordLinks(AccountTest):
                    "unauthorized")
         self.assertEqual(login(self.d, "l.korhonen", "").status, 401)
         # A weak password is refused and the link still works.
-        self.error(self.set_password(token, "lyhyt"), 422, "invalid",
-                   "password")
+        self.error(self.set_password(token, "lyhyt"), 422,
+                   "password_too_short", "password")
         r = self.set_password(token, self.STRONG)
         self.assertEqual(r.status, 204, r)
         me = login_token(self.d, "l.korhonen", self.STRONG)
@@ -528,7 +528,7 @@ class ChangeUsers(AccountTest):
         self.error(self.patch(token, mid, {"password": 7}), 400,
                          "wrong_type", "password")
         self.error(self.patch(token, mid, {"password": "lyhyt 1"}),
-                         422, "invalid", "password")
+                         422, "password_too_short", "password")
         self.error(self.patch(token, mid, {"units": [unit, unit]}),
                          422, "invalid", "units[1]")
         self.error(self.patch(token, mid, {"units": [999999]}), 422,
@@ -547,7 +547,7 @@ class ChangeUsers(AccountTest):
         other = self.second_unit(token)
         self.error(self.patch(token, mid, {"units": [other],
                                                  "password": "lyhyt 1"}),
-                         422, "invalid", "password")
+                         422, "password_too_short", "password")
         self.assertEqual(self.d.get("/api/v1/users/%d" % mid,
                                     token=token).json(), before)
         self.assertEqual(login(self.d, "m.virtanen", MANAGER_PW).status, 201)
@@ -600,7 +600,7 @@ class ChangeUsers(AccountTest):
                          400, "wrong_type", "new_password")
         self.error(self.change_own(mt, dict(good,
                                                   new_password="lyhyt")),
-                         422, "invalid", "new_password")
+                         422, "password_too_short", "new_password")
         self.error(self.change_own(None, good), 401, "unauthorized")
         r = self.d.post("/api/v1/tokens", token=token,
                         body={"name": "export", "user": mid})
@@ -621,6 +621,134 @@ class ChangeUsers(AccountTest):
         self.error(login(self.d, "m.virtanen", MANAGER_PW), 429,
                          "rate_limited")
         self.assertEqual(self.d.get("/api/v1/session", token=mt).status, 200)
+
+
+def refused_passwords(name):
+    """A password that breaks each rule of the policy (core/users.h) for
+    the user called name: (password, code, words the message has)."""
+    return (
+        # 11 characters in 14 bytes.
+        ("\u00c4\u00d6-kuu-l\u00f6yl", "password_too_short",
+         "12 characters"),
+        ("x" * 1025, "password_too_long", "1024 bytes"),
+        (" \u00a0\u3000\u200b" * 3, "password_blank", "invisible"),
+        (name.upper() + "-kev\u00e4t-2024", "password_contains_username",
+         "user name"),
+        ("administrator", "password_common", "dictionary"),
+        ("password1234", "password_common", "too easy to guess"),
+    )
+
+
+class PasswordPolicy(AccountTest):
+    """Every way to set a password refuses what the policy refuses: 422
+    with the rule's code, and nothing changed."""
+
+    GOOD = "kes\u00e4inen kuunsilta 42"
+
+    def refusals(self, name, send, field="password"):
+        for pw, code, words in refused_passwords(name):
+            with self.subTest(code=code, password=pw[:16]):
+                err = self.error(send(pw), 422, code, field)
+                self.assertIn(words, err["message"])
+
+    def audit_actions(self, token):
+        doc = self.d.get("/api/v1/audit?limit=1000", token=token).json()
+        return [e["action"] for e in doc["entries"]]
+
+    def test_create(self):
+        token = self.admin()
+        unit = self.unit_id(token)
+        body = {"username": "k.nieminen", "role": "manager",
+                "units": [unit]}
+        before = self.audit_actions(token)
+        self.refusals("k.nieminen", lambda pw: self.d.post(
+            "/api/v1/users", token=token, body=dict(body, password=pw)))
+        users = self.d.get("/api/v1/users", token=token).json()["users"]
+        self.assertNotIn("k.nieminen", [u["username"] for u in users])
+        self.assertEqual(self.audit_actions(token), before)
+        r = self.d.post("/api/v1/users", token=token,
+                        body=dict(body, password=self.GOOD))
+        self.assertEqual(r.status, 201, r)
+
+    def test_reset(self):
+        token = self.admin()
+        mid, _ = self.manager(token)
+        session = login_token(self.d, "m.virtanen", MANAGER_PW)
+        before = self.d.get("/api/v1/users/%d" % mid, token=token).json()
+        actions = self.audit_actions(token)
+        self.refusals("m.virtanen", lambda pw: self.d.request(
+            "PATCH", "/api/v1/users/%d" % mid, token=token,
+            body={"password": pw}))
+        self.assertEqual(self.d.get("/api/v1/users/%d" % mid,
+                                    token=token).json(), before)
+        self.assertEqual(self.audit_actions(token), actions)
+        self.assertEqual(self.d.get("/api/v1/session",
+                                    token=session).status, 200)
+        self.assertEqual(login(self.d, "m.virtanen", MANAGER_PW).status, 201)
+        # Of a user that is not there: 404, before any password is judged.
+        self.error(self.d.request("PATCH", "/api/v1/users/999999",
+                                  token=token, body={"password": self.GOOD}),
+                   404, "not_found")
+
+    def test_own_change(self):
+        token = self.admin()
+        self.manager(token)
+        mine = login_token(self.d, "m.virtanen", MANAGER_PW)
+        other = login_token(self.d, "m.virtanen", MANAGER_PW)
+        actions = self.audit_actions(token)
+        self.refusals("m.virtanen", lambda pw: self.d.post(
+            "/api/v1/session/password", token=mine,
+            body={"password": MANAGER_PW, "new_password": pw}),
+            field="new_password")
+        self.assertEqual(self.audit_actions(token), actions)
+        self.assertEqual(self.d.get("/api/v1/session", token=other).status,
+                         200)
+        self.assertEqual(login(self.d, "m.virtanen", MANAGER_PW).status, 201)
+        # The current password is checked first: a wrong one is 403,
+        # whatever the new one.
+        self.error(self.d.post(
+            "/api/v1/session/password", token=mine,
+            body={"password": "ei se oikea salasana",
+                  "new_password": "password1234"}),
+            403, "forbidden", "password")
+
+    def test_set_password_link(self):
+        token = self.admin()
+        unit = self.unit_id(token)
+        r = self.d.post("/api/v1/users", token=token, body={
+            "username": "l.korhonen", "role": "manager", "units": [unit]})
+        self.assertEqual(r.status, 201, r)
+        link = r.json()["password_link"]["url"].split("=", 1)[1]
+        actions = self.audit_actions(token)
+        self.refusals("l.korhonen", lambda pw: self.d.post(
+            "/api/v1/password", body={"token": link, "password": pw}))
+        self.assertEqual(self.audit_actions(token), actions)
+        # The link was not used up.
+        r = self.d.post("/api/v1/password",
+                        body={"token": link, "password": self.GOOD})
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(login(self.d, "l.korhonen", self.GOOD).status, 201)
+
+    def test_add_user(self):
+        """palautectl add-user: the same rules and the same messages."""
+        token = self.admin()
+        for pw, code, words in refused_passwords("k.nieminen"):
+            with self.subTest(code=code, password=pw[:16]):
+                api = self.error(self.d.post("/api/v1/users", token=token,
+                                             body={"username": "k.nieminen",
+                                                   "password": pw,
+                                                   "role": "admin"}),
+                                 422, code, "password")
+                p = subprocess.run(
+                    [PALAUTECTL, "-d", self.d.state_dir, "add-user",
+                     "--admin", "k.nieminen"], input=pw + "\n",
+                    capture_output=True, text=True, timeout=30)
+                self.assertEqual(p.returncode, 1, p.stderr)
+                self.assertIn(words, p.stderr)
+                self.assertIn(api["message"], p.stderr)
+                self.assertEqual(p.stdout, "")
+        users = self.d.get("/api/v1/users", token=token).json()["users"]
+        self.assertNotIn("k.nieminen", [u["username"] for u in users])
 
 
 class ApiTokens(AccountTest):
@@ -775,11 +903,11 @@ class AddUser(AccountTest):
         token = self.admin()
         unit = self.unit_id(token)
         p = self.ctl("add-user", "--manager", "--unit", str(unit), "liisa",
-                     stdin="liisan salasana 42\n")
+                     stdin="kesäinen kuunsilta 42\n")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("liisa", p.stdout)
-        self.assertNotIn("liisan salasana", p.stdout + p.stderr)
-        r = login(self.d, "liisa", "liisan salasana 42")
+        self.assertNotIn("kuunsilta", p.stdout + p.stderr)
+        r = login(self.d, "liisa", "kesäinen kuunsilta 42")
         self.assertEqual(r.status, 201, r)
         self.assertEqual(r.json()["user"]["role"], "manager")
         self.assertEqual(r.json()["user"]["units"], [unit])

@@ -70,7 +70,7 @@ class AdminTest(SharedDaemonTest):
     def manager(self, units):
         """A new manager of the subtrees units, logged in: the token."""
         name = "mgr-" + uuid.uuid4().hex[:10]
-        password = "salasana-" + uuid.uuid4().hex
+        password = "esihenkil\u00f6n oma salasana"
         r = self.api("POST", "/api/v1/users", {
             "username": name, "password": password, "role": "manager",
             "units": units}, token=self.token)

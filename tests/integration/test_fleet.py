@@ -83,7 +83,7 @@ class Fleet(SharedDaemonTest):
         self.assertEqual(seen, utc_today().isoformat())
         # A manager of the unit sees it too: a day, no time.
         name = "mgr-" + uuid.uuid4().hex[:10]
-        password = "salasana-" + uuid.uuid4().hex
+        password = "esihenkil\u00f6n oma salasana"
         self.admin.call("POST", "/api/v1/users", {
             "username": name, "password": password, "role": "manager",
             "units": [unit]}, status=201)

@@ -74,7 +74,7 @@ class ReleaseTest(SharedDaemonTest):
 
     def manager(self, units):
         name = "mgr-" + uuid.uuid4().hex[:10]
-        password = "salasana-" + uuid.uuid4().hex
+        password = "esihenkil\u00f6n oma salasana"
         self.admin.call("POST", "/api/v1/users", {
             "username": name, "password": password, "role": "manager",
             "units": units}, status=201)

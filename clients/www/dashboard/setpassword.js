@@ -87,7 +87,11 @@ export function renderSetPassword(app, main, done) {
             h('p', { class: 'notice error', role: 'alert', id: 'setpw-invalid' }, app.t('setPasswordGone')),
             h('p', null, h('a', { href: '#/results', class: 'button secondary' }, app.t('toLogin')))));
         } else if (err instanceof ApiError && err.field === 'password') {
-          problem(app.t('setPasswordShort', { n: MIN_CHARS }), next);
+          // The rule the server's policy names (error_CODE), in the
+          // page's language; the link still works for another try.
+          const key = `error_${err.code}`;
+          const msg = app.t(key);
+          problem(msg !== key ? msg : err.message, next);
         } else if (err instanceof ApiError && err.status === 429) {
           problem(app.t('tooManyLogins', { n: err.retryAfter || 60 }), null);
         } else if (err instanceof NetworkError) {

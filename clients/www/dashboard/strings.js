@@ -179,6 +179,32 @@ export const STRINGS = {
   saved: { fi: 'Tallennettu (versio {v}).', sv: 'Sparat (version {v}).', en: 'Saved (version {v}).' },
   jsonSyntax: { fi: 'JSON ei ole kelvollista: {msg}', sv: 'JSON är ogiltig: {msg}', en: 'The JSON is not valid: {msg}' },
   fieldError: { fi: 'Kohta {field}: {msg}', sv: 'Fältet {field}: {msg}', en: 'At {field}: {msg}' },
+  // The password policy's refusals, by the API's error code (error_CODE).
+  error_password_too_short: {
+    fi: 'Salasanassa pitää olla vähintään 12 merkkiä.',
+    sv: 'Lösenordet måste ha minst 12 tecken.',
+    en: 'The password must be at least 12 characters long.',
+  },
+  error_password_too_long: {
+    fi: 'Salasana on liian pitkä (enintään 1024 tavua).',
+    sv: 'Lösenordet är för långt (högst 1024 byte).',
+    en: 'The password must be at most 1024 bytes long.',
+  },
+  error_password_blank: {
+    fi: 'Salasana ei voi olla pelkkiä välilyöntejä.',
+    sv: 'Lösenordet får inte bestå av bara mellanslag.',
+    en: 'The password must not be only spaces.',
+  },
+  error_password_contains_username: {
+    fi: 'Salasanassa ei saa olla käyttäjätunnusta.',
+    sv: 'Lösenordet får inte innehålla användarnamnet.',
+    en: 'The password must not contain the user name.',
+  },
+  error_password_common: {
+    fi: 'Salasana on liian helppo arvata: yleinen salasana tai sana, yksinkertainen merkkijono tai sellainen, jonka ympärillä on vain numeroita tai merkkejä. Kokeile useamman sanan lausetta.',
+    sv: 'Lösenordet är för lätt att gissa: ett vanligt lösenord eller ord, en enkel teckenföljd eller något sådant med bara siffror eller tecken runt. Pröva en mening med flera ord.',
+    en: 'The password is too easy to guess: a common password or word, a simple pattern, or one with only digits or symbols around it. Try a phrase of several words.',
+  },
 
   // admin: collectors
   collectorsTitle: { fi: 'Keräystavat', sv: 'Insamlingssätt', en: 'Collectors' },
@@ -263,9 +289,9 @@ export const STRINGS = {
     en: 'A manager sees the results of the chosen units and the units below them.',
   },
   passwordHelp: {
-    fi: 'Vähintään 12 merkkiä. Kerro salasana käyttäjälle turvallista reittiä.',
-    sv: 'Minst 12 tecken. Ge lösenordet till användaren på ett säkert sätt.',
-    en: 'At least 12 characters. Give it to the user by a safe route.',
+    fi: 'Vähintään 12 merkkiä, ei käyttäjätunnusta eikä yleistä salasanaa. Kerro salasana käyttäjälle turvallista reittiä.',
+    sv: 'Minst 12 tecken, inte användarnamnet och inget vanligt lösenord. Ge lösenordet till användaren på ett säkert sätt.',
+    en: 'At least 12 characters, not the user name, not a common password. Give it to the user by a safe route.',
   },
   delete: { fi: 'Poista', sv: 'Ta bort', en: 'Delete' },
   confirmDelete: {
@@ -320,9 +346,9 @@ export const STRINGS = {
   newPassword: { fi: 'Uusi salasana', sv: 'Nytt lösenord', en: 'New password' },
   newPasswordAgain: { fi: 'Uusi salasana uudelleen', sv: 'Nytt lösenord igen', en: 'New password again' },
   newPasswordHelp: {
-    fi: 'Vähintään 12 merkkiä. Muut istuntosi päättyvät, tämä jatkuu.',
-    sv: 'Minst 12 tecken. Dina andra sessioner avslutas, den här fortsätter.',
-    en: 'At least 12 characters. Your other sessions end; this one goes on.',
+    fi: 'Vähintään 12 merkkiä, ei käyttäjätunnustasi eikä yleistä salasanaa; useamman sanan lause käy hyvin. Muut istuntosi päättyvät, tämä jatkuu.',
+    sv: 'Minst 12 tecken, inte ditt användarnamn och inget vanligt lösenord; en mening med flera ord går bra. Dina andra sessioner avslutas, den här fortsätter.',
+    en: 'At least 12 characters, not your user name, not a common password; a phrase of several words does well. Your other sessions end; this one goes on.',
   },
   passwordsDiffer: { fi: 'Uudet salasanat eivät ole samat.', sv: 'De nya lösenorden är olika.', en: 'The new passwords differ.' },
   passwordChanged: { fi: 'Salasana vaihdettu.', sv: 'Lösenordet har bytts.', en: 'Password changed.' },
@@ -439,9 +465,9 @@ export const STRINGS = {
   },
   setPasswordPolicy: {
     draft: true,
-    fi: 'Vähintään {n} merkkiä. Pitkä lause on hyvä salasana. Kun salasana on asetettu, kaikki istuntosi päättyvät.',
-    sv: 'Minst {n} tecken. En lång mening är ett bra lösenord. När lösenordet är valt avslutas alla dina sessioner.',
-    en: 'At least {n} characters. A long sentence makes a good password. Once it is set, all your sessions end.',
+    fi: 'Vähintään {n} merkkiä. Ei käyttäjätunnustasi eikä yleistä salasanaa; pitkä lause on hyvä salasana. Kun salasana on asetettu, kaikki istuntosi päättyvät.',
+    sv: 'Minst {n} tecken. Inte ditt användarnamn och inget vanligt lösenord; en lång mening är ett bra lösenord. När lösenordet är valt avslutas alla dina sessioner.',
+    en: 'At least {n} characters. Not your user name, not a common password; a long sentence makes a good password. Once it is set, all your sessions end.',
   },
   setPassword: { draft: true, fi: 'Aseta salasana', sv: 'Spara lösenordet', en: 'Set password' },
   setPasswordShort: {
