@@ -49,8 +49,8 @@ int	 answers_check(const struct survey *s,
 /*
  * The same check of the answers of a stored response record (rebuild,
  * verify), whose text was checked as typed and then scrubbed: scrubbing
- * may have made it longer than max_length (by 9/7 at most), which is
- * allowed here. Scrubbing it again changes nothing.
+ * may have made it longer than max_length (up to scrub_max_length() of
+ * it, 9/7), which is allowed here. Scrubbing it again changes nothing.
  */
 int	 answers_check_record(const struct survey *s,
 	    const json_t *answers, const char *lang,

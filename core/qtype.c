@@ -290,13 +290,6 @@ qtype_check_yesno(const struct survey_question *sq, const json_t *v,
 	return 0;
 }
 
-/* The longest a text of at most max code points may be once scrubbed. */
-static size_t
-qtype_scrubbed_max(unsigned max)
-{
-	return ((size_t)max * 9 + 6) / 7;
-}
-
 static int
 qtype_check_text(const struct survey_question *sq, const json_t *v,
     bool stored, struct survey_answer *an, struct error *err)
@@ -318,9 +311,9 @@ qtype_check_text(const struct survey_question *sq, const json_t *v,
 	/*
 	 * The limit is on what the respondent typed. Scrubbing may lengthen
 	 * it (7 digits become "[puhelin]", 9 characters), so a stored text
-	 * may be up to 9/7 of it.
+	 * may be up to scrub_max_length() of it.
 	 */
-	if (stored ? n > qtype_scrubbed_max(sq->sq_max_length) :
+	if (stored ? n > scrub_max_length(sq->sq_max_length) :
 	    n > sq->sq_max_length)
 		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
 		    "longer than %u characters", sq->sq_max_length);

@@ -3,7 +3,11 @@
  *
  * Properties: what it leaves holds nothing it would scrub (a second pass
  * changes nothing, else the first one let a number or an address
- * through), and valid UTF-8 stays valid UTF-8.
+ * through); valid UTF-8 stays valid UTF-8; the result is no longer than
+ * scrub_max_length() of the input, in bytes and, for UTF-8, in code
+ * points. Then the same input again with an identity code planted in it,
+ * in one of the spellings people type: the same properties hold, and the
+ * planted code does not survive, whatever the text around it.
  */
 #include <config.h>
 
@@ -11,6 +15,47 @@
 
 #include "core/scrub.h"
 #include "fuzz/fuzz.h"
+
+/* Each spelling of the rules in scrub.h; the first byte of an input picks. */
+static const char *const	fuzz_plants[] = {
+	"131052-308T",
+	"131052\xe2\x80\x91" "308T",		/* non-breaking hyphen */
+	"131052\xe2\x88\x92" "308t",		/* minus sign */
+	"131052\xe2\x80\x93" "308T",		/* en dash */
+	"131052-\n308T",			/* wrapped */
+	"13105\xe2\x80\x8b" "2-308T",		/* zero-width space */
+	"\xef\xbc\x91\xef\xbc\x93\xef\xbc\x91\xef\xbc\x90\xef\xbc\x95"
+	    "\xef\xbc\x92\xef\xbc\x8d\xef\xbc\x93\xef\xbc\x90\xef\xbc\x98"
+	    "\xef\xbc\xb4",			/* full-width */
+	"150306A12\xc2\xad" "3L",		/* soft hyphen */
+	"040 709 5109",
+	"040.709.5109",
+	"040/709 5109",
+	"09/123 4567",
+	"040\xe2\x80\x92" "709\xe2\x80\x92" "5109",	/* figure dash */
+	"040 709\r\n5109",			/* wrapped */
+	"0407\xe2\x81\xa0" "095109",		/* word joiner */
+	"\xef\xbb\xbf" "0407095109",		/* byte order mark */
+	"040\xe2\x80\x8d" "7095109",		/* zero-width joiner */
+	"\xef\xbc\x90\xef\xbc\x94\xef\xbc\x90 \xef\xbc\x97\xef\xbc\x90"
+	    "\xef\xbc\x99 \xef\xbc\x95\xef\xbc\x91\xef\xbc\x90\xef\xbc\x99",
+	"\xef\xbc\x8b\xef\xbc\x93\xef\xbc\x95\xef\xbc\x98 40 709 5109",
+	"+358\xc2\xa0" "40\xe2\x80\xaf" "709\xe2\x80\xaf" "5109",
+	"(09) 123 4567",
+	"matti.virtanen@kela.fi",
+	"matti.virtanen\xef\xbc\xa0kela.fi",	/* full-width @ */
+	"matti.virtanen(at)kela(dot)fi",
+	"matti.virtanen [at] kela [dot] fi",
+	"Matti.Virtanen {AT} kela.fi",
+	"matti.virtanen at kela.fi",
+	"matti at kela dot fi",
+	"FI21 1234 5600 0007 85",
+	"fi2112345600000785",
+	"FI21\xc2\xa0" "1234\xc2\xa0" "5600\xc2\xa0" "0007\xc2\xa0" "85",
+	"\xef\xbc\xa6\xef\xbc\xa9" "21 1234 5600 0007 85",
+};
+
+#define FUZZ_NPLANTS	(sizeof(fuzz_plants) / sizeof(fuzz_plants[0]))
 
 /* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
 static bool
@@ -47,10 +92,35 @@ fuzz_utf8(const unsigned char *s)
 	return true;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Code points of a valid UTF-8 string: the bytes that start one. */
+static size_t
+fuzz_code_points(const char *s)
 {
-	char	*in = fuzz_string(data, size), *once = NULL, *twice = NULL;
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static size_t
+fuzz_count(const char *s, const char *what)
+{
+	size_t	n = 0;
+
+	while ((s = strstr(s, what)) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
+/* Scrub in, check every property, return what the first pass left. */
+static char *
+fuzz_scrub(const char *in)
+{
+	char	*once = NULL, *twice = NULL;
 
 	FUZZ_CHECK(scrub_text(in, &once) == 0);
 	FUZZ_CHECK(scrub_text(once, &twice) == 0);
@@ -58,10 +128,51 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "in:    %s\nonce:  %s\ntwice: %s\n", in, once,
 		    twice);
 	FUZZ_CHECK(strcmp(once, twice) == 0);
-	if (fuzz_utf8((const unsigned char *)in))
+	FUZZ_CHECK(strlen(once) <= scrub_max_length(strlen(in)));
+	if (fuzz_utf8((const unsigned char *)in)) {
 		FUZZ_CHECK(fuzz_utf8((const unsigned char *)once));
+		FUZZ_CHECK(fuzz_code_points(once) <=
+		    scrub_max_length(fuzz_code_points(in)));
+	}
 	free(twice);
+	return once;
+}
+
+/*
+ * in with plant put in at cut, a space either side so that neither
+ * glues to the text: the plant must be gone once scrubbed (unless in
+ * held it already, where it may stay for reasons of its own).
+ */
+static void
+fuzz_plant(const char *in, const char *plant, size_t cut)
+{
+	size_t	 len = strlen(in), plen = strlen(plant);
+	char	*buf, *once;
+
+	if ((buf = malloc(len + plen + 3)) == NULL)
+		abort();
+	cut %= len + 1;
+	memcpy(buf, in, cut);
+	buf[cut] = ' ';
+	memcpy(buf + cut + 1, plant, plen);
+	buf[cut + 1 + plen] = ' ';
+	memcpy(buf + cut + plen + 2, in + cut, len - cut + 1);
+	once = fuzz_scrub(buf);
+	if (fuzz_count(once, plant) > fuzz_count(in, plant))
+		fprintf(stderr, "in:    %s\nonce:  %s\n", buf, once);
+	FUZZ_CHECK(fuzz_count(once, plant) <= fuzz_count(in, plant));
 	free(once);
+	free(buf);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*in = fuzz_string(data, size);
+
+	free(fuzz_scrub(in));
+	if (size >= 2)
+		fuzz_plant(in, fuzz_plants[data[0] % FUZZ_NPLANTS], data[1]);
 	free(in);
 	return 0;
 }

@@ -837,10 +837,17 @@ test_answers_nothing_answered(void **state)
 static void
 test_answers_scrubbed_record(void **state)
 {
+	static const struct {
+		const char	*in, *want;
+	} typed[] = {
+		{ "{\"q1\": 3, \"q7\": \"ab ０４０１２３４\"}", "ab [puhelin]" },
+		{ "{\"q1\": 3, \"q7\": \"abc a＠b.cd\"}", "abc [email]" },
+	};
 	struct survey		*s = base_survey(NULL, NULL);
 	struct answers	*a, *again = NULL;
 	struct error		 err;
 	json_t			*stored, *j;
+	size_t			 i;
 
 	(void)state;
 	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"ab 0401234\"}", "fi");
@@ -856,6 +863,24 @@ test_answers_scrubbed_record(void **state)
 	assert_string_equal(answers_text(again, 6), "ab [puhelin]");
 	answers_free(again);
 	again = NULL;
+	/*
+	 * Every spelling stays within the allowance: the shortest number in
+	 * full-width digits and the shortest address with a full-width "@",
+	 * each in a text at max_length.
+	 */
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		answers_free(a);
+		json_decref(stored);
+		a = answers_ok(s, typed[i].in, "fi");
+		assert_string_equal(answers_text(a, 6), typed[i].want);
+		stored = answers_to_json(a);
+		assert_non_null(stored);
+		assert_int_equal(answers_check_record(s, stored, "fi", &again,
+		    &err), 0);
+		assert_string_equal(answers_text(again, 6), typed[i].want);
+		answers_free(again);
+		again = NULL;
+	}
 	/* The allowance is what scrubbing can add (9/7), no more. */
 	j = load_text("{\"q1\": 3, \"q7\": \"1234567890123\"}");
 	assert_int_equal(answers_check_record(s, j, "fi", &again, &err), 0);
