@@ -7,6 +7,6 @@
 set -eu
 builddir=${PALAUTE_BUILDDIR:-.}
 srcdir=${PALAUTE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-for target in answers survey rquery scrub; do
+for target in answers survey rquery scrub frame; do
 	"$builddir/fuzz/fuzz-$target" "$srcdir/fuzz/corpus/$target"/*
 done
