@@ -35,6 +35,7 @@ static const char *const error_names[ERR_COUNT] = {
 	[ERR_CONFLICT]             = "conflict",
 	[ERR_ALREADY_USED]         = "already_used",
 	[ERR_GONE]                 = "gone",
+	[ERR_LENGTH_REQUIRED]      = "length_required",
 	[ERR_TOO_LARGE]            = "too_large",
 	[ERR_UNSUPPORTED_MEDIA]    = "unsupported_media_type",
 	[ERR_RATE_LIMITED]         = "rate_limited",

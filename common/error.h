@@ -33,6 +33,7 @@ enum error_code {
 	ERR_CONFLICT,		/* 409 state forbids it (in use, exists) */
 	ERR_ALREADY_USED,	/* 409 an invitation code already burned */
 	ERR_GONE,		/* 410 an enrollment code used or expired */
+	ERR_LENGTH_REQUIRED,	/* 411 a body without a Content-Length */
 	ERR_TOO_LARGE,		/* 413 body over the route's limit */
 	ERR_UNSUPPORTED_MEDIA,	/* 415 body is not application/json */
 	ERR_RATE_LIMITED,	/* 429 with Retry-After */

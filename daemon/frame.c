@@ -108,6 +108,47 @@ frame_next(struct frame *fr)
 	frame_clear(fr);
 }
 
+/*
+ * The origin form (/path?query), or the absolute form (http://host/path)
+ * that a server must accept too (RFC 9112, 3.2.2); libevent takes the
+ * path from either. Narrower than the RFC where libevent would refuse
+ * with a page of its own or read something else: no "//" opening a path
+ * (libevent reads an authority there), no '#', and in the absolute form
+ * a plain host name or IPv4 address with an optional port, no user
+ * information and no IPv6 literal.
+ */
+static bool
+frame_target(const char *t, size_t n)
+{
+	size_t	i, skip;
+
+	if (n > 8 && strncasecmp(t, "https://", 8) == 0)
+		skip = 8;
+	else if (n > 7 && strncasecmp(t, "http://", 7) == 0)
+		skip = 7;
+	else
+		skip = 0;
+	if (skip > 0) {
+		for (i = skip; i < n && t[i] != '/' && t[i] != '?'; i++)
+			if (!((t[i] >= '0' && t[i] <= '9') ||
+			    (t[i] >= 'a' && t[i] <= 'z') ||
+			    (t[i] >= 'A' && t[i] <= 'Z') ||
+			    t[i] == '.' || t[i] == '-' || t[i] == ':'))
+				return false;
+		if (i == skip)
+			return false;
+		if (i == n)
+			return true;
+		t += i;
+		n -= i;
+		/* "http://host?q" has an empty path: '/' is meant. */
+		if (t[0] == '?')
+			return memchr(t, '#', n) == NULL;
+	}
+	return t[0] == '/' && !(n > 1 && t[1] == '/') &&
+	    memchr(t, '#', n) == NULL;
+}
+
 /* METHOD SP /path SP HTTP/1.x, each part as libevent will take it. */
 static bool
 frame_request_line(struct frame *fr, const char *line, size_t n)
@@ -160,14 +201,9 @@ frame_request_line(struct frame *fr, const char *line, size_t n)
 		return false;
 	}
 	fr->fr_no_body = frame_methods[i].fm_no_body;
-	/*
-	 * Origin form only: libevent reads "//..." as an authority and
-	 * refuses a second '#', and the API has no use for either.
-	 */
-	if (target[0] != '/' || (tlen > 1 && target[1] == '/') ||
-	    memchr(target, '#', tlen) != NULL) {
+	if (!frame_target(target, tlen)) {
 		frame_refuse(fr, ERR_BAD_REQUEST, "the request target must be "
-		    "a path (/...) with no fragment");
+		    "a path (/...) or http://host/path, with no fragment");
 		return false;
 	}
 	return true;
@@ -253,8 +289,9 @@ frame_head_end(struct frame *fr)
 	if (fr->fr_has_coding && fr->fr_has_length)
 		return frame_refuse(fr, ERR_BAD_REQUEST, "Content-Length "
 		    "together with Transfer-Encoding is ambiguous");
+	/* 411 is the status for exactly this (RFC 9110, 15.5.12). */
 	if (fr->fr_has_coding)
-		return frame_refuse(fr, ERR_BAD_REQUEST, "Transfer-Encoding "
+		return frame_refuse(fr, ERR_LENGTH_REQUIRED, "Transfer-Encoding "
 		    "is not accepted; send the body with a Content-Length");
 	/* evhttp reads no body for these: it would be the next request. */
 	if (fr->fr_no_body && fr->fr_length > 0)

@@ -50,7 +50,7 @@ struct frame {
 
 	/* Why the request was refused, once fr_state is FRAME_REFUSED. */
 	enum error_code	 fr_code;	/* bad_request, method_not_allowed,
-					 * too_large */
+					 * length_required, too_large */
 	char		 fr_why[160];
 };
 

@@ -163,6 +163,17 @@ class Framing(HttpCase):
         self.assertTrue(closed)
         self.assert_not_stored(doc)
 
+    def test_chunked_alone_asks_for_a_length(self):
+        doc = self.form.body()
+        data = json.dumps(doc).encode()
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data)
+        reply, closed = self.post(doc["id"], [
+            ("Content-Type", "application/json"),
+            ("Transfer-Encoding", "chunked")], chunked)
+        self.envelope(reply, 411, "length_required")
+        self.assertTrue(closed)
+        self.assert_not_stored(doc)
+
 
 class Envelope(HttpCase):
     """Requests that evhttp would refuse with an HTML page of its own."""
@@ -184,8 +195,27 @@ class Envelope(HttpCase):
                      b"GET / HTTP/1.1 extra", b"GET  / HTTP/1.1",
                      b"GET /a b HTTP/1.1", b"GET //x:y/ HTTP/1.1",
                      b"GET /a#b#c HTTP/1.1", b"GET /\x01 HTTP/1.1",
-                     b"GET noslash HTTP/1.1"):
+                     b"GET noslash HTTP/1.1", b"GET http://u@h/ HTTP/1.1",
+                     b"GET ftp://h/healthz HTTP/1.1"):
             self.refused(line + b"\r\nHost: x\r\n\r\n", 400, "bad_request")
+
+    def test_absolute_form_is_the_same_request(self):
+        # RFC 9112, 3.2.2: a server must accept http://host/path.
+        for target in ("http://palaute.example/healthz",
+                       "HTTP://127.0.0.1:1/api/v1/units"):
+            path = "/" + target.split("/", 3)[3]
+            replies = []
+            # One connection each: libevent takes a host it does not
+            # serve for a proxy's request and closes after the reply.
+            for t in (target, path):
+                c = Raw(self.d)
+                try:
+                    c.send(request("GET", t))
+                    replies.append(c.reply())
+                finally:
+                    c.close()
+            self.assertEqual(replies[0][0], replies[1][0], target)
+            self.assertEqual(replies[0][2], replies[1][2], target)
 
     def test_unknown_method(self):
         for m in (b"FOO", b"get", b"CONNECT"):
@@ -196,7 +226,7 @@ class Envelope(HttpCase):
         for h in (b"NoColon", b"Bad Name: x", b"Name : x", b" folded",
                   b"X: a\x00b", b"Content-Length: -1",
                   b"Content-Length: 1x", b"Content-Length: +1",
-                  b"Transfer-Encoding: chunked", b"Expect: teapot"):
+                  b"Expect: teapot"):
             self.refused(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + h +
                          b"\r\n\r\n", 400, "bad_request")
 

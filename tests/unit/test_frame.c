@@ -159,7 +159,7 @@ test_smuggling_refused(void **state)
 	feed_all_ways("POST /f HTTP/1.1\r\nContent-Length: 5\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\nhello", "R", ERR_BAD_REQUEST);
 	feed_all_ways("POST /f HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
-	    "\r\n5\r\nhello\r\n0\r\n\r\n", "R", ERR_BAD_REQUEST);
+	    "\r\n5\r\nhello\r\n0\r\n\r\n", "R", ERR_LENGTH_REQUIRED);
 	/* What strtoll would take and a strict reader would not. */
 	feed_all_ways("POST /f HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
 	    "R", ERR_BAD_REQUEST);
@@ -200,7 +200,33 @@ test_request_line(void **state)
 	feed_all_ways("GET //evil/x HTTP/1.1\r\n\r\n", "R", ERR_BAD_REQUEST);
 	feed_all_ways("GET /a#b HTTP/1.1\r\n\r\n", "R", ERR_BAD_REQUEST);
 	feed_all_ways("GET a HTTP/1.1\r\n\r\n", "R", ERR_BAD_REQUEST);
-	feed_all_ways("GET http://h/x HTTP/1.1\r\n\r\n", "R",
+}
+
+/* A server must accept the absolute form too (RFC 9112, 3.2.2). */
+static void
+test_absolute_form(void **state)
+{
+	(void)state;
+	feed_all_ways("GET http://palaute.example/healthz HTTP/1.1\r\n\r\n",
+	    "H", ERR_NONE);
+	feed_all_ways("GET HTTPS://127.0.0.1:8080/f/x?a=1 HTTP/1.1\r\n\r\n",
+	    "H", ERR_NONE);
+	feed_all_ways("GET http://palaute.example HTTP/1.1\r\n\r\n", "H",
+	    ERR_NONE);
+	feed_all_ways("GET http://palaute.example?a=1 HTTP/1.1\r\n\r\n",
+	    "H", ERR_NONE);
+	feed_all_ways("GET http:// HTTP/1.1\r\n\r\n", "R", ERR_BAD_REQUEST);
+	feed_all_ways("GET http:///x HTTP/1.1\r\n\r\n", "R",
+	    ERR_BAD_REQUEST);
+	feed_all_ways("GET http://u@h/x HTTP/1.1\r\n\r\n", "R",
+	    ERR_BAD_REQUEST);
+	feed_all_ways("GET http://[::1]/x HTTP/1.1\r\n\r\n", "R",
+	    ERR_BAD_REQUEST);
+	feed_all_ways("GET http://h//x HTTP/1.1\r\n\r\n", "R",
+	    ERR_BAD_REQUEST);
+	feed_all_ways("GET http://h/x#y HTTP/1.1\r\n\r\n", "R",
+	    ERR_BAD_REQUEST);
+	feed_all_ways("GET ftp://h/x HTTP/1.1\r\n\r\n", "R",
 	    ERR_BAD_REQUEST);
 }
 
@@ -269,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_bodies_and_pipelining),
 		cmocka_unit_test(test_smuggling_refused),
 		cmocka_unit_test(test_request_line),
+		cmocka_unit_test(test_absolute_form),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_head_limit),
 		cmocka_unit_test(test_refused_stays_refused),
