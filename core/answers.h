@@ -39,7 +39,8 @@ struct survey;
  * ERR_INVALID_ANSWER with er_field the question id.
  *
  * Text answers are scrubbed (core/scrub.h) here, after their length is
- * checked, so a struct answers never holds an unscrubbed comment.
+ * checked, so a struct answers never holds an unscrubbed comment, and
+ * the scrubbed text keeps max_length (scrub_text_max()).
  * On success *out is new (answers_free); it borrows s, which must
  * outlive it.
  */
@@ -48,9 +49,10 @@ int	 answers_check(const struct survey *s,
 	    struct answers **out, struct error *err);
 /*
  * The same check of the answers of a stored response record (rebuild,
- * verify), whose text was checked as typed and then scrubbed: scrubbing
- * may have made it longer than max_length (up to scrub_max_length() of
- * it, 9/7), which is allowed here. Scrubbing it again changes nothing.
+ * verify), whose text was checked as typed and then scrubbed. Records
+ * stored before the scrubbed text kept max_length may be longer (up to
+ * scrub_max_length() of it, 9/7), which is allowed here. Scrubbing it
+ * again changes nothing.
  */
 int	 answers_check_record(const struct survey *s,
 	    const json_t *answers, const char *lang,

@@ -309,9 +309,10 @@ qtype_check_text(const struct survey_question *sq, const json_t *v,
 		return error_set(err, ERR_INVALID_ANSWER, sq->sq_id,
 		    "invalid UTF-8");
 	/*
-	 * The limit is on what the respondent typed. Scrubbing may lengthen
-	 * it (7 digits become "[puhelin]", 9 characters), so a stored text
-	 * may be up to scrub_max_length() of it.
+	 * The limit is on what the respondent typed, and what is stored
+	 * keeps it (scrub_text_max()). Records stored before it was kept
+	 * may be up to scrub_max_length() of it: 7 digits became
+	 * "[puhelin]", 9 characters.
 	 */
 	if (stored ? n > scrub_max_length(sq->sq_max_length) :
 	    n > sq->sq_max_length)
@@ -319,7 +320,9 @@ qtype_check_text(const struct survey_question *sq, const json_t *v,
 		    "longer than %u characters", sq->sq_max_length);
 	if (survey_blank(s))
 		return 0;		/* unanswered */
-	if ((ret = scrub_text(s, &an->an_text)) != 0) {
+	ret = stored ? scrub_text(s, &an->an_text) :
+	    scrub_text_max(s, sq->sq_max_length, &an->an_text);
+	if (ret != 0) {
 		error_set(err, ERR_INTERNAL, NULL, "out of memory");
 		return ret;
 	}

@@ -672,3 +672,67 @@ done:
 	free(buf);
 	return ret;
 }
+
+/* The byte offset of the first max code points of s (all of it if less). */
+static size_t
+scrub_cut_offset(const char *s, size_t max)
+{
+	size_t	i, cp = 0;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && cp++ == max)
+			break;
+	return i;
+}
+
+/* Move a cut at off back to the start of a placeholder it would split. */
+static size_t
+scrub_cut_placeholder(const char *s, size_t off)
+{
+	size_t	d, k, plen;
+	const char *ph;
+
+	for (d = 0; d < SCRUB_NITEMS(scrub_detectors); d++) {
+		ph = scrub_detectors[d].sd_placeholder;
+		plen = strlen(ph);
+		for (k = 1; k < plen && k <= off; k++)
+			if (memcmp(s + off - k, ph, k) == 0 &&
+			    strncmp(s + off, ph + k, plen - k) == 0)
+				return off - k;
+	}
+	return off;
+}
+
+int
+scrub_text_max(const char *in, size_t max, char **out)
+{
+	char	*text = NULL, *again;
+	size_t	 off;
+	int	 ret;
+
+	if (out == NULL) {
+		ret = -EINVAL;
+		goto done;
+	}
+	if ((ret = scrub_text(in, &text)) != 0)
+		goto done;
+	/*
+	 * Each round leaves a shorter text than the last cut did, or one
+	 * within max: a new match only replaces digits or an address at the
+	 * end, and the next cut drops it whole. So this ends.
+	 */
+	while (text[off = scrub_cut_offset(text, max)] != '\0') {
+		off = scrub_cut_placeholder(text, off);
+		text[off] = '\0';
+		if ((ret = scrub_text(text, &again)) != 0)
+			goto done;
+		free(text);
+		text = again;
+	}
+	*out = text;
+	text = NULL;
+	ret = 0;
+done:
+	free(text);
+	return ret;
+}

@@ -130,10 +130,22 @@
 int	scrub_text(const char *in, char **out);
 
 /*
- * The longest a text of n characters can be once scrubbed, counted in
- * code points or in bytes alike: n * 9 / 7 rounded up (SIZE_MAX if that
- * does not fit). A caller that limits what people type to n characters
- * must accept this many in what it stored.
+ * scrub_text(), with a result of at most max code points: what a survey's
+ * max_length promises. When a placeholder made the text longer than max,
+ * its end gives way: the scrubbed text is cut at max (before a
+ * placeholder the cut would split, never inside it) and scrubbed again,
+ * since a number cut short can become one the rules catch. The cut is on
+ * the scrubbed text, not on what was typed, so a code near the end is
+ * never cut into a part the rules no longer see ("131052-30"). Errors as
+ * scrub_text().
+ */
+int	scrub_text_max(const char *in, size_t max, char **out);
+
+/*
+ * The longest a text of n characters can be once scrubbed by
+ * scrub_text(), counted in code points or in bytes alike: n * 9 / 7
+ * rounded up (SIZE_MAX if that does not fit). Texts stored before
+ * scrub_text_max() kept the limit may be this long.
  */
 size_t	scrub_max_length(size_t n);
 

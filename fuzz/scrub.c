@@ -5,9 +5,11 @@
  * changes nothing, else the first one let a number or an address
  * through); valid UTF-8 stays valid UTF-8; the result is no longer than
  * scrub_max_length() of the input, in bytes and, for UTF-8, in code
- * points. Then the same input again with an identity code planted in it,
- * in one of the spellings people type: the same properties hold, and the
- * planted code does not survive, whatever the text around it.
+ * points; with a limit (scrub_text_max(), the third byte picks it), the
+ * result keeps it and the same holds. Then the same input again with an
+ * identity code planted in it, in one of the spellings people type: the
+ * same properties hold, and the planted code does not survive, whatever
+ * the text around it.
  */
 #include <config.h>
 
@@ -165,12 +167,30 @@ fuzz_plant(const char *in, const char *plant, size_t cut)
 	free(buf);
 }
 
+/* With a limit of max code points, kept whatever the text. */
+static void
+fuzz_scrub_max(const char *in, size_t max)
+{
+	char	*out = NULL, *again = NULL;
+
+	FUZZ_CHECK(scrub_text_max(in, max, &out) == 0);
+	FUZZ_CHECK(fuzz_code_points(out) <= max);
+	FUZZ_CHECK(scrub_text(out, &again) == 0);
+	FUZZ_CHECK(strcmp(out, again) == 0);
+	if (fuzz_utf8((const unsigned char *)in))
+		FUZZ_CHECK(fuzz_utf8((const unsigned char *)out));
+	free(again);
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char	*in = fuzz_string(data, size);
 
 	free(fuzz_scrub(in));
+	if (size >= 3)
+		fuzz_scrub_max(in, data[2] % 64);
 	if (size >= 2)
 		fuzz_plant(in, fuzz_plants[data[0] % FUZZ_NPLANTS], data[1]);
 	free(in);

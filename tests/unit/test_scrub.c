@@ -501,6 +501,58 @@ test_length_bound(void **state)
 	}
 }
 
+/*
+ * With a limit, the result keeps it: the end gives way, a placeholder is
+ * dropped whole rather than split, and a code near the end is not cut
+ * into a part the rules no longer catch.
+ */
+static void
+test_max(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 max;
+		const char	*want;
+	} p[] = {
+		/* Within the limit once scrubbed: as scrub_text() gives. */
+		{ "soita 0401234567", 16, "soita [puhelin]" },
+		{ "soita 0401234", 15, "soita [puhelin]" },
+		/* Two over: the end of the placeholder would be cut. */
+		{ "soita 0401234", 13, "soita " },
+		{ "0401234 kiitos", 14, "[puhelin] kiit" },
+		{ "a@b.cd", 6, "" },
+		/* The code is scrubbed before the cut, never after it. */
+		{ "0123456 0123456 131052-308T", 27,
+		    "[puhelin] [puhelin] [hetu]" },
+		{ "0123456 0123456 0123456 131052-308T", 30,
+		    "[puhelin] [puhelin] [puhelin] " },
+		/* A long number cut short becomes a phone number. */
+		{ "x 0401234 04012345678901234567", 23,
+		    "x [puhelin] [puhelin]" },
+		/* Code points, not bytes. */
+		{ "äää 0401234", 13, "äää [puhelin]" },
+		{ "äää 0401234", 12, "äää " },
+		{ "", 0, "" },
+	};
+	char	*out, *again;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		assert_int_equal(scrub_text_max(p[i].in, p[i].max, &out), 0);
+		if (strcmp(out, p[i].want) != 0)
+			print_error("in: \"%s\" max %zu\n", p[i].in, p[i].max);
+		assert_string_equal(out, p[i].want);
+		assert_true(code_points(out) <= p[i].max);
+		assert_int_equal(scrub_text(out, &again), 0);
+		assert_string_equal(again, out);
+		free(again);
+		free(out);
+	}
+	assert_int_equal(scrub_text_max("x", 1, NULL), -EINVAL);
+	assert_int_equal(scrub_text_max(NULL, 1, &out), -EINVAL);
+}
+
 static void
 test_mixed(void **state)
 {
@@ -584,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_email_spellings_near_misses),
 		cmocka_unit_test(test_iban),
 		cmocka_unit_test(test_length_bound),
+		cmocka_unit_test(test_max),
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_glued),
 		cmocka_unit_test(test_growth),

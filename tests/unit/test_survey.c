@@ -829,10 +829,12 @@ test_answers_nothing_answered(void **state)
 }
 
 /*
- * A text at max_length that holds a phone number is longer once
- * scrubbed: its record must still pass the check rebuild and verify make
- * (found by fuzz/answers.c; before, such a response fell out of the
- * counts on rebuild).
+ * A text at max_length that holds a phone number would be longer once
+ * scrubbed (found by fuzz/answers.c; before, such a response fell out of
+ * the counts on rebuild). What is stored keeps max_length: the end gives
+ * way, and the record passes every check. Records stored before that
+ * may be up to 9/7 of it, and still pass the check rebuild and verify
+ * make.
  */
 static void
 test_answers_scrubbed_record(void **state)
@@ -840,34 +842,18 @@ test_answers_scrubbed_record(void **state)
 	static const struct {
 		const char	*in, *want;
 	} typed[] = {
-		{ "{\"q1\": 3, \"q7\": \"ab ０４０１２３４\"}", "ab [puhelin]" },
-		{ "{\"q1\": 3, \"q7\": \"abc a＠b.cd\"}", "abc [email]" },
+		{ "{\"q1\": 3, \"q7\": \"ab 0401234\"}", "ab " },
+		{ "{\"q1\": 3, \"q7\": \"a ０４０１２３４\"}", "a " },
+		{ "{\"q1\": 3, \"q7\": \"a＠b.cd xyz\"}", "[email] xy" },
+		{ "{\"q1\": 3, \"q7\": \"0401234 ok\"}", "[puhelin] " },
 	};
 	struct survey		*s = base_survey(NULL, NULL);
-	struct answers	*a, *again = NULL;
+	struct answers	*a = NULL, *again = NULL;
 	struct error		 err;
-	json_t			*stored, *j;
+	json_t			*stored = NULL, *j;
 	size_t			 i;
 
 	(void)state;
-	a = answers_ok(s, "{\"q1\": 3, \"q7\": \"ab 0401234\"}", "fi");
-	assert_string_equal(answers_text(a, 6), "ab [puhelin]");
-	stored = answers_to_json(a);
-	assert_non_null(stored);
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(answers_check(s, stored, "fi", &again, &err),
-	    -EINVAL);
-	assert_string_equal(err.er_field, "q7");
-	assert_int_equal(answers_check_record(s, stored, "fi", &again, &err),
-	    0);
-	assert_string_equal(answers_text(again, 6), "ab [puhelin]");
-	answers_free(again);
-	again = NULL;
-	/*
-	 * Every spelling stays within the allowance: the shortest number in
-	 * full-width digits and the shortest address with a full-width "@",
-	 * each in a text at max_length.
-	 */
 	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
 		answers_free(a);
 		json_decref(stored);
@@ -875,12 +861,24 @@ test_answers_scrubbed_record(void **state)
 		assert_string_equal(answers_text(a, 6), typed[i].want);
 		stored = answers_to_json(a);
 		assert_non_null(stored);
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(answers_check(s, stored, "fi", &again, &err),
+		    0);
+		answers_free(again);
+		again = NULL;
 		assert_int_equal(answers_check_record(s, stored, "fi", &again,
 		    &err), 0);
 		assert_string_equal(answers_text(again, 6), typed[i].want);
 		answers_free(again);
 		again = NULL;
 	}
+	/* A record of before: "ab 0401234" stored as "ab [puhelin]". */
+	j = load_text("{\"q1\": 3, \"q7\": \"ab [puhelin]\"}");
+	assert_int_equal(answers_check_record(s, j, "fi", &again, &err), 0);
+	assert_string_equal(answers_text(again, 6), "ab [puhelin]");
+	answers_free(again);
+	again = NULL;
+	json_decref(j);
 	/* The allowance is what scrubbing can add (9/7), no more. */
 	j = load_text("{\"q1\": 3, \"q7\": \"1234567890123\"}");
 	assert_int_equal(answers_check_record(s, j, "fi", &again, &err), 0);
