@@ -4,6 +4,8 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -19,7 +21,19 @@
 #define PALAUTE_DATADIR "/usr/share/palaute"
 #endif
 
+/*
+ * A configuration file is a few dozen short lines of text: anything much
+ * larger, or a line longer than any value allows, is not one (a binary
+ * or a log given by mistake), and is refused before it is parsed.
+ */
+#define CONFIG_FILE_MAX		(64 << 10)
+#define CONFIG_LINE_MAX		1024
+
 enum config_type { CT_STR, CT_SIZE, CT_INT, CT_BOOL };
+
+/* A string key's own check of its value: 0, or -EINVAL with err set. */
+typedef int	(*config_check_fn)(const char *key, const char *value,
+		    char *err, size_t errlen);
 
 struct config_key {
 	const char		*ck_name;
@@ -27,21 +41,29 @@ struct config_key {
 	size_t			 ck_off;
 	long long		 ck_min;
 	long long		 ck_max;
+	config_check_fn		 ck_check;
 };
 
-#define K_STR(n, f)		{ n, CT_STR, offsetof(struct config, f), 0, 0 }
-#define K_SIZE(n, f, lo, hi)	{ n, CT_SIZE, offsetof(struct config, f), lo, hi }
-#define K_INT(n, f, lo, hi)	{ n, CT_INT, offsetof(struct config, f), lo, hi }
-#define K_BOOL(n, f)		{ n, CT_BOOL, offsetof(struct config, f), 0, 1 }
+static int	config_check_listen(const char *, const char *, char *,
+		    size_t);
+static int	config_check_path(const char *, const char *, char *,
+		    size_t);
+
+#define K_OFF(f)		offsetof(struct config, f)
+#define K_STR(n, f, c)		{ n, CT_STR, K_OFF(f), 0, 0, c }
+#define K_SIZE(n, f, lo, hi)	{ n, CT_SIZE, K_OFF(f), lo, hi, NULL }
+#define K_INT(n, f, lo, hi)	{ n, CT_INT, K_OFF(f), lo, hi, NULL }
+#define K_BOOL(n, f)		{ n, CT_BOOL, K_OFF(f), 0, 1, NULL }
 
 static const struct config_key config_keys[] = {
-	K_STR("listen", cf_listen),
-	K_STR("state_dir", cf_state_dir),
-	K_STR("kek_file", cf_kek_file),
-	K_STR("root_key_file", cf_root_key_file),
-	K_STR("www_dir", cf_www_dir),
-	K_STR("chartjs_dir", cf_chartjs_dir),
-	K_STR("cors_origins", cf_cors_origins),
+	K_STR("listen", cf_listen, config_check_listen),
+	K_STR("state_dir", cf_state_dir, config_check_path),
+	K_STR("kek_file", cf_kek_file, config_check_path),
+	/* Empty: no root key. */
+	K_STR("root_key_file", cf_root_key_file, NULL),
+	K_STR("www_dir", cf_www_dir, config_check_path),
+	K_STR("chartjs_dir", cf_chartjs_dir, config_check_path),
+	K_STR("cors_origins", cf_cors_origins, NULL),
 	K_SIZE("map_size", cf_map_size, 1LL << 20, 1LL << 40),
 	K_SIZE("max_body", cf_max_body, 1024, 16LL << 20),
 	K_SIZE("max_body_batch", cf_max_body_batch, 1024, 64LL << 20),
@@ -132,26 +154,174 @@ config_find(const char *name)
 	return NULL;
 }
 
-int
-config_set(struct config *cf, const char *key, const char *value, char *err,
+/*
+ * Strict UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF):
+ * 0 when s[0..len) is, else the offset of the first bad byte plus one.
+ */
+static size_t
+config_utf8_bad(const unsigned char *s, size_t len)
+{
+	size_t		i = 0, n, k;
+	unsigned	cp, min;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+			min = 0x80;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+			min = 0x800;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+			min = 0x10000;
+		} else
+			return i + 1;
+		if (len - i <= n)
+			return i + 1;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i + 1;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i + 1;
+		i += n + 1;
+	}
+	return 0;
+}
+
+/*
+ * What makes text unfit for a value or a line: a NUL (C strings would
+ * end there, and the rest of the line would be dropped unseen), another
+ * control character (a tab is white space), bytes that are not UTF-8.
+ * 0, or -EINVAL with the reason in err.
+ */
+static int
+config_text_check(const char *s, size_t len, char *err, size_t errlen)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] == '\0') {
+			snprintf(err, errlen, "contains a NUL byte");
+			return -EINVAL;
+		}
+		if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f) {
+			snprintf(err, errlen, "contains the control character "
+			    "0x%02x", u[i]);
+			return -EINVAL;
+		}
+	}
+	if (config_utf8_bad(u, len) != 0) {
+		snprintf(err, errlen, "contains bytes that are not UTF-8");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * host:port, as server_listen() and the man page take it: an IPv4
+ * address, an IPv6 address in brackets or a host name, then a port of
+ * decimal digits from 0 to 65535 (0: the kernel picks a free one, which
+ * the log then names).
+ */
+static int
+config_check_listen(const char *key, const char *value, char *err,
     size_t errlen)
 {
-	const struct config_key	*ck;
-	char			*base = (char *)cf;
-	long long		 ll;
-	uint64_t		 sz;
-	int			 rc;
+	const char		*colon, *p;
+	char			 host[256];
+	unsigned char		 addr[16];
+	unsigned long		 port = 0;
+	size_t			 n;
 
-	if ((ck = config_find(key)) == NULL) {
-		snprintf(err, errlen, "unknown key '%s'", key);
+	if ((colon = strrchr(value, ':')) == NULL)
+		goto bad;
+	n = (size_t)(colon - value);
+	if (n >= 2 && value[0] == '[' && value[n - 1] == ']') {
+		if (n - 2 >= sizeof(host))
+			goto bad;
+		memcpy(host, value + 1, n - 2);
+		host[n - 2] = '\0';
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			goto bad;
+	} else {
+		if (n == 0 || n >= sizeof(host))
+			goto bad;
+		memcpy(host, value, n);
+		host[n] = '\0';
+		/* Not an address: then a name, letters, digits, - and . */
+		if (inet_pton(AF_INET, host, addr) != 1)
+			for (p = host; *p != '\0'; p++)
+				if (!isalnum((unsigned char)*p) && *p != '-' &&
+				    *p != '.')
+					goto bad;
+	}
+	p = colon + 1;
+	if (*p == '\0' || strlen(p) > 5)
+		goto badport;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto badport;
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	if (port > 65535)
+		goto badport;
+	return 0;
+badport:
+	snprintf(err, errlen, "%s: '%s': the port must be a number from 0 "
+	    "to 65535", key, value);
+	return -EINVAL;
+bad:
+	snprintf(err, errlen, "%s: '%s' is not host:port (an IPv4 address, "
+	    "[an IPv6 address] or a host name, then the port)", key, value);
+	return -EINVAL;
+}
+
+/* A file or directory: empty would name the current directory. */
+static int
+config_check_path(const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (*value != '\0')
+		return 0;
+	snprintf(err, errlen, "%s: needs a path", key);
+	return -EINVAL;
+}
+
+static int
+config_set_key(struct config *cf, const struct config_key *ck,
+    const char *value, char *err, size_t errlen)
+{
+	const char	*key = ck->ck_name;
+	char		*base = (char *)cf;
+	char		 why[128];
+	long long	 ll;
+	uint64_t	 sz;
+	int		 rc;
+
+	if (config_text_check(value, strlen(value), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: the value %s", key, why);
 		return -EINVAL;
 	}
 	switch (ck->ck_type) {
 	case CT_STR:
 		if (strlen(value) >= CONFIG_STR_MAX) {
-			snprintf(err, errlen, "%s: value too long", key);
+			snprintf(err, errlen, "%s: value too long (at most %d "
+			    "bytes)", key, CONFIG_STR_MAX - 1);
 			return -EINVAL;
 		}
+		if (ck->ck_check != NULL &&
+		    (rc = ck->ck_check(key, value, err, errlen)) != 0)
+			return rc;
 		memcpy(base + ck->ck_off, value, strlen(value) + 1);
 		break;
 	case CT_SIZE:
@@ -191,69 +361,175 @@ config_set(struct config *cf, const char *key, const char *value, char *err,
 	return 0;
 }
 
+int
+config_set(struct config *cf, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	const struct config_key	*ck;
+	char			 why[128];
+
+	if (config_text_check(key, strlen(key), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "the key %s", why);
+		return -EINVAL;
+	}
+	if ((ck = config_find(key)) == NULL) {
+		snprintf(err, errlen, "unknown key '%s'", key);
+		return -EINVAL;
+	}
+	return config_set_key(cf, ck, value, err, errlen);
+}
+
+/* Where the text from s to end ends once trailing blanks are dropped. */
+static const char *
+config_trim_end(const char *s, const char *end)
+{
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return end;
+}
+
 static char *
 config_trim(char *s)
 {
 	char	*end;
 
-	while (isspace((unsigned char)*s))
+	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
 	return s;
+}
+
+/*
+ * One line (without its newline) of a file or one -o argument: the
+ * text checks, then `key = value` (for -o, `key=value`). seen[] holds
+ * where each key was set before (0: not yet); a key set twice is
+ * refused, since which of the two wins is a guess the reader of the file
+ * should not have to make. 0, or -EINVAL with the message in err.
+ */
+static int
+config_line(struct config *cf, const char *text, size_t len, bool file,
+    size_t where, size_t *seen, char *err, size_t errlen)
+{
+	const struct config_key	*ck;
+	char			 line[CONFIG_LINE_MAX + 1];
+	char			*key, *value, *eq;
+	int			 rc;
+
+	/* A file written on Windows: its CR LF ends the line like LF. */
+	if (len > 0 && text[len - 1] == '\r')
+		len--;
+	/* Binary junk is told as such, before its "line" is too long. */
+	if ((rc = config_text_check(text, len, err, errlen)) != 0)
+		return rc;
+	if (len > CONFIG_LINE_MAX) {
+		snprintf(err, errlen, "line too long (more than %d bytes)",
+		    CONFIG_LINE_MAX);
+		return -EINVAL;
+	}
+	memcpy(line, text, len);
+	line[len] = '\0';
+	key = config_trim(line);
+	if (file && (*key == '\0' || *key == '#'))
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL || config_trim_end(key, eq) ==
+	    key) {
+		if (file)
+			snprintf(err, errlen, "expected 'key = value'");
+		else
+			snprintf(err, errlen, "'%s': expected key=value", key);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = config_trim(key);
+	value = config_trim(eq + 1);
+	if ((ck = config_find(key)) == NULL) {
+		snprintf(err, errlen, "unknown key '%s'", key);
+		return -EINVAL;
+	}
+	if (seen[ck - config_keys] != 0 && file) {
+		snprintf(err, errlen, "'%s' is set twice (first on line %zu)",
+		    key, seen[ck - config_keys]);
+		return -EINVAL;
+	}
+	if (seen[ck - config_keys] != 0) {
+		snprintf(err, errlen, "'%s' is given twice", key);
+		return -EINVAL;
+	}
+	seen[ck - config_keys] = where;
+	return config_set_key(cf, ck, value, err, errlen);
 }
 
 int
 config_load(const char *path, struct config *cf, char *err, size_t errlen)
 {
-	FILE	*fp = NULL;
-	char	 line[2048], msg[512];
-	char	*key, *value, *eq;
-	size_t	 lineno = 0;
-	int	 ret = -1;
+	FILE		*fp = NULL;
+	char		*buf = NULL, msg[512];
+	const char	*p, *end, *nl;
+	size_t		 len = 0, lineno = 0, seen[CONFIG_NKEYS];
+	int		 ret = -1;
 
+	memset(seen, 0, sizeof(seen));
 	if ((fp = fopen(path, "re")) == NULL) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto done;
 	}
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(fp)) {
-			snprintf(err, errlen, "%s:%zu: line too long", path,
-			    lineno);
-			ret = -EINVAL;
-			goto done;
-		}
-		key = config_trim(line);
-		if (*key == '\0' || *key == '#')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
-			snprintf(err, errlen, "%s:%zu: expected 'key = value'",
-			    path, lineno);
-			ret = -EINVAL;
-			goto done;
-		}
-		*eq = '\0';
-		key = config_trim(key);
-		value = config_trim(eq + 1);
-		if (config_set(cf, key, value, msg, sizeof(msg)) != 0) {
-			snprintf(err, errlen, "%s:%zu: %s", path, lineno, msg);
-			ret = -EINVAL;
-			goto done;
-		}
+	/* One byte more than allowed tells a file that is too large. */
+	if ((buf = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		goto done;
 	}
+	len = fread(buf, 1, CONFIG_FILE_MAX + 1, fp);
 	if (ferror(fp)) {
 		ret = -EIO;
 		snprintf(err, errlen, "%s: read error", path);
 		goto done;
 	}
+	if (len > CONFIG_FILE_MAX) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "%s: larger than %d KiB: not a "
+		    "configuration file", path, CONFIG_FILE_MAX >> 10);
+		goto done;
+	}
+	for (p = buf, end = buf + len; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (config_line(cf, p, (size_t)(nl - p), true, lineno, seen,
+		    msg, sizeof(msg)) != 0) {
+			snprintf(err, errlen, "%s:%zu: %s", path, lineno, msg);
+			ret = -EINVAL;
+			goto done;
+		}
+	}
 	ret = 0;
 done:
+	free(buf);
 	if (fp != NULL)
 		fclose(fp);
 	return ret;
+}
+
+int
+config_overrides(struct config *cf, const char *const *args, size_t n,
+    char *err, size_t errlen)
+{
+	char		 msg[512];
+	size_t		 i, seen[CONFIG_NKEYS];
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++) {
+		/* The same checks as a line of the file. */
+		if (config_line(cf, args[i], strlen(args[i]), false, i + 1,
+		    seen, msg, sizeof(msg)) != 0) {
+			snprintf(err, errlen, "-o %s", msg);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 void

@@ -46,11 +46,25 @@ void	config_defaults(struct config *cf);
  * returns -EINVAL (or -errno for an unreadable file) and writes
  * "file:line: message" into err; cf may then be partly changed, so parse
  * into a scratch struct and swap on success (that is what reload does).
+ * Strict: the file is refused, whole, for a NUL byte, another control
+ * character than a tab (CR only before LF), bytes that are not UTF-8 (in
+ * comments too), a line over 1024 bytes, a file over 64 KiB, a line that
+ * is not `key = value`, an unknown key, a key set twice, or a value that
+ * its key does not take (a number out of range, a listen address whose
+ * port is not 0-65535, an empty path).
  */
 int	config_load(const char *path, struct config *cf, char *err,
 	    size_t errlen);
 
-/* Set one key from a string, as the file parser does; for -o and tests. */
+/*
+ * Apply `key=value` arguments (-o) in order, each checked as a line of
+ * the file is; a key given twice is refused. On error -EINVAL and err is
+ * "-o message".
+ */
+int	config_overrides(struct config *cf, const char *const *args,
+	    size_t n, char *err, size_t errlen);
+
+/* Set one key from a string, with the checks of the file; for tests. */
 int	config_set(struct config *cf, const char *key, const char *value,
 	    char *err, size_t errlen);
 

@@ -94,15 +94,17 @@ usage(int status)
 	exit(status);
 }
 
-/* Defaults, then the file, then -o overrides; err gets file:line: msg. */
+/*
+ * Defaults, then the file, then -o overrides; err gets file:line: msg.
+ * The one way a configuration is made: -n, the start and SIGHUP all
+ * call this, so that a file -n accepts is the file they run with.
+ */
 static int
 main_configure(struct palauted *pd, struct config *cf, char *err,
     size_t errlen)
 {
-	char		 msg[1024], key[128];
-	const char	*eq;
-	size_t		 i;
-	int		 rc;
+	char	msg[1024];
+	int	rc;
 
 	config_defaults(cf);
 	if (pd->pd_dev && (rc = dev_config(cf, msg, sizeof(msg))) != 0) {
@@ -112,23 +114,8 @@ main_configure(struct palauted *pd, struct config *cf, char *err,
 	if (pd->pd_cfpath != NULL &&
 	    (rc = config_load(pd->pd_cfpath, cf, err, errlen)) != 0)
 		return rc;
-	for (i = 0; i < pd->pd_noverrides; i++) {
-		eq = strchr(pd->pd_overrides[i], '=');
-		if (eq == NULL || (size_t)(eq - pd->pd_overrides[i]) >=
-		    sizeof(key)) {
-			snprintf(err, errlen, "-o %s: expected key=value",
-			    pd->pd_overrides[i]);
-			return -EINVAL;
-		}
-		memcpy(key, pd->pd_overrides[i], (size_t)(eq -
-		    pd->pd_overrides[i]));
-		key[eq - pd->pd_overrides[i]] = '\0';
-		if ((rc = config_set(cf, key, eq + 1, msg, sizeof(msg))) != 0) {
-			snprintf(err, errlen, "-o %s", msg);
-			return rc;
-		}
-	}
-	return 0;
+	return config_overrides(cf, pd->pd_overrides, pd->pd_noverrides, err,
+	    errlen);
 }
 
 /* Where the KEK file is: absolute, in $CREDENTIALS_DIRECTORY, or state. */
