@@ -73,7 +73,8 @@ error_from_errno(int err)
 	switch (err) {
 	case -ENOENT:	return ERR_NOT_FOUND;
 	case -EEXIST:	return ERR_CONFLICT;
-	case -ENOSPC:	return ERR_STORAGE_FULL;
+	case -ENOSPC:			/* the map */
+	case -EDQUOT:	return ERR_STORAGE_FULL;	/* the disk */
 	case -EINVAL:	return ERR_BAD_REQUEST;
 	case -EIO:
 	case -EBADMSG:

@@ -57,7 +57,10 @@ int		 error_set(struct error *e, enum error_code code,
 		    const char *field, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
 const char	*error_name(enum error_code code);
-/* The code for a negative errno from storage (-ENOSPC -> STORAGE_FULL...). */
+/*
+ * The code for a negative errno from storage (-ENOSPC, a full map, and
+ * -EDQUOT, a full disk -> STORAGE_FULL; -EIO -> UNAVAILABLE...).
+ */
 enum error_code error_from_errno(int err);
 
 #endif /* PALAUTE_COMMON_ERROR_H */

@@ -708,7 +708,12 @@ keys_rotate(struct keys *k, struct kv_env *kv, enum keys_rotate_stop stop)
 	}
 	/* 2. One commit switches every wrapped key to the new KEK. */
 	if ((ret = keys_rewrap(kv, k->kk_kek, newkek, &committing)) != 0) {
-		if (committing) {
+		/*
+		 * -EDQUOT: the disk was full and the store is sound, so the
+		 * commit is known not to be on disk (kv.h): the old KEK
+		 * holds, and the new file goes as if never written.
+		 */
+		if (committing && ret != -EDQUOT) {
 			/*
 			 * Maybe on disk, maybe not: keep both files and let
 			 * the check record decide at the next open.

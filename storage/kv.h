@@ -6,8 +6,10 @@
  *
  * Return convention: 0 or a negative errno-style code:
  *   -ENOENT not found / iteration finished, -EEXIST key exists
- *   (KV_NOOVERWRITE), -ENOSPC map or transaction full, -EAGAIN reader table
- *   full, -EIO corruption or any other engine failure, -EINVAL misuse.
+ *   (KV_NOOVERWRITE), -ENOSPC map or transaction full, -EDQUOT the file
+ *   system has no room for what a commit writes (full, or over a quota),
+ *   -EAGAIN reader table full, -EIO corruption or any other engine or I/O
+ *   failure, -EINVAL misuse.
  *
  * Memory: keys and values returned by kv_get() and kv_cursor_next() point
  * into the map. They are borrowed: valid until the transaction ends or, in a
@@ -54,6 +56,23 @@ int	kv_reader_check(struct kv_env *env);
 int	kv_info(struct kv_env *env, uint64_t *map_size, uint64_t *map_used);
 
 /*
+ * Room on the disk for bytes more of the store, past its last page in
+ * use. Where the file system can preallocate (fallocate(2) without
+ * changing the file's size: ext4, XFS, tmpfs, btrfs), that room is
+ * allocated to the data file, so that it is the store's whatever else
+ * fills the disk, and the engine's next writes land in it; elsewhere it
+ * only checks that bytes are free now. 0, or -EDQUOT when the file
+ * system has not that much room free for this process (statvfs'
+ * f_bavail: root's reserved blocks count as full), or another negative
+ * errno. One thread only (the writer's): the environment remembers how
+ * far it allocated. A commit in another thread meanwhile does no harm.
+ */
+int	kv_reserve(struct kv_env *env, uint64_t bytes);
+
+/* Bytes free for this process on the file system of the store. */
+int	kv_disk_free(struct kv_env *env, uint64_t *avail);
+
+/*
  * Compacting, consistent copy of the environment into dir/data.mdb (mode
  * 0600, fsynced; the file must not exist) while the environment is in use.
  */
@@ -66,7 +85,9 @@ int	kv_copy(struct kv_env *env, const char *dir);
  * Commit and abort free the transaction in every case, and close any cursor
  * still open in it (the cursor's owner must still kv_cursor_close() it).
  * A write transaction in which a put or delete failed commits as nothing
- * and returns that first error.
+ * and returns that first error. A commit that fails leaves nothing of the
+ * transaction behind; when the disk was full it returns -EDQUOT (see
+ * kv_txn_commit in lmdb.c for how that is told from an I/O error).
  */
 int	kv_txn_begin(struct kv_env *env, struct kv_txn *parent, bool write,
 	    struct kv_txn **out);

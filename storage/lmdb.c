@@ -6,6 +6,7 @@
 
 #include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,8 @@ struct kv_env {
 	MDB_env		*ke_env;
 	MDB_dbi		 ke_dbi[KV_DB_MAX];
 	unsigned	 ke_ndb;
+	uint64_t	 ke_alloc_end;	/* allocated to here */
+	bool		 ke_noalloc;	/* no fallocate here */
 };
 
 struct kv_cursor {
@@ -84,7 +87,16 @@ static const struct {
 	{ MDB_INCOMPATIBLE,	-EIO },
 };
 
+/*
+ * A write that the file system cut short for want of room leaves less
+ * than a block free; an I/O error leaves the free space as it was. What
+ * is free after a failed write tells them apart, with this margin for
+ * the others writing to the same disk meanwhile (a log, a file deleted).
+ */
+#define KV_FULL_SLACK	((uint64_t)1 << 20)
+
 static int	kv_err(const char *, int);
+static int	kv_write_err(struct kv_env *, const char *, int);
 static void	kv_txn_end(struct kv_txn *, bool);
 
 /*
@@ -110,6 +122,47 @@ kv_err(const char *what, int rc)
 	if (rc > 0)
 		return -rc;
 	log_warnx("lmdb: %s: %s", what, mdb_strerror(rc));
+	return -EIO;
+}
+
+/*
+ * The result of an engine call that may have written the data file: a
+ * commit, or a put or delete that spilled dirty pages to it. ENOSPC and
+ * EDQUOT from the kernel mean a full disk. So, mostly, does EIO: LMDB 0.9
+ * returns it for a write the file system cut short ("short write,
+ * filesystem full?"), and its own write error for the rest; the free
+ * space left tells which. Either way the transaction is gone and nothing
+ * of it is in the file's meta pages, so a full disk is -EDQUOT, a state
+ * that ends when a later commit finds room. Not so when the environment
+ * refuses transactions from now on (a failed write of a meta page sets
+ * LMDB's fatal flag: MDB_PANIC until it is reopened), nor for an EIO
+ * with room on the disk: those are -EIO, logged here.
+ */
+static int
+kv_write_err(struct kv_env *env, const char *what, int rc)
+{
+	MDB_txn		*probe = NULL;
+	uint64_t	 avail = UINT64_MAX;
+	int		 prc;
+
+	if (rc != EIO && rc != ENOSPC && rc != EDQUOT)
+		return kv_err(what, rc);
+	prc = mdb_txn_begin(env->ke_env, NULL, MDB_RDONLY, &probe);
+	if (prc == MDB_SUCCESS)
+		mdb_txn_abort(probe);
+	if (prc == MDB_PANIC) {
+		log_warnx("lmdb: %s: %s; the store refuses every transaction "
+		    "until the daemon is restarted", what, strerror(rc));
+		return -EIO;
+	}
+	(void)kv_disk_free(env, &avail);
+	if (rc != EIO || avail < KV_FULL_SLACK) {
+		log_debug("lmdb: %s: %s, with %llu bytes free: the disk is "
+		    "full", what, strerror(rc), (unsigned long long)avail);
+		return -EDQUOT;
+	}
+	log_warnx("lmdb: %s: %s, with %llu bytes free on the disk", what,
+	    strerror(rc), (unsigned long long)avail);
 	return -EIO;
 }
 
@@ -255,6 +308,83 @@ kv_info(struct kv_env *env, uint64_t *map_size, uint64_t *map_used)
 }
 
 int
+kv_disk_free(struct kv_env *env, uint64_t *avail)
+{
+	struct statvfs	 sv;
+	const char	*path = NULL;
+	int		 rc;
+
+	if (env == NULL || avail == NULL)
+		return -EINVAL;
+	if ((rc = mdb_env_get_path(env->ke_env, &path)) != 0)
+		return kv_err("mdb_env_get_path", rc);
+	if (statvfs(path, &sv) == -1)
+		return -errno;
+	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return 0;
+}
+
+int
+kv_reserve(struct kv_env *env, uint64_t bytes)
+{
+	MDB_envinfo	info;
+	MDB_stat	st;
+	uint64_t	used, need, avail = 0;
+	int		fd, rc;
+
+	if (env == NULL)
+		return -EINVAL;
+	if ((rc = mdb_env_info(env->ke_env, &info)) != 0)
+		return kv_err("mdb_env_info", rc);
+	if ((rc = mdb_env_stat(env->ke_env, &st)) != 0)
+		return kv_err("mdb_env_stat", rc);
+	/* A new transaction's pages go past the last one in use. */
+	used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+	if (env->ke_alloc_end >= used + bytes)
+		return 0;
+	/*
+	 * Asked first: a fallocate() that fails for want of room may keep
+	 * what it could allocate, and would take the disk's last bytes
+	 * from everyone else. The space reserved for root counts as full.
+	 */
+	need = used + bytes - (env->ke_alloc_end > used ? env->ke_alloc_end :
+	    used);
+	if ((rc = kv_disk_free(env, &avail)) != 0)
+		return rc;
+	if (avail < need)
+		return -EDQUOT;
+#ifdef FALLOC_FL_KEEP_SIZE
+	if (!env->ke_noalloc) {
+		if ((rc = mdb_env_get_fd(env->ke_env, &fd)) != 0)
+			return kv_err("mdb_env_get_fd", rc);
+		/*
+		 * KEEP_SIZE: LMDB reads nothing past the pages it wrote, and
+		 * a copy of the file stays the size of what it holds.
+		 */
+		do
+			rc = fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)used,
+			    (off_t)bytes);
+		while (rc == -1 && errno == EINTR);
+		if (rc == 0) {
+			env->ke_alloc_end = used + bytes;
+			return 0;
+		}
+		/* EFBIG: past the largest file this file system holds. */
+		if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
+			return -EDQUOT;
+		if (errno != EOPNOTSUPP && errno != ENOSYS)
+			return -errno;
+		log_info("lmdb: the file system cannot preallocate: a full "
+		    "disk shows only when a write fails");
+		env->ke_noalloc = true;
+	}
+#else
+	(void)fd;
+#endif
+	return 0;
+}
+
+int
 kv_copy(struct kv_env *env, const char *dir)
 {
 	char	path[PATH_MAX];
@@ -372,11 +502,13 @@ kv_txn_end(struct kv_txn *txn, bool abort_only)
 int
 kv_txn_commit(struct kv_txn *txn)
 {
-	bool	had_child;
-	int	rc, ret = -1;
+	struct kv_env	*env;
+	bool		 had_child;
+	int		 rc, ret = -1;
 
 	if (txn == NULL)
 		return -EINVAL;
+	env = txn->kt_env;
 	/* Committing over a live child would commit half a batch item. */
 	had_child = txn->kt_child != NULL;
 	if (had_child || txn->kt_err != 0) {
@@ -388,7 +520,7 @@ kv_txn_commit(struct kv_txn *txn)
 	rc = mdb_txn_commit(txn->kt_txn);
 	txn->kt_txn = NULL;
 	if (rc != 0) {
-		ret = kv_err("mdb_txn_commit", rc);
+		ret = kv_write_err(env, "mdb_txn_commit", rc);
 		goto done;
 	}
 	ret = 0;
@@ -470,7 +602,7 @@ kv_put(struct kv_txn *txn, unsigned db, const void *key, size_t klen,
 	v.mv_size = vlen;
 	rc = mdb_put(txn->kt_txn, txn->kt_env->ke_dbi[db], &k, &v,
 	    (flags & KV_NOOVERWRITE) ? MDB_NOOVERWRITE : 0);
-	ret = kv_err("mdb_put", rc);
+	ret = kv_write_err(txn->kt_env, "mdb_put", rc);
 	/* An existing key leaves the transaction usable; anything else not. */
 	if (ret != 0 && ret != -EEXIST && txn->kt_err == 0)
 		txn->kt_err = ret;
@@ -490,7 +622,7 @@ kv_del(struct kv_txn *txn, unsigned db, const void *key, size_t klen)
 	k.mv_data = (void *)(uintptr_t)key;
 	k.mv_size = klen;
 	rc = mdb_del(txn->kt_txn, txn->kt_env->ke_dbi[db], &k, NULL);
-	ret = kv_err("mdb_del", rc);
+	ret = kv_write_err(txn->kt_env, "mdb_del", rc);
 	if (ret != 0 && ret != -ENOENT && txn->kt_err == 0)
 		txn->kt_err = ret;
 	return ret;
@@ -620,7 +752,7 @@ kv_cursor_del(struct kv_cursor *cur)
 	memcpy(cur->kc_from, k.mv_data, k.mv_size);
 	cur->kc_flen = k.mv_size;
 	rc = mdb_cursor_del(cur->kc_cur, 0);
-	if ((ret = kv_err("mdb_cursor_del", rc)) != 0) {
+	if ((ret = kv_write_err(txn->kt_env, "mdb_cursor_del", rc)) != 0) {
 		if (txn->kt_err == 0)
 			txn->kt_err = ret;
 		return ret;

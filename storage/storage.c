@@ -92,6 +92,7 @@ struct storage {
 	bool		 st_swapping;	/* a rotation holds the gate */
 	bool		 st_sync_init;
 	atomic_bool	 st_failed;	/* a commit failed with -EIO */
+	atomic_bool	 st_full;	/* the disk is full */
 	/*
 	 * Generations (storage_generation): st_gen[db] counts the commits
 	 * that changed db; st_seen is the newest commit they account for. A
@@ -304,6 +305,7 @@ storage_open(const struct storage_opts *o, struct storage **out)
 		goto done;
 	}
 	atomic_init(&st->st_failed, false);
+	atomic_init(&st->st_full, false);
 	for (i = 0; i < STORAGE_DB_COUNT; i++)
 		atomic_init(&st->st_gen[i], 1);
 	atomic_init(&st->st_seen, 0);
@@ -456,6 +458,52 @@ storage_writable(struct storage *st)
 {
 	return st != NULL && st->st_kv != NULL && st->st_keys != NULL &&
 	    !atomic_load(&st->st_failed);
+}
+
+/* Into or out of the full state, with a line in the log each way. */
+static void
+storage_full_set(struct storage *st, bool full)
+{
+	uint64_t	avail = 0;
+
+	if (atomic_exchange(&st->st_full, full) == full)
+		return;
+	if (full) {
+		(void)kv_disk_free(st->st_kv, &avail);
+		log_warnx("the disk of the store is full (%llu bytes free): "
+		    "writes are refused with 507, reads and logins go on; "
+		    "writes resume by themselves once there is room",
+		    (unsigned long long)avail);
+	} else
+		log_info("the disk of the store has room again: writes "
+		    "resume");
+}
+
+bool
+storage_full(struct storage *st)
+{
+	return st != NULL && atomic_load(&st->st_full);
+}
+
+int
+storage_reserve(struct storage *st, uint64_t bytes)
+{
+	int	rc;
+
+	if (st == NULL || st->st_kv == NULL)
+		return -EINVAL;
+	/*
+	 * Out of the full state only with the reserve free once more
+	 * beyond it: a disk with just the reserve free would take one
+	 * batch and be full again at the next.
+	 */
+	rc = kv_reserve(st->st_kv, atomic_load(&st->st_full) ? 2 * bytes :
+	    bytes);
+	if (rc == 0)
+		storage_full_set(st, false);
+	else if (rc == -EDQUOT)
+		storage_full_set(st, true);
+	return rc;
 }
 
 bool
@@ -808,8 +856,13 @@ storage_txn_commit(struct storage_txn *txn)
 	} else {
 		id = kv_txn_id(txn->tx_kv);
 		ret = kv_txn_commit(txn->tx_kv);
-		if (ret == -EIO)
-			atomic_store(&txn->tx_st->st_failed, true);
+		if (ret == -EIO && !atomic_exchange(&txn->tx_st->st_failed,
+		    true))
+			log_warnx("a commit failed with an I/O error: the "
+			    "store is not ready (/readyz) until the daemon is "
+			    "restarted; check the disk first");
+		else if (ret == -EDQUOT)
+			storage_full_set(txn->tx_st, true);
 		if (ret == 0 && txn->tx_parent != NULL) {
 			txn->tx_parent->tx_dirty |= txn->tx_dirty;
 			if (txn->tx_st->st_journal != NULL)

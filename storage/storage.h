@@ -7,6 +7,9 @@
  *   -ENOENT   key (or database entry) not found; iteration finished
  *   -EEXIST   key exists (put with STORAGE_NOOVERWRITE)
  *   -ENOSPC   the map is full (answer 507, keep serving reads)
+ *   -EDQUOT   the disk is full: a commit found no room, or the writer
+ *             refused a write to keep the reserve (answer 507, keep
+ *             serving reads; see storage_reserve)
  *   -EBADMSG  a value failed to open (wrong key, moved, tampered)
  *   -EINVAL   bad argument
  *   -EIO      any other storage failure
@@ -114,8 +117,27 @@ struct storage_stat {
 };
 int	storage_stat(struct storage *st, struct storage_stat *out);
 
-/* True when the store is open and a write transaction can begin. */
+/*
+ * True when the store is open and no commit has failed with an I/O error
+ * (after one the store's state on disk is in doubt until a restart).
+ */
 bool	storage_writable(struct storage *st);
+
+/*
+ * A full disk. The writer keeps a reserve of `bytes` allocated to the
+ * store past what it holds, for the writes that must go on when the disk
+ * fills (logins and logouts): storage_reserve() before each batch tops
+ * it up. When the file system cannot give it (-EDQUOT), or a commit
+ * fails for want of room (-EDQUOT), the store is full: storage_full() is
+ * true, the writer refuses other writes, and a later storage_reserve()
+ * ends the state once the disk has the reserve free again beyond it, so
+ * the store recovers by itself when space is freed. Writer thread only;
+ * storage_full() from any thread. Other errors of storage_reserve() (a
+ * file system that cannot preallocate only checks free space) leave
+ * the state as it was.
+ */
+int	storage_reserve(struct storage *st, uint64_t bytes);
+bool	storage_full(struct storage *st);
 
 /*
  * Transactions. A write transaction is owned by the thread that began it.

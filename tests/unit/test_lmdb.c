@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <setjmp.h>
@@ -395,6 +396,48 @@ test_map_full_kv(void **state)
 	kv_close(env);
 }
 
+/*
+ * The disk's reserve: allocated to the data file past its last page, the
+ * file's size (what LMDB and a copy see) unchanged; a reserve larger than
+ * the disk's free space is -EDQUOT and takes none of it.
+ */
+static void
+test_reserve(void **state)
+{
+	struct fixture	*f = *state;
+	struct statvfs	 sv;
+	struct stat	 before, after;
+	struct kv_txn	*txn;
+	char		 path[300];
+	uint64_t	 avail = 0, huge;
+
+	put1(f->env, DB_A, "k", "v");
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(kv_reserve(f->env, 1 << 20), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(after.st_size, before.st_size);
+	assert_true((uint64_t)after.st_blocks * 512 >=
+	    (uint64_t)before.st_blocks * 512 + (1 << 20));
+	/* Kept: asking again changes nothing. */
+	assert_int_equal(kv_reserve(f->env, 1 << 20), 0);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(before.st_blocks, after.st_blocks);
+
+	assert_int_equal(kv_disk_free(f->env, &avail), 0);
+	assert_int_equal(statvfs(f->dir, &sv), 0);
+	assert_true(avail <= (uint64_t)sv.f_bfree * sv.f_frsize);
+	huge = avail + ((uint64_t)1 << 30);
+	assert_int_equal(kv_reserve(f->env, huge), -EDQUOT);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(after.st_blocks, before.st_blocks);
+	/* The store goes on, its writes landing in the reserve. */
+	assert_int_equal(kv_txn_begin(f->env, NULL, true, &txn), 0);
+	assert_int_equal(kv_put(txn, DB_B, "after", 5, "x", 1, 0), 0);
+	assert_int_equal(kv_txn_commit(txn), 0);
+	expect(f->env, DB_B, "after", "x");
+}
+
 /* The same through storage, with so_map_size. */
 static void
 test_map_full_storage(void **state)
@@ -434,8 +477,14 @@ test_map_full_storage(void **state)
 			storage_txn_abort(txn);
 	}
 	assert_int_equal(rc, -ENOSPC);
-	/* Still open, still readable, and writable once there is room. */
+	/*
+	 * Still open, still readable, and writable once there is room. A
+	 * full map is not a full disk: LMDB refused the pages before any
+	 * write, the next commit that fits goes through, and /readyz stays
+	 * ready (storage_full()).
+	 */
 	assert_true(storage_writable(st));
+	assert_false(storage_full(st));
 	assert_int_equal(storage_txn_begin(st, false, &txn), 0);
 	assert_int_equal(storage_get(txn, STORAGE_DB_UNITS, "u", 1, &out,
 	    &len), 0);
@@ -510,6 +559,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_info_count, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reserve, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_kv, setup,
 		    teardown),
