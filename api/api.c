@@ -449,6 +449,23 @@ api_submit(struct api_ctx *ctx, struct api_req *req, api_apply_fn apply,
 }
 
 int
+api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
+    api_apply_fn apply, api_done_fn done, void *job)
+{
+	int	rc = -ESHUTDOWN;
+
+	if (ctx->ac_submit_reserve != NULL)
+		rc = ctx->ac_submit_reserve(ctx->ac_submit_arg, apply, done,
+		    job);
+	else if (ctx->ac_submit != NULL)
+		rc = ctx->ac_submit(ctx->ac_submit_arg, apply, done, job);
+	if (rc != 0 && req != NULL)
+		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
+		    "the server is shutting down; nothing was saved");
+	return rc;
+}
+
+int
 api_init(struct api_ctx *ctx, struct storage *st,
     const struct api_route *routes, size_t nroutes)
 {

@@ -153,7 +153,11 @@ struct api_ctx {
 	struct api_limits	 ac_limits;
 	int			(*ac_submit)(void *arg, api_apply_fn apply,
 				    api_done_fn done, void *job);
-	void			*ac_submit_arg;
+	/* The same for api_submit_reserve(); NULL: ac_submit. */
+	int			(*ac_submit_reserve)(void *arg,
+				    api_apply_fn apply, api_done_fn done,
+				    void *job);
+	void			*ac_submit_arg;	/* of both */
 	int			(*ac_offload)(void *arg, api_work_fn work,
 				    api_done_fn done, void *job);
 	void			*ac_offload_arg;
@@ -173,6 +177,16 @@ struct api_ctx {
  * caller still owns job then and frees it.
  */
 int	api_submit(struct api_ctx *ctx, struct api_req *req,
+	    api_apply_fn apply, api_done_fn done, void *job);
+
+/*
+ * api_submit() for the small writes that reading needs: a login, a
+ * logout, the audit entry of a read. The writer runs them even when the
+ * disk is full and other writes are refused (it keeps a reserve of disk
+ * space for them: daemon/writer.h), so that managers can still log in
+ * and read. req may be NULL: then nothing is replied on failure.
+ */
+int	api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
 	    api_apply_fn apply, api_done_fn done, void *job);
 
 /*

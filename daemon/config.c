@@ -65,6 +65,7 @@ static const struct config_key config_keys[] = {
 	K_STR("chartjs_dir", cf_chartjs_dir, config_check_path),
 	K_STR("cors_origins", cf_cors_origins, NULL),
 	K_SIZE("map_size", cf_map_size, 1LL << 20, 1LL << 40),
+	K_SIZE("disk_reserve", cf_disk_reserve, 256LL << 10, 1LL << 30),
 	K_SIZE("max_body", cf_max_body, 1024, 16LL << 20),
 	K_SIZE("max_body_batch", cf_max_body_batch, 1024, 64LL << 20),
 	K_SIZE("max_headers", cf_max_headers, 1024, 1LL << 20),
@@ -103,6 +104,12 @@ config_defaults(struct config *cf)
 	cf->cf_dev_history = true;
 	/* The map is sparse: its size is a ceiling, not an allocation. */
 	cf->cf_map_size = 8ULL << 30;
+	/*
+	 * A login writes a few pages, most of them reused: 2 MiB of disk
+	 * kept for them lets managers log in for as long as a full disk
+	 * takes to notice and clear.
+	 */
+	cf->cf_disk_reserve = 2ULL << 20;
 	/* A long staff survey with comments fits in 64 KiB many times over. */
 	cf->cf_max_body = 64 << 10;
 	/* 500 kiosk responses with comments of 1000 characters (4 B each). */

@@ -21,6 +21,7 @@ struct config {
 	char		cf_chartjs_dir[CONFIG_STR_MAX];
 	char		cf_cors_origins[CONFIG_STR_MAX];	/* space separated */
 	uint64_t	cf_map_size;
+	uint64_t	cf_disk_reserve;	/* for reads on a full disk */
 	uint64_t	cf_max_body;
 	uint64_t	cf_max_body_batch;
 	uint64_t	cf_max_headers;

@@ -388,6 +388,7 @@ main_purge_done(evutil_socket_t fd, short what, void *arg)
 		metrics_inc(METRICS_RETENTION_FAILED);
 		log_warnx("retention: the pass failed: %s (%u months purged "
 		    "before it did); it is retried tomorrow or on restart",
+		    pd->pd_purge_rc == -EDQUOT ? "the disk is full" :
 		    strerror(-pd->pd_purge_rc), rr->rr_months);
 		return;
 	}
@@ -475,6 +476,7 @@ main_reload(struct palauted *pd)
 	log_set_verbose(cf.cf_verbose);
 	server_set_limits(pd->pd_server, &pd->pd_cf);
 	main_limits(&pd->pd_api.ac_limits, &pd->pd_cf);
+	writer_set_reserve(pd->pd_writer, pd->pd_cf.cf_disk_reserve);
 	log_info("configuration reloaded");
 	main_notify("READY=1");
 }
@@ -592,7 +594,9 @@ main_run(struct palauted *pd)
 	if ((rc = writer_new(pd->pd_base, pd->pd_store, &pd->pd_api,
 	    &pd->pd_writer)) != 0)
 		return rc;
+	writer_set_reserve(pd->pd_writer, pd->pd_cf.cf_disk_reserve);
 	pd->pd_api.ac_submit = writer_submit_cb;
+	pd->pd_api.ac_submit_reserve = writer_submit_reserve_cb;
 	pd->pd_api.ac_submit_arg = pd->pd_writer;
 	/* Password hashes: bounded, off the loop, apart from the writer. */
 	if ((rc = pool_new(pd->pd_base, (unsigned)pd->pd_cf.cf_login_workers,

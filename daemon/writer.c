@@ -24,6 +24,11 @@
 
 /* Jobs in one transaction at most; see writer_take(). */
 #define WRITER_MAX_BATCH	2048
+/*
+ * How often a writer with nothing to do looks whether a full disk has
+ * room again, so that /readyz recovers without waiting for a write.
+ */
+#define WRITER_FULL_POLL	2
 
 struct writer_job {
 	struct writer_job	*wj_next;
@@ -31,6 +36,7 @@ struct writer_job {
 	api_done_fn		 wj_done;
 	void			*wj_arg;
 	int			 wj_rc;
+	bool			 wj_reserve;	/* may use the reserve */
 };
 
 /* A FIFO of jobs; tail pointer for O(1) append. */
@@ -51,6 +57,7 @@ struct writer {
 	struct writer_list	 w_done;	/* committed, not yet delivered */
 	size_t			 w_pending;	/* loop thread only */
 	bool			 w_stop;
+	uint64_t		 w_reserve;	/* under w_lock */
 	struct writer_stats	 w_stats;
 };
 
@@ -105,6 +112,24 @@ writer_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Whether the disk has room for the batch about to begin: the reserve
+ * topped up (storage_reserve). When it has not, the reserve is kept for
+ * the writes that reading needs (logins, logouts, the audit entries of
+ * reads), so that managers can still log in and read while the disk is
+ * full, and every other write is refused before it is tried.
+ */
+static bool
+writer_room(struct writer *w)
+{
+	uint64_t	reserve;
+
+	pthread_mutex_lock(&w->w_lock);
+	reserve = w->w_reserve;
+	pthread_mutex_unlock(&w->w_lock);
+	return storage_reserve(w->w_store, reserve) != -EDQUOT;
+}
+
 /* Apply a batch in one transaction; every job gets its rc. */
 static void
 writer_commit(struct writer *w, struct writer_list *batch)
@@ -112,13 +137,19 @@ writer_commit(struct writer *w, struct writer_list *batch)
 	struct storage_txn	*txn = NULL, *child = NULL;
 	struct writer_job	*j;
 	uint64_t		 t0 = writer_now_ns(), n = 0;
+	bool			 room;
 	int			 rc;
 
+	room = writer_room(w);
 	rc = storage_txn_begin(w->w_store, true, &txn);
 	for (j = batch->wl_head; j != NULL; j = j->wj_next) {
 		n++;
 		if (rc != 0) {
 			j->wj_rc = rc;
+			continue;
+		}
+		if (!room && !j->wj_reserve) {
+			j->wj_rc = -EDQUOT;
 			continue;
 		}
 		/* A child per job: one bad job does not undo the others. */
@@ -139,9 +170,13 @@ writer_commit(struct writer *w, struct writer_list *batch)
 	if (w->w_api != NULL)
 		api_batch_done(w->w_api, rc);
 	if (rc != 0) {
-		/* Nothing of the batch is stored: every job learns it. */
-		log_warnx("write transaction of %llu jobs failed: %s",
-		    (unsigned long long)n, strerror(-rc));
+		/*
+		 * Nothing of the batch is stored: every job learns it. A
+		 * full disk has had its line in the log (storage_reserve).
+		 */
+		if (rc != -EDQUOT)
+			log_warnx("write transaction of %llu jobs failed: %s",
+			    (unsigned long long)n, strerror(-rc));
 		for (j = batch->wl_head; j != NULL; j = j->wj_next)
 			j->wj_rc = rc;
 	}
@@ -162,12 +197,30 @@ writer_main(void *arg)
 {
 	struct writer		*w = arg;
 	struct writer_list	 batch;
+	struct timespec		 until;
 
 	writer_list_init(&batch);
 	pthread_mutex_lock(&w->w_lock);
 	for (;;) {
-		while (w->w_queue.wl_head == NULL && !w->w_stop)
-			pthread_cond_wait(&w->w_cond, &w->w_lock);
+		while (w->w_queue.wl_head == NULL && !w->w_stop) {
+			if (!storage_full(w->w_store)) {
+				pthread_cond_wait(&w->w_cond, &w->w_lock);
+				continue;
+			}
+			/*
+			 * Full and idle: look for room now and then (the
+			 * condition's clock is the wall clock; a step of it
+			 * moves one look, no more).
+			 */
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += WRITER_FULL_POLL;
+			if (pthread_cond_timedwait(&w->w_cond, &w->w_lock,
+			    &until) == ETIMEDOUT) {
+				pthread_mutex_unlock(&w->w_lock);
+				(void)writer_room(w);
+				pthread_mutex_lock(&w->w_lock);
+			}
+		}
 		if (w->w_queue.wl_head == NULL && w->w_stop)
 			break;
 		writer_take(&batch, &w->w_queue, WRITER_MAX_BATCH);
@@ -214,6 +267,7 @@ writer_new(struct event_base *base, struct storage *st, struct api_ctx *api,
 	w->w_api = api;
 	writer_list_init(&w->w_queue);
 	writer_list_init(&w->w_done);
+	w->w_reserve = WRITER_RESERVE_DEFAULT;
 	pthread_mutex_init(&w->w_lock, NULL);
 	pthread_cond_init(&w->w_cond, NULL);
 	/* Activated from the writer thread (evthread_use_pthreads is on). */
@@ -235,9 +289,9 @@ done:
 	return ret;
 }
 
-int
-writer_submit(struct writer *w, api_apply_fn apply, api_done_fn done,
-    void *job)
+static int
+writer_queue(struct writer *w, api_apply_fn apply, api_done_fn done,
+    void *job, bool reserve)
 {
 	struct writer_job	*j;
 	struct writer_list	 one;
@@ -247,6 +301,7 @@ writer_submit(struct writer *w, api_apply_fn apply, api_done_fn done,
 	j->wj_apply = apply;
 	j->wj_done = done;
 	j->wj_arg = job;
+	j->wj_reserve = reserve;
 	one.wl_head = j;
 	one.wl_tail = &j->wj_next;
 	pthread_mutex_lock(&w->w_lock);
@@ -263,9 +318,31 @@ writer_submit(struct writer *w, api_apply_fn apply, api_done_fn done,
 }
 
 int
+writer_submit(struct writer *w, api_apply_fn apply, api_done_fn done,
+    void *job)
+{
+	return writer_queue(w, apply, done, job, false);
+}
+
+int
 writer_submit_cb(void *w, api_apply_fn apply, api_done_fn done, void *job)
 {
-	return writer_submit(w, apply, done, job);
+	return writer_queue(w, apply, done, job, false);
+}
+
+int
+writer_submit_reserve_cb(void *w, api_apply_fn apply, api_done_fn done,
+    void *job)
+{
+	return writer_queue(w, apply, done, job, true);
+}
+
+void
+writer_set_reserve(struct writer *w, uint64_t bytes)
+{
+	pthread_mutex_lock(&w->w_lock);
+	w->w_reserve = bytes;
+	pthread_mutex_unlock(&w->w_lock);
 }
 
 size_t

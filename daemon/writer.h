@@ -50,5 +50,23 @@ void	writer_free(struct writer *w);
 /* The same interface with the signature api_ctx.ac_submit expects. */
 int	writer_submit_cb(void *w, api_apply_fn apply, api_done_fn done,
 	    void *job);
+/*
+ * The same for api_ctx.ac_submit_reserve: the writes that reading needs
+ * (logins, logouts, the audit entries of reads), which go on when the
+ * disk is full, drawing on the reserve.
+ */
+int	writer_submit_reserve_cb(void *w, api_apply_fn apply,
+	    api_done_fn done, void *job);
+
+/*
+ * Disk space kept allocated to the store past what it holds, for the
+ * writes that reading needs on a full disk (storage_reserve()); from the
+ * config's
+ * disk_reserve, at start and on reload. When the reserve cannot be
+ * kept, every other write gets -EDQUOT without being tried, until the
+ * disk has room again.
+ */
+#define WRITER_RESERVE_DEFAULT	((uint64_t)2 << 20)
+void	writer_set_reserve(struct writer *w, uint64_t bytes);
 
 #endif /* PALAUTE_WRITER_H */

@@ -46,7 +46,9 @@ http_openapi_static(void)
 	    "stable and machine-readable, e.g. unknown_field; a password "
 	    "the policy refuses has its rule's: password_too_short, "
 	    "password_too_long, password_blank, password_contains_username, "
-	    "password_common (422)",
+	    "password_common (422); storage_full (507) when the disk or the "
+	    "store's map is full, nothing was saved and sending it again "
+	    "later will do",
 	    "message", "type", "string",
 	    "field", "type", "string", "nullable", 1, "description",
 	    "the member or parameter at fault (a JSON path, or the path "

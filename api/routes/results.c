@@ -98,7 +98,9 @@ http_results_audit_done(int rc, void *arg)
 	if (rc != 0) {
 		log_warnx("%s: the audit entry did not commit (%d); the read "
 		    "is refused", j->rj_action, rc);
-		api_reply_errorf(j->rj_req, ERR_UNAVAILABLE, NULL,
+		/* 507 when even the reserve is used up: the disk is full. */
+		api_reply_errorf(j->rj_req, error_from_errno(rc) ==
+		    ERR_STORAGE_FULL ? ERR_STORAGE_FULL : ERR_UNAVAILABLE, NULL,
 		    "the read could not be recorded in the audit log; try "
 		    "again");
 		http_results_job_free(j);
@@ -169,7 +171,8 @@ http_results_submit(struct results_req *rr, char *body, size_t len,
 		goto nomem;
 	j->rj_detail = d;
 	d = NULL;
-	if (api_submit(ctx, req, http_results_audit_apply,
+	/* A read goes on when the disk is full: its entry uses the reserve. */
+	if (api_submit_reserve(ctx, req, http_results_audit_apply,
 	    http_results_audit_done, j) != 0)
 		http_results_job_free(j);
 	return;

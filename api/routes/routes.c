@@ -15,7 +15,8 @@ const struct api_route http_routes[] = {
 	{ API_GET, "/healthz", http_health_live, API_ACC_ANY, API_BODY_SMALL,
 	    "Liveness: the process answers." },
 	{ API_GET, "/readyz", http_health_ready, API_ACC_ANY, API_BODY_SMALL,
-	    "Readiness: the store is open and writable." },
+	    "Readiness: the store is open and writable (503 unavailable "
+	    "when it is not, 507 storage_full while its disk is full)." },
 	{ API_GET, "/metrics", http_metrics_get, API_ACC_METRICS,
 	    API_BODY_SMALL,
 	    "Prometheus metrics: requests by route and status, latencies, "

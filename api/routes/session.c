@@ -3,6 +3,8 @@
  * out). A login: validate and throttle on the loop; read the user in a
  * read transaction; verify the password on a worker; then store the
  * session and its audit entry in one write, or only the audit entry.
+ * Those writes, and a logout's, go on when the disk is full (they draw
+ * on the writer's reserve: api_submit_reserve()).
  * POST /api/v1/session/password, at the end, changes one's own password.
  */
 #include <config.h>
@@ -253,15 +255,14 @@ http_session_verified(int rc, void *arg)
 	throttle_end(api_state_throttle(ctx, API_THROTTLE_PEER), j->sj_peer,
 	    j->sj_ok, limit * SESSION_PEER_FACTOR, now);
 	if (!j->sj_ok) {
-		if (ctx->ac_submit(ctx->ac_submit_arg,
-		    http_session_apply_failed,
+		if (api_submit_reserve(ctx, NULL, http_session_apply_failed,
 		    http_session_done_failed, j) != 0)
 			http_session_done_failed(-EIO, j);
 		return;
 	}
 	auth_token_new(ctx->ac_hash_key, j->sj_token, j->sj_token_hash);
 	j->sj_expires = auth_now() + ctx->ac_limits.al_session_ttl;
-	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, http_session_apply_ok,
+	if ((rc = api_submit_reserve(ctx, NULL, http_session_apply_ok,
 	    http_session_done_ok, j)) != 0)
 		http_session_done_ok(rc == -ESHUTDOWN ? -EIO : rc, j);
 }
@@ -417,7 +418,7 @@ http_session_delete(struct api_ctx *ctx, struct api_req *req)
 	e->se_user = req->rq_who.pr_user;
 	memcpy(e->se_hash, req->rq_who.pr_token_hash, sizeof(e->se_hash));
 	snprintf(e->se_who, sizeof(e->se_who), "%s", req->rq_who.pr_name);
-	if ((rc = ctx->ac_submit(ctx->ac_submit_arg, http_session_end_apply,
+	if ((rc = api_submit_reserve(ctx, NULL, http_session_end_apply,
 	    http_session_end_done, e)) != 0)
 		http_session_end_done(rc == -ESHUTDOWN ? -EIO : rc, e);
 }
