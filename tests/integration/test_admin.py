@@ -18,7 +18,8 @@ from palaute_test import (SRCDIR, SharedDaemonTest, load_survey, login_token,
 
 CODE_SYMBOL = "[2-9A-HJKMNP-Z]"
 ENROLL_RE = re.compile(r"^%s{5}-%s{5}$" % (CODE_SYMBOL, CODE_SYMBOL))
-INVITE_RE = re.compile(r"^%s{4}-%s{4}-%s{4}$" % ((CODE_SYMBOL,) * 3))
+# 12 random symbols and a check symbol, which joins the last group.
+INVITE_RE = re.compile(r"^%s{4}-%s{4}-%s{5}$" % ((CODE_SYMBOL,) * 3))
 SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 ROUTE_RE = re.compile(r'\{\s*API_([A-Z]+),\s*"([^"]*)"')
 
