@@ -824,12 +824,13 @@ class Collectors(AdminTest):
         self.assertTrue(r.header("Content-Type").startswith("text/csv"), r)
         lines = r.body.decode("utf-8").splitlines()
         self.assertEqual(len(lines), 8)
-        self.assertEqual(lines[0], "code,url")
+        self.assertEqual(lines[0], "code,url,form_url")
         codes = set()
         for line in lines[1:]:
-            code, url = line.split(",")
+            code, url, form = line.split(",")
             self.assertRegex(code, INVITE_RE)
-            self.assertRegex(url, r"^/f/[A-Za-z0-9_-]{22}$")
+            self.assertRegex(form, r"^/f/[A-Za-z0-9_-]{22}$")
+            self.assertEqual(url, "%s#code=%s" % (form, code))
             codes.add(code)
         self.assertEqual(len(codes), 7)
         listed = self.ok(self.api("GET", "/api/v1/collectors?survey=%d"
