@@ -108,17 +108,33 @@ collectors_code_hash(const uint8_t *hash_key, const char *purpose,
     const char *typed, uint8_t hash[AUTH_HASH_BYTES])
 {
 	char	norm[CODES_MAX_FORMATTED];
-	size_t	len;
 	int	rc;
 
-	if (strcmp(purpose, COLLECTORS_PURPOSE_ENROLL) == 0)
-		len = CODES_ENROLL_LEN;
-	else if (strcmp(purpose, COLLECTORS_PURPOSE_INVITE) == 0)
-		len = CODES_INVITE_LEN;
-	else
+	if (strcmp(purpose, COLLECTORS_PURPOSE_ENROLL) != 0)
 		return -EINVAL;
-	if ((rc = codes_normalize(typed, len, norm, sizeof(norm))) == 0)
-		auth_hash(hash_key, purpose, norm, len, hash);
+	if ((rc = codes_normalize(typed, CODES_ENROLL_LEN, norm,
+	    sizeof(norm))) == 0)
+		auth_hash(hash_key, purpose, norm, CODES_ENROLL_LEN, hash);
+	sodium_memzero(norm, sizeof(norm));
+	return rc;
+}
+
+int
+collectors_invite_hash(const uint8_t *hash_key, bool checked,
+    const char *typed, uint8_t hash[AUTH_HASH_BYTES])
+{
+	char	norm[CODES_MAX_FORMATTED];
+	size_t	len = checked ? CODES_INVITE_FULL_LEN : CODES_INVITE_LEN;
+	int	rc;
+
+	if ((rc = codes_normalize(typed, len, norm, sizeof(norm))) != 0)
+		goto done;
+	if (checked && !codes_check_ok(norm, len)) {
+		rc = -EILSEQ;
+		goto done;
+	}
+	auth_hash(hash_key, COLLECTORS_PURPOSE_INVITE, norm, len, hash);
+done:
 	sodium_memzero(norm, sizeof(norm));
 	return rc;
 }
@@ -182,8 +198,12 @@ done:
 	return ret;
 }
 
-int
-collectors_invitation_check(struct storage_txn *txn, uint32_t collector,
+/*
+ * Whether an invitation code is used. Static on purpose: only the burn,
+ * in the transaction that stores a response, ever asks (collectors.h).
+ */
+static int
+collectors_invitation_used(struct storage_txn *txn, uint32_t collector,
     const uint8_t hash[AUTH_HASH_BYTES], bool *used)
 {
 	uint8_t	 key[COLLECTORS_INVITE_KEYLEN];
@@ -208,7 +228,7 @@ collectors_invitation_burn(struct storage_txn *txn, uint32_t collector,
 	bool	 used;
 	int	 ret;
 
-	if ((ret = collectors_invitation_check(txn, collector, hash, &used))
+	if ((ret = collectors_invitation_used(txn, collector, hash, &used))
 	    != 0)
 		goto done;
 	if (used) {
@@ -330,10 +350,13 @@ collectors_hash_cmp(const void *a, const void *b)
 	return memcmp(a, b, AUTH_HASH_BYTES);
 }
 
-/* Draw n codes of len symbols and their hashes; no two alike. */
+/*
+ * Draw n codes of len symbols (the last a check symbol when checked) and
+ * their hashes; no two alike.
+ */
 static int
 collectors_draw(const uint8_t *hash_key, struct collectors_issue *ci,
-    size_t n, size_t len, size_t group, const char *purpose)
+    size_t n, size_t len, size_t group, bool checked, const char *purpose)
 {
 	uint8_t	*sorted = NULL;
 	char	 norm[CODES_MAX_FORMATTED];
@@ -353,7 +376,9 @@ collectors_draw(const uint8_t *hash_key, struct collectors_issue *ci,
 	for (tries = 0; tries < 4; tries++) {
 		for (i = 0; i < n; i++) {
 			code = ci->ci_codes + i * COLLECTORS_CODE_STRIDE;
-			if ((ret = codes_generate(len, group, code,
+			if ((ret = checked ? codes_generate_checked(len,
+			    group, code, COLLECTORS_CODE_STRIDE) :
+			    codes_generate(len, group, code,
 			    COLLECTORS_CODE_STRIDE)) != 0 ||
 			    (ret = codes_normalize(code, len, norm,
 			    sizeof(norm))) != 0)
@@ -399,7 +424,7 @@ collectors_issue_new(const uint8_t *hash_key, enum collectors_kind kind,
 		ci->ci_idle_reset = idle_reset;
 		ci->ci_expires = now + COLLECTORS_ENROLL_TTL;
 		if ((ret = collectors_draw(hash_key, ci, 1, CODES_ENROLL_LEN,
-		    CODES_ENROLL_GROUP, COLLECTORS_PURPOSE_ENROLL)) != 0)
+		    CODES_ENROLL_GROUP, false, COLLECTORS_PURPOSE_ENROLL)) != 0)
 			goto done;
 		break;
 	case COLLECTORS_INVITATION:
@@ -409,8 +434,8 @@ collectors_issue_new(const uint8_t *hash_key, enum collectors_kind kind,
 		}
 		ci->ci_count = count;
 		if ((ret = collectors_draw(hash_key, ci, count,
-		    CODES_INVITE_LEN,
-		    CODES_INVITE_GROUP, COLLECTORS_PURPOSE_INVITE)) != 0)
+		    CODES_INVITE_FULL_LEN, CODES_INVITE_GROUP, true,
+		    COLLECTORS_PURPOSE_INVITE)) != 0)
 			goto done;
 		/* An invitation round has a form too. */
 		/* FALLTHROUGH */
@@ -468,7 +493,8 @@ collectors_record(uint32_t id, const struct collectors_issue *ci)
 	case COLLECTORS_INVITATION:
 		if (json_object_set_new(rec, "issued",
 		    json_integer((json_int_t)ci->ci_count)) != 0 ||
-		    json_object_set_new(rec, "used", json_integer(0)) != 0)
+		    json_object_set_new(rec, "used", json_integer(0)) != 0 ||
+		    json_object_set_new(rec, "code_check", json_true()) != 0)
 			goto fail;
 		/* FALLTHROUGH */
 	case COLLECTORS_LINK:

@@ -17,14 +17,24 @@
  *                      "last_seen": "YYYY-MM-DD" (the last day the tablet
  *                      called in: collectors_seen())
  *          link, invitation: "slug"    (the form's /f/<slug>)
- *          invitation: "issued": N, "used": n (intake counts up)}
+ *          invitation: "issued": N, "used": n (intake counts up),
+ *                      "code_check": true (its codes end in a check
+ *                      symbol; absent in rounds issued before)}
  *     'S' | hash("slug", slug)      (33 bytes) -> {"collector": id}
  *     'E' | hash("enroll", code)    (33 bytes) -> {"collector": id,
  *                                                  "expires_at": Unix s}
  *   STORAGE_DB_INVITATIONS
  *     collector (4 BE) | hash("invite", code) (36 bytes) -> {"used": bool}
  *     An invitation code is good only on its own collector's form, and the
- *     entry holds nothing of the response it unlocks.
+ *     entry holds nothing of the response it unlocks. code: the 13
+ *     symbols with the check, or the 12 of a round issued before codes
+ *     had one.
+ *
+ * Whether a code was issued and whether it is used is read in exactly one
+ * place: collectors_invitation_burn(), in the transaction that stores the
+ * response it unlocks. No function here answers the question without
+ * spending the code, so no route can: whoever handed out the slips
+ * cannot ask which of them have been used.
  *
  * Deleting a collector (revocation) removes the record, its slug and
  * enrollment entries, its invitation codes (used or not: the round is
@@ -89,12 +99,23 @@ int	collectors_by_slug(const uint8_t *hash_key, struct storage_txn *txn,
 	    const char *slug, uint32_t *id_out);
 
 /*
- * The keyed hash of a code as a person typed it: normalised first (case,
- * dashes, spaces), for purpose COLLECTORS_PURPOSE_ENROLL (len
- * CODES_ENROLL_LEN) or COLLECTORS_PURPOSE_INVITE (CODES_INVITE_LEN).
+ * The keyed hash of an enrollment code as a person typed it: normalised
+ * first (case, dashes, spaces). purpose is COLLECTORS_PURPOSE_ENROLL.
  * -EINVAL when the text cannot be such a code (then no lookup can match).
  */
 int	collectors_code_hash(const uint8_t *hash_key, const char *purpose,
+	    const char *typed, uint8_t hash[AUTH_HASH_BYTES]);
+
+/*
+ * The keyed hash of an invitation code as a person typed it, for a round
+ * whose codes have a check symbol (checked: the record's "code_check")
+ * or not. Checked: 13 symbols whose check holds, -EILSEQ when it does
+ * not (a typing error), -EINVAL for another length or a symbol outside
+ * the alphabet. Not checked, a round issued before codes had a check: 12
+ * symbols, -EINVAL otherwise. The text alone decides; nothing is looked
+ * up, so the answer says nothing of any issued code.
+ */
+int	collectors_invite_hash(const uint8_t *hash_key, bool checked,
 	    const char *typed, uint8_t hash[AUTH_HASH_BYTES]);
 
 /*
@@ -112,16 +133,12 @@ int	collectors_enroll_burn(struct storage_txn *txn,
 	    const uint8_t hash[AUTH_HASH_BYTES]);
 
 /*
- * Invitation codes, for intake. check: -ENOENT when the code was not
- * issued for this collector, else *used says whether it is burned.
- * burn (write txn, in the transaction that stores the response): mark the
- * code used and count it in the collector's "used"; -EALREADY when it was
- * used before, -ENOENT when unknown. Nothing links the code to the
- * response.
+ * Burn an invitation code, for intake (write txn, in the transaction
+ * that stores the response, after everything else that could refuse
+ * it): mark the code used and count it in the collector's "used";
+ * -EALREADY when it was used before, -ENOENT when it was not issued for
+ * this collector. Nothing links the code to the response.
  */
-int	collectors_invitation_check(struct storage_txn *txn,
-	    uint32_t collector, const uint8_t hash[AUTH_HASH_BYTES],
-	    bool *used);
 int	collectors_invitation_burn(struct storage_txn *txn,
 	    uint32_t collector, const uint8_t hash[AUTH_HASH_BYTES]);
 
@@ -169,7 +186,7 @@ int	collectors_issue_new(const uint8_t *hash_key,
 	    size_t count, long long idle_reset, int64_t now,
 	    struct collectors_issue **out);
 void	collectors_issue_free(struct collectors_issue *ci);
-/* Code i of an issue (formatted, e.g. "ABCD-EFGH-JKMN"). */
+/* Code i of an issue (formatted, e.g. "ABCD-EFGH-JKMNP"). */
 const char *collectors_issue_code(const struct collectors_issue *ci,
 	    size_t i);
 

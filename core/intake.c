@@ -171,6 +171,7 @@ intake_target(struct storage_txn *txn, uint32_t collector,
 	idle = json_object_get(rec, "idle_reset_seconds");
 	out->tg_idle_reset = json_is_integer(idle) ? json_integer_value(idle)
 	    : 0;
+	out->tg_code_check = json_is_true(json_object_get(rec, "code_check"));
 	ret = 0;
 done:
 	json_decref(rec);
@@ -804,6 +805,20 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		return rc;
 	} else if (rc != 0)
 		goto fail;
+	cid.ci_survey = tg->tg_survey;
+	cid.ci_version = it->ii_survey->is_version;
+	cid.ci_unit = it->ii_owner;
+	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
+	    it->ii_day);
+	if ((rc = intake_put(txn, &cid, it->ii_survey->is_survey, it->ii_day,
+	    it->ii_answers, it->ii_record, it->ii_reclen)) != 0)
+		goto fail;
+	/*
+	 * The code last: anything above that refuses the response refuses
+	 * it alike for an unused, a used and an unknown code, so no failure
+	 * tells which a code is without spending it. A refusal here undoes
+	 * the response with the child transaction.
+	 */
 	if (invite != NULL) {
 		rc = collectors_invitation_burn(txn, tg->tg_collector, invite);
 		if (rc == -EALREADY) {
@@ -820,14 +835,7 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		} else if (rc != 0)
 			goto fail;
 	}
-	cid.ci_survey = tg->tg_survey;
-	cid.ci_version = it->ii_survey->is_version;
-	cid.ci_unit = it->ii_owner;
-	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
-	    it->ii_day);
-	if ((rc = intake_put(txn, &cid, it->ii_survey->is_survey, it->ii_day,
-	    it->ii_answers, it->ii_record, it->ii_reclen)) != 0 ||
-	    (rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
+	if ((rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
 		goto fail;
 	it->ii_outcome = INTAKE_STORED;
 	return 0;

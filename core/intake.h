@@ -66,6 +66,8 @@ struct intake_target {
 	uint32_t		 tg_survey;
 	uint32_t		 tg_unit;
 	long long		 tg_idle_reset;	/* kiosk; 0: the survey's */
+	bool			 tg_code_check;	/* invitation codes end in a
+						   check symbol */
 };
 
 /* The bucket kind of a survey's period (cells are keyed by it). */
@@ -162,8 +164,10 @@ void	intake_item_clear(struct intake_item *it);
 /*
  * Writer thread: store one prepared item in txn (a child transaction of
  * its own: a negative return means the caller must abort it). Sets
- * ii_outcome, and ii_err when refused. invite is the burned code's hash,
- * or NULL.
+ * ii_outcome, and ii_err when refused. invite is the hash of the code to
+ * burn, or NULL; it is burned last, so that whatever else refuses the
+ * item (a changed survey, a full store) refuses it the same way whether
+ * the code is unused, used or unknown.
  */
 int	intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 	    const struct intake_target *tg, struct intake_item *it,

@@ -1,6 +1,9 @@
 /*
  * collectors.c — /api/v1/collectors: kiosks, links and invitation rounds
- * (their codes shown once, also as CSV).
+ * (their codes shown once, also as CSV). Each invitation code comes with
+ * its personal link, /f/<slug>#code=CODE: the code rides in the URL's
+ * fragment, which browsers never send, so no server or proxy in front
+ * of it logs who opened the form when.
  */
 #include <config.h>
 
@@ -78,14 +81,28 @@ fail:
 	return NULL;
 }
 
+/*
+ * The personal link of an invitation code: the form's path and the code
+ * in the fragment. -ENAMETOOLONG when buf is too small.
+ */
+static int
+http_collectors_code_url(const char *slug, const char *code, char *buf,
+    size_t len)
+{
+	int	n;
+
+	n = snprintf(buf, len, "/f/%s#code=%s", slug, code);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 /* The creation reply: the view, and the codes shown this once. */
 static json_t *
 http_collectors_issue_view(struct storage_txn *txn, const json_t *rec,
     const struct collectors_issue *ci)
 {
 	struct catalog_k	 memo = { 0, 0, 0 };
-	char			 when[32], url[64];
-	json_t			*out, *codes = NULL;
+	char			 when[32], url[96];
+	json_t			*out, *codes = NULL, *urls = NULL;
 	size_t			 i;
 
 	if ((out = http_collectors_view(txn, rec, &memo)) == NULL)
@@ -104,24 +121,38 @@ http_collectors_issue_view(struct storage_txn *txn, const json_t *rec,
 			goto fail;
 		break;
 	case COLLECTORS_INVITATION:
-		if ((codes = json_array()) == NULL)
+		/* code_urls[i] is the personal link of codes[i]. */
+		if ((codes = json_array()) == NULL ||
+		    (urls = json_array()) == NULL)
 			goto fail;
 		for (i = 0; i < ci->ci_count; i++)
 			if (json_array_append_new(codes, json_string(
-			    collectors_issue_code(ci, i))) != 0)
+			    collectors_issue_code(ci, i))) != 0 ||
+			    http_collectors_code_url(ci->ci_slug,
+			    collectors_issue_code(ci, i), url,
+			    sizeof(url)) != 0 ||
+			    json_array_append_new(urls, json_string(url)) != 0)
 				goto fail;
+		sodium_memzero(url, sizeof(url));
 		if (json_object_set_new(out, "codes", codes) != 0) {
 			codes = NULL;
 			goto fail;
 		}
 		codes = NULL;
+		if (json_object_set_new(out, "code_urls", urls) != 0) {
+			urls = NULL;
+			goto fail;
+		}
+		urls = NULL;
 		break;
 	case COLLECTORS_LINK:
 		break;
 	}
 	return out;
 fail:
+	sodium_memzero(url, sizeof(url));
 	json_decref(codes);
+	json_decref(urls);
 	json_decref(out);
 	return NULL;
 }
@@ -307,7 +338,13 @@ done:
 	return ret;
 }
 
-/* The invitation round as CSV for printing: a header, one code a row. */
+/*
+ * The invitation round as CSV for printing and mail merge: a header,
+ * then per code the code, its personal link and the form's link (for a
+ * slip that asks to type the code). The links are paths: the daemon does
+ * not know the address it is reached by; the dashboard's download has
+ * whole URLs.
+ */
 static void
 http_collectors_reply_csv(struct adminjob *job)
 {
@@ -319,18 +356,21 @@ http_collectors_reply_csv(struct adminjob *job)
 
 	url = json_string_value(json_object_get(job->aj_out, "url"));
 	urllen = url != NULL ? strlen(url) : 0;
-	cap = 16 + ci->ci_count * (COLLECTORS_CODE_STRIDE + urllen + 4);
+	cap = 32 + ci->ci_count * (2 * COLLECTORS_CODE_STRIDE + 2 * urllen +
+	    16);
 	if ((body = malloc(cap)) == NULL) {
 		api_reply_errorf(job->aj_req, ERR_INTERNAL, NULL,
 		    "out of memory");
 		return;
 	}
-	n = snprintf(body, cap, "code,url\r\n");
+	n = snprintf(body, cap, "code,url,form_url\r\n");
 	len = (size_t)n;
 	for (i = 0; i < ci->ci_count; i++) {
-		n = snprintf(body + len, cap - len, "%s,%s\r\n",
+		n = snprintf(body + len, cap - len, "%s,%s#code=%s,%s\r\n",
+		    collectors_issue_code(ci, i), url != NULL ? url : "",
 		    collectors_issue_code(ci, i), url != NULL ? url : "");
 		if (n < 0 || (size_t)n >= cap - len) {
+			sodium_memzero(body, len);
 			free(body);
 			api_reply_errorf(job->aj_req, ERR_INTERNAL, NULL,
 			    "CSV buffer too small");

@@ -2,7 +2,8 @@
  * forms.c — the public web form's routes, reached by a link or QR code:
  *
  *   GET /api/v1/forms/{slug}
- *     200 {survey, privacy, unit, invitation_required}
+ *     200 {survey, privacy, unit, invitation_required, invitation_check}
+ *         (invitation_check: the round's codes end in a check symbol)
  *     429 asked for too often by this client on this link (Retry-After;
  *         form_rate)
  *   POST /api/v1/forms/{slug}/responses {id, lang, answers, invitation?,
@@ -12,13 +13,21 @@
  *     400 a malformed body or a member the contract does not know;
  *         missing_field "invitation" on a form of an invitation round
  *     409 already_used: the invitation code was used by another response
- *     422 an invalid answer (field: the question id), lang, id or code
+ *     422 an invalid answer (field: the question id), lang or id; an
+ *         invitation code that is not one by its shape or check symbol,
+ *         or (once everything else is valid) was not issued for this form
  *     429 too many submissions on this link (Retry-After)
  *   OPTIONS on both: CORS preflight, answered only for the origins listed
  *     in the configuration's cors_origins (403 for any other)
  *
  * An invitation code is burned in the transaction that stores the
- * response; the code's entry records only that it was used.
+ * response; the code's entry records only that it was used. Nothing here
+ * looks a code up: its shape and check symbol are checked as text, and
+ * whether it was issued and is unused is learnt only by burning it, after
+ * everything else about the response has been found valid (intake.h). So
+ * a submission that fails for any other reason gets the same reply for
+ * an unused, a used and an unknown code, and only a submission that
+ * would spend an unused code can tell that another one was used.
  */
 #include <config.h>
 
@@ -115,8 +124,11 @@ http_forms_get(struct api_ctx *ctx, struct api_req *req)
 	if (rc == 0 &&
 	    (rc = intake_survey_get(&rd, tg.tg_survey, 0, &sv)) == 0 &&
 	    (rc = intake_public_view(&rd, &tg, sv, &view)) == 0 &&
-	    json_object_set_new(view, "invitation_required",
-	    json_boolean(tg.tg_kind == COLLECTORS_INVITATION)) != 0)
+	    (json_object_set_new(view, "invitation_required",
+	    json_boolean(tg.tg_kind == COLLECTORS_INVITATION)) != 0 ||
+	    json_object_set_new(view, "invitation_check",
+	    json_boolean(tg.tg_kind == COLLECTORS_INVITATION &&
+	    tg.tg_code_check)) != 0))
 		rc = -ENOMEM;
 	intake_read_end(&rd);
 	intake_survey_put(sv);
@@ -202,15 +214,16 @@ http_forms_done(int rc, void *arg)
 	http_forms_job_free(fj);
 }
 
-/* The invitation member against the form's kind; err filled on refusal. */
+/*
+ * The invitation member against the form's kind, as text only: its
+ * hash, for the writer to burn. err filled on refusal.
+ */
 static int
 http_forms_invitation(struct intake_read *rd, const json_t *in,
     struct forms_job *fj, struct error *err)
 {
-	struct storage_txn	*txn;
-	const char		*code = NULL;
-	bool			 used;
-	int			 rc;
+	const char	*code = NULL;
+	int		 rc;
 
 	if (fj->fj_target.tg_kind != COLLECTORS_INVITATION) {
 		if (json_object_get(in, "invitation") != NULL)
@@ -220,21 +233,23 @@ http_forms_invitation(struct intake_read *rd, const json_t *in,
 	}
 	if ((rc = codec_str(in, "invitation", true, 64, &code, err)) != 0)
 		return rc;
-	if (collectors_code_hash(rd->rd_hash_key, COLLECTORS_PURPOSE_INVITE,
-	    code,
-	    fj->fj_invite) != 0)
+	rc = collectors_invite_hash(rd->rd_hash_key,
+	    fj->fj_target.tg_code_check, code, fj->fj_invite);
+	if (rc == -EILSEQ)
 		return error_set(err, ERR_INVALID, "invitation",
-		    "this is not an invitation code");
-	if ((rc = intake_read_txn(rd, &txn)) != 0)
-		return rc;
-	/* Used or not is decided where it is burned, in the transaction. */
-	rc = collectors_invitation_check(txn, fj->fj_target.tg_collector,
-	    fj->fj_invite, &used);
-	if (rc == -ENOENT)
-		return error_set(err, ERR_INVALID, "invitation",
-		    "this is not an invitation code of this form");
+		    "this code has a typing error: its last symbol, the "
+		    "check, does not match the others");
 	if (rc != 0)
-		return rc;
+		return error_set(err, ERR_INVALID, "invitation",
+		    "this is not an invitation code: it has %d letters and "
+		    "digits, without O, I, L, 0 or 1",
+		    fj->fj_target.tg_code_check ? CODES_INVITE_FULL_LEN :
+		    CODES_INVITE_LEN);
+	/*
+	 * Issued and unused or not is learnt only where the code is burned,
+	 * in the transaction that stores the response: looking it up here
+	 * would tell it without spending it.
+	 */
 	fj->fj_has_invite = true;
 	return 0;
 }

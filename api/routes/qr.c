@@ -1,9 +1,12 @@
 /*
  * qr.c — QR codes of this service's public URLs as SVG (libqrencode), for
  * the dashboard's kiosk enrollment screen, lobby posters and invitation
- * slips. Enrollment codes are shown once and only hashes are kept, so the
- * daemon cannot rebuild a kiosk URL later: the dashboard sends the URL it
- * was given, and the route checks that it is one of ours.
+ * slips. Codes are shown once and only hashes are kept, so the daemon
+ * cannot rebuild a kiosk URL or a personal invitation link later: the
+ * dashboard sends the URL it was given, and the route checks that it is
+ * one of ours. A personal link carries its code in the fragment; it is
+ * taken in a POST body only, never in this route's query, where it would
+ * reach the access log of any proxy in front.
  */
 #include <config.h>
 
@@ -20,6 +23,47 @@
 #include "api/api.h"
 #include "api/routes/qr.h"
 #include "api/routes/routes.h"
+#include "common/codec.h"
+
+static const char *const qr_members[] = { "text", NULL };
+
+#define QR_SLUG_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789_-"
+#define QR_CODE_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789-"
+#define QR_CODE_MAX	32	/* symbols and dashes of a code */
+
+/*
+ * What may follow "/f/": a slug, an optional query with no parameter
+ * named code (a code there would be logged), an optional "#code=CODE".
+ */
+static bool
+http_qr_form_path(const char *p)
+{
+	const char	*end;
+	size_t		 n;
+
+	if ((n = strspn(p, QR_SLUG_CHARS)) == 0)
+		return false;
+	p += n;
+	if (*p == '?') {
+		end = p + 1 + strcspn(p + 1, "#");
+		for (p++; p < end; p += n + (p[n] == '&')) {
+			n = strcspn(p, "&#");
+			if (strncmp(p, "code", 4) == 0 && (n == 4 ||
+			    p[4] == '='))
+				return false;
+		}
+		p = end;
+	}
+	if (*p == '\0')
+		return true;
+	if (strncmp(p, "#code=", 6) != 0)
+		return false;
+	p += 6;
+	n = strspn(p, QR_CODE_CHARS);
+	return n > 0 && n <= QR_CODE_MAX && p[n] == '\0';
+}
 
 bool
 http_qr_text_allowed(const char *text)
@@ -49,10 +93,8 @@ http_qr_text_allowed(const char *text)
 		return false;
 	if (strncmp(p, "/kiosk/", 7) == 0)
 		return true;
-	/* /f/<slug>, with an optional query (an invitation code). */
-	if (strncmp(p, "/f/", 3) == 0 && p[3] != '\0' && p[3] != '?' &&
-	    p[3] != '/')
-		return true;
+	if (strncmp(p, "/f/", 3) == 0)
+		return http_qr_form_path(p + 3);
 	return false;
 }
 
@@ -146,12 +188,40 @@ done:
 #endif
 }
 
+/* Check text and reply with its QR code, or with why not. */
+static void
+http_qr_reply(struct api_req *req, const char *text)
+{
+	char	*svg = NULL;
+	size_t	 len = 0;
+	int	 width, rc;
+
+	if (!http_qr_text_allowed(text)) {
+		api_reply_errorf(req, ERR_INVALID, "text",
+		    "only this service's /kiosk/ and /f/<slug> URLs of at "
+		    "most %d bytes are rendered, an invitation code only in "
+		    "the fragment (#code=)", QR_TEXT_MAX);
+		return;
+	}
+	rc = http_qr_svg(text, &svg, &len, &width);
+	if (rc == -ENOTSUP) {
+		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
+		    "this palauted was built without libqrencode");
+		return;
+	}
+	if (rc != 0) {
+		api_reply_errorf(req, rc == -ENOMEM ? ERR_INTERNAL :
+		    ERR_INVALID, "text", "the text cannot be encoded");
+		return;
+	}
+	api_reply_raw(req, 200, "image/svg+xml", svg, len, NULL);
+}
+
 void
 http_qr_get(struct api_ctx *ctx, struct api_req *req)
 {
-	char	*text = NULL, *svg = NULL;
-	size_t	 len = 0;
-	int	 width, rc;
+	char	*text = NULL;
+	int	 rc;
 
 	if ((rc = api_query_get(req, "text", &text)) != 0) {
 		if (rc == -ENOENT)
@@ -162,26 +232,36 @@ http_qr_get(struct api_ctx *ctx, struct api_req *req)
 			    "'text' is not validly encoded");
 		goto done;
 	}
-	if (!http_qr_text_allowed(text)) {
+	/* A personal link's code would sit in this request's query. */
+	if (strchr(text, '#') != NULL) {
 		api_reply_errorf(req, ERR_INVALID, "text",
-		    "only this service's /kiosk/ and /f/<slug> URLs of at "
-		    "most %d bytes are rendered", QR_TEXT_MAX);
+		    "a URL with a fragment is rendered from POST "
+		    "/api/v1/qr.svg {\"text\"} only, so that its code never "
+		    "stands in a query a log may keep");
 		goto done;
 	}
-	rc = http_qr_svg(text, &svg, &len, &width);
-	if (rc == -ENOTSUP) {
-		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-		    "this palauted was built without libqrencode");
-		goto done;
-	}
-	if (rc != 0) {
-		api_reply_errorf(req, rc == -ENOMEM ? ERR_INTERNAL :
-		    ERR_INVALID, "text", "the text cannot be encoded");
-		goto done;
-	}
-	api_reply_raw(req, 200, "image/svg+xml", svg, len, NULL);
-	svg = NULL;
+	http_qr_reply(req, text);
 done:
 	free(text);
-	free(svg);
+}
+
+void
+http_qr_post(struct api_ctx *ctx, struct api_req *req)
+{
+	struct error	 err;
+	const char	*text = NULL;
+	json_t		*in = NULL;
+
+	memset(&err, 0, sizeof(err));
+	if (api_body_object(req, &in, &err) != 0 ||
+	    codec_only(in, qr_members, "", &err) != 0 ||
+	    codec_str(in, "text", true, QR_TEXT_MAX * 4, &text, &err) != 0) {
+		if (err.er_code == ERR_NONE)
+			error_set(&err, ERR_INTERNAL, NULL, "out of memory");
+		api_reply_error(req, &err);
+		goto done;
+	}
+	http_qr_reply(req, text);
+done:
+	json_decref(in);
 }

@@ -72,7 +72,8 @@ const struct api_route http_routes[] = {
 	    "sees those at their units." },
 	{ API_POST, "/api/v1/collectors", http_collectors_post, API_ACC_ADMIN,
 	    API_BODY_SMALL, "Create a kiosk (enrollment code), link (slug) "
-	    "or invitation round (codes; ?format=csv)." },
+	    "or invitation round (codes and their personal links "
+	    "/f/<slug>#code=CODE as code_urls; ?format=csv)." },
 	{ API_GET, "/api/v1/collectors/{}", http_collectors_show, API_ACC_USER,
 	    API_BODY_SMALL, "One collector; 403 for a manager outside their "
 	    "units." },
@@ -150,20 +151,26 @@ const struct api_route http_routes[] = {
 	    "rejected}." },
 	{ API_GET, "/api/v1/forms/{}", http_forms_get, API_ACC_ANY,
 	    API_BODY_SMALL,
-	    "A form: {survey, privacy, unit, invitation_required}." },
+	    "A form: {survey, privacy, unit, invitation_required, "
+	    "invitation_check}." },
 	{ API_OPTIONS, "/api/v1/forms/{}", http_forms_options, API_ACC_ANY,
 	    API_BODY_SMALL, "CORS preflight, for the configured origins." },
 	{ API_POST, "/api/v1/forms/{}/responses", http_forms_post, API_ACC_ANY,
 	    API_BODY_SMALL, "Submit a response: {id, lang, answers, "
 	    "invitation?, version?} -> 201 {id, duplicate}; 200 for a retried "
-	    "id; 409 for a used invitation code." },
+	    "id; 409 for a used invitation code (learnt only by a "
+	    "submission that would have spent it)." },
 	{ API_OPTIONS, "/api/v1/forms/{}/responses", http_forms_options,
 	    API_ACC_ANY, API_BODY_SMALL, "CORS preflight, for the configured "
 	    "origins." },
 	/* QR codes of public URLs, for posters and kiosk set-up (qr.c). */
 	{ API_GET, "/api/v1/qr.svg", http_qr_get, API_ACC_ADMIN, API_BODY_SMALL,
 	    "A QR code (SVG) of ?text=, one of this service's /kiosk/ or "
-	    "/f/<slug> URLs." },
+	    "/f/<slug> URLs, without a fragment." },
+	{ API_POST, "/api/v1/qr.svg", http_qr_post, API_ACC_ADMIN,
+	    API_BODY_SMALL, "A QR code (SVG) of {text}, one of this "
+	    "service's /kiosk/ or /f/<slug> URLs, a personal invitation "
+	    "link /f/<slug>#code=CODE too: the code stays out of any query." },
 	/* The web clients and Chart.js (static.c). */
 	{ API_GET, "/", http_static_root, API_ACC_ANY, API_BODY_SMALL,
 	    "Redirect to the dashboard." },

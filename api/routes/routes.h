@@ -89,6 +89,7 @@ void	http_openapi_get(struct api_ctx *ctx, struct api_req *req);
 
 /* qr.c: QR codes of public URLs as SVG */
 void	http_qr_get(struct api_ctx *ctx, struct api_req *req);
+void	http_qr_post(struct api_ctx *ctx, struct api_req *req);
 
 /* static.c: the web clients' files */
 void	http_static_root(struct api_ctx *ctx, struct api_req *req);

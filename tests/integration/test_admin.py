@@ -18,7 +18,8 @@ from palaute_test import (SRCDIR, SharedDaemonTest, load_survey, login_token,
 
 CODE_SYMBOL = "[2-9A-HJKMNP-Z]"
 ENROLL_RE = re.compile(r"^%s{5}-%s{5}$" % (CODE_SYMBOL, CODE_SYMBOL))
-INVITE_RE = re.compile(r"^%s{4}-%s{4}-%s{4}$" % ((CODE_SYMBOL,) * 3))
+# 12 random symbols and a check symbol, which joins the last group.
+INVITE_RE = re.compile(r"^%s{4}-%s{4}-%s{5}$" % ((CODE_SYMBOL,) * 3))
 SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 ROUTE_RE = re.compile(r'\{\s*API_([A-Z]+),\s*"([^"]*)"')
 
@@ -823,12 +824,13 @@ class Collectors(AdminTest):
         self.assertTrue(r.header("Content-Type").startswith("text/csv"), r)
         lines = r.body.decode("utf-8").splitlines()
         self.assertEqual(len(lines), 8)
-        self.assertEqual(lines[0], "code,url")
+        self.assertEqual(lines[0], "code,url,form_url")
         codes = set()
         for line in lines[1:]:
-            code, url = line.split(",")
+            code, url, form = line.split(",")
             self.assertRegex(code, INVITE_RE)
-            self.assertRegex(url, r"^/f/[A-Za-z0-9_-]{22}$")
+            self.assertRegex(form, r"^/f/[A-Za-z0-9_-]{22}$")
+            self.assertEqual(url, "%s#code=%s" % (form, code))
             codes.add(code)
         self.assertEqual(len(codes), 7)
         listed = self.ok(self.api("GET", "/api/v1/collectors?survey=%d"

@@ -3,8 +3,9 @@
  * clocks fixed by wrapping util_today() and auth_now(): what a response
  * record and an invitation entry hold (and do not hold) once stored, the
  * day window at its edges, cells and comments stepping in the writer's
- * transaction, enrollment codes that expired, and a survey edited in
- * place between the check of an answer and its write.
+ * transaction, enrollment codes that expired, a survey edited in place
+ * between the check of an answer and its write, and an invitation code
+ * that a full store refuses alike whether it is used or not.
  *
  * Jobs for the writer run when the test says so (run_jobs()), each in a
  * child of one write transaction, as daemon/writer.c runs a batch.
@@ -43,9 +44,24 @@
 
 int64_t	__wrap_util_today(void);
 int64_t	__wrap_auth_now(void);
+int	__wrap_storage_response_put(struct storage_txn *, uint32_t, uint32_t,
+	    const void *, size_t);
+int	__real_storage_response_put(struct storage_txn *, uint32_t, uint32_t,
+	    const void *, size_t);
 
 static int64_t	fake_now = NOW;
 static int64_t	fake_today = TODAY;
+/* When not 0, what storing a response record fails with (a full store). */
+static int	fake_put_error;
+
+int
+__wrap_storage_response_put(struct storage_txn *txn, uint32_t survey,
+    uint32_t day, const void *val, size_t vlen)
+{
+	if (fake_put_error != 0)
+		return fake_put_error;
+	return __real_storage_response_put(txn, survey, day, val, vlen);
+}
 
 int64_t
 __wrap_util_today(void)
@@ -221,6 +237,7 @@ setup(void **state)
 	json_decref(def);
 	fake_now = NOW;
 	fake_today = TODAY;
+	fake_put_error = 0;
 	*state = f;
 	return 0;
 }
@@ -397,6 +414,150 @@ test_invitation_is_not_linked(void **state)
 	assert_int_equal(each_value(f, STORAGE_DB_IDEMPOTENCY, check_idem,
 	    NULL), 1);
 	collectors_issue_free(ci);
+}
+
+/*
+ * A round issued before codes had a check symbol: its record has no
+ * "code_check" and its codes are 12 symbols, hashed as such. They keep
+ * working as they were printed; a code of the new shape is not one of
+ * them.
+ */
+static void
+test_invitation_round_before_check_symbols(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	struct storage_txn	*txn;
+	uint8_t			 h[AUTH_HASH_BYTES], key[4 + AUTH_HASH_BYTES];
+	char			 path[128], form[128];
+	json_t			*rec = NULL, *ent;
+	uint32_t		 id;
+
+	id = collector(f, COLLECTORS_INVITATION, 1, &ci);
+	form_path(ci, path, sizeof(path));
+	snprintf(form, sizeof(form), "/api/v1/forms/%s", ci->ci_slug);
+	/* As the round's record and one of its codes were written then. */
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(collectors_get(txn, id, &rec), 0);
+	assert_true(json_is_true(json_object_get(rec, "code_check")));
+	assert_int_equal(json_object_del(rec, "code_check"), 0);
+	assert_int_equal(rec_put(txn, STORAGE_DB_COLLECTORS, id, rec), 0);
+	assert_int_equal(collectors_invite_hash(f->ctx.ac_hash_key, false,
+	    "ABCD-EFGH-JKMN", h), 0);
+	rec_key(id, key);
+	memcpy(key + 4, h, AUTH_HASH_BYTES);
+	assert_non_null(ent = json_pack("{s:b}", "used", 0));
+	assert_int_equal(rec_put_key(txn, STORAGE_DB_INVITATIONS, key,
+	    sizeof(key), ent, 0), 0);
+	json_decref(ent);
+	assert_int_equal(storage_txn_commit(txn), 0);
+
+	assert_int_equal(call(f, API_GET, form, NULL, NULL), 200);
+	assert_true(json_is_true(json_object_get(f->body,
+	    "invitation_required")));
+	assert_true(json_is_false(json_object_get(f->body,
+	    "invitation_check")));
+	/* The new shape is not this round's: refused as text. */
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", "old-0001", "lang", "fi",
+	    "invitation", collectors_issue_code(ci, 0), "answers", "visit",
+	    4)), 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    f->body, "error"), "field")), "invitation");
+	/* The old code, typed as people type. */
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", "old-0002", "lang", "fi",
+	    "invitation", "abcd efgh jkmn", "answers", "visit", 4)), 201);
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", "old-0003", "lang", "fi",
+	    "invitation", "ABCDEFGHJKMN", "answers", "visit", 4)), 409);
+	json_decref(rec);
+	collectors_issue_free(ci);
+}
+
+/* The status and whole body of a submission with invitation code. */
+static int
+submit_code(struct fixture *f, const char *path, const char *code,
+    const char *id, char **body_out)
+{
+	int	st;
+
+	st = call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", id, "lang", "fi",
+	    "invitation", code, "answers", "visit", 4));
+	*body_out = json_dumps(f->body, JSON_COMPACT | JSON_SORT_KEYS);
+	return st;
+}
+
+/*
+ * The code is burned last: a submission the store cannot take (here:
+ * full) is refused the same way for an unused, a used and an unknown
+ * code, so a full store is no way to learn which codes were used; and
+ * the unused code is still good afterwards.
+ */
+static void
+test_invitation_burned_after_everything_else(void **state)
+{
+	struct fixture		*f = *state;
+	struct collectors_issue	*ci = NULL;
+	char			 path[128], *unused = NULL, *used = NULL;
+	char			*unknown = NULL;
+
+	collector(f, COLLECTORS_INVITATION, 2, &ci);
+	form_path(ci, path, sizeof(path));
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", "full-0000", "lang", "fi",
+	    "invitation", collectors_issue_code(ci, 1), "answers", "visit",
+	    4)), 201);
+	fake_put_error = -ENOSPC;
+	assert_int_equal(submit_code(f, path, collectors_issue_code(ci, 0),
+	    "full-0001", &unused), 507);
+	assert_int_equal(submit_code(f, path, collectors_issue_code(ci, 1),
+	    "full-0001", &used), 507);
+	/* Of the right shape, its check symbol right, never issued. */
+	assert_int_equal(submit_code(f, path, "ABCD-EFGH-JKMN3",
+	    "full-0001", &unknown), 507);
+	assert_string_equal(used, unused);
+	assert_string_equal(unknown, unused);
+	fake_put_error = 0;
+	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
+	    "{s:s, s:s, s:s, s:{s:i}}", "id", "full-0002", "lang", "fi",
+	    "invitation", collectors_issue_code(ci, 0), "answers", "visit",
+	    4)), 201);
+	free(unused);
+	free(used);
+	free(unknown);
+	collectors_issue_free(ci);
+}
+
+/* A new round's codes: 13 symbols whose check holds, as text. */
+static void
+test_invitation_hash_shapes(void **state)
+{
+	struct fixture		*f = *state;
+	uint8_t			 a[AUTH_HASH_BYTES], b[AUTH_HASH_BYTES];
+	const uint8_t		*key = f->ctx.ac_hash_key;
+
+	assert_int_equal(collectors_invite_hash(key, true, "ABCD-EFGH-JKMN3",
+	    a), 0);
+	assert_int_equal(collectors_invite_hash(key, true, " abcdefgh jkmn3",
+	    b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	/* One symbol wrong, two swapped: a typing error. */
+	assert_int_equal(collectors_invite_hash(key, true, "ABCD-EFGH-JKMN4",
+	    a), -EILSEQ);
+	assert_int_equal(collectors_invite_hash(key, true, "ABCD-EFHG-JKMN3",
+	    a), -EILSEQ);
+	/* Another shape altogether. */
+	assert_int_equal(collectors_invite_hash(key, true, "ABCD-EFGH-JKMN",
+	    a), -EINVAL);
+	assert_int_equal(collectors_invite_hash(key, true, "ABCD-EFGH-JKM03",
+	    a), -EINVAL);
+	assert_int_equal(collectors_invite_hash(key, false, "ABCD-EFGH-JKMN3",
+	    a), -EINVAL);
+	/* Enrollment codes are another purpose. */
+	assert_int_equal(collectors_code_hash(key, COLLECTORS_PURPOSE_INVITE,
+	    "ABCD-EFGH-JKMN", a), -EINVAL);
 }
 
 /* The record's answers: scrubbed, in the survey's language. */
@@ -839,6 +1000,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_invitation_round_before_check_symbols, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_invitation_hash_shapes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_invitation_burned_after_everything_else, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_invitation_is_not_linked,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -32,7 +32,26 @@ test_allowed(void **state)
 	assert_true(http_qr_text_allowed(
 	    "https://palaute.example.fi/kiosk/?code=ABCDE-FGHJK"));
 	assert_true(http_qr_text_allowed("http://127.0.0.1:8080/f/abcDEF_-123"));
-	assert_true(http_qr_text_allowed("https://[::1]:8443/f/slug?code=X"));
+	/* A personal invitation link: the code in the fragment. */
+	assert_true(http_qr_text_allowed(
+	    "https://[::1]:8443/f/slug#code=ABCD-EFGH-JKMNP"));
+	assert_true(http_qr_text_allowed(
+	    "https://host/f/slug?lang=sv#code=ABCD-EFGH-JKMNP"));
+	assert_true(http_qr_text_allowed("https://host/f/slug?lang=sv"));
+	/* Never a code in the query: a proxy's access log would keep it. */
+	assert_false(http_qr_text_allowed("https://[::1]:8443/f/slug?code=X"));
+	assert_false(http_qr_text_allowed(
+	    "https://host/f/slug?lang=fi&code=X"));
+	assert_false(http_qr_text_allowed("https://host/f/slug?code"));
+	assert_false(http_qr_text_allowed("https://host/f/slug?code=X#code=X"));
+	assert_true(http_qr_text_allowed("https://host/f/slug?codes=1"));
+	/* A fragment is a code of code symbols, nothing else. */
+	assert_false(http_qr_text_allowed("https://host/f/slug#code="));
+	assert_false(http_qr_text_allowed("https://host/f/slug#x=1"));
+	assert_false(http_qr_text_allowed("https://host/f/slug#code=AB&x"));
+	assert_false(http_qr_text_allowed(
+	    "https://host/f/slug#code=ABCDEFGHJKMNPQRSTUVWXYZ23456789AB"));
+	assert_false(http_qr_text_allowed("https://host/f/slug/more"));
 	/* Not ours, not a URL, or not a public page of ours. */
 	assert_false(http_qr_text_allowed(""));
 	assert_false(http_qr_text_allowed("Call 0401234567 now"));

@@ -1,7 +1,7 @@
 // admin.js — the admin's views: survey definitions (a JSON editor that
 // shows the server's validation errors), and the helpers the other admin
 // pages share (fleet.js: collectors; users.js: users): tables, QR codes
-// drawn by the daemon (GET /api/v1/qr.svg), printing a poster or slips.
+// drawn by the daemon (POST /api/v1/qr.svg), printing a poster or slips.
 
 import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES } from '/assets/i18n.js';
@@ -18,11 +18,13 @@ export function table(head, rows, cls) {
 }
 
 // A QR code of url, drawn by the daemon, as an <img> from a blob: the
-// request needs the bearer token, which an <img src> cannot send.
-export async function qrImage(app, url, cls = 'qr') {
-  const img = h('img', { class: cls, alt: app.t('qrAlt', { url }), width: 240, height: 240 });
+// request needs the bearer token, which an <img src> cannot send. The
+// URL goes in the body of a POST, never in a query: a kiosk's or an
+// invitation's code in it would reach the access log of any proxy.
+export async function qrImage(app, url, cls = 'qr', alt = app.t('qrAlt', { url })) {
+  const img = h('img', { class: cls, alt, width: 240, height: 240 });
   try {
-    const res = await app.call(`/api/v1/qr.svg?text=${encodeURIComponent(url)}`, { raw: true, accept: 'image/svg+xml' });
+    const res = await app.call('/api/v1/qr.svg', { body: { text: url }, raw: true, accept: 'image/svg+xml' });
     img.src = URL.createObjectURL(await res.data.blob());
     return img;
   } catch {

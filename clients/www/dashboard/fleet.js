@@ -7,10 +7,15 @@
 // its tablet revoked when lost. Then links (with a printable QR poster)
 // and invitation rounds (with printable slips). Creating any collector
 // shows its code, link or codes this once; QR codes are drawn by the
-// daemon (GET /api/v1/qr.svg).
+// daemon (POST /api/v1/qr.svg). Each invitation code has a personal link,
+// /f/<slug>#code=CODE, the code in the fragment, which no browser sends
+// to a server; its slip carries that link's QR code and speaks the
+// survey's languages, in the words of the respondents' pages
+// (/assets/i18n/).
 
 import { ApiError } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
+import { dirOf, loadLangs, pickText, text as respondentText } from '/assets/lang.js';
 import { destroyCharts } from './charts.js';
 import { printNodes, qrImage, table, unitOptions } from './admin.js';
 import { errorBox } from './shared.js';
@@ -292,19 +297,27 @@ async function showCreated(app, box, c, title) {
     return;
   }
   const codes = c.codes || [];
-  const csv = `code,url\r\n${codes.map((x) => `${x},${url}`).join('\r\n')}\r\n`;
+  // The personal link of each code: the code in the fragment.
+  const links = codes.map((x, i) => location.origin + ((c.code_urls || [])[i] || `${c.url}#code=${x}`));
+  const csv = `code,url,form_url\r\n${codes.map((x, i) => `${x},${links[i]},${url}`).join('\r\n')}\r\n`;
   const dl = h('a', {
-    class: 'button secondary', download: `invitations-${c.id}.csv`,
+    class: 'button secondary', download: `invitations-${c.id}.csv`, id: 'download-codes',
     href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
   }, app.t('downloadCodes'));
+  const status = h('p', { class: 'muted', id: 'slips-status', 'aria-live': 'polite' });
   fill(box, h('div', { class: 'created card-inner', dataset: { kind: 'invitation' } },
     h('h3', null, app.t('invitationTitle')),
     h('p', { class: 'notice' }, app.t('invitationHelp')),
+    h('p', null, app.t('invitationLinksHelp')),
     h('p', null, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
-    h('ol', { class: 'codes', id: 'invitation-codes' }, codes.map((x) => h('li', null, h('code', null, x)))),
+    h('ol', { class: 'codes', id: 'invitation-codes' }, codes.map((x, i) => h('li', null,
+      h('code', null, x), ' ',
+      h('a', { class: 'code-link', href: links[i], target: '_blank', rel: 'noopener noreferrer' },
+        app.t('codeLink'), h('span', { class: 'visually-hidden' }, `: ${x}`))))),
     h('p', { class: 'actions' },
-      h('button', { type: 'button', onclick: () => printSlips(app, c, url, codes) }, app.t('printSlips')),
-      dl)));
+      h('button', { type: 'button', id: 'print-slips', onclick: () => printSlips(app, c, url, codes, links, status) }, app.t('printSlips')),
+      dl),
+    status));
 }
 
 async function printPoster(app, c) {
@@ -331,14 +344,44 @@ function tFor(app, lang, key) {
   return s;
 }
 
-async function printSlips(app, c, url, codes) {
-  const qr = await qrImage(app, url, 'slip-qr');
-  const src = qr.tagName === 'IMG' ? qr.src : null;
-  printNodes(h('div', { class: 'slips' }, codes.map((code) => h('div', { class: 'slip' },
-    src ? h('img', { class: 'slip-qr', src, alt: '' }) : null,
-    h('div', null,
-      h('p', { class: 'slip-title' }, app.surveyTitle(c.survey)),
-      h('p', null, url),
-      h('p', null, `${app.t('slipCode')}: `, h('strong', { class: 'slip-code' }, code)),
-      h('p', { class: 'slip-note' }, app.t('slipNote')))))));
+// The QR code of every personal link, a few requests at a time; status
+// counts them for a large round.
+async function slipQrs(app, links, status) {
+  const out = new Array(links.length).fill(null);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < links.length) {
+      const i = next++;
+      out[i] = await qrImage(app, links[i], 'slip-qr', '');
+      done++;
+      if (status && (done % 25 === 0 || done === links.length)) status.textContent = app.t('slipsPreparing', { n: done, total: links.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, links.length) }, worker));
+  return out;
+}
+
+// One slip per code: its personal QR code, then in every language of the
+// survey (the respondent's words, right to left where the language runs
+// so) the invitation, how to answer and that the code is never linked to
+// the answers; the form's address and the code, to type by hand.
+async function printSlips(app, c, url, codes, links, status) {
+  const s = app.surveys.find((x) => x.id === c.survey);
+  const langs = s && s.languages && s.languages.length ? s.languages : [app.lang];
+  await loadLangs(langs).catch(() => {});
+  const qrs = await slipQrs(app, links, status);
+  const inLang = (l, cls, ...kids) => h('p', { class: cls, lang: l, dir: dirOf(l) }, ...kids);
+  // Made anew for each slip: a node is in one place only.
+  const codeLabel = () => langs.flatMap((l, k) => [k ? h('span', { class: 'sep' }, ' / ') : null,
+    h('span', { lang: l, dir: dirOf(l) }, respondentText(l, 'slipCode'))]);
+  printNodes(h('div', { class: 'slips' }, codes.map((code, i) => h('div', { class: 'slip', dataset: { code } },
+    qrs[i],
+    h('div', { class: 'slip-text' },
+      langs.map((l) => h('div', { class: 'slip-lang', lang: l, dir: dirOf(l) },
+        inLang(l, 'slip-title', respondentText(l, 'slipTitle'), ': ', s ? pickText(s.title, l, langs) : ''),
+        inLang(l, 'slip-how', respondentText(l, 'slipHow')),
+        inLang(l, 'slip-note', respondentText(l, 'slipNote')))),
+      h('p', { class: 'slip-url', dir: 'ltr' }, url),
+      h('p', { class: 'slip-code-line' }, ...codeLabel(), ': ', h('strong', { class: 'slip-code', dir: 'ltr' }, code)))))));
 }

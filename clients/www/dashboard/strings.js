@@ -258,12 +258,16 @@ export const STRINGS = {
   },
   printSlips: { fi: 'Tulosta lappuset', sv: 'Skriv ut lapparna', en: 'Print the slips' },
   downloadCodes: { fi: 'Lataa koodit (CSV)', sv: 'Ladda ner koderna (CSV)', en: 'Download the codes (CSV)' },
-  slipCode: { fi: 'Kutsukoodisi', sv: 'Din inbjudningskod', en: 'Your invitation code' },
-  slipNote: {
-    fi: 'Koodi toimii kerran. Sitä ei yhdistetä vastauksiisi.',
-    sv: 'Koden fungerar en gång. Den kopplas inte till dina svar.',
-    en: 'The code works once. It is never linked to your answers.',
+  // The slips' own words are the respondents' (/assets/i18n/), in the
+  // survey's languages.
+  invitationLinksHelp: {
+    draft: true,
+    fi: 'Jokaisella koodilla on oma linkkinsä, joka täyttää koodin lomakkeelle. Lappusen QR-koodi avaa sen, ja CSV-tiedostossa se on url-sarakkeessa. Koodi on linkissä #-merkin jälkeen, eikä selain lähetä sitä palvelimelle, joten se ei jää minkään palvelimen lokiin.',
+    sv: 'Varje kod har en egen länk som fyller i koden i formuläret. Lappens QR-kod öppnar den, och i CSV-filen finns den i kolumnen url. Koden står efter #-tecknet i länken, och webbläsaren skickar den inte till servern, så den hamnar inte i någon servers logg.',
+    en: 'Each code has a personal link that fills the code in on the form. The slip\'s QR code opens it, and the CSV has it in the url column. The code comes after the # in the link, which browsers never send to a server, so no server log keeps it.',
   },
+  codeLink: { draft: true, fi: 'oma linkki', sv: 'egen länk', en: 'personal link' },
+  slipsPreparing: { draft: true, fi: 'Lappusten QR-koodeja valmiina {n}/{total}…', sv: 'QR-koder för lapparna klara {n}/{total}…', en: 'QR codes for the slips ready: {n} of {total}…' },
   qrAlt: { fi: 'QR-koodi osoitteeseen {url}', sv: 'QR-kod till {url}', en: 'QR code for {url}' },
   qrMissing: {
     fi: 'QR-koodia ei voitu luoda; käytä osoitetta.',

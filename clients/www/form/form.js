@@ -3,7 +3,11 @@
 // server, whose errors are put next to the question they are about, in
 // the survey's language. On a wide screen every question is on one page;
 // on a phone one question per screen, with its place in the survey and
-// Back and Next.
+// Back and Next. An invitation's personal link carries its code in the
+// URL's fragment (#code=...), which the browser never sends: the form
+// fills it in and takes it out of the address bar. A typed code is
+// checked by its check symbol as it is typed (codes.js), before any
+// request; whether it is unused the server tells only by using it.
 
 import { api, ApiError, NetworkError, newId } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
@@ -13,6 +17,7 @@ import {
   SURVEY_LANGS, translate as tr, voiceFor,
 } from '/assets/lang.js';
 import { privacyNotice } from '/assets/privacy.js';
+import { judge } from './codes.js';
 
 // One question per screen below this width (a phone), the whole form
 // above it.
@@ -25,6 +30,7 @@ const st = {
   step: 'loading', // loading | intro | questions | done | error
   answers: {},
   invitation: '',
+  typing: false, // the code's message was drawn as it was typed
   errors: {}, // field -> message
   formError: '',
   sending: false,
@@ -55,8 +61,11 @@ async function setLang(l) {
   await loadLangs([l]).catch(() => {});
   st.lang = l;
   stopSpeaking();
-  // Messages already shown follow the language too.
-  if (Object.keys(st.errors).length) validate();
+  // Messages already shown follow the language too. A typing error in
+  // the code, flagged as it was typed, is said again alone: it does not
+  // bring out the messages of questions not yet answered.
+  if (st.typing && !st.formError && Object.keys(st.errors).every((f) => f === 'invitation')) showInvitationMessage(false);
+  else if (Object.keys(st.errors).length) validate();
   render();
 }
 
@@ -123,7 +132,9 @@ function introView() {
 
 function formView() {
   const s = survey();
-  const errs = Object.entries(st.errors);
+  // A typing error in the code is said beside it; the summary is for
+  // what a try to send found.
+  const errs = Object.entries(st.errors).filter(([f]) => !(st.typing && f === 'invitation'));
   const summary = errs.length || st.formError ? h('div', {
     class: 'notice error summary', id: 'error-summary', tabindex: '-1', role: 'alert',
   },
@@ -189,10 +200,11 @@ function goPage(i) {
 // beside it; Next goes on only when it is answered as it must be.
 function nextPage() {
   const id = steps()[st.page];
-  const msg = id === 'invitation' ? (st.invitation.trim() ? '' : t('errInvitationMissing'))
+  const msg = id === 'invitation' ? invitationMessage(true)
     : checkQuestion(survey().questions.find((q) => q.id === id));
   if (msg) {
     st.errors = { [id]: msg };
+    st.typing = false;
     render(fieldAnchor(id));
     return;
   }
@@ -213,9 +225,47 @@ function labelOf(field) {
   return i >= 0 ? `${i + 1}. ${txt(qs[i].text)}` : field;
 }
 
-function errorNode(field) {
+function errorNode(field, attrs) {
   const msg = st.errors[field];
-  return h('p', { class: 'field-error', id: `err-${field}`, hidden: !msg }, msg ? h('span', { class: 'error-text' }, msg) : null);
+  return h('p', { class: 'field-error', id: `err-${field}`, hidden: !msg, ...attrs }, msg ? h('span', { class: 'error-text' }, msg) : null);
+}
+
+// What is wrong with the code typed so far, or ''. While typing (final
+// false) a code not yet whole is fine; a character no code has, one
+// symbol too many, or a whole code whose check fails are flagged at once.
+function invitationMessage(final) {
+  const j = judge(st.invitation, !!st.data.invitation_check);
+  switch (j.state) {
+    case 'empty':
+      return final ? t('errInvitationMissing') : '';
+    case 'partial':
+      return final ? t('errInvitationLength', { n: j.n }) : '';
+    case 'char':
+      return t('errInvitationChar', { char: j.char });
+    case 'length':
+      return t('errInvitationLength', { n: j.n });
+    case 'typo':
+      return t('errInvitationTypo');
+    default:
+      return '';
+  }
+}
+
+// The code's message as it is typed, drawn in place: the input keeps its
+// focus and the caret.
+function showInvitationMessage(final) {
+  const msg = invitationMessage(final);
+  st.typing = true;
+  if (msg) st.errors.invitation = msg;
+  else delete st.errors.invitation;
+  const input = document.getElementById('invitation');
+  const node = document.getElementById('err-invitation');
+  if (!input || !node) return;
+  fill(node, msg ? h('span', { class: 'error-text' }, msg) : null).hidden = !msg;
+  node.closest('.field').classList.toggle('has-error', !!msg);
+  if (msg) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+  input.setAttribute('aria-describedby', `invitation-help${msg ? ' err-invitation' : ''}`);
 }
 
 function invitationField() {
@@ -223,13 +273,17 @@ function invitationField() {
   return h('div', { class: `field invitation${err ? ' has-error' : ''}` },
     h('label', { for: 'invitation' }, t('invitation')),
     h('p', { id: 'invitation-help', class: 'help' }, t('invitationHelp')),
-    errorNode('invitation'),
+    // Said when it changes, so a screen reader hears of a typing error.
+    errorNode('invitation', { 'aria-live': 'polite' }),
     h('input', {
       id: 'invitation', name: 'invitation', autocomplete: 'off', autocapitalize: 'characters',
       spellcheck: 'false', value: st.invitation, required: true, 'aria-required': 'true',
       'aria-invalid': err ? 'true' : null,
       'aria-describedby': `invitation-help${err ? ' err-invitation' : ''}`,
-      oninput: (ev) => { st.invitation = ev.target.value; },
+      oninput: (ev) => {
+        st.invitation = ev.target.value;
+        showInvitationMessage(false);
+      },
     }));
 }
 
@@ -399,7 +453,11 @@ function checkQuestion(q) {
 function validate() {
   st.errors = {};
   st.formError = '';
-  if (st.data.invitation_required && !st.invitation.trim()) st.errors.invitation = t('errInvitationMissing');
+  st.typing = false;
+  if (st.data.invitation_required) {
+    const msg = invitationMessage(true);
+    if (msg) st.errors.invitation = msg;
+  }
   for (const q of survey().questions) {
     const msg = checkQuestion(q);
     if (msg) st.errors[q.id] = msg;
@@ -467,6 +525,7 @@ async function submit(ev) {
 function showSubmitError(err) {
   st.errors = {};
   st.formError = '';
+  st.typing = false;
   if (err instanceof NetworkError) {
     st.formError = t('errNetwork');
     return;
@@ -540,13 +599,27 @@ async function init() {
   });
   // Crossing from a phone's width to a wide one changes the layout.
   PAGED.addEventListener('change', () => { if (st.step === 'questions') render(); });
-  // A printed slip may carry its code in the link; it leaves the address
-  // bar at once so it is not in the history for the next person.
-  if (params.get('code')) {
-    st.invitation = params.get('code');
-    history.replaceState(null, '', location.pathname);
-  }
+  codeFromFragment();
+  // A personal link opened in a tab that already shows this form only
+  // changes the fragment: no new page load.
+  window.addEventListener('hashchange', () => {
+    if (codeFromFragment() && st.step === 'questions') render();
+  });
   load();
+}
+
+// A personal invitation link carries its code in the fragment, which the
+// browser never sends to a server (in the query, any proxy's log would
+// tie the code to the moment it was opened). It leaves the address bar
+// at once, so that it stays neither on the screen nor in the history for
+// the next person at a shared computer. Whether there was a code.
+function codeFromFragment() {
+  const code = new URLSearchParams(location.hash.slice(1)).get('code');
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  if (!code) return false;
+  st.invitation = code;
+  delete st.errors.invitation;
+  return true;
 }
 
 init();
