@@ -109,15 +109,16 @@ http_surveys_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	struct surveys_list_arg	*sl = arg;
 	json_t			*def = NULL, *item = NULL;
 	uint32_t		 version;
-	bool			 responses = false;
+	bool			 responses = false, open = false;
 	int			 ret;
 
 	if (klen != REC_IDLEN)
 		return 0;
 	if ((ret = catalog_definition(sl->sl_txn, rec_key_id(key), 0, &def,
 	    &version)) != 0 || (sl->sl_admin &&
-	    (ret = catalog_has_released(sl->sl_txn, rec_key_id(key), version,
-	    &responses)) != 0))
+	    ((ret = catalog_has_released(sl->sl_txn, rec_key_id(key), version,
+	    &responses)) != 0 || (ret = http_surveys_open(sl->sl_txn, rec,
+	    rec_key_id(key), &open)) != 0)))
 		goto done;
 	item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:I}",
 	    "id", json_object_get(rec, "id"),
@@ -126,9 +127,10 @@ http_surveys_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	    "audience", json_object_get(def, "audience"),
 	    "languages", json_object_get(def, "languages"),
 	    "version", (json_int_t)version);
-	/* Admins only: see http_surveys_view(). */
-	if (item != NULL && sl->sl_admin && json_object_set_new(item,
-	    "has_responses", json_boolean(responses)) != 0) {
+	/* Admins only: see struct surveys_admin. */
+	if (item != NULL && sl->sl_admin && (json_object_set_new(item,
+	    "has_responses", json_boolean(responses)) != 0 ||
+	    json_object_set_new(item, "open", json_boolean(open)) != 0)) {
 		json_decref(item);
 		item = NULL;
 	}

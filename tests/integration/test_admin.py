@@ -511,6 +511,7 @@ class Surveys(AdminTest):
         self.assertEqual(item[0]["title"], s["title"])
         self.assertEqual(item[0]["version"], 1)
         self.assertFalse(item[0]["has_responses"])
+        self.assertFalse(item[0]["open"])
 
     def test_slug_assigned_and_unique(self):
         body = load_survey("survey-staff.json")
@@ -688,8 +689,13 @@ class Surveys(AdminTest):
         self.assertEqual((v2["version"], v2["open"]), (2, True))
         self.assertIs(self.ok(self.api("GET", path + "?version=1",
                                        token=self.token))["open"], True)
+        listed = self.ok(self.api("GET", "/api/v1/surveys",
+                                  token=self.token))["surveys"]
+        self.assertEqual([x["open"] for x in listed if x["id"] == s["id"]],
+                         [True])
         token = self.manager([u["id"]])
-        self.assertNotIn(b'"open"', self.api("GET", path, token=token).body)
+        for p in (path, "/api/v1/surveys"):
+            self.assertNotIn(b'"open"', self.api("GET", p, token=token).body)
 
     def test_same_definition_again_changes_nothing(self):
         s = self.survey()
