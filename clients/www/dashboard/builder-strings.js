@@ -8,6 +8,10 @@ export const BUILDER_STRINGS = {
   bAudience_client: { draft: true, fi: 'asiakkaat', sv: 'klienter', en: 'clients' },
   bAudience_panel: { draft: true, fi: 'asiakasraati', sv: 'klientråd', en: 'client panel' },
   bAudience_staff: { draft: true, fi: 'henkilöstö', sv: 'personal', en: 'staff' },
+  bStatus: { draft: true, fi: 'Tila', sv: 'Status', en: 'Status' },
+  bStatusOpen: { draft: true, fi: 'julkaistu: muutos tekee uuden version', sv: 'publicerad: en ändring blir en ny version', en: 'published: a change makes a new version' },
+  bStatusDraft: { draft: true, fi: 'luonnos: muutokset tallentuvat suoraan', sv: 'utkast: ändringar sparas direkt', en: 'draft: changes are saved in place' },
+  bResultsShown: { draft: true, fi: 'Tuloksia näkyvissä', sv: 'Resultat synliga', en: 'Results shown' },
   bTemplatesLead: {
     draft: true,
     fi: 'Aloita valmiista mallista tai tyhjästä kyselystä. Mallin kysymyksiä ja tekstejä voi muuttaa vapaasti. Tietosuojaselosteen tiedot jäävät tyhjiksi: täytä ne itse.',
@@ -40,11 +44,20 @@ export const BUILDER_STRINGS = {
     sv: 'Du redigerar version {v}. Det finns {n} versioner.',
     en: 'You are editing version {v} of {n}.',
   },
+  // The server's rule (api/routes/surveys.c): from its first collector
+  // on, deleted or not, every change of a survey is a new version,
+  // whether anyone answered or not.
   bNewVersionNotice: {
     draft: true,
-    fi: 'Kysely on julkaistu: sillä on keräystapa tai vastauksia. Muutosten tallennus tekee uuden version ({next}); jo annetut vastaukset säilyvät versiossa {v}. Tulokset lasketaan yhteen versioiden yli niille kysymyksille, joiden tunniste, tyyppi ja vaihtoehdot pysyvät samoina.',
-    sv: 'Enkäten är publicerad: den har ett insamlingssätt eller svar. När ändringarna sparas blir det en ny version ({next}); de svar som redan getts stannar i version {v}. Resultaten räknas samman över versionerna för frågor vars id, typ och alternativ förblir desamma.',
-    en: 'This survey is published: it has a collector or responses. Saving your changes makes a new version ({next}); answers already given stay with version {v}. Results add up across versions for questions that keep their id, type and options.',
+    fi: 'Kysely on ollut avoinna vastauksille ensimmäisestä keräystavastaan lähtien (vaikka keräystapa olisi sittemmin poistettu). Siksi jokainen tallennettu muutos tekee uuden version ({next}), ja versio {v} säilyy ennallaan siihen annettuja vastauksia varten. Näin käy, vastasiko kukaan vai ei, jotta versionumero ei kerro, onko kyselyyn vastattu. Tulokset lasketaan yhteen versioiden yli niille kysymyksille, joiden tunniste, tyyppi ja vaihtoehdot pysyvät samoina.',
+    sv: 'Enkäten har varit öppen för svar sedan dess första insamlingssätt skapades (även om det senare har tagits bort). Därför blir varje ändring som sparas en ny version ({next}), och version {v} förblir som den är för de svar som getts på den. Så sker oavsett om någon har svarat, så att versionsnumret inte avslöjar om enkäten har fått svar. Resultaten räknas samman över versionerna för frågor vars id, typ och alternativ förblir desamma.',
+    en: 'This survey has been open for answers since its first collector was made (even if that collector has been deleted since). So every change you save makes a new version ({next}), and version {v} stays as it is for the answers given to it. This happens whether or not anyone has answered, so that the version number never tells whether anyone did. Results add up across versions for questions that keep their id, type and options.',
+  },
+  bInPlaceNotice: {
+    draft: true,
+    fi: 'Kyselyllä ei ole vielä ollut keräystapaa, joten kukaan ei ole voinut vastata: tallennus muuttaa versiota {v} suoraan. Kun kyselylle tehdään ensimmäinen keräystapa, jokainen muutos tekee siitä lähtien uuden version.',
+    sv: 'Enkäten har ännu inte haft något insamlingssätt, så ingen har kunnat svara: när du sparar ändras version {v} direkt. När enkäten får sitt första insamlingssätt blir varje ändring från och med då en ny version.',
+    en: 'This survey has never had a collector, so nobody can have answered it: saving changes version {v} in place. Once it gets its first collector, every change from then on makes a new version.',
   },
 
   // basics
@@ -355,9 +368,9 @@ export const BUILDER_STRINGS = {
   bVersions: { draft: true, fi: 'Versiot', sv: 'Versioner', en: 'Versions' },
   bVersionsHelp: {
     draft: true,
-    fi: 'Julkaistu versio ei muutu. Voit ottaa aiemman version pohjaksi; tallennus tekee siitä uuden version.',
-    sv: 'En publicerad version ändras inte. Du kan utgå från en tidigare version; när du sparar blir den en ny version.',
-    en: 'A published version never changes. You can start from an earlier version; saving makes it a new version.',
+    fi: 'Kun kysely on avattu vastauksille, tallennettu versio ei enää muutu. Voit ottaa aiemman version pohjaksi; tallennus tekee siitä uusimman version.',
+    sv: 'När enkäten har öppnats för svar ändras en sparad version inte längre. Du kan utgå från en tidigare version; när du sparar blir den den senaste versionen.',
+    en: 'Once the survey is open for answers, a saved version never changes. You can start from an earlier version; saving makes it the latest version.',
   },
   bVersionCurrent: { draft: true, fi: '{v} (uusin)', sv: '{v} (senaste)', en: '{v} (latest)' },
   bQuestionCount: { draft: true, fi: 'Kysymyksiä', sv: 'Frågor', en: 'Questions' },

@@ -4,9 +4,10 @@
 // and its privacy notice, each text side by side in every language of the
 // survey with the missing ones marked, and a live preview as the kiosk and
 // the form show it. The server's refusals appear beside the input they
-// name, in the dashboard's language (builder-errors.js). A survey that has
-// responses gets a new version when saved, and the builder says so first.
-// The JSON view stays as an advanced import and export.
+// name, in the dashboard's language (builder-errors.js). A survey that
+// has been open for answers gets a new version with every change saved,
+// and the builder says so first. The JSON view stays as an advanced
+// import and export.
 
 import { api, ApiError } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
@@ -29,7 +30,7 @@ const TYPES = ['smiley', 'scale', 'nps', 'choice', 'multi', 'yesno', 'text'];
 const AUDIENCES = ['client', 'panel', 'staff'];
 const PERIODS = ['week', 'month', 'quarter', 'year'];
 // Members the server adds to a definition it returns, not part of it.
-const VIEW_ONLY = ['id', 'version', 'current_version', 'has_responses'];
+const VIEW_ONLY = ['id', 'version', 'current_version', 'has_responses', 'open'];
 // The members of a definition and of a question, in the server's order;
 // anything else is passed through so that the server can name it.
 const SURVEY_MEMBERS = ['slug', 'title', 'description', 'audience', 'languages', 'questions', 'privacy',
@@ -219,6 +220,7 @@ export async function renderSurveys(app, main, editId, params) {
     h('td', null, t(`bAudience_${s.audience}`)),
     h('td', null, (s.languages || []).map((l) => LANG_NAMES[l] || l).join(', ')),
     h('td', null, String(s.version)),
+    h('td', null, t(s.open || s.has_responses ? 'bStatusOpen' : 'bStatusDraft')),
     h('td', null, s.has_responses ? t('yes') : t('no')),
     h('td', null, h('a', { href: `#/surveys/${s.id}`, class: 'button secondary' }, t('edit'), h('span', { class: 'visually-hidden' }, `: ${app.text(s.title)}`)))));
   fill(main, h('section', { class: 'card' },
@@ -226,7 +228,7 @@ export async function renderSurveys(app, main, editId, params) {
       h('h1', null, t('surveysTitle')),
       h('a', { href: '#/surveys/new', class: 'button', id: 'new-survey' }, t('newSurvey'))),
     app.surveys.length
-      ? table([t('id'), t('title'), t('audience'), t('languages'), t('version'), t('hasResponses'), t('actions')], rows, 'surveys-table')
+      ? table([t('id'), t('title'), t('audience'), t('languages'), t('version'), t('bStatus'), t('bResultsShown'), t('actions')], rows, 'surveys-table')
       : h('p', null, t('noSurveys'))));
 }
 
@@ -295,8 +297,7 @@ async function renderBuilder(app, main, editId, params) {
     app,
     main,
     id: isNew ? null : Number(editId),
-    info: null, // {version, current_version, has_responses} of the survey
-    published: false, // a change makes a new version
+    info: null, // {version, current_version, has_responses, open} of the survey
     def: null, // the definition being edited
     base: '', // the saved definition, to tell whether anything changed
     errors: [], // refusals shown beside their inputs
@@ -324,7 +325,7 @@ async function renderBuilder(app, main, editId, params) {
     st.info = res.data;
     st.def = normalise(res.data);
     st.base = stable(toDefinition(st.def));
-    await Promise.all([loadVersions(st), loadPublished(st)]);
+    await loadVersions(st);
   }
   st.preview = newPreviewState(st.def.languages[0]);
   if (st.def.languages.includes(app.lang)) st.preview.lang = app.lang;
@@ -332,19 +333,13 @@ async function renderBuilder(app, main, editId, params) {
   draw(st);
 }
 
-// Whether saving a change makes a new version. The server keeps a survey's
-// versions once it is open for answers: from its first collector on
-// (core/catalog.c), or, for a survey older than that mark, once it has
-// responses. The reply says has_responses; the collectors list says the
-// rest.
-async function loadPublished(st) {
-  let collectors = [];
-  try {
-    collectors = (await st.app.call('/api/v1/collectors')).data.collectors || [];
-  } catch {
-    collectors = [];
-  }
-  st.published = Boolean(st.info && st.info.has_responses) || collectors.some((c) => c.survey === st.id);
+// Whether saving a change makes a new version: the server's rule
+// (api/routes/surveys.c). A survey is open for answers from its first
+// collector on, deleted or not, and from then on every change is a new
+// version, whether anyone answered or not: the version number must not
+// tell. has_responses covers a store older than that mark.
+function published(st) {
+  return Boolean(st.info && (st.info.open || st.info.has_responses));
 }
 
 async function loadVersions(st) {
@@ -816,15 +811,21 @@ function settingsSection(st) {
         wrap('kiosk.idle_reset_seconds', t('bIdle'), idle, { help: t('bIdleHelp') }))));
 }
 
+// What saving does to the survey's versions, said before saving: beside
+// the title, and beside the save button when it makes a new one.
 function newVersionNotice(st, where) {
-  if (!st.info || !st.published) return null;
+  if (!st.info) return null;
+  if (!published(st)) {
+    return where === 'top' ? h('p', { class: 'notice in-place', id: 'in-place-top' },
+      st.t('bInPlaceNotice', { v: st.info.current_version })) : null;
+  }
   return h('p', { class: 'notice new-version', id: `new-version-${where}` },
     st.t('bNewVersionNotice', { v: st.info.current_version, next: st.info.current_version + 1 }));
 }
 
 function saveSection(st) {
   const t = st.t;
-  const newVersion = st.info && st.published;
+  const newVersion = published(st);
   return h('section', { class: 'card save-bar', id: 'b-save', 'aria-labelledby': 'b-save-h' },
     h('h2', { id: 'b-save-h', class: 'visually-hidden' }, t('save')),
     h('div', { id: 'missing-summary', 'aria-live': 'polite' }),
@@ -1129,7 +1130,7 @@ async function save(st) {
     st.template = '';
     forgetDefinitions();
     await app.refreshShared();
-    await Promise.all([loadVersions(st), loadPublished(st)]);
+    await loadVersions(st);
     if (wasNew) {
       history.replaceState(null, '', `#/surveys/${st.id}`);
       st.key = `${st.id}?`;
