@@ -4,7 +4,8 @@
 // core/qtype.c name it ("questions[2].options[0].id", "privacy.contact",
 // "title.sv"). The path finds the input it is about, the code and the
 // path's last member choose a message of ours in the dashboard's
-// language; the server's English message is only kept for a title.
+// language; the server's English message is shown only under a closed
+// "technical detail".
 
 import { SURVEY_LANGS as TEXT_LANGS } from '/assets/lang.js';
 

@@ -1067,7 +1067,7 @@ function showErrors(st) {
     const id = `err-${domId(e.target)}`;
     const slot = wrapper.querySelector(':scope > .err-slot');
     fill(slot, h('p', {
-      class: 'field-error error-text', id, dataset: { field: e.field, code: e.code }, title: e.server || null,
+      class: 'field-error error-text', id, dataset: { field: e.field, code: e.code },
     }, e.message));
     wrapper.classList.add('has-error');
     const control = wrapper.querySelector(':scope > input, :scope > select, :scope > textarea, :scope > label > input')
