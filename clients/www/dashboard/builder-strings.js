@@ -282,9 +282,9 @@ export const BUILDER_STRINGS = {
   bIdle: { draft: true, fi: 'Kioskin palautus alkuun (sekuntia)', sv: 'Kioskens återställning (sekunder)', en: 'Kiosk reset after (seconds)' },
   bIdleHelp: {
     draft: true,
-    fi: '5–600, oletus 30. Jos vastaaja lähtee kesken, kioski palaa alkuun eikä lähetä mitään.',
-    sv: '5–600, standard 30. Om någon går mitt i återgår kiosken till början och skickar inget.',
-    en: '5–600, 30 by default. If someone walks away midway, the kiosk starts over and sends nothing.',
+    fi: '5–600, oletus 30. Jos vastaaja lähtee kesken, kioski palaa näin pitkän ajan jälkeen alkuun. Vastaus lähetetään, jos pakollisiin kysymyksiin on vastattu; kirjoitetusta kommentista kioski kysyy ensin.',
+    sv: '5–600, standard 30. Om någon går mitt i återgår kiosken till början efter så lång tid. Svaret skickas om de obligatoriska frågorna är besvarade; om en kommentar har skrivits frågar kiosken först.',
+    en: '5–600, 30 by default. If someone walks away midway, the kiosk starts over after this long. Their answer is sent if the required questions were answered; a typed comment brings up a prompt first.',
   },
 
   // saving
