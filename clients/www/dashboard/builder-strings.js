@@ -390,6 +390,19 @@ export const BUILDER_STRINGS = {
   bPreviewLang: { draft: true, fi: 'Esikatselun kieli', sv: 'Förhandsvisningens språk', en: 'Preview language' },
   bPreviewQuestion: { draft: true, fi: 'Näytä kysymys', sv: 'Visa frågan', en: 'Show question' },
   bPreviewReset: { draft: true, fi: 'Alusta esikatselu', sv: 'Börja om', en: 'Start the preview over' },
+  bPreviewOrientation: { draft: true, fi: 'Tabletin asento', sv: 'Surfplattans riktning', en: 'Tablet orientation' },
+  bPreviewLandscape: { draft: true, fi: 'Vaaka', sv: 'Liggande', en: 'Landscape' },
+  bPreviewPortrait: { draft: true, fi: 'Pysty', sv: 'Stående', en: 'Portrait' },
+  bPreviewAtIntro: { draft: true, fi: 'Tietosuojaseloste (alku)', sv: 'Dataskyddsbeskrivningen (början)', en: 'The privacy notice (start)' },
+  bPreviewAtEnd: { draft: true, fi: 'Kiitos-näkymä (loppu)', sv: 'Tack-skärmen (slut)', en: 'The thank-you screen (end)' },
+  bPreviewFailed: {
+    draft: true,
+    fi: 'Esikatselua ei voitu näyttää juuri nyt. Se yritetään uudelleen seuraavan muutoksen jälkeen.',
+    sv: 'Förhandsvisningen kunde inte visas just nu. Den försöker igen efter nästa ändring.',
+    en: 'The preview could not be shown just now. It tries again after your next change.',
+  },
+  bPreviewFrameKiosk: { draft: true, fi: 'Kioskin esikatselu, {lang}', sv: 'Förhandsvisning av kiosken, {lang}', en: 'Preview of the kiosk, {lang}' },
+  bPreviewFrameForm: { draft: true, fi: 'Lomakkeen esikatselu puhelimessa, {lang}', sv: 'Förhandsvisning av formuläret i mobilen, {lang}', en: 'Preview of the form on a phone, {lang}' },
 
   // the server's refusals, in our words
   errMissing: { draft: true, fi: 'Tämä tieto puuttuu.', sv: 'Uppgiften saknas.', en: 'This is missing.' },

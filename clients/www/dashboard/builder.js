@@ -16,7 +16,7 @@ import { dirOf, SURVEY_LANGS } from '/assets/lang.js';
 import { STRINGS } from './strings.js';
 import { BUILDER_STRINGS } from './builder-strings.js';
 import { pathAncestors, refusalMessage } from './builder-errors.js';
-import { newPreviewState, renderPreview } from './preview.js';
+import { newPreviewState, previewSurvey, renderPreview } from './preview.js';
 import { table } from './admin.js';
 import { destroyCharts } from './charts.js';
 import { forgetDefinitions } from './results.js';
@@ -386,18 +386,26 @@ function draw(st, focusId) {
   privacySection(st),
   settingsSection(st),
   saveSection(st));
-  st.previewBox = h('div', { id: 'preview-frame', class: 'preview-frame' });
-  st.previewControls = h('div', { class: 'preview-controls' });
-  const aside = h('aside', { class: 'builder-preview card', 'aria-labelledby': 'preview-title' },
-    h('h2', { id: 'preview-title' }, t('bPreview')),
-    st.previewControls,
-    st.previewBox);
-  fill(st.main,
-    head,
-    h('div', { class: 'builder-layout' },
-      h('div', { class: 'builder-main' }, form, jsonSection(st), st.id ? versionsSection(st) : null),
-      aside),
-    h('div', { id: 'builder-live', class: 'visually-hidden', 'aria-live': 'polite' }));
+  // The page's parts are made once: the preview's frame stays while the
+  // editor beside it is drawn again (a frame taken out of the page and
+  // put back would start over).
+  if (!st.page || !st.main.contains(st.page.layout)) {
+    st.page = {
+      head: h('div'),
+      editor: h('div', { class: 'builder-main' }),
+      previewTitle: h('h2', { id: 'preview-title' }),
+      previewControls: h('div', { class: 'preview-controls' }),
+      previewBox: h('div', { id: 'preview-frame', class: 'preview-frame' }),
+    };
+    const p = st.page;
+    p.layout = h('div', { class: 'builder-layout' }, p.editor,
+      h('aside', { class: 'builder-preview card', 'aria-labelledby': 'preview-title' },
+        p.previewTitle, p.previewControls, p.previewBox));
+    fill(st.main, p.head, p.layout, h('div', { id: 'builder-live', class: 'visually-hidden', 'aria-live': 'polite' }));
+  }
+  fill(st.page.head, head);
+  fill(st.page.editor, form, jsonSection(st), st.id ? versionsSection(st) : null);
+  st.page.previewTitle.textContent = t('bPreview');
   refreshMissing(st);
   showErrors(st);
   drawPreview(st);
@@ -583,8 +591,7 @@ function questionsSection(st) {
           const q = retype({ id: freeId(qs, 'q'), text: {}, required: false }, typeSel.value);
           qs.push(q);
           st.errors = [];
-          st.preview.qi = qs.length - 1;
-          st.preview.done = false;
+          previewAt(st, qs.length - 1);
           draw(st, domId(`questions[${qs.length - 1}].text.${st.def.languages[0]}`));
           say(t('bAdded', { i: qs.length }));
         },
@@ -634,7 +641,7 @@ function questionCard(st, q, i) {
   const moved = (to, suffix, focusedId) => {
     move(qs, i, to);
     st.errors = [];
-    st.preview.qi = to;
+    previewAt(st, to);
     const next = focusedId ? focusedId.replace(`${id}-`, `${domId(`questions[${to}]`)}-`) : `${domId(`questions[${to}]`)}${suffix}`;
     draw(st, next);
     say(t('bMovedQuestion', { from: i + 1, to: to + 1 }));
@@ -883,7 +890,7 @@ function jsonSection(st) {
         st.jsonText = '';
         st.errors = [];
         st.flash = null;
-        st.preview = newPreviewState(st.def.languages[0]);
+        freshPreview(st);
         draw(st, 'json-import');
         const s2 = document.getElementById('json-status');
         if (s2) fill(s2, h('p', { class: 'notice ok', role: 'status' }, t('bJsonImported')));
@@ -910,7 +917,7 @@ function versionsSection(st) {
           st.def = normalise(v);
           st.errors = [];
           st.flash = t('bVersionLoaded', { v: v.version });
-          st.preview = newPreviewState(st.def.languages[0]);
+          freshPreview(st);
           draw(st, 'save-survey');
         },
       }, t('bLoadVersion'), h('span', { class: 'visually-hidden' }, ` ${v.version}`)) : null))), 'versions-table'));
@@ -989,36 +996,64 @@ function missingList(st, missing) {
     missing.length > 12 ? h('p', null, st.t('bMissingMore', { n: missing.length - 12 })) : null);
 }
 
+// The preview at question i: a question just added or moved shows.
+function previewAt(st, i) {
+  Object.assign(st.preview, { qi: i, page: i, done: false, step: 'questions' });
+}
+
+// The preview from the start (another definition), as the same client.
+function freshPreview(st) {
+  const { mode, orientation, lang } = st.preview;
+  st.preview = Object.assign(newPreviewState(lang), { mode, orientation });
+}
+
 function drawPreview(st) {
-  if (!st.previewBox) return;
+  if (!st.page) return;
   const t = st.t;
   const ps = st.preview;
   const def = toDefinition(st.def);
+  const survey = previewSurvey(def);
   const redraw = () => drawPreview(st);
-  const qs = Array.isArray(def.questions) ? def.questions : [];
-  fill(st.previewControls,
+  const qs = survey.questions;
+  if (!survey.languages.includes(ps.lang)) ps.lang = survey.languages[0];
+  const pressed = (id, on, label, onclick, attrs = {}) => h('button', {
+    type: 'button', class: 'secondary', id, 'aria-pressed': String(on), onclick, ...attrs,
+  }, label);
+  const at = ps.mode === 'kiosk' ? (ps.done ? -1 : ps.qi) : (ps.step === 'questions' ? ps.page : -1);
+  fill(st.page.previewControls,
     h('div', { class: 'preview-modes', role: 'group', 'aria-label': t('bPreviewAs') },
-      [['kiosk', t('bPreviewKiosk')], ['form', t('bPreviewForm')]].map(([m, label]) => h('button', {
-        type: 'button', class: 'secondary', id: `preview-${m}`, 'aria-pressed': String(ps.mode === m),
-        onclick: () => { ps.mode = m; ps.done = false; redraw(); },
-      }, label))),
+      pressed('preview-kiosk', ps.mode === 'kiosk', t('bPreviewKiosk'), () => { ps.mode = 'kiosk'; redraw(); }),
+      pressed('preview-form', ps.mode === 'form', t('bPreviewForm'), () => { ps.mode = 'form'; redraw(); })),
+    ps.mode === 'kiosk' ? h('div', { class: 'preview-modes', role: 'group', 'aria-label': t('bPreviewOrientation') },
+      pressed('preview-landscape', ps.orientation === 'landscape', t('bPreviewLandscape'), () => { ps.orientation = 'landscape'; redraw(); }),
+      pressed('preview-portrait', ps.orientation === 'portrait', t('bPreviewPortrait'), () => { ps.orientation = 'portrait'; redraw(); }))
+      : null,
     h('div', { class: 'preview-langs', role: 'group', 'aria-label': t('bPreviewLang') },
-      def.languages.filter((l) => SURVEY_LANGS.includes(l)).map((l) => h('button', {
-        type: 'button', class: 'secondary', id: `preview-lang-${l}`, lang: l, dir: dirOf(l), 'aria-pressed': String(ps.lang === l),
-        onclick: () => { ps.lang = l; redraw(); },
-      }, LANG_NAMES[l]))),
-    ps.mode === 'kiosk' && qs.length > 1 ? h('div', { class: 'preview-jump' },
+      survey.languages.map((l) => pressed(`preview-lang-${l}`, ps.lang === l, LANG_NAMES[l] || l,
+        () => { ps.lang = l; redraw(); }, { lang: l, dir: dirOf(l) }))),
+    qs.length > 1 ? h('div', { class: 'preview-jump' },
       h('label', { for: 'preview-q' }, t('bPreviewQuestion')),
       h('select', {
-        id: 'preview-q', onchange: (ev) => { ps.qi = Number(ev.target.value); ps.done = false; redraw(); },
-      }, qs.map((q, i) => h('option', { value: i, selected: i === ps.qi }, `${i + 1}. ${pick(q.text, ps.lang, def.languages) || q.id || ''}`)))) : null,
+        id: 'preview-q', onchange: (ev) => {
+          const i = Number(ev.target.value);
+          if (i < 0) return;
+          Object.assign(ps, { qi: i, done: false, step: 'questions', page: i });
+          redraw();
+        },
+      }, at < 0 ? h('option', { value: -1, selected: true }, t(ps.mode === 'form' && ps.step === 'intro' ? 'bPreviewAtIntro' : 'bPreviewAtEnd')) : null,
+      qs.map((q, i) => h('option', { value: i, selected: i === at }, `${i + 1}. ${pick(q.text, ps.lang, survey.languages) || q.id}`)))) : null,
     h('button', {
       type: 'button', class: 'link', id: 'preview-reset', onclick: () => {
-        Object.assign(ps, newPreviewState(ps.lang), { mode: ps.mode });
+        Object.assign(ps, newPreviewState(ps.lang), { mode: ps.mode, orientation: ps.orientation });
         redraw();
       },
     }, t('bPreviewReset')));
-  renderPreview(st.previewBox, def, ps, redraw);
+  const label = t(ps.mode === 'kiosk' ? 'bPreviewFrameKiosk' : 'bPreviewFrameForm', { lang: langName(st.app, ps.lang) });
+  const box = st.page.previewBox;
+  renderPreview(box, def, ps, redraw, label).catch(() => {
+    // The client's page did not load: said here, tried again on the next edit.
+    fill(box, h('p', { class: 'notice error' }, t('bPreviewFailed')));
+  });
 }
 
 /* ------------------------------------------------------------ errors */

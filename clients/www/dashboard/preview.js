@@ -1,299 +1,256 @@
-// preview.js — a survey being built, as the lobby kiosk and as the form
-// on a phone would show it, in any of its languages. The kiosk and the
-// form run their own start-up when loaded, so they cannot be imported;
-// this draws the same markup from the same parts they use (the faces,
-// the respondents' strings and directions of lang.js, the privacy
-// notice), styled by builder.css after kiosk.css and form.css. Nothing
-// here is ever sent.
+// preview.js — a survey being built, as the lobby kiosk and as the form on
+// a phone show it, in any of its languages. Each is drawn in a frame the
+// size of the device (a tablet either way up, a phone), scaled down to
+// fit, with the client's own page (its index.html without scripts), its
+// own style sheets and the respondents' language files: their layouts,
+// right-to-left mirroring and plain-language type apply as on the
+// device. The kiosk's screens are kiosk/screens.js itself; the form's are
+// preview-form.js. The frame has no address of its own (about:blank, of
+// this page's origin and policy), nothing in it runs a client's start-up,
+// and nothing is ever sent or kept.
 
-import { h, fill } from '/assets/dom.js';
-import { face } from '/assets/faces.js';
-import { LANG_NAMES } from '/assets/i18n.js';
-import { dirOf, faceWord, isPlain, loadLangs, pickText as pick, translate } from '/assets/lang.js';
-import { privacyNotice } from '/assets/privacy.js';
+import { h } from '/assets/dom.js';
+import { loadLangs, pickText as pick, SURVEY_LANGS, translate } from '/assets/lang.js';
+import {
+  ADVANCE_MS, drawChrome, openPrivacy, questionScreen, thanksScreen, unavailableScreen,
+} from '/kiosk/screens.js';
+import { drawForm } from './preview-form.js';
 
-const kioskTr = translate;
-const formTr = translate;
+// The devices, in CSS pixels: a 10" tablet on a stand, either way up,
+// and a common phone.
+export const DEVICES = {
+  landscape: { width: 1280, height: 800 },
+  portrait: { width: 800, height: 1280 },
+  phone: { width: 390, height: 844 },
+};
 
-// The preview's own state: which client, language, screen, answers.
+// The clients' pages the frames are made of.
+const PAGES = {
+  kiosk: '/kiosk/index.html',
+  form: '/f/assets/index.html',
+};
+
+// The preview's own state: which client and device, the language, the
+// screen shown and the answers tapped so far.
 export function newPreviewState(lang) {
-  return { mode: 'kiosk', lang, qi: 0, step: 'intro', page: 0, answers: {}, privacyOpen: false, done: false };
+  return {
+    mode: 'kiosk', orientation: 'landscape', lang,
+    qi: 0, answers: {}, done: false, locked: false, // kiosk
+    step: 'intro', page: 0, fanswers: {}, errors: {}, formError: '', focus: '', // form
+  };
 }
 
-function questionsOf(def) {
-  return Array.isArray(def.questions) ? def.questions.filter((q) => q && typeof q === 'object') : [];
+export function deviceOf(ps) {
+  return ps.mode === 'kiosk' ? ps.orientation : 'phone';
 }
 
-function langsOf(def) {
-  return Array.isArray(def.languages) && def.languages.length ? def.languages : ['fi'];
+/* ------------------------------------------------------------ survey */
+
+const TYPES = new Set(['smiley', 'scale', 'nps', 'choice', 'multi', 'yesno', 'text']);
+
+function whole(v, dflt) {
+  return Number.isInteger(v) ? v : dflt;
 }
 
-// Draw the preview of def into box once the strings of its languages are
-// loaded; redraw() is called after a tap.
-export async function renderPreview(box, def, ps, redraw) {
-  await loadLangs(langsOf(def)).catch(() => {});
-  const qs = questionsOf(def);
-  if (ps.qi >= qs.length) ps.qi = Math.max(0, qs.length - 1);
-  if (ps.page >= qs.length) ps.page = Math.max(0, qs.length - 1);
-  if (!langsOf(def).includes(ps.lang)) ps.lang = langsOf(def)[0];
-  const frame = ps.mode === 'kiosk' ? kioskFrame(def, qs, ps, redraw) : formFrame(def, qs, ps, redraw);
-  frame.setAttribute('dir', dirOf(ps.lang));
-  if (isPlain(ps.lang)) frame.classList.add('plain');
-  fill(box, frame);
+// A definition being edited may be half made (no options yet, a scale of
+// a thousand steps, a question without an id): the survey as a client
+// would get it once the server took it, with what it would refuse
+// mended, so that the clients' own code can draw it.
+export function previewSurvey(def) {
+  const langs = (Array.isArray(def.languages) ? def.languages : []).filter((l) => SURVEY_LANGS.includes(l));
+  const questions = (Array.isArray(def.questions) ? def.questions : [])
+    .filter((q) => q && typeof q === 'object' && TYPES.has(q.type))
+    .map((q, i) => {
+      const out = { ...q, id: typeof q.id === 'string' && q.id ? q.id : `q${i + 1}` };
+      if (q.type === 'scale') {
+        out.min = whole(q.min, 1);
+        out.max = Math.min(Math.max(whole(q.max, 5), out.min + 1), out.min + 10);
+      }
+      if (q.type === 'choice' || q.type === 'multi') {
+        out.options = (Array.isArray(q.options) ? q.options : [])
+          .filter((o) => o && typeof o === 'object')
+          .map((o, j) => ({ ...o, id: typeof o.id === 'string' && o.id ? o.id : `o${j + 1}` }));
+      }
+      if (q.type === 'multi' && !(Number.isInteger(q.max_choices) && q.max_choices > 0)) delete out.max_choices;
+      if (q.type === 'text' && !(Number.isInteger(q.max_length) && q.max_length > 0)) delete out.max_length;
+      return out;
+    });
+  const min = whole(def.min_group, 5);
+  return {
+    ...def,
+    languages: langs.length ? langs : ['fi'],
+    questions,
+    privacy: def.privacy && typeof def.privacy === 'object' ? def.privacy : {},
+    min_group: min >= 3 ? min : 5,
+  };
 }
 
-/* ------------------------------------------------------------ kiosk */
+/* ------------------------------------------------------------ frame */
 
-function kioskFrame(def, qs, ps, redraw) {
-  const t = kioskTr(ps.lang);
-  const txt = (v) => pick(v, ps.lang, langsOf(def));
+const pages = new Map();
+
+async function pageOf(mode) {
+  if (!pages.has(mode)) {
+    pages.set(mode, fetch(PAGES[mode], { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error(`${PAGES[mode]}: ${r.status}`);
+      return r.text();
+    }).catch((err) => {
+      pages.delete(mode);
+      throw err;
+    }));
+  }
+  return new DOMParser().parseFromString(await pages.get(mode), 'text/html');
+}
+
+// The frame's document made into the client's page: its style sheets,
+// the body's class and markup; no script, manifest or icon.
+async function setUp(frame, mode) {
+  const page = await pageOf(mode);
+  const doc = frame.contentDocument;
+  const base = new URL(PAGES[mode], window.location.href);
+  const sheets = [...page.querySelectorAll('link[rel="stylesheet"]')].map((link) => {
+    const el = doc.createElement('link');
+    el.rel = 'stylesheet';
+    el.href = new URL(link.getAttribute('href'), base).href;
+    return new Promise((resolve) => {
+      el.addEventListener('load', resolve);
+      el.addEventListener('error', resolve);
+      doc.head.append(el);
+    });
+  });
+  const title = doc.createElement('title');
+  title.textContent = page.title || 'Palaute';
+  doc.head.append(title);
+  doc.body.className = page.body.className;
+  for (const n of page.body.childNodes)
+    if (n.nodeName !== 'SCRIPT') doc.body.append(doc.importNode(n, true));
+  // The page's own skip link leads to nothing in a preview.
+  doc.querySelector('.skip-link')?.remove();
+  await Promise.all(sheets);
+}
+
+// The frame of ps's client and device in box: made once and kept while
+// they stay, so that an edit redraws the screen, not the page.
+async function frameFor(box, ps, label) {
+  const device = DEVICES[deviceOf(ps)];
+  const key = `${ps.mode}:${deviceOf(ps)}`;
+  let wrap = box.querySelector(':scope > .pv-device');
+  if (!wrap || wrap.dataset.key !== key) {
+    const frame = h('iframe', {
+      class: 'pv-frame', width: device.width, height: device.height, dataset: { mode: ps.mode },
+    });
+    wrap = h('div', { class: `pv-device pv-${deviceOf(ps)}`, dataset: { key } }, frame);
+    wrap.device = device;
+    box.replaceChildren(wrap);
+    wrap.ready = setUp(frame, ps.mode);
+  }
+  if (!box.fitter) {
+    box.fitter = new ResizeObserver(() => fit(box));
+    box.fitter.observe(box);
+  }
+  fit(box);
+  const frame = wrap.firstChild;
+  frame.title = label;
+  await wrap.ready;
+  // A browser that loads about:blank once more after the frame was made
+  // has thrown the page away: make it again.
+  if (!frame.contentDocument.getElementById('main')) {
+    wrap.ready = setUp(frame, ps.mode);
+    await wrap.ready;
+  }
+  return frame;
+}
+
+// Scale the device in box down to the width of box.
+function fit(box) {
+  const wrap = box.querySelector(':scope > .pv-device');
+  if (!wrap) return;
+  const { device } = wrap;
+  // The device's frame (its border) around the screen.
+  const avail = (box.clientWidth || device.width) - (wrap.offsetWidth - wrap.clientWidth);
+  const s = Math.min(1, avail / device.width);
+  wrap.style.width = `${Math.floor(device.width * s)}px`;
+  wrap.style.height = `${Math.floor(device.height * s)}px`;
+  wrap.firstChild.style.transform = `scale(${s})`;
+}
+
+/* ------------------------------------------------------------ preview */
+
+let drawing = 0;
+
+// Draw the preview of the definition def into box; label names the frame
+// for assistive technology, redraw() is called after a tap in it.
+export async function renderPreview(box, def, ps, redraw, label) {
+  const turn = ++drawing;
+  const survey = previewSurvey(def);
+  if (!survey.languages.includes(ps.lang)) ps.lang = survey.languages[0];
+  const qs = survey.questions;
+  ps.qi = Math.max(0, Math.min(ps.qi, qs.length - 1));
+  ps.page = Math.max(0, Math.min(ps.page, qs.length - 1));
+  await loadLangs(survey.languages).catch(() => {});
+  const frame = await frameFor(box, ps, label);
+  // A later edit drew over this one while it waited.
+  if (turn !== drawing || !frame.isConnected) return;
+  const doc = frame.contentDocument;
+  if (ps.mode === 'kiosk') drawKiosk(doc, survey, ps, redraw);
+  else drawForm(doc, survey, ps, redraw);
+}
+
+function drawKiosk(doc, survey, ps, redraw) {
+  const t = translate(ps.lang);
+  const pb = doc.getElementById('privacy-btn');
+  if (!pb.dataset.wired) {
+    pb.dataset.wired = '1';
+    pb.addEventListener('click', () => openPrivacy(doc.getElementById('privacy-dialog'), pb.survey, pb.lang, translate(pb.lang)));
+  }
+  pb.survey = survey;
+  pb.lang = ps.lang;
+  drawChrome(doc, {
+    lang: ps.lang, title: pick(survey.title, ps.lang, survey.languages) || t('appName'), langs: survey.languages,
+    privacy: true, t, onLang: (l) => { ps.lang = l; redraw(); },
+  });
+  const main = doc.getElementById('main');
+  const qs = survey.questions;
   let screen;
+  let phase;
   if (ps.done) {
-    screen = h('section', { class: 'screen thanks' },
-      h('div', { class: 'thanks-face' }, face(5, 5)),
-      h('p', { class: 'pv-h1' }, t('thanks')),
-      h('p', null, t('thanksMore')));
+    screen = thanksScreen(t);
+    phase = 'thanks';
   } else if (!qs.length) {
-    screen = h('section', { class: 'screen unavailable' }, h('p', null, t('unavailable')));
+    screen = unavailableScreen(t);
+    phase = 'broken';
   } else {
-    screen = kioskQuestion(def, qs, ps, redraw, t, txt);
+    phase = 'question';
+    ps.locked = false;
+    const advance = () => {
+      if (ps.qi < qs.length - 1) ps.qi += 1;
+      else ps.done = true;
+      redraw();
+    };
+    screen = questionScreen({
+      survey, qi: ps.qi, lang: ps.lang, answers: ps.answers, t,
+      // An admin's clicks, not a child's: no time to settle.
+      accepting: () => !ps.locked,
+      settled: () => true,
+      choose: (q, value) => {
+        ps.answers[q.id] = value;
+        ps.locked = true;
+        setTimeout(advance, ADVANCE_MS);
+      },
+      changed: () => {},
+      typing: () => {},
+      skip: (q) => {
+        delete ps.answers[q.id];
+        advance();
+      },
+      back: () => {
+        ps.qi = Math.max(0, ps.qi - 1);
+        redraw();
+      },
+      next: advance,
+    });
   }
-  return h('div', { class: 'pv-kiosk', lang: ps.lang, dataset: { mode: 'kiosk' } },
-    h('div', { class: 'bar' },
-      h('p', { class: 'bar-title' }, txt(def.title) || t('appName')),
-      langsOf(def).length > 1 ? h('div', { class: 'lang-switch' }, langsOf(def).map((l) => h('button', {
-        type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === ps.lang),
-        onclick: () => { ps.lang = l; redraw(); },
-      }, LANG_NAMES[l]))) : null,
-      h('button', {
-        type: 'button', class: 'secondary privacy-btn', 'aria-expanded': String(ps.privacyOpen),
-        onclick: () => { ps.privacyOpen = !ps.privacyOpen; redraw(); },
-      }, t('privacy'))),
-    ps.privacyOpen ? h('div', { class: 'pv-dialog' }, privacyNotice(def, ps.lang, 'h4'),
-      h('p', null, h('button', { type: 'button', onclick: () => { ps.privacyOpen = false; redraw(); } }, t('close')))) : null,
-    h('div', { class: 'pv-main' }, screen));
+  main.replaceChildren(screen);
+  main.dataset.phase = phase;
 }
 
-function kioskQuestion(def, qs, ps, redraw, t, txt) {
-  const q = qs[ps.qi];
-  const cur = ps.answers[q.id];
-  const titleId = 'pv-q-title';
-  const next = () => {
-    if (ps.qi < qs.length - 1) ps.qi += 1;
-    else ps.done = true;
-    redraw();
-  };
-  const choose = (v) => {
-    ps.answers[q.id] = v;
-    redraw();
-    setTimeout(() => { if (ps.answers[q.id] === v) next(); }, 250);
-  };
-  const tap = (cls, label, pressed, v, extra = {}) => h('button', {
-    type: 'button', class: cls, 'aria-pressed': String(Boolean(pressed)), onclick: () => choose(v), ...extra,
-  }, label);
-  let widget;
-  switch (q.type) {
-    case 'smiley': {
-      const n = q.faces === 4 ? 4 : 5;
-      widget = h('div', { class: `faces faces-${n}`, role: 'group', 'aria-labelledby': titleId },
-        Array.from({ length: n }, (_, i) => i + 1).map((v) => tap('face-btn',
-          [face(n, v), h('span', { class: 'face-label' }, faceWord(n, v, ps.lang))], cur === v, v)));
-      break;
-    }
-    case 'scale':
-    case 'nps': {
-      const [min, max] = range(q);
-      const lo = q.type === 'nps' ? t('npsLow') : txt(q.labels && q.labels.min);
-      const hi = q.type === 'nps' ? t('npsHigh') : txt(q.labels && q.labels.max);
-      const vals = [];
-      for (let v = min; v <= max; v++) vals.push(v);
-      widget = h('div', { class: 'scale-wrap' },
-        h('div', { class: 'scale', role: 'group', 'aria-labelledby': titleId },
-          vals.map((v) => tap('scale-btn', String(v), cur === v, v, {
-            'aria-label': v === min && lo ? `${v} – ${lo}` : v === max && hi ? `${v} – ${hi}` : null,
-          }))),
-        lo || hi ? h('div', { class: 'scale-labels', 'aria-hidden': 'true' }, h('span', null, lo), h('span', null, hi)) : null);
-      break;
-    }
-    case 'choice':
-      widget = h('div', { class: 'choices', role: 'group', 'aria-labelledby': titleId },
-        optionsOf(q).map((o) => tap('choice-btn', txt(o.text), cur === o.id, o.id)));
-      break;
-    case 'yesno':
-      widget = h('div', { class: 'choices yesno', role: 'group', 'aria-labelledby': titleId },
-        [[true, t('yes')], [false, t('no')]].map(([v, label]) => tap('choice-btn', label, cur === v, v)));
-      break;
-    case 'multi': {
-      const sel = new Set(Array.isArray(cur) ? cur : []);
-      const opts = optionsOf(q);
-      const max = q.max_choices || opts.length;
-      widget = h('div', null,
-        h('p', { id: 'pv-multi-hint', class: 'q-hint' }, max < opts.length ? t('chooseUpTo', { n: max }) : t('chooseAny')),
-        h('div', { class: 'choices multi', role: 'group', 'aria-labelledby': titleId, 'aria-describedby': 'pv-multi-hint' },
-          opts.map((o) => h('button', {
-            type: 'button', class: 'choice-btn toggle', 'aria-pressed': String(sel.has(o.id)),
-            disabled: !sel.has(o.id) && sel.size >= max,
-            onclick: () => {
-              if (sel.has(o.id)) sel.delete(o.id);
-              else if (sel.size < max) sel.add(o.id);
-              ps.answers[q.id] = [...sel];
-              redraw();
-            },
-          }, txt(o.text)))));
-      break;
-    }
-    case 'text': {
-      const max = q.max_length || 1000;
-      widget = h('div', { class: 'text-wrap' },
-        h('p', { id: 'pv-text-warn', class: 'q-hint' }, t('noPersonal')),
-        h('textarea', { id: 'pv-text', rows: 3, maxlength: max, 'aria-labelledby': titleId, 'aria-describedby': 'pv-text-warn pv-text-count' }),
-        h('p', { id: 'pv-text-count', class: 'q-hint' }, t('charsLeft', { n: max })));
-      break;
-    }
-    default:
-      widget = h('p', null, '?');
-  }
-  const manual = q.type === 'multi' || q.type === 'text';
-  const last = ps.qi === qs.length - 1;
-  const nav = [];
-  if (ps.qi > 0) nav.push(h('button', { type: 'button', class: 'secondary back', onclick: () => { ps.qi -= 1; redraw(); } }, t('back')));
-  nav.push(h('span', { class: 'spacer' }));
-  if (!q.required) nav.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => { delete ps.answers[q.id]; next(); } }, t('skip')));
-  if (manual) {
-    nav.push(h('button', {
-      type: 'button', class: 'next', disabled: q.required && q.type === 'multi' && !(Array.isArray(cur) && cur.length),
-      onclick: next,
-    }, last ? t('send') : t('next')));
-  }
-  return h('section', { class: `screen question type-${q.type}`, 'aria-labelledby': titleId, dataset: { question: q.id || '' } },
-    qs.length > 1 ? h('p', { class: 'progress' }, t('question', { i: ps.qi + 1, n: qs.length })) : null,
-    h('p', { id: titleId, class: 'q-text' }, txt(q.text)),
-    q.required ? null : h('p', { class: 'q-hint' }, `(${t('optional')})`),
-    widget,
-    h('div', { class: 'nav' }, nav));
-}
-
-function range(q) {
-  if (q.type === 'nps') return [0, 10];
-  const min = Number.isInteger(q.min) ? q.min : 1;
-  let max = Number.isInteger(q.max) ? q.max : 5;
-  // A broken range would draw thousands of buttons: draw at most 11.
-  if (max < min) max = min;
-  if (max - min > 10) max = min + 10;
-  return [min, max];
-}
-
-function optionsOf(q) {
-  return Array.isArray(q.options) ? q.options.filter((o) => o && typeof o === 'object') : [];
-}
-
-/* ------------------------------------------------------------ form */
-
-function formFrame(def, qs, ps, redraw) {
-  const t = formTr(ps.lang);
-  const txt = (v) => pick(v, ps.lang, langsOf(def));
-  let body;
-  if (ps.done) {
-    body = h('section', { class: 'done notice ok' },
-      h('p', { class: 'pv-h1' }, t('thanksTitle')),
-      h('p', null, t('thanksText')));
-  } else if (ps.step === 'intro') {
-    body = h('section', { class: 'intro' },
-      h('p', { class: 'pv-h1' }, txt(def.title)),
-      def.description ? h('p', { class: 'lead' }, txt(def.description)) : null,
-      privacyNotice(def, ps.lang, 'h4'),
-      h('p', { class: 'actions' }, h('button', { type: 'button', class: 'pv-start', onclick: () => { ps.step = 'questions'; redraw(); } }, t('start'))));
-  } else if (qs.length) {
-    // A phone: one question a screen, its place above it (form.js).
-    const i = ps.page;
-    const last = i === qs.length - 1;
-    const bar = h('span');
-    bar.style.width = `${Math.round(((i + 1) / qs.length) * 100)}%`;
-    body = h('section', { class: 'questions' },
-      h('p', { class: 'pv-h1' }, txt(def.title)),
-      h('div', { class: 'step-head' },
-        h('p', { class: 'step-progress' }, t('question', { i: i + 1, n: qs.length })),
-        h('div', { class: 'step-bar', 'aria-hidden': 'true' }, bar)),
-      formQuestion(qs[i], i, ps, t, txt),
-      h('p', { class: 'actions step-nav' },
-        i > 0 ? h('button', { type: 'button', class: 'secondary pv-prev', onclick: () => { ps.page -= 1; redraw(); } }, t('back'))
-          : h('button', { type: 'button', class: 'link', onclick: () => { ps.step = 'intro'; redraw(); } }, t('backToPrivacy')),
-        h('span', { class: 'spacer' }),
-        last ? h('button', { type: 'button', class: 'pv-submit', onclick: () => { ps.done = true; redraw(); } }, t('submit'))
-          : h('button', { type: 'button', class: 'pv-next', onclick: () => { ps.page += 1; redraw(); } }, t('next'))));
-  } else {
-    body = h('p', null, t('unavailable'));
-  }
-  return h('div', { class: 'pv-form', lang: ps.lang, dataset: { mode: 'form' } },
-    h('div', { class: 'top' }, h('p', { class: 'brand' }, 'Palaute'),
-      langsOf(def).length > 1 ? h('div', { class: 'lang-switch' }, langsOf(def).map((l) => h('button', {
-        type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === ps.lang),
-        onclick: () => { ps.lang = l; redraw(); },
-      }, LANG_NAMES[l]))) : null),
-    h('div', { class: 'pv-page' }, body));
-}
-
-function formQuestion(q, index, ps, t, txt) {
-  const base = `pv-q${index}`;
-  const req = h('span', { class: 'q-req' }, ` (${q.required ? t('required') : t('optional')})`);
-  const num = h('span', { class: 'q-num' }, `${index + 1}. `);
-  if (q.type === 'text') {
-    const max = q.max_length || 1000;
-    return h('div', { class: 'field q type-text', dataset: { question: q.id || '' } },
-      h('label', { for: `${base}-first`, class: 'q-label' }, num, txt(q.text), req),
-      h('p', { class: 'help', id: `${base}-help` }, t('noPersonal'), ' ', t('charsLeft', { n: max })),
-      h('textarea', { id: `${base}-first`, rows: 3, maxlength: max, 'aria-describedby': `${base}-help` }));
-  }
-  const radios = (values, labelFn, cls) => h('div', { class: `options ${cls}` }, values.map((v, i) => h('label', { class: 'opt' },
-    h('input', {
-      type: 'radio', name: base, value: String(v), id: i === 0 ? `${base}-first` : null,
-      checked: ps.answers[q.id] === v, onchange: () => { ps.answers[q.id] = v; },
-    }),
-    h('span', { class: 'opt-box' }, labelFn(v)))));
-  let body;
-  switch (q.type) {
-    case 'smiley': {
-      const n = q.faces === 4 ? 4 : 5;
-      body = radios(Array.from({ length: n }, (_, i) => i + 1),
-        (v) => [face(n, v), h('span', { class: 'face-label' }, faceWord(n, v, ps.lang))], `faces faces-${n}`);
-      break;
-    }
-    case 'scale':
-    case 'nps': {
-      const [min, max] = range(q);
-      const lo = q.type === 'nps' ? t('npsLow') : txt(q.labels && q.labels.min);
-      const hi = q.type === 'nps' ? t('npsHigh') : txt(q.labels && q.labels.max);
-      const vals = [];
-      for (let v = min; v <= max; v++) vals.push(v);
-      body = h('div', { class: 'scale-wrap' },
-        radios(vals, (v) => [String(v),
-          v === min && lo ? h('span', { class: 'visually-hidden' }, ` – ${lo}`) : null,
-          v === max && hi ? h('span', { class: 'visually-hidden' }, ` – ${hi}`) : null], 'scale'),
-        lo || hi ? h('div', { class: 'scale-labels', 'aria-hidden': 'true' },
-          h('span', null, `${min} = ${lo}`), h('span', null, `${max} = ${hi}`)) : null);
-      break;
-    }
-    case 'choice':
-      body = radios(optionsOf(q).map((o) => o.id), (id) => txt((optionsOf(q).find((o) => o.id === id) || {}).text), 'choices');
-      break;
-    case 'yesno':
-      body = radios([true, false], (v) => (v ? t('yes') : t('no')), 'yesno');
-      break;
-    case 'multi': {
-      const opts = optionsOf(q);
-      const max = q.max_choices || opts.length;
-      body = h('div', null,
-        h('p', { class: 'help', id: `${base}-help` }, max < opts.length ? t('chooseUpTo', { n: max }) : t('chooseAny')),
-        h('div', { class: 'options choices multi' }, opts.map((o, i) => h('label', { class: 'opt' },
-          h('input', { type: 'checkbox', name: base, value: o.id, id: i === 0 ? `${base}-first` : null }),
-          h('span', { class: 'opt-box' }, txt(o.text))))));
-      break;
-    }
-    default:
-      body = h('p', null, '?');
-  }
-  return h('fieldset', {
-    class: `field q type-${q.type}`, dataset: { question: q.id || '' },
-    'aria-describedby': q.type === 'multi' ? `${base}-help` : null,
-  }, h('legend', null, num, txt(q.text), req), body);
-}
