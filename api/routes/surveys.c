@@ -20,21 +20,32 @@
 
 /* Members of a reply that are not part of a definition (read-only). */
 static const char *const catalog_readonly[] = {
-	"id", "version", "current_version", "has_responses", NULL
+	"id", "version", "current_version", "has_responses", "open", NULL
 };
 
 /* ---------------------------------------------------------- replies */
 
 /*
- * The reply for (record, version, definition): flat, read-only first.
- * has_responses, for admins only (NULL for a manager), is of the released
- * state (catalog_has_released()): whether a version has any response at
- * all is a number below k (DESIGN.md section 5), so it turns true only
- * with a step of at least k people.
+ * What a reply tells an admin besides the definition (none of it to a
+ * manager). has_responses is of the released state
+ * (catalog_has_released()): whether a version has any response at all is
+ * a number below k (DESIGN.md section 5), so it turns true only with a
+ * step of at least k people. open says whether a change now adds a
+ * version (http_surveys_open()), so that an editor can say so before
+ * saving.
+ */
+struct surveys_admin {
+	bool	sa_has_responses;
+	bool	sa_open;
+};
+
+/*
+ * The reply for (record, version, definition): flat, read-only first;
+ * adm is NULL for a manager.
  */
 static json_t *
 http_surveys_view(const json_t *rec, uint32_t version, const json_t *def,
-    const bool *has_responses)
+    const struct surveys_admin *adm)
 {
 	json_t		*out, *v;
 	const char	*k;
@@ -43,9 +54,10 @@ http_surveys_view(const json_t *rec, uint32_t version, const json_t *def,
 	    json_object_get(rec, "id"), "version", (json_int_t)version,
 	    "current_version", (json_int_t)codec_u32(
 	    json_object_get(rec, "version")));
-	if (out == NULL || (has_responses != NULL &&
-	    json_object_set_new(out, "has_responses",
-	    json_boolean(*has_responses)) != 0)) {
+	if (out == NULL || (adm != NULL && (json_object_set_new(out,
+	    "has_responses", json_boolean(adm->sa_has_responses)) != 0 ||
+	    json_object_set_new(out, "open", json_boolean(adm->sa_open)) !=
+	    0))) {
 		json_decref(out);
 		return NULL;
 	}
@@ -56,6 +68,31 @@ http_surveys_view(const json_t *rec, uint32_t version, const json_t *def,
 		}
 	}
 	return out;
+}
+
+/*
+ * Whether survey id (record rec) is open for answers: its first collector
+ * was made (the record's mark, kept when the collectors go), or it has a
+ * collector (a store older than the mark). A change of an open survey
+ * adds a version (catalog_update_adds_version()). That function's last
+ * guard, a version with responses that is neither, is not told here:
+ * whether anyone answered is a number below k.
+ */
+static int
+http_surveys_open(struct storage_txn *txn, const json_t *rec, uint32_t id,
+    bool *out)
+{
+	size_t	n = 0;
+	int	ret;
+
+	if (json_is_true(json_object_get(rec, "open"))) {
+		*out = true;
+		return 0;
+	}
+	if ((ret = collectors_count_of_survey(txn, id, &n)) != 0)
+		return ret;
+	*out = n > 0;
+	return 0;
 }
 
 /* ---------------------------------------------------------- reads */
@@ -72,15 +109,16 @@ http_surveys_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	struct surveys_list_arg	*sl = arg;
 	json_t			*def = NULL, *item = NULL;
 	uint32_t		 version;
-	bool			 responses = false;
+	bool			 responses = false, open = false;
 	int			 ret;
 
 	if (klen != REC_IDLEN)
 		return 0;
 	if ((ret = catalog_definition(sl->sl_txn, rec_key_id(key), 0, &def,
 	    &version)) != 0 || (sl->sl_admin &&
-	    (ret = catalog_has_released(sl->sl_txn, rec_key_id(key), version,
-	    &responses)) != 0))
+	    ((ret = catalog_has_released(sl->sl_txn, rec_key_id(key), version,
+	    &responses)) != 0 || (ret = http_surveys_open(sl->sl_txn, rec,
+	    rec_key_id(key), &open)) != 0)))
 		goto done;
 	item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:I}",
 	    "id", json_object_get(rec, "id"),
@@ -89,9 +127,10 @@ http_surveys_list_one(const void *key, size_t klen, json_t *rec, void *arg)
 	    "audience", json_object_get(def, "audience"),
 	    "languages", json_object_get(def, "languages"),
 	    "version", (json_int_t)version);
-	/* Admins only: see http_surveys_view(). */
-	if (item != NULL && sl->sl_admin && json_object_set_new(item,
-	    "has_responses", json_boolean(responses)) != 0) {
+	/* Admins only: see struct surveys_admin. */
+	if (item != NULL && sl->sl_admin && (json_object_set_new(item,
+	    "has_responses", json_boolean(responses)) != 0 ||
+	    json_object_set_new(item, "open", json_boolean(open)) != 0)) {
 		json_decref(item);
 		item = NULL;
 	}
@@ -138,8 +177,8 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 	json_t			*rec = NULL, *def = NULL;
 	char			*q = NULL;
 	long long		 v = 0;
+	struct surveys_admin	 adm;
 	uint32_t		 id, version = 0;
-	bool			 responses = false;
 	bool			 admin = req->rq_who.pr_role == ROLE_ADMIN;
 	int			 rc;
 
@@ -160,12 +199,14 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 		return;
 	}
 	version = (uint32_t)v;
+	memset(&adm, 0, sizeof(adm));
 	if (adminjob_read_begin(ctx, req, &txn) != 0)
 		return;
 	if ((rc = catalog_get(txn, id, &rec)) == 0 &&
 	    (rc = catalog_definition(txn, id, version, &def, &version)) == 0 &&
-	    admin)
-		rc = catalog_has_released(txn, id, version, &responses);
+	    admin && (rc = catalog_has_released(txn, id, version,
+	    &adm.sa_has_responses)) == 0)
+		rc = http_surveys_open(txn, rec, id, &adm.sa_open);
 	storage_txn_abort(txn);
 	if (rc == -ENOENT && v != 0)
 		api_reply_errorf(req, ERR_NOT_FOUND, NULL,
@@ -176,7 +217,7 @@ http_surveys_show(struct api_ctx *ctx, struct api_req *req)
 		api_reply_errno(req, rc);
 	else
 		api_reply_json(req, 200, http_surveys_view(rec, version, def,
-		    admin ? &responses : NULL));
+		    admin ? &adm : NULL));
 	json_decref(rec);
 	json_decref(def);
 }
@@ -199,8 +240,9 @@ http_surveys_apply_create(struct storage_txn *txn, struct adminjob *job)
 	if ((ret = catalog_insert(txn, job->aj_data, &id, &rec, &def,
 	    &job->aj_err)) != 0)
 		goto done;
+	/* Nobody can have answered a survey made just now, nor collect. */
 	if ((job->aj_out = http_surveys_view(rec, 1, def,
-	    &(const bool){ false })) == NULL) {
+	    &(const struct surveys_admin){ false, false })) == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}
@@ -217,14 +259,17 @@ done:
 static int
 http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 {
-	struct survey	*s = job->aj_data;
-	uint8_t		 key[CATALOG_KEYLEN];
-	json_t		*rec = NULL, *old = NULL, *def = NULL;
-	const char	*slug;
-	uint32_t	 version;
-	size_t		 ncollectors = 0;
-	bool		 fresh, adds = true, responses = false;
-	int		 ret;
+	struct survey		*s = job->aj_data;
+	struct surveys_admin	 adm;
+	uint8_t			 key[CATALOG_KEYLEN];
+	json_t			*rec = NULL, *old = NULL, *def = NULL;
+	const char		*slug;
+	uint32_t		 version;
+	size_t			 ncollectors = 0;
+	bool			 fresh, adds = true;
+	int			 ret;
+
+	memset(&adm, 0, sizeof(adm));
 
 	if ((ret = catalog_get(txn, job->aj_id, &rec)) != 0)
 		goto done;
@@ -259,8 +304,9 @@ http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 		goto done;
 	fresh = !json_equal(old, def) && adds;
 	/* A new version has nothing released yet. */
-	if (!fresh && (ret = catalog_has_released(txn, job->aj_id, version,
-	    &responses)) != 0)
+	if ((!fresh && (ret = catalog_has_released(txn, job->aj_id, version,
+	    &adm.sa_has_responses)) != 0) ||
+	    (ret = http_surveys_open(txn, rec, job->aj_id, &adm.sa_open)) != 0)
 		goto done;
 	if (fresh)
 		version++;
@@ -276,8 +322,8 @@ http_surveys_apply_update(struct storage_txn *txn, struct adminjob *job)
 	}
 	if ((ret = rec_put(txn, STORAGE_DB_SURVEYS, job->aj_id, rec)) != 0)
 		goto done;
-	if ((job->aj_out = http_surveys_view(rec, version, def,
-	    &responses)) == NULL) {
+	if ((job->aj_out = http_surveys_view(rec, version, def, &adm)) ==
+	    NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}

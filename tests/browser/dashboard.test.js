@@ -333,18 +333,22 @@ describe('dashboard', () => {
     await page.locator('.surveys-table').waitFor();
     await axeCheck(page, 'dashboard surveys');
     await page.click(`tr[data-survey="${survey}"] a`);
+    await page.locator('#survey-builder').waitFor();
+    // A definition the server refuses, through the builder's JSON view:
+    // its message and the field (tests/browser/builder.test.js has more).
+    await page.click('#json-toggle');
     await page.locator('#survey-json').waitFor();
-    // A definition the server refuses: its message and the field.
     const def = JSON.parse(await page.inputValue('#survey-json'));
     def.min_group = 1;
     await page.fill('#survey-json', JSON.stringify(def, null, 2));
+    await page.click('#json-import');
     await page.click('#save-survey');
     await page.locator('#editor-status .error-field').waitFor();
     assert.equal(await page.locator('#editor-status .error-field').getAttribute('data-field'), 'min_group');
     await page.fill('#survey-json', '{ "title": ');
-    await page.click('#save-survey');
-    await page.locator('#editor-status .notice.error').waitFor();
-    assert.match(await page.locator('#editor-status').innerText(), /not valid/);
+    await page.click('#json-import');
+    await page.locator('#json-status .notice.error').waitFor();
+    assert.match(await page.locator('#json-status').innerText(), /not valid/);
     await axeCheck(page, 'dashboard survey editor');
     await shot(page, 'dashboard-editor');
 

@@ -247,12 +247,15 @@ export async function canvasInk(page, selector) {
 
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-// axe-core over the page as it is now: no serious or critical violation
-// of WCAG 2.0/2.1 A and AA. The script goes in through the DevTools
-// protocol, so the page's CSP (no inline scripts) stays as it is.
+// axe-core over the page as it is now, frames included: no serious or
+// critical violation of WCAG 2.0/2.1 A and AA. The script goes in through
+// the DevTools protocol, so the page's CSP (no inline scripts) stays as
+// it is; each frame gets its own copy, which the page's asks for its part.
 export async function axeCheck(page, label) {
-  const has = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!has) await page.evaluate(AXE_SOURCE);
+  for (const frame of page.frames()) {
+    const has = await frame.evaluate(() => typeof window.axe !== 'undefined');
+    if (!has) await frame.evaluate(AXE_SOURCE);
+  }
   const result = await page.evaluate(() => window.axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     resultTypes: ['violations'],

@@ -512,6 +512,7 @@ class Surveys(AdminTest):
         self.assertEqual(item[0]["title"], s["title"])
         self.assertEqual(item[0]["version"], 1)
         self.assertFalse(item[0]["has_responses"])
+        self.assertFalse(item[0]["open"])
 
     def test_slug_assigned_and_unique(self):
         body = load_survey("survey-staff.json")
@@ -661,6 +662,41 @@ class Surveys(AdminTest):
         self.assertEqual(self.ok(self.api(
             "PUT", "/api/v1/surveys/%d" % s["id"], body,
             token=self.token))["version"], 2)
+
+    def test_open_says_whether_a_change_adds_a_version(self):
+        """An admin's reply says "open" exactly when the next change adds
+        a version: from the first collector on, deleted or not, and never
+        because of a response. A reply sent back as the body is taken,
+        "open" and all; managers are not told."""
+        u = self.unit()
+        s = self.survey()
+        path = "/api/v1/surveys/%d" % s["id"]
+        self.assertIs(s["open"], False)
+        body = copy.deepcopy(s)
+        body["title"]["fi"] = "Luonnos 2"
+        got = self.ok(self.api("PUT", path, body, token=self.token))
+        self.assertEqual((got["version"], got["open"]), (1, False))
+        c = self.collector(s["id"], u["id"], "link")
+        self.assertIs(self.ok(self.api("GET", path,
+                                       token=self.token))["open"], True)
+        self.answer(c["slug"], 1)
+        self.assertEqual(self.api("DELETE", "/api/v1/collectors/%d"
+                                  % c["id"], token=self.token).status, 204)
+        got = self.ok(self.api("GET", path, token=self.token))
+        self.assertIs(got["open"], True)
+        self.assertIs(got["has_responses"], False)
+        got["title"]["fi"] = "Luonnos 3"
+        v2 = self.ok(self.api("PUT", path, got, token=self.token))
+        self.assertEqual((v2["version"], v2["open"]), (2, True))
+        self.assertIs(self.ok(self.api("GET", path + "?version=1",
+                                       token=self.token))["open"], True)
+        listed = self.ok(self.api("GET", "/api/v1/surveys",
+                                  token=self.token))["surveys"]
+        self.assertEqual([x["open"] for x in listed if x["id"] == s["id"]],
+                         [True])
+        token = self.manager([u["id"]])
+        for p in (path, "/api/v1/surveys"):
+            self.assertNotIn(b'"open"', self.api("GET", p, token=token).body)
 
     def test_same_definition_again_changes_nothing(self):
         s = self.survey()

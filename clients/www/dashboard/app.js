@@ -8,7 +8,7 @@ import { h, fill } from '/assets/dom.js';
 import { LANG_NAMES, LANGS, pick, translator } from '/assets/i18n.js';
 import { STRINGS } from './strings.js';
 import { renderResults } from './results.js';
-import { renderSurveys } from './admin.js';
+import { renderSurveys } from './builder.js';
 import { renderCollectors } from './fleet.js';
 import { renderUsers } from './users.js';
 import { renderPassword } from './account.js';
@@ -219,7 +219,7 @@ async function route() {
     switch (parts[0]) {
       case 'surveys':
         if (!app.isAdmin()) return app.go('#/results');
-        await renderSurveys(app, main, parts[1]);
+        await renderSurveys(app, main, parts[1], params);
         break;
       case 'units':
         if (!app.isAdmin()) return app.go('#/results');

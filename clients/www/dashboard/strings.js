@@ -165,19 +165,12 @@ export const STRINGS = {
   edit: { fi: 'Muokkaa', sv: 'Redigera', en: 'Edit' },
   audience: { fi: 'Kohderyhmä', sv: 'Målgrupp', en: 'Audience' },
   version: { fi: 'Versio', sv: 'Version', en: 'Version' },
-  hasResponses: { fi: 'Vastauksia', sv: 'Svar', en: 'Has responses' },
   title: { fi: 'Otsikko', sv: 'Rubrik', en: 'Title' },
   languages: { fi: 'Kielet', sv: 'Språk', en: 'Languages' },
   editorTitle: { fi: 'Kyselyn määrittely (JSON)', sv: 'Enkätens definition (JSON)', en: 'Survey definition (JSON)' },
-  editorHelp: {
-    fi: 'Muokkaa määrittelyä JSON-muodossa. Jos kyselyyn on jo vastattu, tallennus tekee uuden version; vanhat vastaukset säilyttävät omansa.',
-    sv: 'Redigera definitionen i JSON. Om enkäten redan har svar blir det en ny version; gamla svar behåller sin.',
-    en: 'Edit the definition as JSON. If the survey already has responses, saving makes a new version; old responses keep theirs.',
-  },
   save: { fi: 'Tallenna', sv: 'Spara', en: 'Save' },
   cancel: { fi: 'Peruuta', sv: 'Avbryt', en: 'Cancel' },
   saved: { fi: 'Tallennettu (versio {v}).', sv: 'Sparat (version {v}).', en: 'Saved (version {v}).' },
-  jsonSyntax: { fi: 'JSON ei ole kelvollista: {msg}', sv: 'JSON är ogiltig: {msg}', en: 'The JSON is not valid: {msg}' },
   fieldError: { fi: 'Kohta {field}: {msg}', sv: 'Fältet {field}: {msg}', en: 'At {field}: {msg}' },
   // The password policy's refusals, by the API's error code (error_CODE).
   error_password_too_short: {

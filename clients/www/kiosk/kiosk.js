@@ -8,13 +8,14 @@
 
 import { api, ApiError, NetworkError, newId, today } from '/assets/api.js';
 import { h, fill } from '/assets/dom.js';
-import { face } from '/assets/faces.js';
 import {
-  dirOf, faceWord, isPlain, langName, loadLangs, onVoicesChanged, pickText as pick, SETUP_LANGS, speak,
-  stopSpeaking, SURVEY_LANGS, translate as tr, voiceFor,
+  dirOf, loadLangs, onVoicesChanged, pickText as pick, SETUP_LANGS, stopSpeaking, SURVEY_LANGS,
+  translate as tr, voiceFor,
 } from '/assets/lang.js';
-import { privacyNotice } from '/assets/privacy.js';
 import { Queue } from './queue.js';
+import {
+  ADVANCE_MS, drawChrome, openPrivacy as showPrivacy, questionScreen as screenOf, thanksScreen, unavailableScreen,
+} from './screens.js';
 
 const KEY_TOKEN = 'palaute.kiosk.token';
 const KEY_CONFIG = 'palaute.kiosk.config';
@@ -22,8 +23,6 @@ const KEY_CONFIG = 'palaute.kiosk.config';
 // Taps that land within this long after a screen appeared belong to the
 // previous screen (a double tap), not to this one.
 const SETTLE_MS = 600;
-// The chosen answer stays visible this long before the next screen.
-const ADVANCE_MS = 250;
 // The thank-you screen: long enough to read and to swallow a child's
 // repeated taps, never longer than the survey's idle reset.
 const THANKS_MAX_MS = 6000;
@@ -89,22 +88,12 @@ function firstLang() {
 
 function renderChrome() {
   const lang = st.phase === 'enroll' ? st.uiLang : st.lang;
-  document.documentElement.lang = lang;
-  document.documentElement.dir = dirOf(lang);
-  // Plain language comes in larger type.
-  document.body.classList.toggle('plain', isPlain(lang));
   const s = survey();
-  $('survey-title').textContent = s && st.phase !== 'enroll' ? pick(s.title, lang, s.languages) : t('appName');
-  const langs = languages();
-  fill($('langs'), langs.length > 1 ? langs.map((l) => h('button', {
-    type: 'button', lang: l, dir: dirOf(l), 'aria-pressed': String(l === lang),
-    class: `secondary${isPlain(l) ? ' plain-choice' : ''}`,
-    onclick: () => setLang(l),
-  }, langName(l))) : null);
-  $('langs').setAttribute('aria-label', t('language'));
-  const pb = $('privacy-btn');
-  pb.hidden = !s || st.phase === 'enroll';
-  pb.textContent = t('privacy');
+  const shown = Boolean(s) && st.phase !== 'enroll';
+  drawChrome(document, {
+    lang, title: shown ? pick(s.title, lang, s.languages) : t('appName'), langs: languages(), privacy: shown,
+    t, onLang: setLang,
+  });
 }
 
 async function setLang(l) {
@@ -117,15 +106,7 @@ async function setLang(l) {
 
 function openPrivacy() {
   const s = survey();
-  if (!s) return;
-  const dlg = $('privacy-dialog');
-  fill(dlg,
-    h('div', { class: 'dialog-body', tabindex: '0' }, privacyNotice(s, st.lang, 'h2')),
-    h('div', { class: 'dialog-actions' },
-      h('button', { type: 'button', onclick: () => dlg.close(), autofocus: true }, t('close'))));
-  dlg.setAttribute('lang', st.lang);
-  dlg.setAttribute('dir', dirOf(st.lang));
-  dlg.showModal();
+  if (s) showPrivacy($('privacy-dialog'), s, st.lang, t);
 }
 
 async function updateDot() {
@@ -155,14 +136,10 @@ function render() {
       fill(main, questionScreen());
       break;
     case 'thanks':
-      fill(main, h('section', { class: 'screen thanks', 'aria-live': 'polite' },
-        h('div', { class: 'thanks-face' }, face(5, 5)),
-        h('h1', null, t('thanks')),
-        h('p', null, t('thanksMore'))));
+      fill(main, thanksScreen(t));
       break;
     default:
-      fill(main, h('section', { class: 'screen unavailable' },
-        h('h1', null, t('unavailable'))));
+      fill(main, unavailableScreen(t));
   }
   main.dataset.phase = st.phase;
 }
@@ -190,64 +167,13 @@ function enrollScreen() {
     form);
 }
 
+// The visit as screens.js sees it.
 function questionScreen() {
-  const qs = questions();
-  const q = qs[st.qi];
-  const s = survey();
-  const text = pick(q.text, st.lang, s.languages);
-  const kids = [];
-  if (qs.length > 1)
-    kids.push(h('p', { class: 'progress' }, t('question', { i: st.qi + 1, n: qs.length })));
-  kids.push(h('div', { class: 'q-head' },
-    h('h1', { id: 'q-title', class: 'q-text' }, text),
-    readAloudButton(q)));
-  if (!q.required) kids.push(h('p', { class: 'q-hint' }, `(${t('optional')})`));
-  kids.push(answerWidget(q));
-  kids.push(navBar(q));
-  return h('section', {
-    class: `screen question type-${q.type}`, 'aria-labelledby': 'q-title', dataset: { question: q.id },
-  }, kids);
-}
-
-// What the read-aloud button says: the question and its answers.
-function spokenText(q) {
-  const s = survey();
-  const parts = [pick(q.text, st.lang, s.languages)];
-  if (q.type === 'smiley') {
-    const n = q.faces === 4 ? 4 : 5;
-    for (let v = 1; v <= n; v++) parts.push(faceWord(n, v, st.lang));
-  } else if (q.type === 'choice' || q.type === 'multi') {
-    for (const o of q.options) parts.push(pick(o.text, st.lang, s.languages));
-  } else if (q.type === 'yesno') {
-    parts.push(t('yes'), t('no'));
-  } else if (q.type === 'nps') {
-    parts.push(`0 – ${t('npsLow')}`, `10 – ${t('npsHigh')}`);
-  } else if (q.type === 'scale') {
-    const lo = pick(q.labels && q.labels.min, st.lang, s.languages);
-    const hi = pick(q.labels && q.labels.max, st.lang, s.languages);
-    parts.push(lo ? `${q.min} – ${lo}` : String(q.min), hi ? `${q.max} – ${hi}` : String(q.max));
-  }
-  return parts.join('. ');
-}
-
-// Shown only when the device has a voice for the language (lang.js).
-function readAloudButton(q) {
-  return h('button', {
-    type: 'button', class: 'secondary read-aloud', hidden: !voiceFor(st.lang),
-    onclick: () => speak(spokenText(q), st.lang),
-  }, h('span', { 'aria-hidden': 'true', class: 'read-aloud-icon' }, '🔊'), t('readAloud'));
-}
-
-function tapButton(cls, label, pressed, onTap, extra = {}) {
-  return h('button', {
-    type: 'button', class: cls, 'aria-pressed': String(Boolean(pressed)),
-    onclick: (ev) => {
-      ev.preventDefault();
-      if (!accepting()) return;
-      onTap(ev.currentTarget);
-    },
-    ...extra,
-  }, label);
+  return screenOf({
+    survey: survey(), qi: st.qi, lang: st.lang, answers: st.answers, t,
+    accepting, settled: () => performance.now() - st.shownAt >= SETTLE_MS,
+    choose, changed: () => keep(), typing, skip, back: goBack, next: advance,
+  });
 }
 
 // A tap is taken only when the screen has settled and no answer is
@@ -256,129 +182,17 @@ function accepting() {
   return !st.locked && performance.now() - st.shownAt >= SETTLE_MS;
 }
 
-function choose(q, value, btn) {
+function choose(q, value) {
   st.answers[q.id] = value;
   keep();
   st.locked = true;
-  for (const b of btn.parentElement.querySelectorAll('button'))
-    b.setAttribute('aria-pressed', String(b === btn));
   setTimeout(advance, ADVANCE_MS);
 }
 
-function answerWidget(q) {
-  const cur = st.answers[q.id];
-  const s = survey();
-  switch (q.type) {
-    case 'smiley': {
-      const n = q.faces === 4 ? 4 : 5;
-      const vals = Array.from({ length: n }, (_, i) => i + 1);
-      return h('div', { class: `faces faces-${n}`, role: 'group', 'aria-labelledby': 'q-title' },
-        vals.map((v) => tapButton('face-btn', [face(n, v), h('span', { class: 'face-label' }, faceWord(n, v, st.lang))],
-          cur === v, (b) => choose(q, v, b), { dataset: { value: v } })));
-    }
-    case 'scale':
-    case 'nps': {
-      const min = q.type === 'nps' ? 0 : q.min;
-      const max = q.type === 'nps' ? 10 : q.max;
-      const lo = q.type === 'nps' ? t('npsLow') : pick(q.labels && q.labels.min, st.lang, s.languages);
-      const hi = q.type === 'nps' ? t('npsHigh') : pick(q.labels && q.labels.max, st.lang, s.languages);
-      const vals = [];
-      for (let v = min; v <= max; v++) vals.push(v);
-      return h('div', { class: 'scale-wrap' },
-        h('div', { class: 'scale', role: 'group', 'aria-labelledby': 'q-title' },
-          vals.map((v) => tapButton('scale-btn', String(v), cur === v, (b) => choose(q, v, b), {
-            dataset: { value: v },
-            'aria-label': v === min && lo ? `${v} – ${lo}` : v === max && hi ? `${v} – ${hi}` : null,
-          }))),
-        lo || hi ? h('div', { class: 'scale-labels', 'aria-hidden': 'true' }, h('span', null, lo), h('span', null, hi)) : null);
-    }
-    case 'choice':
-      return h('div', { class: 'choices', role: 'group', 'aria-labelledby': 'q-title' },
-        q.options.map((o) => tapButton('choice-btn', pick(o.text, st.lang, s.languages), cur === o.id,
-          (b) => choose(q, o.id, b), { dataset: { value: o.id } })));
-    case 'yesno':
-      return h('div', { class: 'choices yesno', role: 'group', 'aria-labelledby': 'q-title' },
-        [[true, t('yes')], [false, t('no')]].map(([v, label]) => tapButton('choice-btn', label, cur === v,
-          (b) => choose(q, v, b), { dataset: { value: String(v) } })));
-    case 'multi': {
-      const sel = new Set(Array.isArray(cur) ? cur : []);
-      const max = q.max_choices || q.options.length;
-      const wrap = h('div', { class: 'choices multi', role: 'group', 'aria-labelledby': 'q-title', 'aria-describedby': 'multi-hint' });
-      const sync = () => {
-        for (const b of wrap.querySelectorAll('button')) {
-          const on = sel.has(b.dataset.value);
-          b.setAttribute('aria-pressed', String(on));
-          b.disabled = !on && sel.size >= max;
-        }
-        const before = JSON.stringify(st.answers[q.id]);
-        st.answers[q.id] = sel.size ? q.options.map((o) => o.id).filter((id) => sel.has(id)) : undefined;
-        if (JSON.stringify(st.answers[q.id]) !== before) keep();
-        const next = document.querySelector('.nav .next');
-        if (next && q.required) next.disabled = sel.size === 0;
-      };
-      for (const o of q.options) {
-        wrap.append(h('button', {
-          type: 'button', class: 'choice-btn toggle', 'aria-pressed': String(sel.has(o.id)), dataset: { value: o.id },
-          onclick: () => {
-            if (performance.now() - st.shownAt < SETTLE_MS) return;
-            if (sel.has(o.id)) sel.delete(o.id);
-            else if (sel.size < max) sel.add(o.id);
-            sync();
-          },
-        }, pick(o.text, st.lang, s.languages)));
-      }
-      queueMicrotask(sync);
-      return h('div', null,
-        h('p', { id: 'multi-hint', class: 'q-hint' }, max < q.options.length ? t('chooseUpTo', { n: max }) : t('chooseAny')),
-        wrap);
-    }
-    case 'text': {
-      const max = q.max_length || 1000;
-      const counter = h('p', { id: 'text-count', class: 'q-hint', 'aria-live': 'polite' });
-      const area = h('textarea', {
-        id: 'text-answer', maxlength: max, rows: 5, enterkeyhint: 'done', autocomplete: 'off',
-        'aria-labelledby': 'q-title', 'aria-describedby': 'text-warn text-count',
-        oninput: () => {
-          st.answers[q.id] = area.value;
-          counter.textContent = t('charsLeft', { n: max - [...area.value].length });
-          // Skipping would throw the comment away: only Send remains.
-          const skipBtn = document.querySelector('.nav .skip');
-          if (skipBtn) skipBtn.hidden = area.value.trim() !== '';
-          clearTimeout(st.typingTimer);
-          st.typingTimer = setTimeout(keep, TYPING_MS);
-        },
-      });
-      area.value = typeof cur === 'string' ? cur : '';
-      counter.textContent = t('charsLeft', { n: max - [...area.value].length });
-      return h('div', { class: 'text-wrap' },
-        h('p', { id: 'text-warn', class: 'q-hint' }, t('noPersonal')), area, counter);
-    }
-    default:
-      return h('p', null, '?');
-  }
-}
-
-function navBar(q) {
-  const qs = questions();
-  const last = st.qi === qs.length - 1;
-  const manual = q.type === 'multi' || q.type === 'text';
-  const items = [];
-  if (st.qi > 0)
-    items.push(h('button', { type: 'button', class: 'secondary back', onclick: () => goBack() }, t('back')));
-  items.push(h('span', { class: 'spacer' }));
-  if (!q.required && !manual)
-    items.push(h('button', { type: 'button', class: 'secondary skip', onclick: () => skip(q) }, t('skip')));
-  if (manual) {
-    if (!q.required && q.type === 'text') {
-      const typed = typeof st.answers[q.id] === 'string' && st.answers[q.id].trim() !== '';
-      items.push(h('button', { type: 'button', class: 'secondary skip', hidden: typed, onclick: () => skip(q) }, t('skip')));
-    }
-    items.push(h('button', {
-      type: 'button', class: 'next',
-      onclick: () => { if (accepting()) advance(); },
-    }, last ? t('send') : t('next')));
-  }
-  return h('div', { class: 'nav' }, items);
+// A comment is kept on the tablet a moment after the last keystroke.
+function typing() {
+  clearTimeout(st.typingTimer);
+  st.typingTimer = setTimeout(keep, TYPING_MS);
 }
 
 function skip(q) {

@@ -3,9 +3,9 @@
 // answers and from this cache when it does not. API calls are never
 // touched; the page queues responses itself (queue.js).
 
-const CACHE = 'palaute-kiosk-3';
+const CACHE = 'palaute-kiosk-4';
 const SHELL = [
-  './', './kiosk.css', './kiosk.js', './queue.js',
+  './', './kiosk.css', './kiosk.js', './queue.js', './screens.js',
   './manifest.webmanifest', './icon.svg', './icon-192.png',
   '/assets/palaute.css', '/assets/api.js', '/assets/dom.js', '/assets/i18n.js',
   '/assets/faces.js', '/assets/privacy.js', '/assets/favicon.svg', '/assets/lang.js',
