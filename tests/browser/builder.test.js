@@ -58,6 +58,16 @@ describe('survey builder', () => {
   const preview = (page) => page.frameLocator('#preview-frame iframe');
   const previewSize = (page) => page.locator('#preview-frame iframe')
     .evaluate((f) => [Number(f.getAttribute('width')), Number(f.getAttribute('height'))]);
+  // A click redraws the frame a moment later: wait for the size (10 s).
+  const previewSizeIs = async (page, want, msg) => {
+    let got;
+    for (let i = 0; i < 100; i++) {
+      got = await previewSize(page);
+      if (got[0] === want[0] && got[1] === want[1]) break;
+      await page.waitForTimeout(100);
+    }
+    assert.deepEqual(got, want, msg);
+  };
 
   test('a survey of every question type in two languages, from a template, previewed and saved', async () => {
     const page = await newPage(browser);
@@ -186,7 +196,7 @@ describe('survey builder', () => {
     assert.equal(await kiosk.locator('.q-text').innerText(), 'Millainen käyntisi oli tänään?');
     assert.equal(await kiosk.locator('.face-btn').count(), 4, 'four faces');
     assert.equal(await kiosk.locator('body').getAttribute('class'), 'kiosk', 'the kiosk’s page');
-    assert.deepEqual(await previewSize(page), [1280, 800], 'a tablet on its side');
+    await previewSizeIs(page, [1280, 800], 'a tablet on its side');
     await page.click('#preview-lang-sv');
     await kiosk.locator('.q-text', { hasText: 'Hur var ditt besök i dag?' }).waitFor();
     assert.equal(await kiosk.locator('html').getAttribute('lang'), 'sv');
@@ -202,7 +212,7 @@ describe('survey builder', () => {
     await page.fill('#b-questions-4-labels-max-sv', 'Genast');
     await page.click('#preview-portrait');
     await kiosk.locator('.screen[data-question="q1"]').waitFor();
-    assert.deepEqual(await previewSize(page), [800, 1280], 'and standing up');
+    await previewSizeIs(page, [800, 1280], 'and standing up');
     await axeCheck(page, 'builder kiosk preview');
     await shot(page, 'builder-preview-kiosk');
     // The form on a phone: the privacy notice first, then one question a
@@ -213,7 +223,7 @@ describe('survey builder', () => {
     await form.locator('.field.q[data-question="q1"]').waitFor();
     await page.click('#preview-reset');
     await form.locator('main[data-step="intro"]').waitFor();
-    assert.deepEqual(await previewSize(page), [390, 844], 'a phone');
+    await previewSizeIs(page, [390, 844], 'a phone');
     const intro = await form.locator('main').innerText();
     for (const s of ['Rakentajakommunens socialtjänst', 'tietosuoja@rakentajakunta.test', '24 månader'])
       assert.ok(intro.includes(s), `the preview's privacy notice says ${s}`);

@@ -43,6 +43,12 @@ describe('form', () => {
       const res = await req.response();
       seen.push({ status: res.status(), body: JSON.parse(req.postData()), reply: await res.json().catch(() => null) });
     });
+    // The page may show its next step before the listener above has
+    // read the reply: wait for n replies (10 s at most).
+    seen.settled = async (n = 1) => {
+      for (let i = 0; i < 200 && seen.length < n; i++)
+        await new Promise((r) => setTimeout(r, 50));
+    };
     return seen;
   }
 
@@ -81,6 +87,7 @@ describe('form', () => {
     assert.equal(await page.locator('#done-title').textContent(), 'Kiitos vastauksistasi!');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'done-title', 'the confirmation takes the focus');
     await axeCheck(page, 'form confirmation');
+    await posts.settled();
     assert.equal(posts.length, 1);
     assert.equal(posts[0].status, 201);
     assert.equal(posts[0].body.lang, 'fi');
@@ -151,6 +158,7 @@ describe('form', () => {
     await page.keyboard.press('Enter');
     await page.locator('main[data-step="done"]').waitFor();
     assert.equal(await page.locator('#done-title').textContent(), 'Tack för dina svar!');
+    await posts.settled();
     assert.equal(posts.length, 1);
     assert.equal(posts[0].body.lang, 'sv');
     assert.deepEqual(posts[0].body.answers, { overall: 3, topics: ['family'], treated_well: true, ideas: 'Tack!' });
@@ -188,6 +196,7 @@ describe('form', () => {
     await q(page, 'treated_well').locator('.opt', { hasText: 'Kyllä' }).click();
     await page.click('#submit');
     await page.locator('main[data-step="done"]').waitFor();
+    await posts.settled();
     assert.equal(posts[0].status, 201);
     assert.deepEqual(posts[0].body.answers.topics.length, 2);
     noProblems(page);
