@@ -4,17 +4,18 @@
 // fit, with the client's own page (its index.html without scripts), its
 // own style sheets and the respondents' language files: their layouts,
 // right-to-left mirroring and plain-language type apply as on the
-// device. The kiosk's screens are kiosk/screens.js itself; the form's are
-// preview-form.js. The frame has no address of its own (about:blank, of
-// this page's origin and policy), nothing in it runs a client's start-up,
-// and nothing is ever sent or kept.
+// device. The screens are the clients' own: kiosk/screens.js and
+// form/screens.js, the modules the kiosk and the form draw with. The
+// frame has no address of its own (about:blank, of this page's origin
+// and policy), nothing in it runs a client's start-up, and nothing is
+// ever sent or kept.
 
 import { h } from '/assets/dom.js';
 import { loadLangs, pickText as pick, SURVEY_LANGS, translate } from '/assets/lang.js';
 import {
   ADVANCE_MS, drawChrome, openPrivacy, questionScreen, thanksScreen, unavailableScreen,
 } from '/kiosk/screens.js';
-import { drawForm } from './preview-form.js';
+import { drawForm, followLang, newVisit } from '/f/assets/screens.js';
 
 // The devices, in CSS pixels: a 10" tablet on a stand, either way up,
 // and a common phone.
@@ -31,12 +32,15 @@ const PAGES = {
 };
 
 // The preview's own state: which client and device, the language, the
-// screen shown and the answers tapped so far.
+// screen shown and the answers tapped so far. It is the form's visit
+// itself (form/screens.js: step, page, answers, errors...); the kiosk's
+// are beside it.
 export function newPreviewState(lang) {
   return {
-    mode: 'kiosk', orientation: 'landscape', lang,
-    qi: 0, answers: {}, done: false, locked: false, // kiosk
-    step: 'intro', page: 0, fanswers: {}, errors: {}, formError: '', focus: '', // form
+    ...newVisit(lang),
+    mode: 'kiosk', orientation: 'landscape',
+    qi: 0, kioskAnswers: {}, done: false, locked: false, // kiosk
+    focus: '', shownLang: lang, // form: where a tap puts the focus, the messages' language
   };
 }
 
@@ -193,7 +197,43 @@ export async function renderPreview(box, def, ps, redraw, label) {
   if (turn !== drawing || !frame.isConnected) return;
   const doc = frame.contentDocument;
   if (ps.mode === 'kiosk') drawKiosk(doc, survey, ps, redraw);
-  else drawForm(doc, survey, ps, redraw);
+  else drawFormPage(doc, survey, ps, redraw);
+}
+
+// The form on a phone, as a link to the survey would show it.
+function drawFormPage(doc, survey, ps, redraw) {
+  // A survey being built may have lost its last question.
+  if (!survey.questions.length && ps.step === 'questions') ps.step = 'intro';
+  const f = {
+    doc, v: ps, paged: true, framed: true,
+    // The public view the server gives of a link collector.
+    data: { survey, privacy: survey.privacy, unit: null, invitation_required: false },
+    // A tap moves the focus as in the form; an edit redraws, leaving the
+    // focus in the builder.
+    draw: (focusId) => {
+      ps.focus = focusId || '';
+      redraw();
+    },
+    setLang: (l) => {
+      ps.lang = l;
+      redraw();
+    },
+    // Send, as far as a preview goes: the answers have passed the form's
+    // checks; the thank-you screen. Nothing leaves the page.
+    send: () => {
+      ps.step = 'done';
+      ps.answers = {};
+      f.draw('done-title');
+      doc.defaultView.scrollTo(0, 0);
+    },
+    retry: null,
+  };
+  // The messages shown follow a language chosen in the frame or beside it.
+  if (ps.shownLang !== ps.lang) followLang(f);
+  ps.shownLang = ps.lang;
+  const focusId = ps.focus;
+  ps.focus = '';
+  drawForm(f, focusId);
 }
 
 function drawKiosk(doc, survey, ps, redraw) {
@@ -228,19 +268,19 @@ function drawKiosk(doc, survey, ps, redraw) {
       redraw();
     };
     screen = questionScreen({
-      survey, qi: ps.qi, lang: ps.lang, answers: ps.answers, t,
+      survey, qi: ps.qi, lang: ps.lang, answers: ps.kioskAnswers, t,
       // An admin's clicks, not a child's: no time to settle.
       accepting: () => !ps.locked,
       settled: () => true,
       choose: (q, value) => {
-        ps.answers[q.id] = value;
+        ps.kioskAnswers[q.id] = value;
         ps.locked = true;
         setTimeout(advance, ADVANCE_MS);
       },
       changed: () => {},
       typing: () => {},
       skip: (q) => {
-        delete ps.answers[q.id];
+        delete ps.kioskAnswers[q.id];
         advance();
       },
       back: () => {
