@@ -465,9 +465,13 @@ describe('survey builder', () => {
     await page.context().close();
   });
 
-  test('the preview of the form is the form: the same page, screen by screen, in two languages', async () => {
-    // The kiosk's preview runs kiosk/screens.js itself; the form's is a
-    // copy of form.js's markup, held to it here.
+  test('the preview of the form is the form: its page and screens, tap by tap, in two languages', async () => {
+    // The preview draws form/screens.js, the module the form draws with,
+    // into a frame made of the form's page. Held here to the real form on
+    // a phone, given the same survey and the same taps: the same page,
+    // style sheets, markup, answers and focus on every screen, a message
+    // beside a question left unanswered and the thank-you screen included;
+    // and the preview's Send sends nothing.
     const id = await admin.survey(surveyDef('survey-panel.json'));
     const link = await admin.collector({ survey: id, unit, kind: 'link' });
     const slug = link.url.split('/').pop();
@@ -476,44 +480,65 @@ describe('survey builder', () => {
     await login(page);
     await page.goto(`${d.base}/dashboard/#/surveys/${id}`);
     await page.locator('#survey-builder').waitFor();
+    let sent = 0;
+    page.on('request', (r) => { if (r.method() !== 'GET') sent++; });
     await page.click('#preview-form');
     const form = preview(page);
-    const html = (loc, drop = '') => loc.evaluate((el, sel) => {
-      const c = el.cloneNode(true);
-      if (sel) for (const x of c.querySelectorAll(sel)) x.remove();
-      return c.innerHTML;
-    }, drop);
+    // A document as a person meets it. The page's skip link and the
+    // link's unit are left out: the preview has no address to skip to
+    // and no collector, so no unit.
+    const seen = (where) => where.locator('html').evaluate((root) => {
+      const doc = root.ownerDocument;
+      const body = doc.body.cloneNode(true);
+      for (const x of body.querySelectorAll('.skip-link, .unit')) x.remove();
+      return {
+        lang: root.lang,
+        dir: root.dir,
+        title: doc.title,
+        sheets: [...doc.querySelectorAll('link[rel="stylesheet"]')].map((l) => l.href),
+        body: [doc.body.className, body.innerHTML],
+        inputs: [...doc.querySelectorAll('input, textarea')].map((i) => [i.id, i.checked, i.disabled, i.value]),
+        focus: doc.activeElement && doc.activeElement.id,
+      };
+    });
     const same = async (what) => {
-      for (const sel of ['#langs', '#main']) {
-        // The link's unit is the form's, not the survey's.
-        assert.equal(await html(form.locator(sel), '.unit'), await html(phone.locator(sel), '.unit'), `${what}: ${sel}`);
-      }
-      for (const sel of ['html', 'body']) {
-        assert.deepEqual(await form.locator(sel).evaluate((e) => [e.lang, e.dir, e.className]),
-          await phone.locator(sel).evaluate((e) => [e.lang, e.dir, e.className]), `${what}: ${sel}`);
-      }
+      const got = await seen(form);
+      assert.ok(got.body[1].includes('<main'), `${what}: the form's page`);
+      assert.deepEqual(got, await seen(phone), what);
+    };
+    const both = async (fn) => {
+      await fn(phone);
+      await fn(form);
     };
     const { questions } = await admin.ok('GET', `/api/v1/surveys/${id}`);
+    assert.ok(questions.some((q) => q.required) && questions.some((q) => !q.required));
     for (const lang of ['fi', 'sv']) {
       await phone.goto(`${d.base}/f/${slug}?lang=${lang}`);
       await phone.locator('main[data-step="intro"]').waitFor();
       await page.click(`#preview-lang-${lang}`);
       await page.click('#preview-reset');
       await form.locator(`html[lang="${lang}"] main[data-step="intro"]`).waitFor();
-      await same(`${lang} intro`);
-      await phone.click('#start');
+      await same(`${lang}: the privacy notice`);
+      await both((p) => p.locator('#start').click());
       for (let i = 0; i < questions.length; i++) {
-        await phone.locator('.step-progress').waitFor();
-        await page.selectOption('#preview-q', String(i));
-        await form.locator(`.field.q[data-question="${questions[i].id}"]`).waitFor();
-        await same(`${lang} question ${i + 1}`);
-        if (questions[i].required) await phone.locator('.opt').first().click();
-        if (i < questions.length - 1) {
-          await phone.click('#next');
-          await phone.locator(`.field.q[data-question="${questions[i + 1].id}"]`).waitFor();
+        const q = questions[i];
+        const last = i === questions.length - 1;
+        await both((p) => p.locator(`.field.q[data-question="${q.id}"]`).waitFor());
+        await same(`${lang}: question ${i + 1}`);
+        if (q.required) {
+          await both((p) => p.locator(last ? '#submit' : '#next').click());
+          await both((p) => p.locator('.field.q.has-error .field-error').waitFor());
+          await same(`${lang}: question ${i + 1} left unanswered`);
+          await both((p) => p.locator('.opt').first().click());
+          await same(`${lang}: question ${i + 1} answered`);
         }
+        if (!last) await both((p) => p.locator('#next').click());
       }
+      await both((p) => p.locator('#submit').click());
+      await both((p) => p.locator('main[data-step="done"]').waitFor());
+      await same(`${lang}: the thank-you screen`);
     }
+    assert.equal(sent, 0, 'the preview sends nothing');
     noProblems(page);
     noProblems(phone);
     await page.context().close();
