@@ -210,6 +210,9 @@ describe('survey builder', () => {
     await page.fill('#b-questions-4-labels-max-sv', 'Genast!');
     await kiosk.locator('.scale-labels span', { hasText: 'Genast!' }).waitFor();
     await page.fill('#b-questions-4-labels-max-sv', 'Genast');
+    // The edit's redraw (120 ms later) makes the preview's buttons anew: a
+    // click meanwhile could be lost with the button under the pointer.
+    await kiosk.locator('.scale-labels span', { hasText: /^Genast$/ }).waitFor();
     await page.click('#preview-portrait');
     await kiosk.locator('.screen[data-question="q1"]').waitFor();
     await previewSizeIs(page, [800, 1280], 'and standing up');
