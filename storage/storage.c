@@ -152,6 +152,9 @@ struct storage_txn {
 	uint32_t		 tx_dirty;	/* 1 << db for each db changed */
 	struct storage_jkeys	 tx_jkeys;	/* the journal's db changed */
 	struct storage_dk	 tx_dk;
+	/* Top-level only: the commit's tag of response keys, once drawn. */
+	bool			 tx_tagged;
+	unsigned char		 tx_tag[STORAGE_RESPONSE_TAGLEN];
 };
 
 struct storage_iter {
@@ -1228,6 +1231,7 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
     const void *val, size_t vlen)
 {
 	struct seal_ad		 ad;
+	struct storage_txn	*top;
 	const unsigned char	*dk;
 	unsigned char		 key[STORAGE_RESPONSE_KEYLEN];
 	unsigned char		*sealed = NULL;
@@ -1238,8 +1242,17 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
 		ret = -EINVAL;
 		goto done;
 	}
+	/* One tag per commit: the top-level transaction's (storage.h). */
+	for (top = txn; top->tx_parent != NULL; top = top->tx_parent)
+		;
+	if (!top->tx_tagged) {
+		seal_random_public(top->tx_tag, sizeof(top->tx_tag));
+		top->tx_tagged = true;
+	}
 	storage_put_be32(key, survey);
 	storage_put_be32(key + 4, day);
+	memcpy(key + STORAGE_RESPONSE_TAGOFF, top->tx_tag,
+	    STORAGE_RESPONSE_TAGLEN);
 	if ((ret = storage_seal_key(txn, STORAGE_DB_RESPONSES, key,
 	    sizeof(key), true, &dk, &ad.sad_kid)) != 0)
 		goto done;
@@ -1251,12 +1264,15 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
 	ad.sad_key = key;
 	ad.sad_klen = sizeof(key);
 	/*
-	 * Random tails keep no order within a day. Two equal tails in one
-	 * (survey, day) are a 2^-64 event; retrying is cheaper than arguing.
-	 * The key is in the associated data, so each try seals afresh.
+	 * Random tails keep no order within a commit. Two equal tails under
+	 * one (survey, day, tag) are a 2^-32 event per pair of responses of
+	 * a commit, and retrying is cheaper than arguing. The key is in the
+	 * associated data, so each try seals afresh.
 	 */
 	for (tries = 0; tries < 4; tries++) {
-		seal_random_public(key + 8, sizeof(key) - 8);
+		seal_random_public(key + STORAGE_RESPONSE_TAGOFF +
+		    STORAGE_RESPONSE_TAGLEN, sizeof(key) -
+		    STORAGE_RESPONSE_TAGOFF - STORAGE_RESPONSE_TAGLEN);
 		if ((ret = seal_value(dk, &ad, val, vlen, sealed,
 		    vlen + SEAL_OVERHEAD)) != 0)
 			goto done;

@@ -203,11 +203,26 @@ int	storage_del_prefix(struct storage_txn *txn, enum storage_db db,
 
 /*
  * Responses are sealed with the data key of (survey, month of day), created
- * on first use and stored wrapped by the KEK. The key is
- * survey (4 bytes BE) | day (4 bytes BE, days since 1970-01-01) | 8 random
- * bytes: appends near the tail, but no order within a day.
+ * on first use and stored wrapped by the KEK. The key (DESIGN.md section 4)
+ * is
+ *   survey (4 bytes BE) | day (4 bytes BE, days since 1970-01-01)
+ *   | tag (4 bytes) | 4 random bytes
+ * where the tag is drawn at random once per top-level write transaction,
+ * that is once per commit, and shared by its children. So the responses
+ * of one commit are neighbours (a commit writes a leaf page or two per
+ * survey and day, not one per response), while the store keeps no order
+ * of arrival: the tag is random, not a counter, so commits of a day sort
+ * in no order of time, and the trailing bytes are random, not a
+ * sequence, so neither do the responses of one commit. What the shared
+ * tag tells, that those responses arrived within the same few
+ * milliseconds, a kiosk's offline batch tells anyway.
+ * Keys written before the tag (survey | day | 8 random bytes) have the
+ * same length and prefix, and every reader looks at survey and day
+ * only: both kinds are read alike, and nothing is migrated.
  */
 #define STORAGE_RESPONSE_KEYLEN	16
+#define STORAGE_RESPONSE_TAGOFF	8	/* where the commit's tag is */
+#define STORAGE_RESPONSE_TAGLEN	4
 int	storage_response_put(struct storage_txn *txn, uint32_t survey,
 	    uint32_t day, const void *val, size_t vlen);
 /*
