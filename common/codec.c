@@ -255,3 +255,135 @@ codec_dump(const json_t *json, size_t *len_out)
 		*len_out = strlen(s);
 	return s;
 }
+
+/* Room for n more bytes and a NUL; the old buffer is wiped, not left. */
+static bool
+codec_buf_room(struct codec_buf *b, size_t n)
+{
+	char	*p;
+	size_t	 cap;
+
+	if (b->cb_failed)
+		return false;
+	if (n < b->cb_cap - b->cb_len)
+		return true;
+	if (n > SIZE_MAX / 4 - b->cb_len) {
+		b->cb_failed = true;
+		return false;
+	}
+	for (cap = b->cb_cap ? b->cb_cap : 256; cap <= b->cb_len + n; cap *= 2)
+		;
+	if ((p = malloc(cap)) == NULL) {
+		b->cb_failed = true;
+		return false;
+	}
+	if (b->cb_p != NULL) {
+		memcpy(p, b->cb_p, b->cb_len);
+		explicit_bzero(b->cb_p, b->cb_cap);
+		free(b->cb_p);
+	}
+	b->cb_p = p;
+	b->cb_cap = cap;
+	return true;
+}
+
+void
+codec_buf_raw(struct codec_buf *b, const char *s, size_t n)
+{
+	if (!codec_buf_room(b, n))
+		return;
+	memcpy(b->cb_p + b->cb_len, s, n);
+	b->cb_len += n;
+}
+
+void
+codec_buf_str(struct codec_buf *b, const char *s, size_t n)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*u = (const unsigned char *)s;
+	char			 esc[6];
+	size_t			 i, from = 0, elen;
+
+	codec_buf_raw(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\')
+			continue;
+		codec_buf_raw(b, s + from, i - from);
+		from = i + 1;
+		esc[0] = '\\';
+		elen = 2;
+		switch (u[i]) {
+		case '"':	esc[1] = '"'; break;
+		case '\\':	esc[1] = '\\'; break;
+		case '\b':	esc[1] = 'b'; break;
+		case '\f':	esc[1] = 'f'; break;
+		case '\n':	esc[1] = 'n'; break;
+		case '\r':	esc[1] = 'r'; break;
+		case '\t':	esc[1] = 't'; break;
+		default:
+			/* As jansson: \u and four upper-case hex digits. */
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[u[i] >> 4];
+			esc[5] = hex[u[i] & 0xf];
+			elen = 6;
+			break;
+		}
+		codec_buf_raw(b, esc, elen);
+	}
+	codec_buf_raw(b, s + from, n - from);
+	codec_buf_raw(b, "\"", 1);
+}
+
+void
+codec_buf_cstr(struct codec_buf *b, const char *s)
+{
+	if (s == NULL)
+		b->cb_failed = true;
+	else
+		codec_buf_str(b, s, strlen(s));
+}
+
+void
+codec_buf_int(struct codec_buf *b, long long v)
+{
+	char			 digits[24], *p = digits + sizeof(digits);
+	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
+				    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	codec_buf_raw(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+char *
+codec_buf_take(struct codec_buf *b, size_t *len_out)
+{
+	char	*p;
+
+	if (!codec_buf_room(b, 0)) {
+		codec_buf_wipe(b);
+		return NULL;
+	}
+	p = b->cb_p;
+	p[b->cb_len] = '\0';
+	if (len_out != NULL)
+		*len_out = b->cb_len;
+	memset(b, 0, sizeof(*b));
+	return p;
+}
+
+void
+codec_buf_wipe(struct codec_buf *b)
+{
+	if (b->cb_p != NULL) {
+		explicit_bzero(b->cb_p, b->cb_cap);
+		free(b->cb_p);
+	}
+	memset(b, 0, sizeof(*b));
+}
