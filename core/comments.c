@@ -94,23 +94,6 @@ comments_wipe(void *buf, size_t len)
 	free(buf);
 }
 
-/* Seal and put one entry's JSON value. */
-static int
-comments_put(struct storage_txn *txn, const uint8_t key[COMMENTS_KEYLEN],
-    const json_t *val, unsigned flags)
-{
-	char	*buf;
-	size_t	 len = 0;
-	int	 ret;
-
-	if ((buf = codec_dump(val, &len)) == NULL)
-		return -ENOMEM;
-	ret = storage_put(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, buf,
-	    len, flags);
-	comments_wipe(buf, len);
-	return ret;
-}
-
 /* ------------------------------------------------------- pending entry */
 
 /*
@@ -291,38 +274,50 @@ comments_pend_write(struct storage_txn *txn,
 	return ret;
 }
 
-/* The first kc texts of p as the completed step at key. */
+/*
+ * The first kc texts of p as the completed step at key: the JSON of
+ * comments.h, written directly (codec.h) as jansson would have written
+ * it, lang null when none.
+ */
 static int
 comments_step_write(struct storage_txn *txn,
     const uint8_t key[COMMENTS_KEYLEN], const struct comments_pend *p,
     uint32_t kc)
 {
 	const struct comments_text	*t;
-	json_t				*step = NULL, *item;
-	size_t				 i;
+	struct codec_buf		 b;
+	char				*step = NULL;
+	size_t				 i, len = 0;
 	int				 ret;
 
-	if ((step = json_array()) == NULL) {
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < kc; i++) {
+		t = &p->cp_v[i];
+		if (i == 0)
+			CODEC_BUF_LIT(&b, "[{\"text\":");
+		else
+			CODEC_BUF_LIT(&b, ",{\"text\":");
+		codec_buf_str(&b, t->ct_text, t->ct_tlen);
+		CODEC_BUF_LIT(&b, ",\"lang\":");
+		if (t->ct_lang != NULL)
+			codec_buf_str(&b, t->ct_lang, t->ct_llen);
+		else
+			CODEC_BUF_LIT(&b, "null");
+		CODEC_BUF_LIT(&b, "}");
+	}
+	CODEC_BUF_LIT(&b, "]");
+	if ((step = codec_buf_take(&b, &len)) == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}
-	for (i = 0; i < kc; i++) {
-		t = &p->cp_v[i];
-		/* As comments_add() always wrote them: lang null if none. */
-		item = json_pack("{s:s%, s:o}", "text", t->ct_text,
-		    t->ct_tlen, "lang", t->ct_lang != NULL ?
-		    json_stringn(t->ct_lang, t->ct_llen) : json_null());
-		if (item == NULL || json_array_append_new(step, item) != 0) {
-			ret = -ENOMEM;
-			goto done;
-		}
-	}
 	/* Released history: a step is never written twice. */
-	ret = comments_put(txn, key, step, STORAGE_NOOVERWRITE);
+	ret = storage_put(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, step,
+	    len, STORAGE_NOOVERWRITE);
 	if (ret == -EEXIST)
 		ret = -EBADMSG;
 done:
-	json_decref(step);
+	comments_wipe(step, len);
+	codec_buf_wipe(&b);
 	return ret;
 }
 

@@ -613,6 +613,38 @@ test_damaged_pending(void **state)
 	storage_txn_abort(txn);
 }
 
+/* A step's texts come back as they were given, whatever they hold. */
+static void
+test_texts_verbatim(void **state)
+{
+	static const char *const texts[KC] = {
+		"\"lainaus\" ja \\ kenoviiva",
+		"rivi\nrivi\ttab \x01 \x1f",
+		"ääkköset € 😀 </script>",
+	};
+	struct fx		*f = *state;
+	struct comments_id	 id = group(f, f->unit, D(2024, 4, 10), 1);
+	struct storage_txn	*txn = NULL;
+	struct seen		 s;
+	size_t			 i, k;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < KC; i++) {
+		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+		assert_int_equal(comments_add(txn, &id, texts[i], "fi", KC),
+		    0);
+		assert_int_equal(storage_txn_commit(txn), 0);
+	}
+	assert_int_equal(walk(f, 0, UINT32_MAX, 0, &s), KC);
+	for (i = 0; i < KC; i++) {
+		for (k = 0; k < s.s_n; k++)
+			if (strcmp(s.s_text[k], texts[i]) == 0)
+				break;
+		assert_true(k < s.s_n);
+	}
+	seen_clear(&s);
+}
+
 /* The texts reach the disk sealed, steps and pending alike. */
 static void
 test_sealed(void **state)
@@ -657,6 +689,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_pending, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_pending, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_texts_verbatim, setup,
 		    teardown),
 	};
 
