@@ -1165,6 +1165,12 @@ test_written_as_jansson(void **state)
 		0, 1, -1, 9, 10, 4294967295LL, -2147483648LL,
 		9223372036854775807LL, -9223372036854775807LL - 1,
 	};
+	static const char *const docs[] = {
+		base_def, "{}", "[]", "[[],{},[{}]]",
+		"{\"b\": 1, \"a\": [1, -2, 3.5, 1e300, 0.1, -0.0, true,"
+		" false, null, \"x\\u0001y\\n\\\"\"], \"c\": {\"\\u00e4\":"
+		" {\"d\": []}}, \"\": \"\\ud83d\\ude00 \\u2028 /\"}",
+	};
 	struct codec_buf	 b;
 	char			 in[256], *want, *got;
 	json_t			*j;
@@ -1204,6 +1210,21 @@ test_written_as_jansson(void **state)
 		free(want);
 		json_decref(j);
 	}
+	/* Whole documents: codec_dump() is json_dumps(JSON_COMPACT). */
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_non_null(j = load_text(docs[i]));
+		assert_non_null(want = json_dumps(j, JSON_COMPACT));
+		assert_non_null(got = codec_dump(j, &len));
+		assert_string_equal(got, want);
+		assert_int_equal(len, strlen(want));
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+	/* Not a document: NULL, as json_dumps() without JSON_ENCODE_ANY. */
+	assert_non_null(j = json_integer(1));
+	assert_null(codec_dump(j, NULL));
+	json_decref(j);
 	/* A NULL string fails the buffer, and what follows changes nothing. */
 	memset(&b, 0, sizeof(b));
 	CODEC_BUF_LIT(&b, "{\"a\":");
