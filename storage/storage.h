@@ -151,6 +151,24 @@ int	storage_put(struct storage_txn *txn, enum storage_db db,
 int	storage_del(struct storage_txn *txn, enum storage_db db,
 	    const void *key, size_t klen);
 
+/*
+ * Notes: a few bytes a write transaction carries to its commit, kept as
+ * its writes are kept. A child's notes go to its parent when the child
+ * commits and are dropped when it is rolled back, so at the top-level
+ * commit the notes are those of the children that stayed: for a writer
+ * that writes one record per commit of what its children did (the
+ * idempotency records, core/idem.h) instead of one record per child.
+ * storage_txn_note() copies len bytes (at most STORAGE_NOTE_MAX).
+ * storage_txn_notes() calls fn with every note of txn and of its
+ * ancestors (what a commit up to the top would keep), in no promised
+ * order; fn's non-zero return stops the walk and is returned.
+ */
+#define STORAGE_NOTE_MAX	32
+int	storage_txn_note(struct storage_txn *txn, const void *note,
+	    size_t len);
+int	storage_txn_notes(struct storage_txn *txn,
+	    int (*fn)(const void *note, size_t len, void *arg), void *arg);
+
 /* Next value of a named counter (1, 2, ...), for ids. Write txn only. */
 int	storage_next_id(struct storage_txn *txn, const char *counter,
 	    uint32_t *id_out);

@@ -848,6 +848,79 @@ test_response_keys_keep_no_order(void **state)
 	assert_true(up_in > 630 && up_in < 1170);
 }
 
+/* storage_txn_notes(): count the notes, and the bytes of note "b...". */
+static int
+count_note(const void *note, size_t len, void *arg)
+{
+	int	*n = arg;
+
+	n[0]++;
+	if (len == 2 && memcmp(note, "b", 2) == 0)
+		n[1]++;
+	return 0;
+}
+
+static int
+notes_in(struct storage_txn *txn, int *with_b)
+{
+	int	n[2] = { 0, 0 };
+
+	assert_int_equal(storage_txn_notes(txn, count_note, n), 0);
+	if (with_b != NULL)
+		*with_b = n[1];
+	return n[0];
+}
+
+/* Notes follow the writes: kept by a child's commit, gone with its abort. */
+static void
+test_notes(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child, *grand;
+	char			 big[STORAGE_NOTE_MAX + 1];
+	int			 b = 0;
+
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_txn_note(txn, "a", 2), 0);
+	assert_int_equal(storage_txn_note(txn, big, sizeof(big)), -EINVAL);
+	assert_int_equal(storage_txn_note(txn, big, 0), -EINVAL);
+	assert_int_equal(storage_txn_note(txn, big, STORAGE_NOTE_MAX), 0);
+
+	/* A child rolled back takes its notes, and its child's, along. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_note(child, "b", 2), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "b", 2), 0);
+	/* A walk sees a transaction's notes and its ancestors'. */
+	assert_int_equal(notes_in(grand, &b), 4);
+	assert_int_equal(b, 2);
+	assert_int_equal(storage_txn_commit(grand), 0);
+	assert_int_equal(notes_in(child, &b), 4);
+	storage_txn_abort(child);
+	assert_int_equal(notes_in(txn, &b), 2);
+	assert_int_equal(b, 0);
+
+	/* Committed, a child's notes (its children's too) stay. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "b", 2), 0);
+	assert_int_equal(storage_txn_commit(grand), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "c", 2), 0);
+	storage_txn_abort(grand);
+	assert_int_equal(storage_txn_commit(child), 0);
+	assert_int_equal(notes_in(txn, &b), 3);
+	assert_int_equal(b, 1);
+	storage_txn_abort(txn);
+
+	/* Read transactions carry none. */
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_txn_note(txn, "a", 2), -EINVAL);
+	assert_int_equal(notes_in(txn, NULL), 0);
+	storage_txn_abort(txn);
+}
+
 int
 main(void)
 {
@@ -871,6 +944,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_response_keys_keep_no_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
 	};
 
 	log_init("test_storage", 0);
