@@ -341,7 +341,7 @@ comments_add(struct storage_txn *txn, const struct comments_id *id,
 	    (ret = comments_pend_grow(&p)) != 0)
 		goto done;
 	/* A random place: the entry keeps no order of arrival. */
-	at = randombytes_uniform((uint32_t)p.cp_n + 1);
+	at = storage_random_uniform((uint32_t)p.cp_n + 1);
 	memmove(p.cp_v + at + 1, p.cp_v + at, (p.cp_n - at) *
 	    sizeof(*p.cp_v));
 	p.cp_v[at].ct_text = text;

@@ -1297,6 +1297,21 @@ storage_day_month(uint32_t day)
 }
 
 uint32_t
+storage_random_uniform(uint32_t upper)
+{
+	uint32_t	r, min;
+
+	if (upper < 2)
+		return 0;
+	/* Draws below 2^32 mod upper would favour the small results. */
+	min = (0U - upper) % upper;
+	do
+		seal_random_public(&r, sizeof(r));
+	while (r < min);
+	return r % upper;
+}
+
+uint32_t
 storage_response_key_day(const void *key)
 {
 	return storage_be32((const unsigned char *)key + 4);

@@ -282,6 +282,15 @@ int	storage_keygen(const char *path);
  */
 int	storage_backup(struct storage *st, const char *dir);
 
+/*
+ * A random number below upper (> 0), uniform, for what decides where
+ * something is stored (a text's place among its group's pending ones):
+ * from the per-thread pool that nonces and the tails of response keys
+ * come from, refilled from the kernel, rather than a system call each.
+ * Unpredictable, not secret: never a key.
+ */
+uint32_t storage_random_uniform(uint32_t upper);
+
 /* month index (year * 12 + month - 1) of a day number. */
 uint32_t storage_day_month(uint32_t day);
 

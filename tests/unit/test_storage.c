@@ -921,6 +921,30 @@ test_notes(void **state)
 	storage_txn_abort(txn);
 }
 
+/* storage_random_uniform(): in range, and every value about as often. */
+static void
+test_random_uniform(void **state)
+{
+	unsigned	count[7];
+	uint32_t	r;
+	int		i;
+
+	(void)state;
+	assert_int_equal(storage_random_uniform(0), 0);
+	assert_int_equal(storage_random_uniform(1), 0);
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < 70000; i++) {
+		r = storage_random_uniform(7);
+		assert_true(r < 7);
+		count[r]++;
+	}
+	/* 10000 each, sd 93: 800 off is more than 8 of them. */
+	for (i = 0; i < 7; i++)
+		assert_true(count[i] > 9200 && count[i] < 10800);
+	for (i = 0; i < 1000; i++)
+		assert_true(storage_random_uniform(UINT32_MAX) < UINT32_MAX);
+}
+
 int
 main(void)
 {
@@ -945,6 +969,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_response_keys_keep_no_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+		cmocka_unit_test(test_random_uniform),
 	};
 
 	log_init("test_storage", 0);
