@@ -81,4 +81,35 @@ int	codec_enum_at(const json_t *obj, const char *path, const char *key,
 /* Compact UTF-8 text of json (malloc()ed), or NULL. */
 char	*codec_dump(const json_t *json, size_t *len_out);
 
+/*
+ * JSON text written directly, for the paths taken once per response,
+ * where building a json_t only to dump it cost more than the rest of
+ * the work (jansson's dump formats a loop-check key with snprintf for
+ * every object and array). What is written is what codec_dump() gives
+ * of the same value, byte for byte: compact, members in the order
+ * written, strings escaped as jansson escapes them (", \, and control
+ * characters; nothing else), so a reader cannot tell the two apart.
+ * Strings must be valid UTF-8, as every string of a checked value is.
+ *
+ * Start from a zeroed struct codec_buf. A failed append (out of memory)
+ * sticks: the ones after it do nothing, and codec_buf_take() returns
+ * NULL. The buffer may hold answers: it is wiped when it grows, and
+ * codec_buf_wipe() wipes and frees what was not taken.
+ */
+struct codec_buf {
+	char	*cb_p;
+	size_t	 cb_len;
+	size_t	 cb_cap;
+	bool	 cb_failed;
+};
+#define CODEC_BUF_LIT(b, lit)	codec_buf_raw((b), (lit), sizeof(lit) - 1)
+void	codec_buf_raw(struct codec_buf *b, const char *s, size_t n);
+void	codec_buf_str(struct codec_buf *b, const char *s, size_t n);
+/* A NUL-terminated string; NULL fails b, as json_pack() fails on one. */
+void	codec_buf_cstr(struct codec_buf *b, const char *s);
+void	codec_buf_int(struct codec_buf *b, long long v);
+/* The text, NUL-terminated (malloc()ed; *len_out without the NUL). */
+char	*codec_buf_take(struct codec_buf *b, size_t *len_out);
+void	codec_buf_wipe(struct codec_buf *b);
+
 #endif /* PALAUTE_COMMON_CODEC_H */

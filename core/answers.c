@@ -160,6 +160,68 @@ answers_text(const struct answers *a, size_t qi)
 	return a->sa_items[qi].an_text;
 }
 
+void
+answers_write(const struct answers *a, struct codec_buf *b)
+{
+	const struct survey		*s = a->sa_survey;
+	const struct survey_question	*sq;
+	const struct survey_answer	*an;
+	const char			*sep = "{";
+	uint64_t			 slot;
+	size_t				 qi, i;
+	bool				 first;
+
+	for (qi = 0; qi < s->sv_nquestions; qi++) {
+		sq = &s->sv_questions[qi];
+		an = &a->sa_items[qi];
+		if (an->an_slots == 0)
+			continue;
+		codec_buf_raw(b, sep, 1);
+		sep = ",";
+		codec_buf_cstr(b, sq->sq_id);
+		codec_buf_raw(b, ":", 1);
+		/* The values of qtype.c's qt_value, in the same spelling. */
+		for (i = 0; (an->an_slots & (UINT64_C(1) << i)) == 0; i++)
+			;
+		switch (sq->sq_type) {
+		case QTYPE_SMILEY:
+		case QTYPE_SCALE:
+		case QTYPE_NPS:
+			codec_buf_int(b, (long long)sq->sq_min + (long long)i);
+			break;
+		case QTYPE_CHOICE:
+			codec_buf_cstr(b, sq->sq_options[i].so_id);
+			break;
+		case QTYPE_MULTI:
+			codec_buf_raw(b, "[", 1);
+			for (first = true; i < sq->sq_noptions; i++) {
+				slot = UINT64_C(1) << i;
+				if ((an->an_slots & slot) == 0)
+					continue;
+				if (!first)
+					codec_buf_raw(b, ",", 1);
+				first = false;
+				codec_buf_cstr(b, sq->sq_options[i].so_id);
+			}
+			codec_buf_raw(b, "]", 1);
+			break;
+		case QTYPE_YESNO:
+			if (an->an_slots == (UINT64_C(1) << 1))
+				CODEC_BUF_LIT(b, "true");
+			else
+				CODEC_BUF_LIT(b, "false");
+			break;
+		case QTYPE_TEXT:
+		default:
+			codec_buf_cstr(b, an->an_text);
+			break;
+		}
+	}
+	if (*sep == '{')
+		codec_buf_raw(b, "{", 1);
+	codec_buf_raw(b, "}", 1);
+}
+
 json_t *
 answers_to_json(const struct answers *a)
 {

@@ -18,6 +18,7 @@
 #include "core/qtype.h"
 
 struct answers;
+struct codec_buf;
 struct survey;
 
 /*
@@ -78,5 +79,12 @@ const char	*answers_text(const struct answers *a,
  * (not the order tapped), text scrubbed. NULL only when out of memory.
  */
 json_t		*answers_to_json(const struct answers *a);
+/*
+ * The same object as JSON text onto b: byte for byte what codec_dump()
+ * gives of answers_to_json(a), without building it (the record of each
+ * response is written this way; fuzz/answers.c holds the two equal).
+ */
+void		 answers_write(const struct answers *a,
+		    struct codec_buf *b);
 
 #endif /* PALAUTE_CORE_ANSWERS_H */

@@ -27,6 +27,11 @@
 /* In STORAGE_DB_META once the index holds every stored text. */
 static const char	comments_indexed_key[] = "comments_indexed";
 
+/* The first byte of a pending entry in the layout of comments.h. */
+#define COMMENTS_PENDING_BINARY	'P'
+/* A text's language code, in its one byte of length. */
+#define COMMENTS_LANG_MAX	255
+
 static void
 comments_be32(uint8_t *p, uint32_t v)
 {
@@ -89,66 +94,230 @@ comments_wipe(void *buf, size_t len)
 	free(buf);
 }
 
-/* Seal and put one entry's JSON value. */
-static int
-comments_put(struct storage_txn *txn, const uint8_t key[COMMENTS_KEYLEN],
-    const json_t *val, unsigned flags)
+/* ------------------------------------------------------- pending entry */
+
+/*
+ * A pending entry in memory: its texts point into the opened value (or,
+ * for one of the JSON layout, into its parsed JSON), which the entry
+ * holds until comments_pend_clear().
+ */
+struct comments_text {
+	const char	*ct_text;
+	size_t		 ct_tlen;
+	const char	*ct_lang;	/* NULL: none */
+	size_t		 ct_llen;
+};
+
+struct comments_pend {
+	uint32_t		 cp_next;
+	struct comments_text	*cp_v;
+	size_t			 cp_n;
+	size_t			 cp_cap;
+	void			*cp_val;	/* the opened value */
+	size_t			 cp_vlen;
+	json_t			*cp_json;	/* ... parsed, JSON layout */
+};
+
+static void
+comments_pend_clear(struct comments_pend *p)
 {
-	char	*buf;
+	free(p->cp_v);
+	comments_wipe(p->cp_val, p->cp_vlen);
+	json_decref(p->cp_json);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Room for one more text. */
+static int
+comments_pend_grow(struct comments_pend *p)
+{
+	struct comments_text	*v;
+	size_t			 cap;
+
+	if (p->cp_n < p->cp_cap)
+		return 0;
+	cap = p->cp_cap ? 2 * p->cp_cap : 16;
+	if ((v = reallocarray(p->cp_v, cap, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	p->cp_v = v;
+	p->cp_cap = cap;
+	return 0;
+}
+
+/* The layout of comments.h; -EBADMSG when the bytes are not one. */
+static int
+comments_pend_binary(struct comments_pend *p, const uint8_t *b, size_t len)
+{
+	struct comments_text	 t;
+	size_t			 at = 5;
+	int			 rc;
+
+	if (len < 5)
+		return -EBADMSG;
+	p->cp_next = comments_rd32(b + 1);
+	if (p->cp_next >= COMMENTS_PENDING)
+		return -EBADMSG;
+	while (at < len) {
+		t.ct_llen = b[at++];
+		if (len - at < t.ct_llen + 4)
+			return -EBADMSG;
+		t.ct_lang = t.ct_llen > 0 ? (const char *)b + at : NULL;
+		at += t.ct_llen;
+		t.ct_tlen = comments_rd32(b + at);
+		at += 4;
+		if (t.ct_tlen == 0 || len - at < t.ct_tlen)
+			return -EBADMSG;
+		t.ct_text = (const char *)b + at;
+		at += t.ct_tlen;
+		if ((rc = comments_pend_grow(p)) != 0)
+			return rc;
+		p->cp_v[p->cp_n++] = t;
+	}
+	return 0;
+}
+
+/* The JSON layout of stores written before the binary one. */
+static int
+comments_pend_json(struct comments_pend *p)
+{
+	json_t		*list, *item, *next;
+	json_int_t	 n;
+	size_t		 i;
+	int		 rc;
+
+	if ((p->cp_json = json_loadb(p->cp_val, p->cp_vlen, 0, NULL)) == NULL)
+		return -EBADMSG;
+	next = json_object_get(p->cp_json, "next");
+	list = json_object_get(p->cp_json, "comments");
+	n = json_integer_value(next);
+	if (!json_is_integer(next) || n < 0 || n >= COMMENTS_PENDING ||
+	    !json_is_array(list))
+		return -EBADMSG;
+	p->cp_next = (uint32_t)n;
+	json_array_foreach(list, i, item) {
+		if ((rc = comments_pend_grow(p)) != 0)
+			return rc;
+		p->cp_v[p->cp_n].ct_text = json_string_value(json_object_get(
+		    item, "text"));
+		p->cp_v[p->cp_n].ct_lang = json_string_value(json_object_get(
+		    item, "lang"));
+		if (p->cp_v[p->cp_n].ct_text == NULL)
+			return -EBADMSG;
+		p->cp_v[p->cp_n].ct_tlen = strlen(p->cp_v[p->cp_n].ct_text);
+		p->cp_v[p->cp_n].ct_llen = p->cp_v[p->cp_n].ct_lang != NULL ?
+		    strlen(p->cp_v[p->cp_n].ct_lang) : 0;
+		if (p->cp_v[p->cp_n].ct_llen > COMMENTS_LANG_MAX)
+			return -EBADMSG;
+		p->cp_n++;
+	}
+	return 0;
+}
+
+/* A pending entry's value (val, vlen: taken over) into p, either layout. */
+static int
+comments_pend_decode(struct comments_pend *p, void *val, size_t vlen)
+{
+	p->cp_val = val;
+	p->cp_vlen = vlen;
+	if (vlen > 0 && *(const uint8_t *)val == COMMENTS_PENDING_BINARY)
+		return comments_pend_binary(p, val, vlen);
+	return comments_pend_json(p);
+}
+
+/* The pending entry at key, or an empty one when there is none yet. */
+static int
+comments_pend_read(struct storage_txn *txn,
+    const uint8_t key[COMMENTS_KEYLEN], struct comments_pend *p)
+{
+	void	*val = NULL;
 	size_t	 len = 0;
 	int	 ret;
 
-	if ((buf = codec_dump(val, &len)) == NULL)
+	ret = storage_get(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, &val,
+	    &len);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret != 0)
+		return ret;
+	return comments_pend_decode(p, val, len);
+}
+
+/* Seal and put p in the layout of comments.h. */
+static int
+comments_pend_write(struct storage_txn *txn,
+    const uint8_t key[COMMENTS_KEYLEN], const struct comments_pend *p)
+{
+	const struct comments_text	*t;
+	uint8_t				*buf = NULL, *at;
+	size_t				 len = 5, i;
+	int				 ret;
+
+	for (i = 0; i < p->cp_n; i++)
+		len += 1 + p->cp_v[i].ct_llen + 4 + p->cp_v[i].ct_tlen;
+	if ((buf = malloc(len)) == NULL)
 		return -ENOMEM;
+	buf[0] = COMMENTS_PENDING_BINARY;
+	comments_be32(buf + 1, p->cp_next);
+	for (at = buf + 5, i = 0; i < p->cp_n; i++) {
+		t = &p->cp_v[i];
+		*at++ = (uint8_t)t->ct_llen;
+		memcpy(at, t->ct_lang, t->ct_llen);
+		at += t->ct_llen;
+		comments_be32(at, (uint32_t)t->ct_tlen);
+		at += 4;
+		memcpy(at, t->ct_text, t->ct_tlen);
+		at += t->ct_tlen;
+	}
 	ret = storage_put(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, buf,
-	    len, flags);
+	    len, 0);
 	comments_wipe(buf, len);
 	return ret;
 }
 
 /*
- * The pending entry at key (*out, a new reference) and its next step
- * number: a new, empty one when there is none yet.
+ * The first kc texts of p as the completed step at key: the JSON of
+ * comments.h, written directly (codec.h) as jansson would have written
+ * it, lang null when none.
  */
 static int
-comments_pending(struct storage_txn *txn, const uint8_t key[COMMENTS_KEYLEN],
-    json_t **out, uint32_t *next_out)
+comments_step_write(struct storage_txn *txn,
+    const uint8_t key[COMMENTS_KEYLEN], const struct comments_pend *p,
+    uint32_t kc)
 {
-	json_t		*pend = NULL;
-	void		*val = NULL;
-	size_t		 len = 0;
-	json_int_t	 next;
-	int		 ret;
+	const struct comments_text	*t;
+	struct codec_buf		 b;
+	char				*step = NULL;
+	size_t				 i, len = 0;
+	int				 ret;
 
-	ret = storage_get(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, &val,
-	    &len);
-	if (ret == -ENOENT) {
-		if ((pend = json_pack("{s:i, s:[]}", "next", 0,
-		    "comments")) == NULL) {
-			ret = -ENOMEM;
-			goto done;
-		}
-		*next_out = 0;
-		*out = pend;
-		ret = 0;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < kc; i++) {
+		t = &p->cp_v[i];
+		if (i == 0)
+			CODEC_BUF_LIT(&b, "[{\"text\":");
+		else
+			CODEC_BUF_LIT(&b, ",{\"text\":");
+		codec_buf_str(&b, t->ct_text, t->ct_tlen);
+		CODEC_BUF_LIT(&b, ",\"lang\":");
+		if (t->ct_lang != NULL)
+			codec_buf_str(&b, t->ct_lang, t->ct_llen);
+		else
+			CODEC_BUF_LIT(&b, "null");
+		CODEC_BUF_LIT(&b, "}");
+	}
+	CODEC_BUF_LIT(&b, "]");
+	if ((step = codec_buf_take(&b, &len)) == NULL) {
+		ret = -ENOMEM;
 		goto done;
 	}
-	if (ret != 0)
-		goto done;
-	pend = json_loadb(val, len, 0, NULL);
-	next = json_integer_value(json_object_get(pend, "next"));
-	if (!json_is_integer(json_object_get(pend, "next")) || next < 0 ||
-	    next >= COMMENTS_PENDING ||
-	    !json_is_array(json_object_get(pend, "comments"))) {
-		json_decref(pend);
+	/* Released history: a step is never written twice. */
+	ret = storage_put(txn, STORAGE_DB_COMMENTS, key, COMMENTS_KEYLEN, step,
+	    len, STORAGE_NOOVERWRITE);
+	if (ret == -EEXIST)
 		ret = -EBADMSG;
-		goto done;
-	}
-	*next_out = (uint32_t)next;
-	*out = pend;
-	ret = 0;
 done:
-	comments_wipe(val, len);
+	comments_wipe(step, len);
+	codec_buf_wipe(&b);
 	return ret;
 }
 
@@ -156,67 +325,45 @@ int
 comments_add(struct storage_txn *txn, const struct comments_id *id,
     const char *text, const char *lang, uint32_t kc)
 {
-	uint8_t		 pkey[COMMENTS_KEYLEN], skey[COMMENTS_KEYLEN];
-	json_t		*pend = NULL, *list, *step = NULL, *item;
-	uint32_t	 next = 0;
-	size_t		 n, i;
-	int		 ret;
+	uint8_t			 pkey[COMMENTS_KEYLEN], skey[COMMENTS_KEYLEN];
+	struct comments_pend	 p;
+	size_t			 at;
+	int			 ret;
 
-	if (id == NULL || text == NULL || *text == '\0' || kc == 0)
-		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	if (id == NULL || text == NULL || *text == '\0' || kc == 0 ||
+	    (lang != NULL && strlen(lang) > COMMENTS_LANG_MAX)) {
+		ret = -EINVAL;
+		goto done;
+	}
 	comments_key(id, COMMENTS_PENDING, pkey);
-	if ((ret = comments_pending(txn, pkey, &pend, &next)) != 0)
+	if ((ret = comments_pend_read(txn, pkey, &p)) != 0 ||
+	    (ret = comments_pend_grow(&p)) != 0)
 		goto done;
-	list = json_object_get(pend, "comments");
-	if ((item = json_pack("{s:s, s:s?}", "text", text, "lang", lang)) ==
-	    NULL) {
-		ret = -ENOMEM;
-		goto done;
-	}
 	/* A random place: the entry keeps no order of arrival. */
-	n = json_array_size(list);
-	if (json_array_insert_new(list, randombytes_uniform((uint32_t)n + 1),
-	    item) != 0) {
-		ret = -ENOMEM;
-		goto done;
-	}
-	while (json_array_size(list) >= kc) {
-		if (next == COMMENTS_PENDING - 1) {
+	at = storage_random_uniform((uint32_t)p.cp_n + 1);
+	memmove(p.cp_v + at + 1, p.cp_v + at, (p.cp_n - at) *
+	    sizeof(*p.cp_v));
+	p.cp_v[at].ct_text = text;
+	p.cp_v[at].ct_tlen = strlen(text);
+	p.cp_v[at].ct_lang = lang;
+	p.cp_v[at].ct_llen = lang != NULL ? strlen(lang) : 0;
+	p.cp_n++;
+	while (p.cp_n >= kc) {
+		if (p.cp_next == COMMENTS_PENDING - 1) {
 			ret = -EOVERFLOW;
 			goto done;
 		}
-		if ((step = json_array()) == NULL) {
-			ret = -ENOMEM;
+		comments_key(id, p.cp_next, skey);
+		if ((ret = comments_step_write(txn, skey, &p, kc)) != 0)
 			goto done;
-		}
-		for (i = 0; i < kc; i++)
-			if (json_array_append(step, json_array_get(list, i))
-			    != 0) {
-				ret = -ENOMEM;
-				goto done;
-			}
-		for (i = 0; i < kc; i++)
-			json_array_remove(list, 0);
-		/* Released history: a step is never written twice. */
-		comments_key(id, next, skey);
-		ret = comments_put(txn, skey, step, STORAGE_NOOVERWRITE);
-		if (ret == -EEXIST)
-			ret = -EBADMSG;
-		if (ret != 0)
-			goto done;
-		json_decref(step);
-		step = NULL;
-		next++;
-		if (json_object_set_new(pend, "next", json_integer(next)) !=
-		    0) {
-			ret = -ENOMEM;
-			goto done;
-		}
+		memmove(p.cp_v, p.cp_v + kc, (p.cp_n - kc) * sizeof(*p.cp_v));
+		p.cp_n -= kc;
+		p.cp_next++;
 	}
-	ret = comments_put(txn, pkey, pend, 0);
+	ret = comments_pend_write(txn, pkey, &p);
 done:
-	json_decref(step);
-	json_decref(pend);
+	comments_pend_clear(&p);
 	return ret;
 }
 
@@ -337,9 +484,12 @@ comments_steps(struct storage_txn *txn, uint32_t survey,
 	struct comments_id	 id;
 	const void		*key, *val;
 	size_t			 klen, vlen;
+	struct comments_pend	 p;
 	uint8_t			 prefix[4];
 	uint32_t		 step;
-	json_t			*v = NULL, *list;
+	json_t			*v = NULL;
+	void			*copy;
+	size_t			 n;
 	int			 ret;
 
 	memset(&cw, 0, sizeof(cw));
@@ -352,17 +502,31 @@ comments_steps(struct storage_txn *txn, uint32_t survey,
 	storage_iter_keys(it, comments_walk_key, &cw);
 	while ((ret = storage_iter_next(it, &key, &klen, &val, &vlen)) == 0) {
 		comments_key_parse(key, &id, &step);
-		v = json_loadb(val, vlen, 0, NULL);
-		list = step == COMMENTS_PENDING ? json_object_get(v,
-		    "comments") : v;
-		if (!json_is_array(list)) {
-			ret = -EBADMSG;
-			goto done;
+		if (step == COMMENTS_PENDING) {
+			/* The iterator owns val: decode a copy. */
+			memset(&p, 0, sizeof(p));
+			if ((copy = malloc(vlen + 1)) == NULL) {
+				ret = -ENOMEM;
+				goto done;
+			}
+			memcpy(copy, val, vlen);
+			ret = comments_pend_decode(&p, copy, vlen);
+			n = p.cp_n;
+			comments_pend_clear(&p);
+			if (ret != 0)
+				goto done;
+		} else {
+			v = json_loadb(val, vlen, 0, NULL);
+			if (!json_is_array(v)) {
+				ret = -EBADMSG;
+				goto done;
+			}
+			n = json_array_size(v);
+			json_decref(v);
+			v = NULL;
 		}
-		if ((ret = fn(&id, step, json_array_size(list), arg)) != 0)
+		if ((ret = fn(&id, step, n, arg)) != 0)
 			goto done;
-		json_decref(v);
-		v = NULL;
 	}
 	if (ret == -ENOENT)
 		ret = 0;

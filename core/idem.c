@@ -100,13 +100,15 @@ struct idem_set {
 struct idem_index {
 	struct idem_set		 ix_done;	/* committed */
 	struct idem_set		 ix_txn;	/* put in this transaction */
-	struct idem_entry	*ix_kept;	/* ... and still there */
+	struct idem_entry	*ix_kept;	/* ... and noted at its end */
 	size_t			 ix_nkept;
-	uint8_t			 ix_tag[IDEM_TAG_BYTES];
-	bool			 ix_tagged;
+	size_t			 ix_ckept;
 	bool			 ix_loaded;
 	int64_t			 ix_expired;	/* the day it last expired */
 };
+
+/* A note of idem_put(): the hash, then the day (BE32). */
+#define IDEM_NOTE_LEN	(IDEM_HASH_BYTES + 4)
 
 #define IDEM_SET_MIN	64
 
@@ -227,13 +229,14 @@ idem_index_count(const struct idem_index *ix)
 }
 
 static void
-idem_key(uint32_t day, const uint8_t tag[IDEM_TAG_BYTES],
-    const uint8_t hash[IDEM_HASH_BYTES], uint8_t key[IDEM_KEYLEN])
+idem_rec_key(uint32_t day, const uint8_t tag[IDEM_TAG_BYTES], unsigned part,
+    uint8_t key[IDEM_REC_KEYLEN])
 {
-	key[0] = IDEM_KEY_TAG;
+	key[0] = IDEM_REC_TAG;
 	idem_be32(key + 1, day);
 	memcpy(key + 5, tag, IDEM_TAG_BYTES);
-	memcpy(key + 5 + IDEM_TAG_BYTES, hash, IDEM_HASH_BYTES);
+	key[5 + IDEM_TAG_BYTES] = (uint8_t)(part >> 8);
+	key[6 + IDEM_TAG_BYTES] = (uint8_t)part;
 }
 
 static uint32_t
@@ -245,15 +248,16 @@ idem_keep_from(void)
 	    : 1;
 }
 
-/* Every record of the window, both layouts, into the committed set. */
+/* Every record of the window, all layouts, into the committed set. */
 static int
 idem_index_load(struct idem_index *ix, struct storage_txn *txn)
 {
-	static const uint8_t	 tags[] = { IDEM_KEY_TAG, IDEM_OLD_TAG };
+	static const uint8_t	 tags[] = { IDEM_REC_TAG, IDEM_KEY_TAG,
+	    IDEM_OLD_TAG };
 	struct storage_iter	*it = NULL;
-	const uint8_t		*key;
+	const uint8_t		*key, *hashes;
 	const void		*val;
-	size_t			 klen, vlen, i;
+	size_t			 klen, vlen, i, h, nh;
 	uint32_t		 day, keep_from = idem_keep_from();
 	int			 rc = 0, ret = -1;
 
@@ -263,18 +267,29 @@ idem_index_load(struct idem_index *ix, struct storage_txn *txn)
 			goto done;
 		while ((rc = storage_iter_next(it, (const void **)&key, &klen,
 		    &val, &vlen)) == 0) {
-			if (tags[i] == IDEM_KEY_TAG && klen == IDEM_KEYLEN)
+			if (tags[i] == IDEM_REC_TAG && klen == IDEM_REC_KEYLEN &&
+			    vlen % IDEM_HASH_BYTES == 0) {
 				day = idem_unbe32(key + 1);
-			else if (tags[i] == IDEM_OLD_TAG &&
-			    klen == IDEM_OLD_KEYLEN && vlen == 4)
+				hashes = val;
+				nh = vlen / IDEM_HASH_BYTES;
+			} else if (tags[i] == IDEM_KEY_TAG &&
+			    klen == IDEM_KEYLEN) {
+				day = idem_unbe32(key + 1);
+				hashes = key + klen - IDEM_HASH_BYTES;
+				nh = 1;
+			} else if (tags[i] == IDEM_OLD_TAG &&
+			    klen == IDEM_OLD_KEYLEN && vlen == 4) {
 				day = idem_unbe32(val);
-			else
+				hashes = key + 1;
+				nh = 1;
+			} else
 				continue;
-			if (day != 0 && day >= keep_from && (ret =
-			    idem_set_add(&ix->ix_done, key + klen -
-			    (tags[i] == IDEM_KEY_TAG ? IDEM_HASH_BYTES :
-			    IDEM_OLD_KEYLEN - 1), day)) != 0)
-				goto done;
+			if (day == 0 || day < keep_from)
+				continue;
+			for (h = 0; h < nh; h++)
+				if ((ret = idem_set_add(&ix->ix_done, hashes +
+				    h * IDEM_HASH_BYTES, day)) != 0)
+					goto done;
 		}
 		if (rc != -ENOENT) {
 			ret = rc;
@@ -292,29 +307,36 @@ done:
 	return ret;
 }
 
-/* 0 when this transaction's record of e is in txn, -ENOENT if not. */
+/* storage_txn_notes(): whether a note is of the hash *arg. */
 static int
-idem_stored(const struct idem_index *ix, struct storage_txn *txn,
-    const struct idem_entry *e)
+idem_note_is(const void *note, size_t len, void *arg)
 {
-	uint8_t	 key[IDEM_KEYLEN];
-	void	*val = NULL;
-	size_t	 len;
-	int	 rc;
+	return len == IDEM_NOTE_LEN && memcmp(note, arg,
+	    IDEM_HASH_BYTES) == 0;
+}
 
-	idem_key(e->ie_day, ix->ix_tag, e->ie_hash, key);
-	rc = storage_get(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key), &val,
-	    &len);
-	free(val);
-	return rc;
+/*
+ * Whether hash was put earlier in this transaction by a child that was
+ * not rolled back: its note is still in txn or an ancestor.
+ */
+static int
+idem_noted(struct storage_txn *txn, const uint8_t hash[IDEM_HASH_BYTES],
+    bool *noted)
+{
+	int	rc;
+
+	rc = storage_txn_notes(txn, idem_note_is, (void *)hash);
+	if (rc < 0)
+		return rc;
+	*noted = rc == 1;
+	return 0;
 }
 
 int
 idem_seen(struct idem_index *ix, struct storage_txn *txn,
     const uint8_t hash[IDEM_HASH_BYTES], bool *seen)
 {
-	struct idem_entry	*e;
-	int			 rc;
+	int	rc;
 
 	if (!ix->ix_loaded && (rc = idem_index_load(ix, txn)) != 0)
 		return rc;
@@ -322,62 +344,131 @@ idem_seen(struct idem_index *ix, struct storage_txn *txn,
 		*seen = true;
 		return 0;
 	}
-	if ((e = idem_set_find(&ix->ix_txn, hash)) == NULL) {
+	/* The set of this transaction says where to look, not more. */
+	if (idem_set_find(&ix->ix_txn, hash) == NULL) {
 		*seen = false;
 		return 0;
 	}
-	/* Put earlier in this transaction: there unless rolled back. */
-	if ((rc = idem_stored(ix, txn, e)) != 0 && rc != -ENOENT)
-		return rc;
-	*seen = rc == 0;
-	return 0;
+	return idem_noted(txn, hash, seen);
 }
 
 int
 idem_put(struct idem_index *ix, struct storage_txn *txn,
     const uint8_t hash[IDEM_HASH_BYTES], uint32_t day)
 {
-	uint8_t	key[IDEM_KEYLEN];
+	uint8_t	note[IDEM_NOTE_LEN];
+	bool	noted = false;
 	int	rc;
 
 	if (day == 0)
 		return -EINVAL;
-	/* Loaded before any record of this transaction is put: the load
-	 * must read only what was committed. */
 	if (!ix->ix_loaded && (rc = idem_index_load(ix, txn)) != 0)
 		return rc;
-	if (!ix->ix_tagged) {
-		randombytes_buf(ix->ix_tag, sizeof(ix->ix_tag));
-		ix->ix_tagged = true;
-	}
-	idem_key(day, ix->ix_tag, hash, key);
-	if ((rc = storage_put(txn, STORAGE_DB_IDEMPOTENCY, key, sizeof(key),
-	    NULL, 0, STORAGE_NOOVERWRITE)) != 0)
+	if (idem_set_find(&ix->ix_txn, hash) != NULL &&
+	    (rc = idem_noted(txn, hash, &noted)) != 0)
 		return rc;
-	/* Should this fail, the caller's child rolls the record back. */
+	if (noted)
+		return -EEXIST;
+	memcpy(note, hash, IDEM_HASH_BYTES);
+	idem_be32(note + IDEM_HASH_BYTES, day);
+	if ((rc = storage_txn_note(txn, note, sizeof(note))) != 0)
+		return rc;
+	/* Should this fail, the caller's child rolls the note back. */
 	return idem_set_add(&ix->ix_txn, hash, day);
+}
+
+/* storage_txn_notes(): a noted hash and its day into ix_kept. */
+static int
+idem_keep(const void *note, size_t len, void *arg)
+{
+	struct idem_index	*ix = arg;
+	struct idem_entry	*v;
+	const uint8_t		*n = note;
+	size_t			 cap;
+
+	if (len != IDEM_NOTE_LEN)
+		return 0;
+	if (ix->ix_nkept == ix->ix_ckept) {
+		cap = ix->ix_ckept ? 2 * ix->ix_ckept : IDEM_SET_MIN;
+		if ((v = reallocarray(ix->ix_kept, cap, sizeof(*v))) == NULL)
+			return -ENOMEM;
+		ix->ix_kept = v;
+		ix->ix_ckept = cap;
+	}
+	memcpy(ix->ix_kept[ix->ix_nkept].ie_hash, n, IDEM_HASH_BYTES);
+	ix->ix_kept[ix->ix_nkept].ie_day = idem_unbe32(n + IDEM_HASH_BYTES);
+	ix->ix_nkept++;
+	return 0;
+}
+
+/* By day, then by hash: the order of the records and of their hashes. */
+static int
+idem_entry_cmp(const void *a, const void *b)
+{
+	const struct idem_entry	*x = a, *y = b;
+
+	if (x->ie_day != y->ie_day)
+		return x->ie_day < y->ie_day ? -1 : 1;
+	return memcmp(x->ie_hash, y->ie_hash, IDEM_HASH_BYTES);
+}
+
+/* The records of one day's n sorted hashes (from e), under one tag. */
+static int
+idem_write_day(struct storage_txn *txn, const struct idem_entry *e,
+    size_t n)
+{
+	uint8_t		 key[IDEM_REC_KEYLEN], tag[IDEM_TAG_BYTES];
+	uint8_t		 val[IDEM_PART_HASHES * IDEM_HASH_BYTES];
+	size_t		 i, k, part;
+	int		 tries, rc;
+
+	/*
+	 * A tag another commit of that day drew is a 2^-64 event; a fresh
+	 * one is cheaper than arguing. Part 0 comes first, so a clash
+	 * shows before anything of this day is written.
+	 */
+	for (tries = 0;; tries++) {
+		randombytes_buf(tag, sizeof(tag));
+		rc = 0;
+		for (i = 0, part = 0; i < n && rc == 0; part++) {
+			for (k = 0; k < IDEM_PART_HASHES && i < n; k++, i++)
+				memcpy(val + k * IDEM_HASH_BYTES,
+				    e[i].ie_hash, IDEM_HASH_BYTES);
+			idem_rec_key(e[0].ie_day, tag, (unsigned)part, key);
+			rc = storage_put(txn, STORAGE_DB_IDEMPOTENCY, key,
+			    sizeof(key), val, k * IDEM_HASH_BYTES,
+			    STORAGE_NOOVERWRITE);
+		}
+		if (rc != -EEXIST || part > 1 || tries == 3)
+			return rc;
+	}
 }
 
 int
 idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 {
-	struct idem_set	*s = &ix->ix_txn;
-	size_t		 i;
-	int		 rc;
+	size_t	i, from, n;
+	int	rc;
 
-	free(ix->ix_kept);
-	ix->ix_kept = NULL;
 	ix->ix_nkept = 0;
-	if (s->is_n == 0)
+	if (ix->ix_txn.is_n == 0)
 		return 0;
-	if ((ix->ix_kept = calloc(s->is_n, sizeof(*ix->ix_kept))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < s->is_cap; i++) {
-		if (s->is_v[i].ie_day == 0)
-			continue;
-		if ((rc = idem_stored(ix, txn, &s->is_v[i])) == 0)
-			ix->ix_kept[ix->ix_nkept++] = s->is_v[i];
-		else if (rc != -ENOENT)
+	if ((rc = storage_txn_notes(txn, idem_keep, ix)) != 0)
+		return rc;
+	qsort(ix->ix_kept, ix->ix_nkept, sizeof(*ix->ix_kept),
+	    idem_entry_cmp);
+	/* A hash noted twice (idem_put refuses that) is written once. */
+	for (i = 0, n = 0; i < ix->ix_nkept; i++)
+		if (n == 0 || idem_entry_cmp(&ix->ix_kept[n - 1],
+		    &ix->ix_kept[i]) != 0)
+			ix->ix_kept[n++] = ix->ix_kept[i];
+	ix->ix_nkept = n;
+	for (from = 0; from < ix->ix_nkept; from = i) {
+		for (i = from; i < ix->ix_nkept &&
+		    ix->ix_kept[i].ie_day == ix->ix_kept[from].ie_day; i++)
+			;
+		if ((rc = idem_write_day(txn, &ix->ix_kept[from],
+		    i - from)) != 0)
 			return rc;
 	}
 	return 0;
@@ -398,11 +489,14 @@ idem_index_done(struct idem_index *ix, int rc)
 			    UINT32_MAX);
 			break;
 		}
-	free(ix->ix_kept);
-	ix->ix_kept = NULL;
+	/* A list a big batch grew is given back, as idem_set_clear does. */
+	if (ix->ix_ckept > 16 * IDEM_SET_MIN) {
+		free(ix->ix_kept);
+		ix->ix_kept = NULL;
+		ix->ix_ckept = 0;
+	}
 	ix->ix_nkept = 0;
 	idem_set_clear(&ix->ix_txn);
-	ix->ix_tagged = false;
 	if (ix->ix_loaded && ix->ix_expired != today) {
 		/* Shrinks too, when a busy fortnight has passed. */
 		i = IDEM_SET_MIN;
@@ -416,8 +510,8 @@ idem_index_done(struct idem_index *ix, int rc)
 /* ---------------------------------------------------------- sweep */
 
 /*
- * A record older than the day *arg, in either layout. An unreadable day
- * is no reason to keep a record. Records of the current layout are in
+ * A record older than the day *arg, in any layout. An unreadable day is
+ * no reason to keep a record. Records of the later two layouts are in
  * day order, so the first that is not old ends the walk.
  */
 static int
@@ -427,6 +521,9 @@ idem_pick_old(const void *key, size_t klen, const void *val, size_t vlen,
 	const uint8_t	*k = key;
 	uint32_t	 before = *(const uint32_t *)arg;
 
+	if (k[0] == IDEM_REC_TAG)
+		return klen != IDEM_REC_KEYLEN || idem_unbe32(k + 1) < before ?
+		    STORAGE_PICK_DELETE : STORAGE_PICK_STOP;
 	if (k[0] == IDEM_KEY_TAG)
 		return klen != IDEM_KEYLEN || idem_unbe32(k + 1) < before ?
 		    STORAGE_PICK_DELETE : STORAGE_PICK_STOP;
@@ -439,7 +536,8 @@ int
 idem_sweep(struct storage_txn *txn, uint32_t before, size_t max,
     size_t *n_out, bool *more)
 {
-	static const uint8_t	tags[] = { IDEM_OLD_TAG, IDEM_KEY_TAG };
+	static const uint8_t	tags[] = { IDEM_OLD_TAG, IDEM_KEY_TAG,
+	    IDEM_REC_TAG };
 	size_t			n = 0, got, t;
 	bool			left = false;
 	int			ret;

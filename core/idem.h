@@ -7,13 +7,24 @@
  * day, nothing else: not the id, not the response's key, not a time.
  *
  * STORAGE_DB_IDEMPOTENCY layout (keys are not secret; values are sealed):
- *   'd' | day (BE32) | batch tag (8) | hash (16)  -> empty
+ *   'c' | day (BE32) | commit tag (8) | part (BE16)
+ *       -> the hashes of that day's responses of one commit, 16 bytes
+ *          each, in ascending order, at most IDEM_PART_HASHES a record
+ *   'd' | day (BE32) | commit tag (8) | hash (16)  -> empty
+ *                        (the second layout: read and swept)
  *   'h' | hash (32)  -> day (BE32)        (the first layout: read and swept)
- * The batch tag is drawn at random once per write transaction, so the
- * records of one commit are neighbours: a leaf page or two per commit to
- * write, where a key led by the hash cost a random leaf page per response
- * (a third of the writer's disk writes). It is random, not a counter, so
- * the keys keep no order of commits within a day.
+ * The commit tag is drawn at random by each commit for each day it
+ * writes, so the records of one commit are neighbours, and it is random,
+ * not a counter, so the keys keep no order of commits within a day; the
+ * hashes of a record are sorted, so it keeps no order within the commit
+ * either.
+ * Where a key led by the hash cost a random leaf page per response, and
+ * a record per response under the commit's tag cost a sealed value and a
+ * B-tree insert per response in its child transaction (and one more
+ * tree for every child to copy pages of), a commit now writes one record
+ * (or a few) at its end: the writer notes each hash in the child that
+ * stores its response (storage_txn_note()), so the hashes of children
+ * rolled back are not written.
  *
  * Lookups by hash cannot use that order: the writer thread keeps every
  * hash of the window in memory (struct idem_index: 40 to 80 bytes per
@@ -37,6 +48,10 @@ struct idem_index;
 /* 128 bits: a false "seen" among 10^7 hashes is a 10^-24 event. */
 #define IDEM_HASH_BYTES		16
 #define IDEM_TAG_BYTES		8
+#define IDEM_REC_TAG		'c'
+#define IDEM_REC_KEYLEN		(1 + 4 + IDEM_TAG_BYTES + 2)
+/* 1.5 KiB of hashes: a record stays inside its leaf page. */
+#define IDEM_PART_HASHES	96
 #define IDEM_KEY_TAG		'd'
 #define IDEM_KEYLEN		(1 + 4 + IDEM_TAG_BYTES + IDEM_HASH_BYTES)
 #define IDEM_OLD_TAG		'h'
@@ -97,15 +112,16 @@ int	idem_seen(struct idem_index *ix, struct storage_txn *txn,
 	    const uint8_t hash[IDEM_HASH_BYTES], bool *seen);
 
 /*
- * Record the hash of a response of day, in the transaction (or child)
- * that stores the response. -EEXIST when this transaction holds it.
+ * Note the hash of a response of day in the transaction (or child) that
+ * stores the response; it is written by idem_index_precommit() unless
+ * that child is rolled back. -EEXIST when this transaction holds it.
  */
 int	idem_put(struct idem_index *ix, struct storage_txn *txn,
 	    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day);
 
 /*
- * Before the top-level commit (txn): which of this transaction's records
- * are still there, children rolled back or not.
+ * Before the top-level commit (txn): write the records of the hashes
+ * noted by the children that stayed (an error fails the commit).
  */
 int	idem_index_precommit(struct idem_index *ix, struct storage_txn *txn);
 
@@ -121,8 +137,8 @@ size_t	idem_index_count(const struct idem_index *ix);
 
 /*
  * Drop at most max records whose day is before `before` (write txn),
- * oldest days first; *n_out gets how many, *more whether some are left.
- * Records whose day cannot be read go too.
+ * oldest days first, all three layouts; *n_out gets how many, *more
+ * whether some are left. Records whose day cannot be read go too.
  */
 int	idem_sweep(struct storage_txn *txn, uint32_t before, size_t max,
 	    size_t *n_out, bool *more);

@@ -509,34 +509,48 @@ intake_item_clear(struct intake_item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-/* The response record's JSON text (intake.h), *out malloc()ed. */
+/*
+ * The response record's JSON text (intake.h), *out malloc()ed. Written
+ * directly (codec.h): the same bytes as json_pack() and codec_dump() of
+ * {"survey", "version", "unit", "owner", "collector", "day", "lang",
+ * "answers"} in this order, which cost a tenth of a durable submission.
+ */
 static int
 intake_record(uint32_t survey, uint32_t version, uint32_t unit,
     uint32_t owner, enum collectors_kind kind, uint32_t day,
     const struct answers *a, char **out, size_t *len_out)
 {
-	char	 date[16];
-	json_t	*rec = NULL;
-	int	 ret;
+	struct codec_buf	 b;
+	char			 date[16];
+	int			 ret;
 
+	memset(&b, 0, sizeof(b));
 	if ((ret = util_format_date(day, date, sizeof(date))) != 0)
 		goto done;
-	rec = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
-	    "survey", (json_int_t)survey,
-	    "version", (json_int_t)version,
-	    "unit", (json_int_t)unit,
-	    "owner", (json_int_t)owner,
-	    "collector", collectors_kind_name(kind),
-	    "day", date,
-	    "lang", answers_lang(a),
-	    "answers", answers_to_json(a));
-	if (rec == NULL || (*out = codec_dump(rec, len_out)) == NULL) {
+	CODEC_BUF_LIT(&b, "{\"survey\":");
+	codec_buf_int(&b, survey);
+	CODEC_BUF_LIT(&b, ",\"version\":");
+	codec_buf_int(&b, version);
+	CODEC_BUF_LIT(&b, ",\"unit\":");
+	codec_buf_int(&b, unit);
+	CODEC_BUF_LIT(&b, ",\"owner\":");
+	codec_buf_int(&b, owner);
+	CODEC_BUF_LIT(&b, ",\"collector\":");
+	codec_buf_cstr(&b, collectors_kind_name(kind));
+	CODEC_BUF_LIT(&b, ",\"day\":");
+	codec_buf_cstr(&b, date);
+	CODEC_BUF_LIT(&b, ",\"lang\":");
+	codec_buf_cstr(&b, answers_lang(a));
+	CODEC_BUF_LIT(&b, ",\"answers\":");
+	answers_write(a, &b);
+	CODEC_BUF_LIT(&b, "}");
+	if ((*out = codec_buf_take(&b, len_out)) == NULL) {
 		ret = -ENOMEM;
 		goto done;
 	}
 	ret = 0;
 done:
-	json_decref(rec);
+	codec_buf_wipe(&b);
 	return ret;
 }
 

@@ -11,6 +11,7 @@
  */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -102,6 +103,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct answers	*a = NULL, *again = NULL;
 	struct error		 err;
 	json_t			*body = NULL, *stored = NULL, *lang;
+	struct codec_buf	 b;
+	char			*written = NULL, *dumped = NULL;
 	const char		*l;
 
 	memset(&err, 0, sizeof(err));
@@ -122,6 +125,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	stored = answers_to_json(a);
 	FUZZ_CHECK(stored != NULL);
+	/* The record's writer spells it as jansson does, byte for byte. */
+	memset(&b, 0, sizeof(b));
+	answers_write(a, &b);
+	written = codec_buf_take(&b, NULL);
+	dumped = codec_dump(stored, NULL);
+	FUZZ_CHECK(written != NULL && dumped != NULL &&
+	    strcmp(written, dumped) == 0);
 	memset(&err, 0, sizeof(err));
 	if (answers_check_record(s, stored, answers_lang(a), &again,
 	    &err) != 0)
@@ -130,6 +140,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(again != NULL);
 	fuzz_same_answers(s, a, again);
 done:
+	free(written);
+	free(dumped);
 	answers_free(again);
 	answers_free(a);
 	json_decref(stored);

@@ -2,12 +2,14 @@
  * survey.c — fuzz target: a survey definition as an admin posts it
  * (survey_parse), the largest document the daemon takes.
  *
- * Property: a definition accepted is accepted again in its canonical form
- * and gives the same canonical form back, since that form is what the
- * store keeps and every later read parses.
+ * Properties: a definition accepted is accepted again in its canonical
+ * form and gives the same canonical form back, since that form is what
+ * the store keeps and every later read parses; and codec_dump() writes
+ * any document, the input and its canonical form, as json_dumps() does.
  */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -16,6 +18,20 @@
 #include "common/error.h"
 #include "core/survey.h"
 #include "fuzz/fuzz.h"
+
+/* codec_dump() of json is json_dumps()'s, byte for byte. */
+static void
+fuzz_same_dump(const json_t *json)
+{
+	char	*ours, *theirs;
+
+	ours = codec_dump(json, NULL);
+	theirs = json_dumps(json, JSON_COMPACT);
+	FUZZ_CHECK((ours == NULL) == (theirs == NULL));
+	FUZZ_CHECK(ours == NULL || strcmp(ours, theirs) == 0);
+	free(ours);
+	free(theirs);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,6 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    NULL);
 	if (def == NULL)
 		goto done;
+	fuzz_same_dump(def);
 	if (survey_parse(def, &s, &err) != 0) {
 		FUZZ_CHECK(err.er_code != ERR_NONE);
 		goto done;
@@ -41,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(survey_question_slots(s, qi) <= QTYPE_MAX_SLOTS);
 	canon = survey_to_json(s);
 	FUZZ_CHECK(canon != NULL);
+	fuzz_same_dump(canon);
 	memset(&err, 0, sizeof(err));
 	if (survey_parse(canon, &again, &err) != 0)
 		fprintf(stderr, "canonical form refused: %s: %s\n",

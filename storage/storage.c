@@ -135,6 +135,12 @@ struct storage_jkeys {
 };
 _Static_assert(STORAGE_DB_COUNT <= 32, "storage_txn.tx_dirty is 32 bits");
 
+/* A note of storage_txn_note(). */
+struct storage_note {
+	uint8_t		sn_len;
+	unsigned char	sn_data[STORAGE_NOTE_MAX];
+};
+
 /* One unwrapped data key, reused while a transaction stays in its month. */
 struct storage_dk {
 	unsigned char	*dk_key;	/* guarded; NULL until needed */
@@ -153,6 +159,12 @@ struct storage_txn {
 	uint32_t		 tx_dirty;	/* 1 << db for each db changed */
 	struct storage_jkeys	 tx_jkeys;	/* the journal's db changed */
 	struct storage_dk	 tx_dk;
+	/* Top-level only: the commit's tag of response keys, once drawn. */
+	bool			 tx_tagged;
+	unsigned char		 tx_tag[STORAGE_RESPONSE_TAGLEN];
+	struct storage_note	*tx_notes;
+	size_t			 tx_nnotes;
+	size_t			 tx_cnotes;
 };
 
 struct storage_iter {
@@ -837,9 +849,66 @@ storage_txn_end(struct storage_txn *txn, bool committed)
 	}
 	storage_dk_put(txn->tx_st, txn->tx_dk.dk_key);
 	free(txn->tx_jkeys.jk_v);
+	free(txn->tx_notes);
 	if (txn->tx_parent == NULL && txn->tx_kv != NULL)
 		storage_gate_leave(txn->tx_st);
 	free(txn);
+}
+
+/* Room for more notes in txn. */
+static int
+storage_notes_reserve(struct storage_txn *txn, size_t more)
+{
+	struct storage_note	*v;
+	size_t			 cap;
+
+	if (more <= txn->tx_cnotes - txn->tx_nnotes)
+		return 0;
+	if (more > SIZE_MAX / 2 / sizeof(*v) - txn->tx_nnotes)
+		return -ENOMEM;
+	for (cap = txn->tx_cnotes ? txn->tx_cnotes : 32;
+	    cap < txn->tx_nnotes + more; cap *= 2)
+		;
+	if ((v = reallocarray(txn->tx_notes, cap, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	txn->tx_notes = v;
+	txn->tx_cnotes = cap;
+	return 0;
+}
+
+int
+storage_txn_note(struct storage_txn *txn, const void *note, size_t len)
+{
+	struct storage_note	*n;
+	int			 ret;
+
+	if (txn == NULL || txn->tx_kv == NULL || !txn->tx_write ||
+	    note == NULL || len == 0 || len > STORAGE_NOTE_MAX)
+		return -EINVAL;
+	if ((ret = storage_notes_reserve(txn, 1)) != 0)
+		return ret;
+	n = &txn->tx_notes[txn->tx_nnotes++];
+	n->sn_len = (uint8_t)len;
+	memcpy(n->sn_data, note, len);
+	return 0;
+}
+
+int
+storage_txn_notes(struct storage_txn *txn,
+    int (*fn)(const void *, size_t, void *), void *arg)
+{
+	struct storage_txn	*t;
+	size_t			 i;
+	int			 ret;
+
+	if (txn == NULL || fn == NULL)
+		return -EINVAL;
+	for (t = txn; t != NULL; t = t->tx_parent)
+		for (i = 0; i < t->tx_nnotes; i++)
+			if ((ret = fn(t->tx_notes[i].sn_data,
+			    t->tx_notes[i].sn_len, arg)) != 0)
+				return ret;
+	return 0;
 }
 
 int
@@ -853,6 +922,11 @@ storage_txn_commit(struct storage_txn *txn)
 	if (txn->tx_kv == NULL) {
 		/* Its parent already ended it; nothing was committed. */
 		ret = -EINVAL;
+	} else if (txn->tx_parent != NULL && txn->tx_nnotes > 0 &&
+	    storage_notes_reserve(txn->tx_parent, txn->tx_nnotes) != 0) {
+		/* The notes must go with the writes, or neither does. */
+		kv_txn_abort(txn->tx_kv);
+		ret = -ENOMEM;
 	} else {
 		id = kv_txn_id(txn->tx_kv);
 		ret = kv_txn_commit(txn->tx_kv);
@@ -867,6 +941,11 @@ storage_txn_commit(struct storage_txn *txn)
 			txn->tx_parent->tx_dirty |= txn->tx_dirty;
 			if (txn->tx_st->st_journal != NULL)
 				storage_journal_merge(txn->tx_parent, txn);
+			if (txn->tx_nnotes > 0)
+				memcpy(txn->tx_parent->tx_notes +
+				    txn->tx_parent->tx_nnotes, txn->tx_notes,
+				    txn->tx_nnotes * sizeof(*txn->tx_notes));
+			txn->tx_parent->tx_nnotes += txn->tx_nnotes;
 		} else if (ret == 0 && txn->tx_write)
 			storage_gen_committed(txn->tx_st, id, txn->tx_dirty,
 			    &txn->tx_jkeys);
@@ -1271,6 +1350,21 @@ storage_day_month(uint32_t day)
 }
 
 uint32_t
+storage_random_uniform(uint32_t upper)
+{
+	uint32_t	r, min;
+
+	if (upper < 2)
+		return 0;
+	/* Draws below 2^32 mod upper would favour the small results. */
+	min = (0U - upper) % upper;
+	do
+		seal_random_public(&r, sizeof(r));
+	while (r < min);
+	return r % upper;
+}
+
+uint32_t
 storage_response_key_day(const void *key)
 {
 	return storage_be32((const unsigned char *)key + 4);
@@ -1281,6 +1375,7 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
     const void *val, size_t vlen)
 {
 	struct seal_ad		 ad;
+	struct storage_txn	*top;
 	const unsigned char	*dk;
 	unsigned char		 key[STORAGE_RESPONSE_KEYLEN];
 	unsigned char		*sealed = NULL;
@@ -1291,8 +1386,17 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
 		ret = -EINVAL;
 		goto done;
 	}
+	/* One tag per commit: the top-level transaction's (storage.h). */
+	for (top = txn; top->tx_parent != NULL; top = top->tx_parent)
+		;
+	if (!top->tx_tagged) {
+		seal_random_public(top->tx_tag, sizeof(top->tx_tag));
+		top->tx_tagged = true;
+	}
 	storage_put_be32(key, survey);
 	storage_put_be32(key + 4, day);
+	memcpy(key + STORAGE_RESPONSE_TAGOFF, top->tx_tag,
+	    STORAGE_RESPONSE_TAGLEN);
 	if ((ret = storage_seal_key(txn, STORAGE_DB_RESPONSES, key,
 	    sizeof(key), true, &dk, &ad.sad_kid)) != 0)
 		goto done;
@@ -1304,12 +1408,15 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
 	ad.sad_key = key;
 	ad.sad_klen = sizeof(key);
 	/*
-	 * Random tails keep no order within a day. Two equal tails in one
-	 * (survey, day) are a 2^-64 event; retrying is cheaper than arguing.
-	 * The key is in the associated data, so each try seals afresh.
+	 * Random tails keep no order within a commit. Two equal tails under
+	 * one (survey, day, tag) are a 2^-32 event per pair of responses of
+	 * a commit, and retrying is cheaper than arguing. The key is in the
+	 * associated data, so each try seals afresh.
 	 */
 	for (tries = 0; tries < 4; tries++) {
-		seal_random_public(key + 8, sizeof(key) - 8);
+		seal_random_public(key + STORAGE_RESPONSE_TAGOFF +
+		    STORAGE_RESPONSE_TAGLEN, sizeof(key) -
+		    STORAGE_RESPONSE_TAGOFF - STORAGE_RESPONSE_TAGLEN);
 		if ((ret = seal_value(dk, &ad, val, vlen, sealed,
 		    vlen + SEAL_OVERHEAD)) != 0)
 			goto done;

@@ -173,6 +173,24 @@ int	storage_put(struct storage_txn *txn, enum storage_db db,
 int	storage_del(struct storage_txn *txn, enum storage_db db,
 	    const void *key, size_t klen);
 
+/*
+ * Notes: a few bytes a write transaction carries to its commit, kept as
+ * its writes are kept. A child's notes go to its parent when the child
+ * commits and are dropped when it is rolled back, so at the top-level
+ * commit the notes are those of the children that stayed: for a writer
+ * that writes one record per commit of what its children did (the
+ * idempotency records, core/idem.h) instead of one record per child.
+ * storage_txn_note() copies len bytes (at most STORAGE_NOTE_MAX).
+ * storage_txn_notes() calls fn with every note of txn and of its
+ * ancestors (what a commit up to the top would keep), in no promised
+ * order; fn's non-zero return stops the walk and is returned.
+ */
+#define STORAGE_NOTE_MAX	32
+int	storage_txn_note(struct storage_txn *txn, const void *note,
+	    size_t len);
+int	storage_txn_notes(struct storage_txn *txn,
+	    int (*fn)(const void *note, size_t len, void *arg), void *arg);
+
 /* Next value of a named counter (1, 2, ...), for ids. Write txn only. */
 int	storage_next_id(struct storage_txn *txn, const char *counter,
 	    uint32_t *id_out);
@@ -225,11 +243,26 @@ int	storage_del_prefix(struct storage_txn *txn, enum storage_db db,
 
 /*
  * Responses are sealed with the data key of (survey, month of day), created
- * on first use and stored wrapped by the KEK. The key is
- * survey (4 bytes BE) | day (4 bytes BE, days since 1970-01-01) | 8 random
- * bytes: appends near the tail, but no order within a day.
+ * on first use and stored wrapped by the KEK. The key (DESIGN.md section 4)
+ * is
+ *   survey (4 bytes BE) | day (4 bytes BE, days since 1970-01-01)
+ *   | tag (4 bytes) | 4 random bytes
+ * where the tag is drawn at random once per top-level write transaction,
+ * that is once per commit, and shared by its children. So the responses
+ * of one commit are neighbours (a commit writes a leaf page or two per
+ * survey and day, not one per response), while the store keeps no order
+ * of arrival: the tag is random, not a counter, so commits of a day sort
+ * in no order of time, and the trailing bytes are random, not a
+ * sequence, so neither do the responses of one commit. What the shared
+ * tag tells, that those responses arrived within the same few
+ * milliseconds, a kiosk's offline batch tells anyway.
+ * Keys written before the tag (survey | day | 8 random bytes) have the
+ * same length and prefix, and every reader looks at survey and day
+ * only: both kinds are read alike, and nothing is migrated.
  */
 #define STORAGE_RESPONSE_KEYLEN	16
+#define STORAGE_RESPONSE_TAGOFF	8	/* where the commit's tag is */
+#define STORAGE_RESPONSE_TAGLEN	4
 int	storage_response_put(struct storage_txn *txn, uint32_t survey,
 	    uint32_t day, const void *val, size_t vlen);
 /*
@@ -270,6 +303,15 @@ int	storage_keygen(const char *path);
  * of keys follow their own, shorter schedule (DESIGN.md section 6).
  */
 int	storage_backup(struct storage *st, const char *dir);
+
+/*
+ * A random number below upper (> 0), uniform, for what decides where
+ * something is stored (a text's place among its group's pending ones):
+ * from the per-thread pool that nonces and the tails of response keys
+ * come from, refilled from the kernel, rather than a system call each.
+ * Unpredictable, not secret: never a key.
+ */
+uint32_t storage_random_uniform(uint32_t upper);
 
 /* month index (year * 12 + month - 1) of a day number. */
 uint32_t storage_day_month(uint32_t day);

@@ -1,5 +1,6 @@
 """Helpers for the intake tests: days relative to the daemon's today,
-response ids, collector slugs and palautectl on the store."""
+response ids, collector slugs, palautectl on the store and the keys of
+its responses as LMDB holds them."""
 import datetime
 import subprocess
 import uuid
@@ -40,3 +41,18 @@ def verify(state_dir):
         k, _, v = line.partition(" ")
         fields[k] = int(v) if v.isdigit() else v
     return rc, fields, err
+
+
+def response_keys(state_dir, survey):
+    """The keys of survey's responses in the store, in its order, as hex
+    strings, read with lmdb-utils' mdb_dump beside the running daemon (a
+    reader of its own). A key is survey (4 bytes) | day (4) | the
+    commit's tag (4) | random (4), storage/storage.h."""
+    p = subprocess.run(["mdb_dump", "-s", "responses", state_dir],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60, check=True)
+    lines = p.stdout.decode().splitlines()
+    data = lines[lines.index("HEADER=END") + 1:lines.index("DATA=END")]
+    prefix = "%08x" % survey
+    # Key and value lines alternate, each indented by one space.
+    return [k.strip() for k in data[0::2] if k.strip().startswith(prefix)]

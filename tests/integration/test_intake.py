@@ -15,7 +15,7 @@ import time
 import unittest
 import uuid
 
-from intake_support import day, new_id, slug_of, verify
+from intake_support import day, new_id, response_keys, slug_of, verify
 from palaute_test import (Admin, Daemon, Response, SharedDaemonTest,
                           load_survey, main)
 
@@ -56,6 +56,65 @@ class IntakeTest(SharedDaemonTest):
 def item(answers=None, offset=0, lang="fi", rid=None):
     return {"id": rid or new_id("k"), "day": day(offset), "lang": lang,
             "answers": answers if answers is not None else {"visit": 4}}
+
+
+def spearman(ranks):
+    """Spearman's rho of ranks (a permutation of 0..n-1) against 0..n-1."""
+    n = len(ranks)
+    return 1 - 6 * sum((r - i) ** 2 for i, r in enumerate(ranks)) / \
+        (n * (n * n - 1))
+
+
+class StoreOrder(IntakeTest):
+    """DESIGN.md section 4 read from the data directory: a response's key
+    is (survey, day, a random tag drawn once per commit, random bytes)."""
+
+    COMMITS = 60
+
+    def test_commits_are_neighbours_in_no_order(self):
+        c, slug = self.form()
+        survey = c["survey"]
+        # One response at a time: each is acknowledged after its own
+        # commit, and each commit adds one key.
+        arrived, seen = [], set()
+        for n in range(self.COMMITS):
+            r = self.submit(slug, {"visit": 1 + n % 5, "comment": "x%d" % n})
+            self.assertEqual(r.status, 201, r)
+            keys = set(response_keys(self.d.state_dir, survey))
+            self.assertEqual(len(keys - seen), 1)
+            arrived.append((keys - seen).pop())
+            seen = keys
+        self.assertEqual(len({k[:16] for k in arrived}), 1, "one day")
+        tags = [k[16:24] for k in arrived]
+        self.assertEqual(len(set(tags)), self.COMMITS, "a tag per commit")
+
+        # A kiosk's batch of 30 is one commit: its keys share a tag of
+        # their own and lie together, nothing of another commit between.
+        unit = self.admin.unit()
+        kc = self.admin.collector(survey, unit, "kiosk")
+        token = self.d.post("/api/v1/kiosk/enroll", body={
+            "code": kc["enrollment_code"]}).json()["device_token"]
+        self.assertEqual(self.statuses(self.batch(token, [
+            item({"visit": 1 + n % 5}) for n in range(30)])), [201] * 30)
+        keys = response_keys(self.d.state_dir, survey)
+        batch = [i for i, k in enumerate(keys) if k not in seen]
+        self.assertEqual(len(batch), 30)
+        self.assertEqual(batch, list(range(batch[0], batch[0] + 30)))
+        self.assertEqual(len({keys[i][16:24] for i in batch}), 1)
+        self.assertNotIn(keys[batch[0]][16:24], tags)
+
+        # The commits' order in the store against their arrival: for a
+        # random order Spearman's rho has a standard deviation of
+        # 1/sqrt(59) = 0.13 (the bound is 4.6 of them), and about half
+        # of the successive commits sort upwards (sd 2.3; the bounds are
+        # 6 of them away). A counter or a clock in the key puts rho at 1
+        # and every commit upwards.
+        place = {k: i for i, k in enumerate(sorted(arrived))}
+        ranks = [place[k] for k in arrived]
+        rho = spearman(ranks)
+        up = sum(1 for a, b in zip(ranks, ranks[1:]) if b > a)
+        self.assertLess(abs(rho), 0.6, (rho, ranks))
+        self.assertTrue(15 < up < 44, (up, ranks))
 
 
 class Kiosk(IntakeTest):

@@ -4,7 +4,8 @@
  * pending texts are never read, groups stay apart, a month's shred takes
  * that month's entries and no other, the index is built once from the
  * records of an older store, rebuild leaves it be, verify checks the size
- * of every step, and no text reaches the disk unsealed.
+ * of every step, pending entries of the older JSON layout are read and a
+ * damaged one is refused, and no text reaches the disk unsealed.
  */
 #include "config.h"
 
@@ -531,6 +532,119 @@ test_refused(void **state)
 	assert_int_equal(st.st_n, 0);
 }
 
+/*
+ * A pending entry of a store written before pending entries were kept in
+ * bytes, JSON: counted as it stands, and its texts go into the next step
+ * with the texts that complete it.
+ */
+static void
+test_json_pending(void **state)
+{
+	static const char	 old[] = "{\"next\": 4, \"comments\": ["
+	    "{\"text\": \"a 0\", \"lang\": \"fi\"}, {\"text\": \"a 1\","
+	    " \"lang\": \"fi\"}]}";
+	struct fx		*f = *state;
+	struct comments_id	 id = group(f, f->unit, D(2024, 4, 10), 1);
+	struct storage_txn	*txn = NULL;
+	struct steps		 st;
+	struct seen		 s;
+	uint8_t			 key[COMMENTS_KEYLEN];
+	char			 line[64];
+
+	memset(&s, 0, sizeof(s));
+	comments_key(&id, COMMENTS_PENDING, key);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), old, sizeof(old) - 1, 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
+	steps(f, &st);
+	snprintf(line, sizeof(line), "%u/%u/1 pending:2", id.cm_month,
+	    f->unit);
+	has_line(&st, line);
+
+	add(f, &id, "a", 2, KC - 2, KC);
+	assert_int_equal(walk(f, 0, UINT32_MAX, 0, &s), KC);
+	assert_string_equal(s.s_text[0], "a 0");
+	assert_string_equal(s.s_text[1], "a 1");
+	assert_string_equal(s.s_text[2], "a 2");
+	steps(f, &st);
+	assert_int_equal(st.st_n, 2);
+	snprintf(line, sizeof(line), "%u/%u/1 step 4:%d", id.cm_month,
+	    f->unit, KC);
+	assert_string_equal(st.st_line[0], line);
+	snprintf(line, sizeof(line), "%u/%u/1 pending:0", id.cm_month,
+	    f->unit);
+	assert_string_equal(st.st_line[1], line);
+	seen_clear(&s);
+}
+
+/* A pending entry cut short is not one this module wrote. */
+static void
+test_damaged_pending(void **state)
+{
+	/* 'P', next 0, "fi", a text of 5 bytes of which 2 are there. */
+	static const uint8_t	 cut[] = { 'P', 0, 0, 0, 0, 2, 'f', 'i',
+	    0, 0, 0, 5, 'a', 'b' };
+	struct fx		*f = *state;
+	struct comments_id	 id = group(f, f->unit, D(2024, 4, 10), 1);
+	struct storage_txn	*txn = NULL;
+	struct steps		 st;
+	uint8_t			 key[COMMENTS_KEYLEN], whole[sizeof(cut)];
+	char			 line[64];
+
+	comments_key(&id, COMMENTS_PENDING, key);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), cut, sizeof(cut), 0), 0);
+	assert_int_equal(comments_add(txn, &id, "x", "fi", KC), -EBADMSG);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(comments_steps(txn, f->survey, steps_one, &st),
+	    -EBADMSG);
+	/* Whole, with its length right, it reads: one text pending. */
+	memcpy(whole, cut, sizeof(whole));
+	whole[11] = 2;
+	assert_int_equal(storage_put(txn, STORAGE_DB_COMMENTS, key,
+	    sizeof(key), whole, sizeof(whole), 0), 0);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(comments_steps(txn, f->survey, steps_one, &st), 0);
+	snprintf(line, sizeof(line), "%u/%u/1 pending:1", id.cm_month,
+	    f->unit);
+	has_line(&st, line);
+	storage_txn_abort(txn);
+}
+
+/* A step's texts come back as they were given, whatever they hold. */
+static void
+test_texts_verbatim(void **state)
+{
+	static const char *const texts[KC] = {
+		"\"lainaus\" ja \\ kenoviiva",
+		"rivi\nrivi\ttab \x01 \x1f",
+		"ääkköset € 😀 </script>",
+	};
+	struct fx		*f = *state;
+	struct comments_id	 id = group(f, f->unit, D(2024, 4, 10), 1);
+	struct storage_txn	*txn = NULL;
+	struct seen		 s;
+	size_t			 i, k;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < KC; i++) {
+		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+		assert_int_equal(comments_add(txn, &id, texts[i], "fi", KC),
+		    0);
+		assert_int_equal(storage_txn_commit(txn), 0);
+	}
+	assert_int_equal(walk(f, 0, UINT32_MAX, 0, &s), KC);
+	for (i = 0; i < KC; i++) {
+		for (k = 0; k < s.s_n; k++)
+			if (strcmp(s.s_text[k], texts[i]) == 0)
+				break;
+		assert_true(k < s.s_n);
+	}
+	seen_clear(&s);
+}
+
 /* The texts reach the disk sealed, steps and pending alike. */
 static void
 test_sealed(void **state)
@@ -572,6 +686,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sealed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_pending, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_pending, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_texts_verbatim, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * test_idem.c — intake's idempotency records: client ids, the day window,
  * the keyed hash, and records put, found and swept on a real store in a
- * temporary directory.
+ * temporary directory, in the layout of each release.
  */
 #include <config.h>
 
@@ -241,48 +241,119 @@ test_rollbacks(void **state)
 	assert_int_equal(idem_index_count(f->ix), 2);
 }
 
-/* The records of one commit are neighbours: day, then one tag. */
+/* A record's day, from its key. */
+static uint32_t
+key_day(const uint8_t *k)
+{
+	return (uint32_t)k[1] << 24 | (uint32_t)k[2] << 16 |
+	    (uint32_t)k[3] << 8 | k[4];
+}
+
+/*
+ * A commit writes its hashes in a record per day (or a few, of at most
+ * IDEM_PART_HASHES), sorted, under a tag of its own; a child rolled back
+ * leaves nothing.
+ */
 static void
-test_commit_neighbours(void **state)
+test_commit_records(void **state)
 {
 	struct fixture		*f = *state;
-	struct storage_txn	*txn;
+	struct storage_txn	*txn, *child;
 	struct storage_iter	*it;
-	const uint8_t		*k;
-	const void		*v;
-	uint8_t			 h[IDEM_HASH_BYTES], tags[2][IDEM_TAG_BYTES];
-	size_t			 kl, vl, n = 0;
+	const uint8_t		*k, *v;
+	uint8_t			 h[IDEM_HASH_BYTES], tags[4][IDEM_TAG_BYTES];
+	uint8_t			 all[260][IDEM_HASH_BYTES];
+	size_t			 kl, vl, n = 0, nh = 0, i, j;
+	uint32_t		 days[4];
 	char			 id[32];
-	int			 i, t;
+	int			 t, c;
 
+	/* 50 of today; then 150 of today, 3 of yesterday, 5 rolled back. */
 	for (t = 0; t < 2; t++) {
 		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-		for (i = 0; i < 50; i++) {
-			snprintf(id, sizeof(id), "commit-%d-%04d", t, i);
+		for (c = 0; c < (t == 0 ? 50 : 158); c++) {
+			snprintf(id, sizeof(id), "commit-%d-%04d", t, c);
 			idem_hash(key_a, 3, id, h);
-			assert_int_equal(idem_put(f->ix, txn, h, TODAY), 0);
+			if (c < 153)
+				memcpy(all[nh++], h, sizeof(h));
+			assert_int_equal(storage_txn_begin_child(txn, &child),
+			    0);
+			assert_int_equal(idem_put(f->ix, child, h, c >= 150 &&
+			    c < 153 ? TODAY - 1 : TODAY), 0);
+			if (c < 153)
+				assert_int_equal(storage_txn_commit(child), 0);
+			else
+				storage_txn_abort(child);
 		}
 		commit(f, txn);
 	}
+	assert_int_equal(nh, 203);
+
 	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
 	assert_int_equal(storage_iter_new(txn, STORAGE_DB_IDEMPOTENCY, NULL,
 	    0, &it), 0);
-	while (storage_iter_next(it, (const void **)&k, &kl, &v, &vl) == 0) {
-		assert_int_equal(kl, IDEM_KEYLEN);
-		assert_int_equal(k[0], IDEM_KEY_TAG);
-		assert_int_equal((uint32_t)k[1] << 24 | (uint32_t)k[2] << 16 |
-		    (uint32_t)k[3] << 8 | k[4], TODAY);
-		assert_int_equal(vl, 0);
-		/* 50 of one tag, then 50 of the other. */
-		if (n % 50 == 0)
-			memcpy(tags[n / 50], k + 5, IDEM_TAG_BYTES);
-		assert_memory_equal(k + 5, tags[n / 50], IDEM_TAG_BYTES);
+	nh = 0;
+	while (storage_iter_next(it, (const void **)&k, &kl,
+	    (const void **)&v, &vl) == 0) {
+		assert_true(n < 4);
+		assert_int_equal(kl, IDEM_REC_KEYLEN);
+		assert_int_equal(k[0], IDEM_REC_TAG);
+		days[n] = key_day(k);
+		memcpy(tags[n], k + 5, IDEM_TAG_BYTES);
+		assert_int_equal(vl % IDEM_HASH_BYTES, 0);
+		assert_true(vl > 0 && vl <= IDEM_PART_HASHES * IDEM_HASH_BYTES);
+		/* Sorted: nothing of the order they came in. */
+		for (i = IDEM_HASH_BYTES; i < vl; i += IDEM_HASH_BYTES)
+			assert_true(memcmp(v + i - IDEM_HASH_BYTES, v + i,
+			    IDEM_HASH_BYTES) < 0);
+		for (i = 0; i < vl; i += IDEM_HASH_BYTES, nh++) {
+			for (j = 0; j < 203; j++)
+				if (memcmp(all[j], v + i, IDEM_HASH_BYTES) == 0)
+					break;
+			assert_true(j < 203);
+		}
 		n++;
 	}
-	assert_int_equal(n, 100);
-	assert_memory_not_equal(tags[0], tags[1], IDEM_TAG_BYTES);
 	storage_iter_free(it);
 	storage_txn_abort(txn);
+	/* Yesterday's one record, then today's three, two of one tag. */
+	assert_int_equal(n, 4);
+	assert_int_equal(nh, 203);
+	assert_int_equal(days[0], TODAY - 1);
+	assert_int_equal(days[1], TODAY);
+	assert_int_equal(days[3], TODAY);
+	if (memcmp(tags[1], tags[2], IDEM_TAG_BYTES) == 0)
+		assert_memory_not_equal(tags[1], tags[3], IDEM_TAG_BYTES);
+	else
+		assert_memory_equal(tags[2], tags[3], IDEM_TAG_BYTES);
+	for (j = 0; j < 203; j++)
+		assert_true(seen(f, all[j]));
+	for (c = 153; c < 158; c++) {
+		snprintf(id, sizeof(id), "commit-1-%04d", c);
+		idem_hash(key_a, 3, id, h);
+		assert_false(seen(f, h));
+	}
+}
+
+/* A record of the second layout: 'd' | day | tag | hash -> empty. */
+static void
+put_second(struct fixture *f, const char *id, uint32_t day, uint8_t *h)
+{
+	struct storage_txn	*txn;
+	uint8_t			 key[IDEM_KEYLEN];
+
+	idem_hash(key_a, 3, id, h);
+	key[0] = IDEM_KEY_TAG;
+	key[1] = (uint8_t)(day >> 24);
+	key[2] = (uint8_t)(day >> 16);
+	key[3] = (uint8_t)(day >> 8);
+	key[4] = (uint8_t)day;
+	memset(key + 5, 0x5a, IDEM_TAG_BYTES);
+	memcpy(key + 5 + IDEM_TAG_BYTES, h, IDEM_HASH_BYTES);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_put(txn, STORAGE_DB_IDEMPOTENCY, key,
+	    sizeof(key), "", 0, 0), 0);
+	assert_int_equal(storage_txn_commit(txn), 0);
 }
 
 /* A record of the first layout: 'h' | 32-byte hash -> day. */
@@ -319,14 +390,15 @@ test_sweep_drops_only_old(void **state)
 	struct fixture		*f = *state;
 	struct storage_txn	*txn;
 	struct storage_stat	 ss;
-	uint8_t			 h[220][IDEM_HASH_BYTES];
+	uint8_t			 h[240][IDEM_HASH_BYTES];
 	char			 id[32];
 	size_t			 n, total = 0, old = 0, slices = 0;
 	bool			 more = true;
 	int			 i;
 
-	/* Ten records a day from 19 days ago to today's, and twenty of
-	 * the first layout from 20 and 10 days ago. */
+	/* Ten records a day from 19 days ago to today's, twenty of the
+	 * first layout from 20 and 10 days ago, and twenty of the second
+	 * from 17 and 3 days ago. */
 	for (i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "response-%04d", i);
 		put(f, id, (uint32_t)(TODAY - 19 + i / 10), h[i]);
@@ -338,14 +410,20 @@ test_sweep_drops_only_old(void **state)
 		    h[i]);
 		old += i < 210;
 	}
-	assert_int_equal(old, 60);
-	/* The first layout is read by an index loaded afterwards, which
-	 * keeps only the days of the window. */
+	for (i = 220; i < 240; i++) {
+		snprintf(id, sizeof(id), "response-%04d", i);
+		put_second(f, id, (uint32_t)(i < 230 ? TODAY - 17 :
+		    TODAY - 3), h[i]);
+		old += i < 230;
+	}
+	assert_int_equal(old, 70);
+	/* The earlier layouts are read by an index loaded afterwards,
+	 * which keeps only the days of the window. */
 	idem_index_free(f->ix);
 	assert_int_equal(idem_index_new(&f->ix), 0);
-	for (i = 0; i < 220; i++)
+	for (i = 0; i < 240; i++)
 		assert_int_equal(seen(f, h[i]), i < 200 ? i / 10 >= 5 :
-		    i >= 210);
+		    i < 220 ? i >= 210 : i >= 230);
 	/* In slices of 7: the oldest days first. */
 	while (more) {
 		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
@@ -357,16 +435,19 @@ test_sweep_drops_only_old(void **state)
 		slices++;
 	}
 	assert_int_equal(total, old);
-	assert_int_equal(slices, (old + 6) / 7 + (old % 7 == 0));
-	/* Days -20 to -15 went; -14 onwards stay, in both layouts. */
+	/* Full slices but the last (which may find nothing left). */
+	assert_true(slices >= (old + 6) / 7 && slices <= (old + 6) / 7 + 1);
+	/* Days -20 to -15 went; -14 onwards stay, in all layouts. */
 	idem_index_free(f->ix);
 	assert_int_equal(idem_index_new(&f->ix), 0);
 	for (i = 0; i < 200; i++)
 		assert_int_equal(seen(f, h[i]), i / 10 >= 5);
 	for (i = 200; i < 220; i++)
 		assert_int_equal(seen(f, h[i]), i >= 210);
+	for (i = 220; i < 240; i++)
+		assert_int_equal(seen(f, h[i]), i >= 230);
 	assert_int_equal(storage_stat(f->st, &ss), 0);
-	assert_int_equal(ss.ss_entries[STORAGE_DB_IDEMPOTENCY], 160);
+	assert_int_equal(ss.ss_entries[STORAGE_DB_IDEMPOTENCY], 170);
 	/* Again: nothing to do is not an error. */
 	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
 	assert_int_equal(idem_sweep(txn, TODAY - 14, 7, &n, &more), 0);
@@ -432,7 +513,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollbacks, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_commit_neighbours, setup,
+		cmocka_unit_test_setup_teardown(test_commit_records, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_index_expires, setup,
 		    teardown),

@@ -372,14 +372,17 @@ static void
 check_idem(const void *key, size_t klen, const char *val, size_t vlen,
     void *arg)
 {
-	const uint8_t	*k = key;
+	const struct unlinked	*ul = arg;
+	const uint8_t		*k = key;
 
-	/* A day, the commit's random tag and a keyed hash; no value. */
-	assert_int_equal(klen, IDEM_KEYLEN);
-	assert_int_equal(k[0], IDEM_KEY_TAG);
+	/* A day, the commit's random tag, and keyed hashes only. */
+	assert_int_equal(klen, IDEM_REC_KEYLEN);
+	assert_int_equal(k[0], IDEM_REC_TAG);
 	assert_int_equal((uint32_t)k[1] << 24 | (uint32_t)k[2] << 16 |
 	    (uint32_t)k[3] << 8 | k[4], 19797);	/* 2024-03-15 */
-	assert_int_equal(vlen, 0);
+	assert_int_equal(vlen, IDEM_HASH_BYTES);
+	assert_null(memmem(val, vlen, ul->ul_hash, AUTH_HASH_BYTES));
+	assert_null(memmem(val, vlen, ul->ul_id, strlen(ul->ul_id)));
 }
 
 static void
@@ -412,7 +415,7 @@ test_invitation_is_not_linked(void **state)
 	assert_int_equal(each_value(f, STORAGE_DB_RESPONSES, check_response,
 	    &ul), 1);
 	assert_int_equal(each_value(f, STORAGE_DB_IDEMPOTENCY, check_idem,
-	    NULL), 1);
+	    &ul), 1);
 	collectors_issue_free(ci);
 }
 

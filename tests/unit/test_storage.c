@@ -716,6 +716,235 @@ test_moved_value(void **state)
 	storage_txn_abort(txn);
 }
 
+/*
+ * The key layout of DESIGN.md section 4, read back from the store: the
+ * responses of one commit are neighbours under one tag, the tags of
+ * commits differ, and neither the commits of a day nor the responses of
+ * one commit sort in the order they arrived. Statistical, on purpose: a
+ * counter in either place (an order a reader could recover) fails it,
+ * and random keys pass but for events of about 10^-5 or rarer (bounds
+ * below). Each commit stores its responses in a child transaction each,
+ * as the writer does.
+ */
+#define ORDER_COMMITS	120
+#define ORDER_EACH	16
+
+/* 1 - 6 sum d^2 / (n (n^2 - 1)), times 1000; rank[i] the rank of item i. */
+static long
+order_rho(const int *rank, int n)
+{
+	long long	d2 = 0;
+	int		i;
+
+	for (i = 0; i < n; i++)
+		d2 += (long long)(rank[i] - i) * (rank[i] - i);
+	return 1000 - 6000 * d2 / ((long long)n * ((long long)n * n - 1));
+}
+
+static void
+test_response_keys_keep_no_order(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child;
+	struct storage_iter	*it;
+	unsigned char		 tags[ORDER_COMMITS][STORAGE_RESPONSE_TAGLEN];
+	int			 first[ORDER_COMMITS], nseen[ORDER_COMMITS];
+	int			 within[ORDER_COMMITS][ORDER_EACH];
+	int			 rank[ORDER_COMMITS], order[ORDER_COMMITS];
+	const void		*k, *v;
+	const unsigned char	*key;
+	size_t			 kl, vl;
+	char			 val[32];
+	long			 rho, sum_rho = 0;
+	int			 c, i, pos = 0, prev = -1, up = 0, up_in = 0;
+	int			 rc;
+
+	for (c = 0; c < ORDER_COMMITS; c++) {
+		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+		for (i = 0; i < ORDER_EACH; i++) {
+			assert_int_equal(storage_txn_begin_child(txn, &child),
+			    0);
+			snprintf(val, sizeof(val), "%d %d", c, i);
+			assert_int_equal(storage_response_put(child, SURVEY,
+			    DAY0, val, strlen(val)), 0);
+			assert_int_equal(storage_txn_commit(child), 0);
+		}
+		assert_int_equal(storage_txn_commit(txn), 0);
+	}
+
+	memset(nseen, 0, sizeof(nseen));
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_response_iter(txn, SURVEY, DAY0, DAY0, &it),
+	    0);
+	while ((rc = storage_iter_next(it, &k, &kl, &v, &vl)) == 0) {
+		key = k;
+		assert_int_equal(kl, STORAGE_RESPONSE_KEYLEN);
+		assert_int_equal(sscanf(v, "%d %d", &c, &i), 2);
+		assert_true(c >= 0 && c < ORDER_COMMITS);
+		assert_true(i >= 0 && i < ORDER_EACH);
+		if (nseen[c] == 0) {
+			/* A commit's responses are one run: none came yet. */
+			assert_true(c != prev);
+			first[c] = pos;
+			memcpy(tags[c], key + STORAGE_RESPONSE_TAGOFF,
+			    STORAGE_RESPONSE_TAGLEN);
+			order[pos / ORDER_EACH] = c;
+		} else {
+			assert_int_equal(c, prev);
+			assert_memory_equal(tags[c], key +
+			    STORAGE_RESPONSE_TAGOFF, STORAGE_RESPONSE_TAGLEN);
+		}
+		within[c][i] = nseen[c]++;
+		prev = c;
+		pos++;
+	}
+	assert_int_equal(rc, -ENOENT);
+	storage_iter_free(it);
+	storage_txn_abort(txn);
+	assert_int_equal(pos, ORDER_COMMITS * ORDER_EACH);
+
+	/* Runs in key order are runs in tag order: the tags all differ. */
+	for (c = 1; c < ORDER_COMMITS; c++)
+		assert_true(memcmp(tags[order[c - 1]], tags[order[c]],
+		    STORAGE_RESPONSE_TAGLEN) < 0);
+
+	/*
+	 * Commits: the rank of each in key order against its arrival.
+	 * Spearman's rho of a random order has a standard deviation of
+	 * 1 / sqrt(n - 1), 0.092 here; |rho| < 0.45 is 4.9 of them. Of
+	 * the successive commits, about half sort upwards (sd 3.2 here,
+	 * the bounds 35 and 84 are 7 of them away): a counter, or a clock,
+	 * would put every one upwards.
+	 */
+	for (c = 0; c < ORDER_COMMITS; c++) {
+		rank[c] = first[c] / ORDER_EACH;
+		if (c > 0 && first[c] > first[c - 1])
+			up++;
+	}
+	rho = order_rho(rank, ORDER_COMMITS);
+	print_message("commits: rho %.3f, %d of %d successive upwards\n",
+	    rho / 1000.0, up, ORDER_COMMITS - 1);
+	assert_true(rho > -450 && rho < 450);
+	assert_true(up > 35 && up < 84);
+
+	/*
+	 * Within each commit: rho between arrival and place in the run,
+	 * averaged over the commits (sd 0.258 / sqrt(120) = 0.024; the
+	 * bound 0.12 is 5 of them), and the adjacent pairs that sort
+	 * upwards, about half of 1800 (sd 13; the bounds are 20 of them
+	 * away).
+	 */
+	for (c = 0; c < ORDER_COMMITS; c++) {
+		sum_rho += order_rho(within[c], ORDER_EACH);
+		for (i = 1; i < ORDER_EACH; i++)
+			if (within[c][i] > within[c][i - 1])
+				up_in++;
+	}
+	print_message("within commits: mean rho %.3f, %d of %d adjacent "
+	    "upwards\n", sum_rho / 1000.0 / ORDER_COMMITS, up_in,
+	    ORDER_COMMITS * (ORDER_EACH - 1));
+	assert_true(sum_rho > -120 * ORDER_COMMITS &&
+	    sum_rho < 120 * ORDER_COMMITS);
+	assert_true(up_in > 630 && up_in < 1170);
+}
+
+/* storage_txn_notes(): count the notes, and the bytes of note "b...". */
+static int
+count_note(const void *note, size_t len, void *arg)
+{
+	int	*n = arg;
+
+	n[0]++;
+	if (len == 2 && memcmp(note, "b", 2) == 0)
+		n[1]++;
+	return 0;
+}
+
+static int
+notes_in(struct storage_txn *txn, int *with_b)
+{
+	int	n[2] = { 0, 0 };
+
+	assert_int_equal(storage_txn_notes(txn, count_note, n), 0);
+	if (with_b != NULL)
+		*with_b = n[1];
+	return n[0];
+}
+
+/* Notes follow the writes: kept by a child's commit, gone with its abort. */
+static void
+test_notes(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child, *grand;
+	char			 big[STORAGE_NOTE_MAX + 1];
+	int			 b = 0;
+
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_txn_note(txn, "a", 2), 0);
+	assert_int_equal(storage_txn_note(txn, big, sizeof(big)), -EINVAL);
+	assert_int_equal(storage_txn_note(txn, big, 0), -EINVAL);
+	assert_int_equal(storage_txn_note(txn, big, STORAGE_NOTE_MAX), 0);
+
+	/* A child rolled back takes its notes, and its child's, along. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_note(child, "b", 2), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "b", 2), 0);
+	/* A walk sees a transaction's notes and its ancestors'. */
+	assert_int_equal(notes_in(grand, &b), 4);
+	assert_int_equal(b, 2);
+	assert_int_equal(storage_txn_commit(grand), 0);
+	assert_int_equal(notes_in(child, &b), 4);
+	storage_txn_abort(child);
+	assert_int_equal(notes_in(txn, &b), 2);
+	assert_int_equal(b, 0);
+
+	/* Committed, a child's notes (its children's too) stay. */
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "b", 2), 0);
+	assert_int_equal(storage_txn_commit(grand), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "c", 2), 0);
+	storage_txn_abort(grand);
+	assert_int_equal(storage_txn_commit(child), 0);
+	assert_int_equal(notes_in(txn, &b), 3);
+	assert_int_equal(b, 1);
+	storage_txn_abort(txn);
+
+	/* Read transactions carry none. */
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	assert_int_equal(storage_txn_note(txn, "a", 2), -EINVAL);
+	assert_int_equal(notes_in(txn, NULL), 0);
+	storage_txn_abort(txn);
+}
+
+/* storage_random_uniform(): in range, and every value about as often. */
+static void
+test_random_uniform(void **state)
+{
+	unsigned	count[7];
+	uint32_t	r;
+	int		i;
+
+	(void)state;
+	assert_int_equal(storage_random_uniform(0), 0);
+	assert_int_equal(storage_random_uniform(1), 0);
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < 70000; i++) {
+		r = storage_random_uniform(7);
+		assert_true(r < 7);
+		count[r]++;
+	}
+	/* 10000 each, sd 93: 800 off is more than 8 of them. */
+	for (i = 0; i < 7; i++)
+		assert_true(count[i] > 9200 && count[i] < 10800);
+	for (i = 0; i < 1000; i++)
+		assert_true(storage_random_uniform(UINT32_MAX) < UINT32_MAX);
+}
+
 int
 main(void)
 {
@@ -737,6 +966,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_moved_value, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_response_keys_keep_no_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+		cmocka_unit_test(test_random_uniform),
 	};
 
 	log_init("test_storage", 0);

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "common/codec.h"
 #include "core/answers.h"
 #include "core/survey.h"
 
@@ -649,6 +650,28 @@ assert_slots(const struct answers *a, size_t qi, const char *want)
 	assert_string_equal(got, want);
 }
 
+
+/* answers_write() gives what codec_dump() gives of answers_to_json(). */
+static void
+assert_written(const struct answers *a)
+{
+	struct codec_buf	 b;
+	json_t			*j;
+	char			*want, *got;
+	size_t			 len;
+
+	memset(&b, 0, sizeof(b));
+	assert_non_null(j = answers_to_json(a));
+	assert_non_null(want = codec_dump(j, NULL));
+	answers_write(a, &b);
+	assert_non_null(got = codec_buf_take(&b, &len));
+	assert_string_equal(got, want);
+	assert_int_equal(len, strlen(want));
+	free(got);
+	free(want);
+	json_decref(j);
+}
+
 static void
 test_answers_valid(void **state)
 {
@@ -671,6 +694,7 @@ test_answers_valid(void **state)
 	assert_string_equal(answers_text(a, 6), "hyvä");
 	assert_null(answers_text(a, 0));
 	assert_true(answers_answered(a, 3));
+	assert_written(a);
 	/* Stored form: multi in the survey's order, not the tapped one. */
 	j = answers_to_json(a);
 	want = load_text("{\"q1\": 5, \"q2\": 1, \"q3\": \"b\","
@@ -694,6 +718,7 @@ test_answers_valid(void **state)
 	assert_slots(a, 6, "");
 	assert_false(answers_answered(a, 6));
 	assert_null(answers_text(a, 6));
+	assert_written(a);
 	j = answers_to_json(a);
 	want = load_text("{\"q1\": 1, \"q2\": 5, \"q4\": [\"b\"],"
 	    " \"q5\": 10, \"q6\": true}");
@@ -935,6 +960,7 @@ test_answers_negative_scale(void **state)
 	assert_int_equal(base, -2);
 	a = answers_ok(s, "{\"q1\": 3, \"q2\": -1}", "fi");
 	assert_slots(a, 1, "1");
+	assert_written(a);
 	j = answers_to_json(a);
 	assert_int_equal(json_integer_value(json_object_get(j, "q2")), -1);
 	json_decref(j);
@@ -1122,6 +1148,92 @@ test_helpers(void **state)
 	json_decref(str);
 }
 
+/*
+ * codec_buf's strings and integers are jansson's, byte for byte: every
+ * character that needs an escape, characters that do not, and strings
+ * made of them by a fixed sequence (no real randomness in a test).
+ */
+static void
+test_written_as_jansson(void **state)
+{
+	static const char *const pieces[] = {
+		"\x01", "\x08", "\x09", "\x0a", "\x0c", "\x0d", "\x1b", "\x1f",
+		"\"", "\\", "/", "\x7f", "a", " ", "\xc3\xa4", "\xe2\x82\xac",
+		"\xe2\x80\xa8", "\xf0\x9f\x98\x80", "\\u0041", "</script>",
+	};
+	static const long long	 ints[] = {
+		0, 1, -1, 9, 10, 4294967295LL, -2147483648LL,
+		9223372036854775807LL, -9223372036854775807LL - 1,
+	};
+	static const char *const docs[] = {
+		base_def, "{}", "[]", "[[],{},[{}]]",
+		"{\"b\": 1, \"a\": [1, -2, 3.5, 1e300, 0.1, -0.0, true,"
+		" false, null, \"x\\u0001y\\n\\\"\"], \"c\": {\"\\u00e4\":"
+		" {\"d\": []}}, \"\": \"\\ud83d\\ude00 \\u2028 /\"}",
+	};
+	struct codec_buf	 b;
+	char			 in[256], *want, *got;
+	json_t			*j;
+	uint32_t		 x = 12345;
+	size_t			 i, k, n, len;
+
+	(void)state;
+	for (i = 0; i < 2000; i++) {
+		in[0] = '\0';
+		n = i < 20 ? 1 : 1 + i % 9;
+		for (k = 0; k < n; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			strcat(in, pieces[i < 20 ? i : x % 20]);
+		}
+		memset(&b, 0, sizeof(b));
+		codec_buf_str(&b, in, strlen(in));
+		assert_non_null(got = codec_buf_take(&b, &len));
+		assert_non_null(j = json_string(in));
+		assert_non_null(want = json_dumps(j, JSON_COMPACT |
+		    JSON_ENCODE_ANY));
+		assert_string_equal(got, want);
+		assert_int_equal(len, strlen(want));
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		memset(&b, 0, sizeof(b));
+		codec_buf_int(&b, ints[i]);
+		assert_non_null(got = codec_buf_take(&b, NULL));
+		assert_non_null(j = json_integer(ints[i]));
+		assert_non_null(want = json_dumps(j, JSON_ENCODE_ANY));
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+	/* Whole documents: codec_dump() is json_dumps(JSON_COMPACT). */
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_non_null(j = load_text(docs[i]));
+		assert_non_null(want = json_dumps(j, JSON_COMPACT));
+		assert_non_null(got = codec_dump(j, &len));
+		assert_string_equal(got, want);
+		assert_int_equal(len, strlen(want));
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+	/* Not a document: NULL, as json_dumps() without JSON_ENCODE_ANY. */
+	assert_non_null(j = json_integer(1));
+	assert_null(codec_dump(j, NULL));
+	json_decref(j);
+	/* A NULL string fails the buffer, and what follows changes nothing. */
+	memset(&b, 0, sizeof(b));
+	CODEC_BUF_LIT(&b, "{\"a\":");
+	codec_buf_cstr(&b, NULL);
+	CODEC_BUF_LIT(&b, "}");
+	assert_null(codec_buf_take(&b, NULL));
+	assert_null(b.cb_p);
+}
+
 int
 main(void)
 {
@@ -1144,6 +1256,7 @@ main(void)
 		cmocka_unit_test(test_same_shape),
 		cmocka_unit_test(test_every_language),
 		cmocka_unit_test(test_helpers),
+		cmocka_unit_test(test_written_as_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
