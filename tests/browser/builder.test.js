@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import {
-  Api, axeCheck, launch, newPage, noProblems, PHONE, shot, SRCDIR, startDaemon, surveyDef,
+  Api, axeCheck, dashboardLogin, launch, newPage, noProblems, PHONE, shot, SRCDIR, startDaemon, surveyDef,
 } from './lib.js';
 
 // A GET reply without the members the server adds: the definition.
@@ -44,14 +44,7 @@ describe('survey builder', () => {
     await d?.stop();
   });
 
-  async function login(page) {
-    await page.goto(`${d.base}/dashboard/`);
-    await page.locator('#username').waitFor();
-    await page.fill('#username', 'admin');
-    await page.fill('#password', d.adminPassword);
-    await page.click('#login-btn');
-    await page.locator('.who-name').waitFor();
-  }
+  const login = (page) => dashboardLogin(page, d);
 
   const errorOf = (page, path) => page.locator(`[data-path="${path}"] > .err-slot > .field-error`);
   // The preview's frame: the client's own page, the size of the device.

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { Api, axeCheck, canvasInk, day, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
+import { Api, axeCheck, canvasInk, dashboardLogin, day, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
 
 const K = 3;
 
@@ -66,14 +66,7 @@ describe('dashboard', () => {
     await d?.stop();
   });
 
-  async function login(page, username, password) {
-    await page.goto(`${d.base}/dashboard/`);
-    await page.locator('#username').waitFor();
-    await page.fill('#username', username);
-    await page.fill('#password', password);
-    await page.click('#login-btn');
-    await page.locator('.who-name').waitFor();
-  }
+  const login = (page, username, password) => dashboardLogin(page, d, username, password);
 
   async function results(page) {
     await page.locator('.results-main[aria-busy="false"]').waitFor({ timeout: 15000 });

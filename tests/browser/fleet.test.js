@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Api, axeCheck, day, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
+import { Api, axeCheck, dashboardLogin, day, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
 
 describe('kiosk fleet', () => {
   let d;
@@ -31,14 +31,7 @@ describe('kiosk fleet', () => {
     await d?.stop();
   });
 
-  async function login(page) {
-    await page.goto(`${d.base}/dashboard/`);
-    await page.locator('#username').waitFor();
-    await page.fill('#username', 'admin');
-    await page.fill('#password', d.adminPassword);
-    await page.click('#login-btn');
-    await page.locator('.who-name').waitFor();
-  }
+  const login = (page) => dashboardLogin(page, d);
 
   // The collectors page drawn anew: away to the results (until the old
   // fleet is gone), then back.

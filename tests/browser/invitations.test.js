@@ -15,22 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { Api, axeCheck, launch, newPage, noProblems, PHONE, shot, startDaemon, surveyDef, withLangs } from './lib.js';
+import { Api, axeCheck, dashboardLogin, have, launch, newPage, noProblems, PHONE, shot, startDaemon, surveyDef, withLangs } from './lib.js';
 
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 // The reference values of tests/unit/test_codes.c.
 const VECTORS = [['222222222222', '2'], ['23456789ABCD', 'M'], ['ZZZZZZZZZZZZ', '8'], ['ABCDEFGHJKMN', '3'],
   ['K7QX2MWT9HRP', 'H'], ['2', '2'], ['Z3', 'C']];
-
-function have(tool) {
-  try {
-    execFileSync(tool, ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    return err.code !== 'ENOENT';
-  }
-}
 
 const canonical = (code) => code.replace(/-/g, '').toUpperCase();
 
@@ -327,12 +318,7 @@ describe('invitations', () => {
     const langs = ['fi', 'sv', 'ar'];
     const survey = await admin.survey(withLangs(surveyDef('survey-staff.json'), langs));
     const page = await newPage(browser);
-    await page.goto(`${d.base}/dashboard/`);
-    await page.locator('#username').waitFor();
-    await page.fill('#username', 'admin');
-    await page.fill('#password', d.adminPassword);
-    await page.click('#login-btn');
-    await page.locator('.who-name').waitFor();
+    await dashboardLogin(page, d);
     await page.click('a[href="#/collectors"]');
     await page.locator('#create-collector').waitFor();
     await page.selectOption('#c-kind', 'invitation');

@@ -3,7 +3,7 @@
 // Debian's chromium through playwright-core, the admin API for set-up,
 // and axe-core for the accessibility checks.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -264,4 +264,24 @@ export async function axeCheck(page, label) {
   const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`).join('\n');
   assert.equal(bad.length, 0, `${label}: axe found serious or critical violations:\n${text}`);
   return result.violations;
+}
+
+// Log in to the dashboard and wait for it to say who is logged in.
+export async function dashboardLogin(page, d, username = 'admin', password = d.adminPassword) {
+  await page.goto(`${d.base}/dashboard/`);
+  await page.locator('#username').waitFor();
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('#login-btn');
+  await page.locator('.who-name').waitFor();
+}
+
+// Whether a program (pdftotext, zbarimg, ...) is installed.
+export function have(tool) {
+  try {
+    execFileSync(tool, ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return err.code !== 'ENOENT';
+  }
 }

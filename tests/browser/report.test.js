@@ -13,19 +13,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { Api, axeCheck, day, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
+import { Api, axeCheck, dashboardLogin, day, have, launch, newPage, noProblems, shot, startDaemon, surveyDef } from './lib.js';
 
 const K = 3;
 const NOTHING = /\bnull\b|\bundefined\b|\bNaN\b|\[object /;
-
-function have(tool) {
-  try {
-    execFileSync(tool, ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    return err.code !== 'ENOENT';
-  }
-}
 
 describe('results as a report', () => {
   let d;
@@ -65,11 +56,7 @@ describe('results as a report', () => {
   });
 
   async function open(page, unit) {
-    await page.goto(`${d.base}/dashboard/`);
-    await page.locator('#username').waitFor();
-    await page.fill('#username', 'admin');
-    await page.fill('#password', d.adminPassword);
-    await page.click('#login-btn');
+    await dashboardLogin(page, d);
     await page.locator('.results-main[aria-busy="false"]').waitFor({ timeout: 15000 });
     await page.selectOption('#survey', String(survey));
     await page.locator('.results-main[aria-busy="false"]').waitFor();

@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Api, axeCheck, launch, newPage, noProblems, shot, startDaemon } from './lib.js';
+import { Api, axeCheck, dashboardLogin, launch, newPage, noProblems, shot, startDaemon } from './lib.js';
 
 describe('users', () => {
   let d;
@@ -42,14 +42,7 @@ describe('users', () => {
     await d?.stop();
   });
 
-  async function login(page, username, password) {
-    await page.goto(`${d.base}/dashboard/`);
-    await page.locator('#username').waitFor();
-    await page.fill('#username', username);
-    await page.fill('#password', password);
-    await page.click('#login-btn');
-    await page.locator('.who-name').waitFor();
-  }
+  const login = (page, username, password) => dashboardLogin(page, d, username, password);
 
   const item = (picker, unit) => `#${picker}-tree [role="treeitem"][data-unit="${unit}"]`;
   const focused = (page) => page.evaluate(() => Number(document.activeElement.dataset.unit || 0));
