@@ -466,6 +466,23 @@ api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
 }
 
 int
+api_submit_intake(struct api_ctx *ctx, struct api_req *req,
+    api_apply_fn apply, api_done_fn done, void *job)
+{
+	int	rc = -ESHUTDOWN;
+
+	if (ctx->ac_submit_intake != NULL)
+		rc = ctx->ac_submit_intake(ctx->ac_submit_arg, apply, done,
+		    job);
+	else if (ctx->ac_submit != NULL)
+		rc = ctx->ac_submit(ctx->ac_submit_arg, apply, done, job);
+	if (rc != 0)
+		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
+		    "the server is shutting down; nothing was saved");
+	return rc;
+}
+
+int
 api_init(struct api_ctx *ctx, struct storage *st,
     const struct api_route *routes, size_t nroutes)
 {
@@ -482,6 +499,12 @@ api_init(struct api_ctx *ctx, struct storage *st,
 		ctx->ac_hash_key = NULL;
 	}
 	return ret;
+}
+
+int
+api_batch_flush(struct api_ctx *ctx, struct storage_txn *txn)
+{
+	return intake_batch_flush(api_state_intake(ctx), txn);
 }
 
 int

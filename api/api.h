@@ -157,7 +157,11 @@ struct api_ctx {
 	int			(*ac_submit_reserve)(void *arg,
 				    api_apply_fn apply, api_done_fn done,
 				    void *job);
-	void			*ac_submit_arg;	/* of both */
+	/* The same for api_submit_intake(); NULL: ac_submit. */
+	int			(*ac_submit_intake)(void *arg,
+				    api_apply_fn apply, api_done_fn done,
+				    void *job);
+	void			*ac_submit_arg;	/* of all three */
 	int			(*ac_offload)(void *arg, api_work_fn work,
 				    api_done_fn done, void *job);
 	void			*ac_offload_arg;
@@ -190,6 +194,13 @@ int	api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
 	    api_apply_fn apply, api_done_fn done, void *job);
 
 /*
+ * api_submit() for responses (forms, kiosks), whose apply notes what it
+ * stores and leaves the writing to api_batch_flush().
+ */
+int	api_submit_intake(struct api_ctx *ctx, struct api_req *req,
+	    api_apply_fn apply, api_done_fn done, void *job);
+
+/*
  * Set up ctx over an open store and the route table it dispatches to
  * (borrowed for ctx's life): loads (or, on first start, creates) the
  * keyed-hash secret. The caller fills ac_limits, ac_submit and ac_offload.
@@ -200,10 +211,13 @@ void	api_fini(struct api_ctx *ctx);
 
 /*
  * Whoever runs ac_submit's jobs (the writer) runs a batch of them in one
- * write transaction: each job in a child of txn, then
- * api_batch_precommit(txn) (an error fails the batch), the commit, and
- * api_batch_done() with the commit's result, on the same thread.
+ * write transaction: each job in a child of txn, with
+ * api_batch_flush(txn) before every job not submitted through
+ * api_submit_intake(), then api_batch_precommit(txn), the commit, and
+ * api_batch_done() with the commit's result, on the same thread. An
+ * error of the flush or the precommit fails the batch.
  */
+int	api_batch_flush(struct api_ctx *ctx, struct storage_txn *txn);
 int	api_batch_precommit(struct api_ctx *ctx, struct storage_txn *txn);
 void	api_batch_done(struct api_ctx *ctx, int rc);
 

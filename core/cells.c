@@ -1,7 +1,7 @@
 /*
- * cells.c — aggregate cells in the store: read, add one response and step
- * its released state, write, all inside the writer's transaction of that
- * response.
+ * cells.c — aggregate cells in the store: read, add responses and step
+ * the released state after each, write, inside the writer's transaction
+ * of those responses.
  */
 #include <config.h>
 
@@ -140,16 +140,42 @@ done:
 	return ret;
 }
 
-int
-cells_add(struct storage_txn *txn, const struct cells_id *id,
-    const struct survey *s, const struct answers *a)
-{
-	struct cell	*live = NULL, *rel = NULL;
-	unsigned	*shape = NULL;
-	size_t		 nq = survey_question_count(s), qi;
-	uint32_t	 k = release_k(survey_min_group(s));
-	int		 ret;
+/* A cell of a fold: what cells_add() used to read and write each time. */
+struct cells_fold_cell {
+	struct cells_id	 fc_id;
+	struct cell	*fc_live;
+	struct cell	*fc_rel;
+};
 
+/* f's cell of id, read from txn (or new) when f has none yet. */
+static int
+cells_fold_find(struct cells_fold *f, struct storage_txn *txn,
+    const struct cells_id *id, const struct survey *s,
+    struct cells_fold_cell **out)
+{
+	struct cells_fold_cell	*fc, *v;
+	struct cell		*live = NULL, *rel = NULL;
+	unsigned		*shape = NULL;
+	size_t			 nq = survey_question_count(s), qi, cap;
+	int			 ret;
+
+	/* Newest first: a commit's responses mostly share a cell. */
+	for (qi = f->cf_n; qi > 0; qi--) {
+		fc = &f->cf_v[qi - 1];
+		if (memcmp(&fc->fc_id, id, sizeof(*id)) == 0) {
+			*out = fc;
+			return 0;
+		}
+	}
+	if (f->cf_n == f->cf_cap) {
+		cap = f->cf_cap ? 2 * f->cf_cap : 4;
+		if ((v = reallocarray(f->cf_v, cap, sizeof(*v))) == NULL) {
+			ret = -ENOMEM;
+			goto done;
+		}
+		f->cf_v = v;
+		f->cf_cap = cap;
+	}
 	if ((shape = calloc(nq ? nq : 1, sizeof(*shape))) == NULL) {
 		ret = -ENOMEM;
 		goto done;
@@ -175,17 +201,79 @@ cells_add(struct storage_txn *txn, const struct cells_id *id,
 			ret = -ENOMEM;
 			goto done;
 		}
-		if ((ret = release_initial(rel, live, k)) != 0)
+		if ((ret = release_initial(rel, live,
+		    release_k(survey_min_group(s)))) != 0)
 			goto done;
 	}
-	if ((ret = cells_count(live, s, a)) != 0 ||
-	    (ret = release_step(rel, live, k, NULL)) != 0)
-		goto done;
-	ret = cells_put(txn, id, live, rel);
+	fc = &f->cf_v[f->cf_n++];
+	memset(fc, 0, sizeof(*fc));
+	fc->fc_id = *id;
+	fc->fc_live = live;
+	fc->fc_rel = rel;
+	live = rel = NULL;
+	*out = fc;
+	ret = 0;
 done:
 	cell_free(live);
 	cell_free(rel);
 	free(shape);
+	return ret;
+}
+
+int
+cells_fold_add(struct cells_fold *f, struct storage_txn *txn,
+    const struct cells_id *id, const struct survey *s,
+    const struct answers *a)
+{
+	struct cells_fold_cell	*fc = NULL;
+	int			 ret;
+
+	if ((ret = cells_fold_find(f, txn, id, s, &fc)) != 0)
+		return ret;
+	/* Keyed by version, so the cell has s's shape (checked when read). */
+	if ((ret = cells_count(fc->fc_live, s, a)) != 0)
+		return ret;
+	return release_step(fc->fc_rel, fc->fc_live,
+	    release_k(survey_min_group(s)), NULL);
+}
+
+int
+cells_fold_write(struct cells_fold *f, struct storage_txn *txn)
+{
+	size_t	i;
+	int	ret = 0;
+
+	for (i = 0; i < f->cf_n && ret == 0; i++)
+		ret = cells_put(txn, &f->cf_v[i].fc_id, f->cf_v[i].fc_live,
+		    f->cf_v[i].fc_rel);
+	cells_fold_clear(f);
+	return ret;
+}
+
+void
+cells_fold_clear(struct cells_fold *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->cf_n; i++) {
+		cell_free(f->cf_v[i].fc_live);
+		cell_free(f->cf_v[i].fc_rel);
+	}
+	free(f->cf_v);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+cells_add(struct storage_txn *txn, const struct cells_id *id,
+    const struct survey *s, const struct answers *a)
+{
+	struct cells_fold	f;
+	int			ret;
+
+	memset(&f, 0, sizeof(f));
+	if ((ret = cells_fold_add(&f, txn, id, s, a)) == 0)
+		ret = cells_fold_write(&f, txn);
+	cells_fold_clear(&f);
 	return ret;
 }
 

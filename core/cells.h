@@ -48,11 +48,33 @@ int	cells_count(struct cell *c, const struct survey *s,
 /*
  * Count one validated response into its cell (read, add, step the
  * released state by the survey version's min_group as core/release.h
- * says, write), inside the writer's transaction of that response. s is
- * the survey version the answers were checked against.
+ * says, write): a fold of one response. s is the survey version the
+ * answers were checked against.
  */
 int	cells_add(struct storage_txn *txn, const struct cells_id *id,
 	    const struct survey *s, const struct answers *a);
+
+/*
+ * The cells of one commit (core/intake.c): each cell a commit touches is
+ * read once, counts its responses in memory, stepping its released state
+ * after each as cells_add() does, and is written once by
+ * cells_fold_write(). Given the same responses in the same order, the
+ * cells written are those cells_add() one by one would write; what a
+ * commit saves is a read, an open, a seal and a write per response.
+ * Zero-initialise; cells_fold_clear() drops what was not written.
+ */
+struct cells_fold_cell;
+struct cells_fold {
+	struct cells_fold_cell	*cf_v;
+	size_t			 cf_n;
+	size_t			 cf_cap;
+};
+int	cells_fold_add(struct cells_fold *f, struct storage_txn *txn,
+	    const struct cells_id *id, const struct survey *s,
+	    const struct answers *a);
+/* Write every cell of f into txn and empty f (written or not). */
+int	cells_fold_write(struct cells_fold *f, struct storage_txn *txn);
+void	cells_fold_clear(struct cells_fold *f);
 
 /* The cell of id (*out: caller frees with cell_free), or -ENOENT. */
 int	cells_get(struct storage_txn *txn, const struct cells_id *id,

@@ -321,49 +321,172 @@ done:
 	return ret;
 }
 
-int
-comments_add(struct storage_txn *txn, const struct comments_id *id,
-    const char *text, const char *lang, uint32_t kc)
-{
-	uint8_t			 pkey[COMMENTS_KEYLEN], skey[COMMENTS_KEYLEN];
-	struct comments_pend	 p;
-	size_t			 at;
-	int			 ret;
+/* A pending entry of a fold, and the texts it took, copied. */
+struct comments_fold_group {
+	uint8_t			 fg_key[COMMENTS_KEYLEN];
+	struct comments_pend	 fg_pend;
+	char			**fg_own;
+	size_t			 fg_nown;
+	size_t			 fg_cown;
+};
 
-	memset(&p, 0, sizeof(p));
+static void
+comments_fold_group_clear(struct comments_fold_group *g)
+{
+	size_t	i;
+
+	comments_pend_clear(&g->fg_pend);
+	for (i = 0; i < g->fg_nown; i++)
+		comments_wipe(g->fg_own[i], strlen(g->fg_own[i]));
+	free(g->fg_own);
+	memset(g, 0, sizeof(*g));
+}
+
+/* f's group of pkey, its pending entry read from txn when f has none. */
+static int
+comments_fold_find(struct comments_fold *f, struct storage_txn *txn,
+    const uint8_t pkey[COMMENTS_KEYLEN], struct comments_fold_group **out)
+{
+	struct comments_fold_group	*g, *v;
+	size_t				 i, cap;
+	int				 ret;
+
+	for (i = f->cf_n; i > 0; i--) {
+		if (memcmp(f->cf_v[i - 1].fg_key, pkey, COMMENTS_KEYLEN) == 0) {
+			*out = &f->cf_v[i - 1];
+			return 0;
+		}
+	}
+	if (f->cf_n == f->cf_cap) {
+		cap = f->cf_cap ? 2 * f->cf_cap : 4;
+		if ((v = reallocarray(f->cf_v, cap, sizeof(*v))) == NULL)
+			return -ENOMEM;
+		f->cf_v = v;
+		f->cf_cap = cap;
+	}
+	g = &f->cf_v[f->cf_n];
+	memset(g, 0, sizeof(*g));
+	memcpy(g->fg_key, pkey, COMMENTS_KEYLEN);
+	if ((ret = comments_pend_read(txn, pkey, &g->fg_pend)) != 0) {
+		comments_fold_group_clear(g);
+		return ret;
+	}
+	f->cf_n++;
+	*out = g;
+	return 0;
+}
+
+/* A copy of s (len bytes) that g owns until it is cleared. */
+static char *
+comments_fold_own(struct comments_fold_group *g, const char *s, size_t len)
+{
+	char	**v, *copy;
+	size_t	  cap;
+
+	if (g->fg_nown == g->fg_cown) {
+		cap = g->fg_cown ? 2 * g->fg_cown : 8;
+		if ((v = reallocarray(g->fg_own, cap, sizeof(*v))) == NULL)
+			return NULL;
+		g->fg_own = v;
+		g->fg_cown = cap;
+	}
+	if ((copy = strndup(s, len)) == NULL)
+		return NULL;
+	g->fg_own[g->fg_nown++] = copy;
+	return copy;
+}
+
+int
+comments_fold_add(struct comments_fold *f, struct storage_txn *txn,
+    const struct comments_id *id, const char *text, const char *lang,
+    uint32_t kc)
+{
+	uint8_t				 pkey[COMMENTS_KEYLEN];
+	uint8_t				 skey[COMMENTS_KEYLEN];
+	struct comments_fold_group	*g = NULL;
+	struct comments_pend		*p;
+	struct comments_text		 t;
+	size_t				 at;
+	int				 ret;
+
 	if (id == NULL || text == NULL || *text == '\0' || kc == 0 ||
 	    (lang != NULL && strlen(lang) > COMMENTS_LANG_MAX)) {
 		ret = -EINVAL;
 		goto done;
 	}
 	comments_key(id, COMMENTS_PENDING, pkey);
-	if ((ret = comments_pend_read(txn, pkey, &p)) != 0 ||
-	    (ret = comments_pend_grow(&p)) != 0)
+	if ((ret = comments_fold_find(f, txn, pkey, &g)) != 0)
 		goto done;
+	p = &g->fg_pend;
+	t.ct_tlen = strlen(text);
+	t.ct_llen = lang != NULL ? strlen(lang) : 0;
+	t.ct_text = comments_fold_own(g, text, t.ct_tlen);
+	t.ct_lang = lang != NULL ? comments_fold_own(g, lang, t.ct_llen) :
+	    NULL;
+	if (t.ct_text == NULL || (lang != NULL && t.ct_lang == NULL) ||
+	    (ret = comments_pend_grow(p)) != 0) {
+		ret = -ENOMEM;
+		goto done;
+	}
 	/* A random place: the entry keeps no order of arrival. */
-	at = storage_random_uniform((uint32_t)p.cp_n + 1);
-	memmove(p.cp_v + at + 1, p.cp_v + at, (p.cp_n - at) *
-	    sizeof(*p.cp_v));
-	p.cp_v[at].ct_text = text;
-	p.cp_v[at].ct_tlen = strlen(text);
-	p.cp_v[at].ct_lang = lang;
-	p.cp_v[at].ct_llen = lang != NULL ? strlen(lang) : 0;
-	p.cp_n++;
-	while (p.cp_n >= kc) {
-		if (p.cp_next == COMMENTS_PENDING - 1) {
+	at = storage_random_uniform((uint32_t)p->cp_n + 1);
+	memmove(p->cp_v + at + 1, p->cp_v + at, (p->cp_n - at) *
+	    sizeof(*p->cp_v));
+	p->cp_v[at] = t;
+	p->cp_n++;
+	while (p->cp_n >= kc) {
+		if (p->cp_next == COMMENTS_PENDING - 1) {
 			ret = -EOVERFLOW;
 			goto done;
 		}
-		comments_key(id, p.cp_next, skey);
-		if ((ret = comments_step_write(txn, skey, &p, kc)) != 0)
+		comments_key(id, p->cp_next, skey);
+		if ((ret = comments_step_write(txn, skey, p, kc)) != 0)
 			goto done;
-		memmove(p.cp_v, p.cp_v + kc, (p.cp_n - kc) * sizeof(*p.cp_v));
-		p.cp_n -= kc;
-		p.cp_next++;
+		memmove(p->cp_v, p->cp_v + kc, (p->cp_n - kc) *
+		    sizeof(*p->cp_v));
+		p->cp_n -= kc;
+		p->cp_next++;
 	}
-	ret = comments_pend_write(txn, pkey, &p);
+	ret = 0;
 done:
-	comments_pend_clear(&p);
+	return ret;
+}
+
+int
+comments_fold_write(struct comments_fold *f, struct storage_txn *txn)
+{
+	size_t	i;
+	int	ret = 0;
+
+	for (i = 0; i < f->cf_n && ret == 0; i++)
+		ret = comments_pend_write(txn, f->cf_v[i].fg_key,
+		    &f->cf_v[i].fg_pend);
+	comments_fold_clear(f);
+	return ret;
+}
+
+void
+comments_fold_clear(struct comments_fold *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->cf_n; i++)
+		comments_fold_group_clear(&f->cf_v[i]);
+	free(f->cf_v);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+comments_add(struct storage_txn *txn, const struct comments_id *id,
+    const char *text, const char *lang, uint32_t kc)
+{
+	struct comments_fold	f;
+	int			ret;
+
+	memset(&f, 0, sizeof(f));
+	if ((ret = comments_fold_add(&f, txn, id, text, lang, kc)) == 0)
+		ret = comments_fold_write(&f, txn);
+	comments_fold_clear(&f);
 	return ret;
 }
 

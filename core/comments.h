@@ -101,6 +101,28 @@ int	comments_add(struct storage_txn *txn, const struct comments_id *id,
 	    const char *text, const char *lang, uint32_t kc);
 
 /*
+ * The texts of one commit (core/intake.c): each pending entry a commit
+ * touches is read once, takes its texts in memory (each at a random
+ * place, a step written as soon as kc are there) and is written once by
+ * comments_fold_write(). Given the same texts in the same order, the
+ * index holds what comments_add() one by one would leave, but for the
+ * random places. The texts are copied. Zero-initialise;
+ * comments_fold_clear() drops what was not written, wiping the texts.
+ */
+struct comments_fold_group;
+struct comments_fold {
+	struct comments_fold_group	*cf_v;
+	size_t				 cf_n;
+	size_t				 cf_cap;
+};
+int	comments_fold_add(struct comments_fold *f, struct storage_txn *txn,
+	    const struct comments_id *id, const char *text, const char *lang,
+	    uint32_t kc);
+/* Write every pending entry of f into txn and empty f (written or not). */
+int	comments_fold_write(struct comments_fold *f, struct storage_txn *txn);
+void	comments_fold_clear(struct comments_fold *f);
+
+/*
  * Call fn(id, text, lang, arg) for every text of every completed step of
  * survey in months month_from..month_to, in key order (within a step, in
  * the order it keeps, which is none). Pending entries are passed over

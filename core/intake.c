@@ -89,12 +89,33 @@ struct intake_state {
 	 */
 	struct units_tree	*is_tree;
 	uint64_t		 is_tree_gen;
+	/*
+	 * The writer thread's: the items of this commit whose writes wait
+	 * for intake_batch_flush(), and the cells and comment groups they
+	 * fold into (intake.h).
+	 */
+	struct intake_item	**is_fold;
+	size_t			 is_noted;	/* notes since the last flush */
+	size_t			 is_nfold;
+	size_t			 is_cfold;
+	struct storage_response	*is_recs;
+	size_t			 is_crecs;
+	struct cells_fold	 is_cells;
+	struct comments_fold	 is_texts;
 	/* The day each kiosk last called in, as noted in its record. */
 	struct {
 		uint32_t	 sn_collector;
 		int64_t		 sn_day;
 	}			 is_seen[INTAKE_SEEN_CACHE];
 };
+
+/*
+ * A note (storage_txn_note) of an item applied in a child transaction
+ * and written at intake_batch_flush(): its kind, then its address (the
+ * item lives until its reply, after the commit).
+ */
+#define INTAKE_NOTE_FOLD	'F'
+#define INTAKE_NOTE_LEN		(1 + sizeof(struct intake_item *))
 
 /* ---------------------------------------------------------- state */
 
@@ -143,6 +164,10 @@ intake_state_free(struct intake_state *is)
 		ratelimit_free(is->is_limits[i]);
 	units_tree_free(is->is_tree);
 	idem_index_free(is->is_idem);
+	free(is->is_fold);
+	free(is->is_recs);
+	cells_fold_clear(&is->is_cells);
+	comments_fold_clear(&is->is_texts);
 	free(is);
 }
 
@@ -717,12 +742,15 @@ intake_survey_verify(struct storage_txn *txn, struct intake_survey *sv)
 }
 
 /*
- * The response's texts into the comments index, in the group of its cell
- * cid and the month of day. A response without a text costs a look at
- * its answers, no read.
+ * What storing a response adds besides its record, for a request and for
+ * intake_store() alike: the response counted into its cell cid in cf
+ * (the released state steps there), and its texts into the comments
+ * index in tf, in the group of that cell and the month of day. A
+ * response without a text costs a look at its answers, no read.
  */
 static int
-intake_comments(struct storage_txn *txn, const struct cells_id *cid,
+intake_fold(struct cells_fold *cf, struct comments_fold *tf,
+    struct storage_txn *txn, const struct cells_id *cid,
     const struct survey *s, uint32_t day, const struct answers *a)
 {
 	struct comments_id	 id;
@@ -730,6 +758,8 @@ intake_comments(struct storage_txn *txn, const struct cells_id *cid,
 	size_t			 qi, nq = survey_question_count(s);
 	int			 rc;
 
+	if ((rc = cells_fold_add(cf, txn, cid, s, a)) != 0)
+		return rc;
 	id.cm_survey = cid->ci_survey;
 	id.cm_month = storage_day_month(day);
 	id.cm_version = cid->ci_version;
@@ -739,32 +769,33 @@ intake_comments(struct storage_txn *txn, const struct cells_id *cid,
 		if ((text = answers_text(a, qi)) == NULL || *text == '\0')
 			continue;
 		id.cm_question = (uint16_t)qi;
-		if ((rc = comments_add(txn, &id, text, answers_lang(a),
-		    comments_k(s))) != 0)
+		if ((rc = comments_fold_add(tf, txn, &id, text,
+		    answers_lang(a), comments_k(s))) != 0)
 			return rc;
 	}
 	return 0;
 }
 
-/*
- * Writer thread: what storing a response is, for a request and for
- * intake_store() alike: the sealed record, then the response counted
- * into its cell cid (the released state steps there), and its texts
- * into the comments index in the group of that cell.
- */
+/* Writer thread: one response stored at once (intake_store). */
 static int
 intake_put(struct storage_txn *txn, const struct cells_id *cid,
     const struct survey *s, uint32_t day, const struct answers *a,
     const char *record, size_t reclen)
 {
-	int	rc;
+	struct cells_fold	cf;
+	struct comments_fold	tf;
+	int			rc;
 
+	memset(&cf, 0, sizeof(cf));
+	memset(&tf, 0, sizeof(tf));
 	if ((rc = storage_response_put(txn, cid->ci_survey, day, record,
-	    reclen)) != 0 ||
-	    (rc = cells_add(txn, cid, s, a)) != 0 ||
-	    (rc = intake_comments(txn, cid, s, day, a)) != 0)
-		return rc;
-	return 0;
+	    reclen)) == 0 &&
+	    (rc = intake_fold(&cf, &tf, txn, cid, s, day, a)) == 0 &&
+	    (rc = cells_fold_write(&cf, txn)) == 0)
+		rc = comments_fold_write(&tf, txn);
+	cells_fold_clear(&cf);
+	comments_fold_clear(&tf);
+	return rc;
 }
 
 int
@@ -800,7 +831,8 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
     const uint8_t *invite)
 {
 	struct idem_index	*ix = is->is_idem;
-	struct cells_id		 cid;
+	struct storage_response	 rec;
+	uint8_t			 note[INTAKE_NOTE_LEN];
 	bool			 seen = false;
 	int			 rc;
 
@@ -819,19 +851,34 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		return rc;
 	} else if (rc != 0)
 		goto fail;
-	cid.ci_survey = tg->tg_survey;
-	cid.ci_version = it->ii_survey->is_version;
-	cid.ci_unit = it->ii_owner;
-	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
-	    it->ii_day);
-	if ((rc = intake_put(txn, &cid, it->ii_survey->is_survey, it->ii_day,
-	    it->ii_answers, it->ii_record, it->ii_reclen)) != 0)
+	/*
+	 * The record, the cell and the texts are written at the commit
+	 * (intake_batch_flush); the note goes with this child's commit or
+	 * rollback, so a refusal below undoes them as it undoes the burn.
+	 * A response with a code puts its record here, before the burn, so
+	 * that a store that cannot take it refuses it before the code is
+	 * looked at.
+	 */
+	it->ii_folded = false;
+	it->ii_recorded = invite != NULL;
+	if (it->ii_recorded) {
+		rec.sr_survey = it->ii_survey->is_id;
+		rec.sr_day = it->ii_day;
+		rec.sr_val = it->ii_record;
+		rec.sr_vlen = it->ii_reclen;
+		if ((rc = storage_responses_put(txn, &rec, 1)) != 0)
+			goto fail;
+	}
+	note[0] = INTAKE_NOTE_FOLD;
+	memcpy(note + 1, &it, sizeof(it));
+	if ((rc = storage_txn_note(txn, note, sizeof(note))) != 0)
 		goto fail;
+	is->is_noted++;
 	/*
 	 * The code last: anything above that refuses the response refuses
 	 * it alike for an unused, a used and an unknown code, so no failure
-	 * tells which a code is without spending it. A refusal here undoes
-	 * the response with the child transaction.
+	 * tells which a code is without spending it. (A full store refuses
+	 * the whole commit, burns included.)
 	 */
 	if (invite != NULL) {
 		rc = collectors_invitation_burn(txn, tg->tg_collector, invite);
@@ -859,15 +906,135 @@ fail:
 	return rc;
 }
 
+/* storage_txn_notes(): an item noted and not yet folded, into is_fold. */
+static int
+intake_fold_pick(const void *note, size_t len, void *arg)
+{
+	struct intake_state	 *is = arg;
+	struct intake_item	 *it, **v;
+	size_t			  cap;
+
+	if (len != INTAKE_NOTE_LEN || *(const uint8_t *)note !=
+	    INTAKE_NOTE_FOLD)
+		return 0;
+	memcpy(&it, (const uint8_t *)note + 1, sizeof(it));
+	if (it->ii_folded)
+		return 0;
+	if (is->is_nfold == is->is_cfold) {
+		cap = is->is_cfold ? 2 * is->is_cfold : 64;
+		if ((v = reallocarray(is->is_fold, cap, sizeof(*v))) == NULL)
+			return -ENOMEM;
+		is->is_fold = v;
+		is->is_cfold = cap;
+	}
+	is->is_fold[is->is_nfold++] = it;
+	return 0;
+}
+
+/*
+ * The records of is_fold's items still to put, for
+ * storage_responses_put(), *n_out of them.
+ */
+static int
+intake_fold_records(struct intake_state *is, size_t *n_out)
+{
+	struct storage_response	*v;
+	struct intake_item	*it;
+	size_t			 i, n;
+
+	if (is->is_nfold > is->is_crecs) {
+		if ((v = reallocarray(is->is_recs, is->is_nfold,
+		    sizeof(*v))) == NULL)
+			return -ENOMEM;
+		is->is_recs = v;
+		is->is_crecs = is->is_nfold;
+	}
+	for (i = 0, n = 0; i < is->is_nfold; i++) {
+		it = is->is_fold[i];
+		if (it->ii_recorded)
+			continue;	/* put by intake_item_apply() */
+		is->is_recs[n].sr_survey = it->ii_survey->is_id;
+		is->is_recs[n].sr_day = it->ii_day;
+		is->is_recs[n].sr_val = it->ii_record;
+		is->is_recs[n].sr_vlen = it->ii_reclen;
+		n++;
+	}
+	*n_out = n;
+	return 0;
+}
+
+/* One item counted into its cell and its texts into their groups. */
+static int
+intake_fold_item(struct intake_state *is, struct storage_txn *txn,
+    const struct intake_item *it)
+{
+	struct cells_id	cid;
+
+	cid.ci_survey = it->ii_survey->is_id;
+	cid.ci_version = it->ii_survey->is_version;
+	cid.ci_unit = it->ii_owner;
+	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
+	    it->ii_day);
+	return intake_fold(&is->is_cells, &is->is_texts, txn, &cid,
+	    it->ii_survey->is_survey, it->ii_day, it->ii_answers);
+}
+
+int
+intake_batch_flush(struct intake_state *is, struct storage_txn *txn)
+{
+	size_t	i, nrecs = 0;
+	int	ret;
+
+	is->is_nfold = 0;
+	/* Nothing noted since the last flush: no walk of the notes. */
+	if (is->is_noted == 0) {
+		ret = 0;
+		goto done;
+	}
+	is->is_noted = 0;
+	if ((ret = storage_txn_notes(txn, intake_fold_pick, is)) != 0 ||
+	    is->is_nfold == 0)
+		goto done;
+	/*
+	 * The records in one go, in an order of no meaning (storage.h);
+	 * then every cell and comment group read once, counted in the
+	 * order the responses came, stepping as each response would have,
+	 * and written once.
+	 */
+	if ((ret = intake_fold_records(is, &nrecs)) != 0 ||
+	    (ret = storage_responses_put(txn, is->is_recs, nrecs)) != 0)
+		goto done;
+	for (i = 0; i < is->is_nfold; i++)
+		if ((ret = intake_fold_item(is, txn, is->is_fold[i])) != 0)
+			goto done;
+	if ((ret = cells_fold_write(&is->is_cells, txn)) != 0 ||
+	    (ret = comments_fold_write(&is->is_texts, txn)) != 0)
+		goto done;
+	for (i = 0; i < is->is_nfold; i++)
+		is->is_fold[i]->ii_folded = true;
+	ret = 0;
+done:
+	/* On failure the caller aborts the transaction, so drop it all. */
+	cells_fold_clear(&is->is_cells);
+	comments_fold_clear(&is->is_texts);
+	is->is_nfold = 0;
+	return ret;
+}
+
 int
 intake_batch_precommit(struct intake_state *is, struct storage_txn *txn)
 {
+	int	rc;
+
+	if ((rc = intake_batch_flush(is, txn)) != 0)
+		return rc;
 	return idem_index_precommit(is->is_idem, txn);
 }
 
 size_t
 intake_batch_done(struct intake_state *is, int rc)
 {
+	is->is_noted = 0;
 	idem_index_done(is->is_idem, rc);
 	return idem_index_count(is->is_idem);
 }

@@ -146,6 +146,10 @@ struct intake_item {
 	char			*ii_record;	/* the record's JSON text */
 	size_t			 ii_reclen;
 	enum intake_outcome	 ii_outcome;
+	/* Writer thread: its record put at apply (it has a code), and
+	 * everything of it written by intake_batch_flush(). */
+	bool			 ii_recorded;
+	bool			 ii_folded;
 	/* Why, when refused. */
 	struct error		 ii_err;
 };
@@ -162,9 +166,10 @@ int	intake_item_prepare(struct intake_read *rd,
 void	intake_item_clear(struct intake_item *it);
 
 /*
- * Writer thread: store one prepared item in txn (a child transaction of
- * its own: a negative return means the caller must abort it). Sets
- * ii_outcome, and ii_err when refused. invite is the hash of the code to
+ * Writer thread: check one prepared item and note it for
+ * intake_batch_flush() in txn (a child transaction of its own: a
+ * negative return means the caller must abort it). Sets ii_outcome
+ * (INTAKE_STORED once the commit holds it), and ii_err when refused. invite is the hash of the code to
  * burn, or NULL; it is burned last, so that whatever else refuses the
  * item (a changed survey, a full store) refuses it the same way whether
  * the code is unused, used or unknown.
@@ -199,11 +204,27 @@ struct intake_response {
 int	intake_store(struct storage_txn *txn, const struct intake_response *r);
 
 /*
- * Writer thread, around each write transaction's commit: the idempotency
- * records of the responses it holds (api_batch_precommit() and
- * api_batch_done() call these). intake_batch_done() returns how many
- * response ids the writer holds in memory now.
+ * Writer thread, around each write transaction's commit (the writer calls
+ * these through api_batch_flush(), api_batch_precommit() and
+ * api_batch_done()).
+ *
+ * intake_item_apply() checks an item and burns its code in the item's
+ * child transaction, and notes the item there; its record, its cell and
+ * its texts are written by intake_batch_flush() in the top-level
+ * transaction txn, for every noted item of children that stayed: the
+ * records in one run (storage_responses_put), each cell and comment
+ * group read once, counted and stepped in the order the items were
+ * applied, as one by one would step them, and written once. It must run
+ * before anything else in the transaction reads or writes cells,
+ * comments or responses (the writer runs it before every job that is
+ * not intake's, and at the commit). The items must live until then.
+ * A failure leaves txn to be aborted.
+ *
+ * intake_batch_precommit() flushes and writes the idempotency records of
+ * the responses txn holds. intake_batch_done() returns how many response
+ * ids the writer holds in memory now.
  */
+int	intake_batch_flush(struct intake_state *is, struct storage_txn *txn);
 int	intake_batch_precommit(struct intake_state *is,
 	    struct storage_txn *txn);
 size_t	intake_batch_done(struct intake_state *is, int rc);

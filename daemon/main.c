@@ -597,6 +597,7 @@ main_run(struct palauted *pd)
 	writer_set_reserve(pd->pd_writer, pd->pd_cf.cf_disk_reserve);
 	pd->pd_api.ac_submit = writer_submit_cb;
 	pd->pd_api.ac_submit_reserve = writer_submit_reserve_cb;
+	pd->pd_api.ac_submit_intake = writer_submit_intake_cb;
 	pd->pd_api.ac_submit_arg = pd->pd_writer;
 	/* Password hashes: bounded, off the loop, apart from the writer. */
 	if ((rc = pool_new(pd->pd_base, (unsigned)pd->pd_cf.cf_login_workers,

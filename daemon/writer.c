@@ -37,6 +37,7 @@ struct writer_job {
 	void			*wj_arg;
 	int			 wj_rc;
 	bool			 wj_reserve;	/* may use the reserve */
+	bool			 wj_intake;	/* writes at the flush */
 };
 
 /* A FIFO of jobs; tail pointer for O(1) append. */
@@ -152,6 +153,15 @@ writer_commit(struct writer *w, struct writer_list *batch)
 			j->wj_rc = -EDQUOT;
 			continue;
 		}
+		/*
+		 * Responses write their records, cells and comments at the
+		 * flush: before anything else reads or writes those.
+		 */
+		if (!j->wj_intake && w->w_api != NULL &&
+		    (rc = api_batch_flush(w->w_api, txn)) != 0) {
+			j->wj_rc = rc;
+			continue;
+		}
 		/* A child per job: one bad job does not undo the others. */
 		if ((j->wj_rc = storage_txn_begin_child(txn, &child)) != 0)
 			continue;
@@ -162,11 +172,12 @@ writer_commit(struct writer *w, struct writer_list *batch)
 			storage_txn_abort(child);
 		child = NULL;
 	}
-	if (rc == 0 && w->w_api != NULL &&
-	    (rc = api_batch_precommit(w->w_api, txn)) != 0)
-		storage_txn_abort(txn);
-	else if (rc == 0)
+	if (rc == 0 && w->w_api != NULL)
+		rc = api_batch_precommit(w->w_api, txn);
+	if (rc == 0)
 		rc = storage_txn_commit(txn);
+	else
+		storage_txn_abort(txn);
 	if (w->w_api != NULL)
 		api_batch_done(w->w_api, rc);
 	if (rc != 0) {
@@ -291,7 +302,7 @@ done:
 
 static int
 writer_queue(struct writer *w, api_apply_fn apply, api_done_fn done,
-    void *job, bool reserve)
+    void *job, bool reserve, bool intake)
 {
 	struct writer_job	*j;
 	struct writer_list	 one;
@@ -302,6 +313,7 @@ writer_queue(struct writer *w, api_apply_fn apply, api_done_fn done,
 	j->wj_done = done;
 	j->wj_arg = job;
 	j->wj_reserve = reserve;
+	j->wj_intake = intake;
 	one.wl_head = j;
 	one.wl_tail = &j->wj_next;
 	pthread_mutex_lock(&w->w_lock);
@@ -321,20 +333,27 @@ int
 writer_submit(struct writer *w, api_apply_fn apply, api_done_fn done,
     void *job)
 {
-	return writer_queue(w, apply, done, job, false);
+	return writer_queue(w, apply, done, job, false, false);
 }
 
 int
 writer_submit_cb(void *w, api_apply_fn apply, api_done_fn done, void *job)
 {
-	return writer_queue(w, apply, done, job, false);
+	return writer_queue(w, apply, done, job, false, false);
 }
 
 int
 writer_submit_reserve_cb(void *w, api_apply_fn apply, api_done_fn done,
     void *job)
 {
-	return writer_queue(w, apply, done, job, true);
+	return writer_queue(w, apply, done, job, true, false);
+}
+
+int
+writer_submit_intake_cb(void *w, api_apply_fn apply, api_done_fn done,
+    void *job)
+{
+	return writer_queue(w, apply, done, job, false, true);
 }
 
 void

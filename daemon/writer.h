@@ -57,6 +57,13 @@ int	writer_submit_cb(void *w, api_apply_fn apply, api_done_fn done,
  */
 int	writer_submit_reserve_cb(void *w, api_apply_fn apply,
 	    api_done_fn done, void *job);
+/*
+ * The same for api_ctx.ac_submit_intake: responses, whose writes wait
+ * for the commit (api_batch_flush()); the writer flushes them before
+ * any other job of the batch.
+ */
+int	writer_submit_intake_cb(void *w, api_apply_fn apply,
+	    api_done_fn done, void *job);
 
 /*
  * Disk space kept allocated to the store past what it holds, for the

@@ -1370,20 +1370,63 @@ storage_response_key_day(const void *key)
 	return storage_be32((const unsigned char *)key + 4);
 }
 
+/* A response's key and which of the caller's values it is for. */
+struct storage_rkey {
+	unsigned char	rk_key[STORAGE_RESPONSE_KEYLEN];
+	size_t		rk_i;
+};
+
+static int
+storage_rkey_cmp(const void *a, const void *b)
+{
+	const struct storage_rkey	*x = a, *y = b;
+
+	return memcmp(x->rk_key, y->rk_key, STORAGE_RESPONSE_KEYLEN);
+}
+
+/* A fresh random tail: the bytes after the commit's tag. */
+static void
+storage_rkey_tail(struct storage_rkey *rk)
+{
+	seal_random_public(rk->rk_key + STORAGE_RESPONSE_TAGOFF +
+	    STORAGE_RESPONSE_TAGLEN, STORAGE_RESPONSE_KEYLEN -
+	    STORAGE_RESPONSE_TAGOFF - STORAGE_RESPONSE_TAGLEN);
+}
+
 int
-storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
-    const void *val, size_t vlen)
+storage_responses_put(struct storage_txn *txn,
+    const struct storage_response *v, size_t n)
 {
 	struct seal_ad		 ad;
 	struct storage_txn	*top;
+	struct storage_rkey	*keys = NULL, *rk;
 	const unsigned char	*dk;
-	unsigned char		 key[STORAGE_RESPONSE_KEYLEN];
 	unsigned char		*sealed = NULL;
+	size_t			 i, most = 0;
 	int			 tries, ret = -1;
 
 	if (txn == NULL || txn->tx_kv == NULL || !txn->tx_write ||
-	    (val == NULL && vlen != 0) || vlen > SIZE_MAX - SEAL_OVERHEAD) {
+	    (v == NULL && n != 0)) {
 		ret = -EINVAL;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if ((v[i].sr_val == NULL && v[i].sr_vlen != 0) ||
+		    v[i].sr_vlen > SIZE_MAX - SEAL_OVERHEAD) {
+			ret = -EINVAL;
+			goto done;
+		}
+		if (v[i].sr_vlen > most)
+			most = v[i].sr_vlen;
+	}
+	if (n == 0) {
+		ret = 0;
+		goto done;
+	}
+	keys = calloc(n, sizeof(*keys));
+	sealed = malloc(most + SEAL_OVERHEAD);
+	if (keys == NULL || sealed == NULL) {
+		ret = -ENOMEM;
 		goto done;
 	}
 	/* One tag per commit: the top-level transaction's (storage.h). */
@@ -1393,43 +1436,71 @@ storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
 		seal_random_public(top->tx_tag, sizeof(top->tx_tag));
 		top->tx_tagged = true;
 	}
-	storage_put_be32(key, survey);
-	storage_put_be32(key + 4, day);
-	memcpy(key + STORAGE_RESPONSE_TAGOFF, top->tx_tag,
-	    STORAGE_RESPONSE_TAGLEN);
-	if ((ret = storage_seal_key(txn, STORAGE_DB_RESPONSES, key,
-	    sizeof(key), true, &dk, &ad.sad_kid)) != 0)
-		goto done;
-	if ((sealed = malloc(vlen + SEAL_OVERHEAD)) == NULL) {
-		ret = -ENOMEM;
-		goto done;
+	for (i = 0; i < n; i++) {
+		storage_put_be32(keys[i].rk_key, v[i].sr_survey);
+		storage_put_be32(keys[i].rk_key + 4, v[i].sr_day);
+		memcpy(keys[i].rk_key + STORAGE_RESPONSE_TAGOFF, top->tx_tag,
+		    STORAGE_RESPONSE_TAGLEN);
+		storage_rkey_tail(&keys[i]);
+		keys[i].rk_i = i;
 	}
-	ad.sad_db = storage_db_names[STORAGE_DB_RESPONSES];
-	ad.sad_key = key;
-	ad.sad_klen = sizeof(key);
 	/*
-	 * Random tails keep no order within a commit. Two equal tails under
-	 * one (survey, day, tag) are a 2^-32 event per pair of responses of
-	 * a commit, and retrying is cheaper than arguing. The key is in the
-	 * associated data, so each try seals afresh.
+	 * In key order, which the random tails make an order of no meaning:
+	 * LMDB then fills the run's leaves one after the other instead of
+	 * splitting them wherever the next random key falls.
 	 */
-	for (tries = 0; tries < 4; tries++) {
-		seal_random_public(key + STORAGE_RESPONSE_TAGOFF +
-		    STORAGE_RESPONSE_TAGLEN, sizeof(key) -
-		    STORAGE_RESPONSE_TAGOFF - STORAGE_RESPONSE_TAGLEN);
-		if ((ret = seal_value(dk, &ad, val, vlen, sealed,
-		    vlen + SEAL_OVERHEAD)) != 0)
+	qsort(keys, n, sizeof(*keys), storage_rkey_cmp);
+	ad.sad_db = storage_db_names[STORAGE_DB_RESPONSES];
+	ad.sad_klen = STORAGE_RESPONSE_KEYLEN;
+	for (i = 0; i < n; i++) {
+		rk = &keys[i];
+		ad.sad_key = rk->rk_key;
+		if ((ret = storage_seal_key(txn, STORAGE_DB_RESPONSES,
+		    rk->rk_key, STORAGE_RESPONSE_KEYLEN, true, &dk,
+		    &ad.sad_kid)) != 0)
 			goto done;
-		ret = kv_put(txn->tx_kv, STORAGE_DB_RESPONSES, key, sizeof(key),
-		    sealed, vlen + SEAL_OVERHEAD, KV_NOOVERWRITE);
-		if (ret != -EEXIST)
-			break;
-	}
-	if (ret == 0)
+		/*
+		 * Two equal tails under one (survey, day, tag) are a 2^-32
+		 * event per pair of responses of a commit, and drawing again
+		 * is cheaper than arguing. The key is in the associated
+		 * data, so each try seals afresh.
+		 */
+		for (tries = 0; tries < 4; tries++) {
+			if (tries > 0)
+				storage_rkey_tail(rk);
+			if ((ret = seal_value(dk, &ad, v[rk->rk_i].sr_val,
+			    v[rk->rk_i].sr_vlen, sealed,
+			    v[rk->rk_i].sr_vlen + SEAL_OVERHEAD)) != 0)
+				goto done;
+			ret = kv_put(txn->tx_kv, STORAGE_DB_RESPONSES,
+			    rk->rk_key, STORAGE_RESPONSE_KEYLEN, sealed,
+			    v[rk->rk_i].sr_vlen + SEAL_OVERHEAD,
+			    KV_NOOVERWRITE);
+			if (ret != -EEXIST)
+				break;
+		}
+		if (ret != 0)
+			goto done;
 		txn->tx_dirty |= 1u << STORAGE_DB_RESPONSES;
+	}
+	ret = 0;
 done:
+	free(keys);
 	free(sealed);
 	return ret;
+}
+
+int
+storage_response_put(struct storage_txn *txn, uint32_t survey, uint32_t day,
+    const void *val, size_t vlen)
+{
+	struct storage_response	r;
+
+	r.sr_survey = survey;
+	r.sr_day = day;
+	r.sr_val = val;
+	r.sr_vlen = vlen;
+	return storage_responses_put(txn, &r, 1);
 }
 
 int

@@ -266,6 +266,20 @@ int	storage_del_prefix(struct storage_txn *txn, enum storage_db db,
 int	storage_response_put(struct storage_txn *txn, uint32_t survey,
 	    uint32_t day, const void *val, size_t vlen);
 /*
+ * The responses of a commit at once (the writer's, core/intake.c): each
+ * of the n gets its key as storage_response_put() gives one, and they
+ * are put in the order of those keys, which their random tails make an
+ * order of nothing, so that the commit's run is written leaf after leaf.
+ */
+struct storage_response {
+	uint32_t	 sr_survey;
+	uint32_t	 sr_day;
+	const void	*sr_val;
+	size_t		 sr_vlen;
+};
+int	storage_responses_put(struct storage_txn *txn,
+	    const struct storage_response *v, size_t n);
+/*
  * Iterate a survey's responses with from <= day <= to; values opened.
  * from > to is an empty iteration, not an error.
  */

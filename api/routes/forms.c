@@ -299,7 +299,8 @@ http_forms_post(struct api_ctx *ctx, struct api_req *req)
 	json_decref(in);
 	in = NULL;
 	http_intake_sweep_maybe(ctx);
-	if (api_submit(ctx, req, http_forms_apply, http_forms_done, fj) != 0)
+	if (api_submit_intake(ctx, req, http_forms_apply, http_forms_done,
+	    fj) != 0)
 		http_forms_job_free(fj);
 	return;
 fail:

@@ -610,7 +610,7 @@ http_kiosk_responses(struct api_ctx *ctx, struct api_req *req)
 	json_decref(in);
 	in = NULL;
 	http_intake_sweep_maybe(ctx);
-	if (api_submit(ctx, req, http_kiosk_batch_apply,
+	if (api_submit_intake(ctx, req, http_kiosk_batch_apply,
 	    http_kiosk_batch_done, kb) != 0)
 		http_kiosk_batch_free(kb);
 	return;

@@ -44,23 +44,26 @@
 
 int64_t	__wrap_util_today(void);
 int64_t	__wrap_auth_now(void);
-int	__wrap_storage_response_put(struct storage_txn *, uint32_t, uint32_t,
-	    const void *, size_t);
-int	__real_storage_response_put(struct storage_txn *, uint32_t, uint32_t,
-	    const void *, size_t);
+int	__wrap_storage_responses_put(struct storage_txn *,
+	    const struct storage_response *, size_t);
+int	__real_storage_responses_put(struct storage_txn *,
+	    const struct storage_response *, size_t);
 
 static int64_t	fake_now = NOW;
 static int64_t	fake_today = TODAY;
-/* When not 0, what storing a response record fails with (a full store). */
+/*
+ * When not 0, what storing a commit's response records fails with (a full
+ * store, as LMDB reports it at the first page it cannot have).
+ */
 static int	fake_put_error;
 
 int
-__wrap_storage_response_put(struct storage_txn *txn, uint32_t survey,
-    uint32_t day, const void *val, size_t vlen)
+__wrap_storage_responses_put(struct storage_txn *txn,
+    const struct storage_response *v, size_t n)
 {
 	if (fake_put_error != 0)
 		return fake_put_error;
-	return __real_storage_response_put(txn, survey, day, val, vlen);
+	return __real_storage_responses_put(txn, v, n);
 }
 
 int64_t
@@ -83,6 +86,7 @@ struct job {
 	api_apply_fn	 j_apply;
 	api_done_fn	 j_done;
 	void		*j_arg;
+	bool		 j_intake;	/* api_submit_intake() */
 };
 
 struct fixture {
@@ -110,17 +114,33 @@ queue_job(void *arg, api_apply_fn apply, api_done_fn done, void *job)
 	f->jobs[f->njobs].j_apply = apply;
 	f->jobs[f->njobs].j_done = done;
 	f->jobs[f->njobs].j_arg = job;
+	f->jobs[f->njobs].j_intake = false;
 	f->njobs++;
 	return 0;
 }
 
-/* One batch: every queued job in a child of one transaction. */
+static int
+queue_intake_job(void *arg, api_apply_fn apply, api_done_fn done, void *job)
+{
+	struct fixture	*f = arg;
+	int		 rc;
+
+	if ((rc = queue_job(arg, apply, done, job)) == 0)
+		f->jobs[f->njobs - 1].j_intake = true;
+	return rc;
+}
+
+/*
+ * One batch as the writer runs it: every queued job in a child of one
+ * transaction, the responses' writes flushed before any other job, and
+ * an error of the flush or the commit given to every job.
+ */
 static void
 run_jobs(struct fixture *f)
 {
 	struct storage_txn	*txn, *child;
 	struct job		 jobs[MAX_JOBS];
-	int			 rc[MAX_JOBS];
+	int			 rc[MAX_JOBS], brc;
 	size_t			 i, n;
 
 	while (f->njobs > 0) {
@@ -128,7 +148,10 @@ run_jobs(struct fixture *f)
 		memcpy(jobs, f->jobs, n * sizeof(jobs[0]));
 		f->njobs = 0;
 		assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
-		for (i = 0; i < n; i++) {
+		for (i = 0, brc = 0; i < n && brc == 0; i++) {
+			if (!jobs[i].j_intake &&
+			    (brc = api_batch_flush(&f->ctx, txn)) != 0)
+				break;
 			assert_int_equal(storage_txn_begin_child(txn, &child),
 			    0);
 			rc[i] = jobs[i].j_apply(child, jobs[i].j_arg);
@@ -137,11 +160,15 @@ run_jobs(struct fixture *f)
 			else
 				storage_txn_abort(child);
 		}
-		assert_int_equal(api_batch_precommit(&f->ctx, txn), 0);
-		assert_int_equal(storage_txn_commit(txn), 0);
-		api_batch_done(&f->ctx, 0);
+		if (brc == 0)
+			brc = api_batch_precommit(&f->ctx, txn);
+		if (brc == 0)
+			assert_int_equal(storage_txn_commit(txn), 0);
+		else
+			storage_txn_abort(txn);
+		api_batch_done(&f->ctx, brc);
 		for (i = 0; i < n; i++)
-			jobs[i].j_done(rc[i], jobs[i].j_arg);
+			jobs[i].j_done(brc != 0 ? brc : rc[i], jobs[i].j_arg);
 	}
 }
 
@@ -163,9 +190,9 @@ capture(struct api_req *req, struct api_resp *resp)
 	api_req_free(req);
 }
 
-/* Send a request and run the writer: the reply's status. */
-static int
-call(struct fixture *f, enum api_method m, const char *path,
+/* Send a request; its writes wait for run_jobs(). */
+static void
+send_req(struct fixture *f, enum api_method m, const char *path,
     const char *token, json_t *body)
 {
 	struct api_req	*req;
@@ -189,6 +216,14 @@ call(struct fixture *f, enum api_method m, const char *path,
 	req->rq_reply_arg = f;
 	f->status = 0;
 	api_handle(&f->ctx, req);
+}
+
+/* Send a request and run the writer: the reply's status. */
+static int
+call(struct fixture *f, enum api_method m, const char *path,
+    const char *token, json_t *body)
+{
+	send_req(f, m, path, token, body);
 	run_jobs(f);
 	assert_int_not_equal(f->status, 0);
 	return f->status;
@@ -223,6 +258,7 @@ setup(void **state)
 	f->ctx.ac_limits.al_max_body_batch = 4 << 20;
 	f->ctx.ac_limits.al_cors_origins = "";
 	f->ctx.ac_submit = queue_job;
+	f->ctx.ac_submit_intake = queue_intake_job;
 	f->ctx.ac_submit_arg = f;
 	memset(&err, 0, sizeof(err));
 	name = json_pack("{s:s}", "fi", "Toimisto");
@@ -823,6 +859,133 @@ test_comments_in_steps(void **state)
 }
 
 /*
+ * Two steps and a text left over in one commit: the commit's texts are
+ * added one by one to the group's pending entry, which is read and
+ * written once.
+ */
+static void
+test_comments_two_steps_in_one_commit(void **state)
+{
+	struct fixture	*f = *state;
+	char		 token[64];
+
+	enroll(f, token);
+	kiosk_texts(f, token, "mielipide", 21);
+	assert_int_equal(released_texts(f), 20);
+	/* Steps 0 and 1 and the pending entry. */
+	assert_int_equal(each_value(f, STORAGE_DB_COMMENTS, ignore_value,
+	    NULL), 3);
+	kiosk_texts(f, token, "mielipide-b", 9);
+	assert_int_equal(released_texts(f), 30);
+}
+
+/* What a job that is not intake's found in its batch's transaction. */
+struct peek {
+	struct fixture	*pk_f;
+	uint32_t	 pk_live;
+	size_t		 pk_records;
+	size_t		 pk_texts;
+	bool		 pk_done;
+};
+
+static int
+peek_texts(const struct comments_id *id, const char *text, const char *lang,
+    void *arg)
+{
+	(void)id;
+	(void)text;
+	(void)lang;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static int
+peek_apply(struct storage_txn *txn, void *arg)
+{
+	struct peek		*pk = arg;
+	struct storage_iter	*it = NULL;
+	struct cells_id		 cid;
+	struct cell		*live = NULL;
+	const void		*key, *val;
+	size_t			 klen, vlen;
+
+	cid.ci_survey = pk->pk_f->survey;
+	cid.ci_version = 1;
+	cid.ci_unit = pk->pk_f->unit;
+	cid.ci_bucket = (uint32_t)util_days_from_civil(2024, 3, 1);
+	if (cells_get(txn, &cid, &live) == 0)
+		pk->pk_live = live->c_n;
+	cell_free(live);
+	assert_int_equal(storage_response_iter(txn, pk->pk_f->survey, 0,
+	    UINT32_MAX, &it), 0);
+	while (storage_iter_next(it, &key, &klen, &val, &vlen) == 0)
+		pk->pk_records++;
+	storage_iter_free(it);
+	assert_int_equal(comments_each(txn, pk->pk_f->survey, 0, UINT32_MAX,
+	    peek_texts, &pk->pk_texts), 0);
+	return 0;
+}
+
+static void
+peek_done(int rc, void *arg)
+{
+	struct peek	*pk = arg;
+
+	assert_int_equal(rc, 0);
+	pk->pk_done = true;
+}
+
+/*
+ * A commit's responses are checked in their jobs and written at the
+ * flush: a job of the same batch that is not intake's runs after the
+ * flush and finds them stored, counted and their texts stepped; the
+ * commit then writes nothing of them again.
+ */
+static void
+test_batch_writes_before_other_jobs(void **state)
+{
+	struct fixture	*f = *state;
+	struct peek	 pk;
+	json_t		*res;
+	char		 token[64], id[32];
+	uint32_t	 live, rel;
+	unsigned	 i;
+
+	enroll(f, token);
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_f = f;
+	assert_non_null(res = json_array());
+	for (i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "peek-job-%u", i);
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, "
+		    "s:{s:i, s:s}}", "id", id, "day", "2024-03-10", "lang",
+		    "fi", "answers", "visit", 4, "comment", "mielipide"));
+	}
+	send_req(f, API_POST, "/api/v1/kiosk/responses", token,
+	    json_pack("{s:o}", "responses", res));
+	assert_int_equal(queue_job(f, peek_apply, peek_done, &pk), 0);
+	run_jobs(f);
+	assert_int_equal(f->status, 200);
+	assert_int_equal(json_integer_value(json_object_get(f->body,
+	    "stored")), 12);
+	assert_true(pk.pk_done);
+	assert_int_equal(pk.pk_live, 12);
+	assert_int_equal(pk.pk_records, 12);
+	assert_int_equal(pk.pk_texts, 10);
+	/*
+	 * Stepped after each response (k 5): at the fifth and the tenth,
+	 * so 10, not the 12 that adding the commit's responses at once
+	 * would release.
+	 */
+	march_cell(f, &live, &rel);
+	assert_int_equal(live, 12);
+	assert_int_equal(rel, 10);
+	assert_int_equal(released_texts(f), 10);
+	assert_int_equal(each_value(f, STORAGE_DB_RESPONSES, ignore_value,
+	    NULL), 12);
+}
+
+/*
  * On 2024-03-05 the window reaches back into February. A survey that keeps
  * responses for one month keeps March's only: February's are refused and
  * leave nothing behind, while the fixture's survey (24 months) takes them.
@@ -1020,6 +1183,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_day_before_retention, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_comments_two_steps_in_one_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_batch_writes_before_other_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_comments_in_steps, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_released_in_steps, setup,
