@@ -616,8 +616,46 @@ scrub_max_length(size_t n)
 	return (n * 9 + 6) / 7;
 }
 
+bool
+scrub_plain(const char *in)
+{
+	const unsigned char	*s = (const unsigned char *)in;
+	unsigned char		 c, prev = ' ';
+	size_t			 clen;
+
+	while ((clen = scrub_char(s, &c)) != 0) {
+		/* Outside ASCII, only what reads as nothing of the rules'. */
+		if (s[0] >= 0x80 && c != SCRUB_OTHER)
+			return false;
+		if (scrub_digit(c) || c == '@')
+			return false;
+		/* "at" after a blank, a bracket or the start: "[at]", " at ". */
+		if (scrub_lower(c) == 'a' && scrub_lower(s[clen]) == 't' &&
+		    !scrub_alpha(prev))
+			return false;
+		prev = c;
+		s += clen;
+	}
+	return true;
+}
+
 int
 scrub_text(const char *in, char **out)
+{
+	char	*copy;
+
+	if (in == NULL || out == NULL)
+		return -EINVAL;
+	if (!scrub_plain(in))
+		return scrub_scan(in, out);
+	if ((copy = strdup(in)) == NULL)
+		return -ENOMEM;
+	*out = copy;
+	return 0;
+}
+
+int
+scrub_scan(const char *in, char **out)
 {
 	const unsigned char	*s = (const unsigned char *)in;
 	const char		*ph;

@@ -114,6 +114,7 @@
 #ifndef PALAUTE_CORE_SCRUB_H
 #define PALAUTE_CORE_SCRUB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SCRUB_EMAIL	"[email]"
@@ -128,6 +129,19 @@
  * text too long to double. *out is written only on success.
  */
 int	scrub_text(const char *in, char **out);
+
+/*
+ * Whether no rule above can match anywhere in s, by a quick look: every
+ * match holds a digit, an "@" or the letters "at" after a blank or a
+ * bracket, and every character that reads as one of those, or as a
+ * blank, a dash or an invisible character, is ASCII or in the table of
+ * spellings. A text of letters and punctuation, most comments, is then
+ * copied as it is, without the rules' scan. scrub_scan() is
+ * scrub_text() without the quick look; the fuzz target holds the two
+ * to each other.
+ */
+bool	scrub_plain(const char *s);
+int	scrub_scan(const char *in, char **out);
 
 /*
  * scrub_text(), with a result of at most max code points: what a survey's

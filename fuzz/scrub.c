@@ -1,9 +1,10 @@
 /*
  * scrub.c — fuzz target: the free-text scrubber (core/scrub.h).
  *
- * Properties: what it leaves holds nothing it would scrub (a second pass
- * changes nothing, else the first one let a number or an address
- * through); valid UTF-8 stays valid UTF-8; the result is no longer than
+ * Properties: the quick look (scrub_plain()) passes over no text the
+ * rules' scan would change; what it leaves holds nothing it would scrub
+ * (a second pass changes nothing, else the first one let a number or an
+ * address through); valid UTF-8 stays valid UTF-8; the result is no longer than
  * scrub_max_length() of the input, in bytes and, for UTF-8, in code
  * points; with a limit (scrub_text_max(), the third byte picks it), the
  * result keeps it and the same holds. Then the same input again with an
@@ -122,9 +123,17 @@ fuzz_count(const char *s, const char *what)
 static char *
 fuzz_scrub(const char *in)
 {
-	char	*once = NULL, *twice = NULL;
+	char	*once = NULL, *twice = NULL, *scanned = NULL;
 
 	FUZZ_CHECK(scrub_text(in, &once) == 0);
+	/* The quick look passes over nothing the rules' scan would take. */
+	FUZZ_CHECK(scrub_scan(in, &scanned) == 0);
+	if (strcmp(once, scanned) != 0)
+		fprintf(stderr, "in:      %s\nonce:    %s\nscanned: %s\n", in,
+		    once, scanned);
+	FUZZ_CHECK(strcmp(once, scanned) == 0);
+	FUZZ_CHECK(!scrub_plain(in) || strcmp(in, scanned) == 0);
+	free(scanned);
 	FUZZ_CHECK(scrub_text(once, &twice) == 0);
 	if (strcmp(once, twice) != 0)
 		fprintf(stderr, "in:    %s\nonce:  %s\ntwice: %s\n", in, once,

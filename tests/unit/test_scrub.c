@@ -607,6 +607,56 @@ test_growth(void **state)
 	free(out);
 }
 
+/*
+ * The quick look: letters and punctuation pass as they are; anything a
+ * rule might start from (a digit in any spelling, an "@", "at" after a
+ * blank or a bracket, a blank, dash or invisible character outside
+ * ASCII) goes through the scan. Either way the result is the scan's.
+ */
+static void
+test_plain(void **state)
+{
+	static const char *const	plain[] = {
+		"Sain hyvää neuvontaa ja asia hoitui kerralla, kiitos.",
+		"Matka oli pitkä; odotin (liian) kauan! Ratkaisu löytyi.",
+		"Välillä hankalaa - mutta hyvä. Kiitos \"kaikille\".",
+		"",
+		"\xd8\xa7\xd9\x84\xd8\xb4\xd9\x83\xd8\xb1",	/* Arabic */
+		"\xff broken \xc3 UTF \xed\xa0\x80",	/* not UTF-8 */
+	};
+	static const char *const	scanned[] = {
+		"Soitin numeroon, ei vastattu 3 kertaa",
+		"matti(at)kela(dot)fi",
+		"matti [AT] kela.fi",
+		"at home",
+		"tavattiin klo kolme, at work",
+		"osoite x@y",
+		"full-width \xef\xbc\xa6",
+		"no-break\xc2\xa0space",
+		"soft\xc2\xadhyphen",
+		"a\xe2\x80\x8bt",
+		"minus \xe2\x88\x92 sign",
+	};
+	char	*out = NULL, *scan = NULL;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		assert_true(scrub_plain(plain[i]));
+		assert_int_equal(scrub_text(plain[i], &out), 0);
+		assert_string_equal(out, plain[i]);
+		free(out);
+	}
+	for (i = 0; i < sizeof(scanned) / sizeof(scanned[0]); i++) {
+		assert_false(scrub_plain(scanned[i]));
+		assert_int_equal(scrub_text(scanned[i], &out), 0);
+		assert_int_equal(scrub_scan(scanned[i], &scan), 0);
+		assert_string_equal(out, scan);
+		free(out);
+		free(scan);
+	}
+}
+
 static void
 test_args(void **state)
 {
@@ -640,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_glued),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_args),
 	};
 
