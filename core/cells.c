@@ -156,12 +156,12 @@ cells_fold_find(struct cells_fold *f, struct storage_txn *txn,
 	struct cells_fold_cell	*fc, *v;
 	struct cell		*live = NULL, *rel = NULL;
 	unsigned		*shape = NULL;
-	size_t			 nq = survey_question_count(s), qi, cap;
+	size_t			 nq = survey_question_count(s), qi, i, cap;
 	int			 ret;
 
 	/* Newest first: a commit's responses mostly share a cell. */
-	for (qi = f->cf_n; qi > 0; qi--) {
-		fc = &f->cf_v[qi - 1];
+	for (i = f->cf_n; i > 0; i--) {
+		fc = &f->cf_v[i - 1];
 		if (memcmp(&fc->fc_id, id, sizeof(*id)) == 0) {
 			*out = fc;
 			return 0;

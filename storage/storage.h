@@ -178,12 +178,16 @@ int	storage_del(struct storage_txn *txn, enum storage_db db,
  * its writes are kept. A child's notes go to its parent when the child
  * commits and are dropped when it is rolled back, so at the top-level
  * commit the notes are those of the children that stayed: for a writer
- * that writes one record per commit of what its children did (the
- * idempotency records, core/idem.h) instead of one record per child.
+ * that writes once per commit what its children did (the idempotency
+ * records, core/idem.h; the responses, their cells and comments,
+ * core/intake.h) instead of once per child.
  * storage_txn_note() copies len bytes (at most STORAGE_NOTE_MAX).
- * storage_txn_notes() calls fn with every note of txn and of its
- * ancestors (what a commit up to the top would keep), in no promised
- * order; fn's non-zero return stops the walk and is returned.
+ * storage_txn_notes() calls fn with every note of txn, then of each of
+ * its ancestors (what a commit up to the top would keep). A
+ * transaction's own notes come in the order they were noted, and a
+ * child's take the place of its commit among them, so that the notes of
+ * a top-level transaction are in the order the work they tell of was
+ * done. fn's non-zero return stops the walk and is returned.
  */
 #define STORAGE_NOTE_MAX	32
 int	storage_txn_note(struct storage_txn *txn, const void *note,

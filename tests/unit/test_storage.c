@@ -921,6 +921,51 @@ test_notes(void **state)
 	storage_txn_abort(txn);
 }
 
+/* storage_txn_notes(): the notes' first bytes, in the walk's order. */
+static int
+order_note(const void *note, size_t len, void *arg)
+{
+	char	*s = arg;
+
+	(void)len;
+	s[strlen(s)] = *(const char *)note;
+	return 0;
+}
+
+/*
+ * The notes of a top-level transaction are in the order their work was
+ * done: its own as noted, a child's (its children's within) at the
+ * place of the child's commit; one rolled back leaves no gap.
+ */
+static void
+test_notes_order(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child, *grand;
+	char			 seen[16];
+
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_txn_note(txn, "1", 1), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_note(child, "2", 1), 0);
+	assert_int_equal(storage_txn_begin_child(child, &grand), 0);
+	assert_int_equal(storage_txn_note(grand, "3", 1), 0);
+	assert_int_equal(storage_txn_commit(grand), 0);
+	assert_int_equal(storage_txn_note(child, "4", 1), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_note(child, "x", 1), 0);
+	storage_txn_abort(child);
+	assert_int_equal(storage_txn_note(txn, "5", 1), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(storage_txn_note(child, "6", 1), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(storage_txn_notes(txn, order_note, seen), 0);
+	assert_string_equal(seen, "123456");
+	storage_txn_abort(txn);
+}
+
 /* storage_random_uniform(): in range, and every value about as often. */
 static void
 test_random_uniform(void **state)
@@ -969,6 +1014,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_response_keys_keep_no_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notes_order, setup,
+		    teardown),
 		cmocka_unit_test(test_random_uniform),
 	};
 
