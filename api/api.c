@@ -434,31 +434,21 @@ api_handle(struct api_ctx *ctx, struct api_req *req)
 	req->rq_route->rt_handler(ctx, req);
 }
 
-int
-api_submit(struct api_ctx *ctx, struct api_req *req, api_apply_fn apply,
-    api_done_fn done, void *job)
-{
-	int	rc = -ESHUTDOWN;
-
-	if (ctx->ac_submit != NULL &&
-	    (rc = ctx->ac_submit(ctx->ac_submit_arg, apply, done, job)) == 0)
-		return 0;
-	api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-	    "the server is shutting down; nothing was saved");
-	return rc;
-}
-
-int
-api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
+/*
+ * Hand a job to the writer through submit (NULL: ac_submit); on failure
+ * reply 503 to req, when there is one.
+ */
+static int
+api_submit_by(struct api_ctx *ctx, struct api_req *req,
+    int (*submit)(void *, api_apply_fn, api_done_fn, void *),
     api_apply_fn apply, api_done_fn done, void *job)
 {
 	int	rc = -ESHUTDOWN;
 
-	if (ctx->ac_submit_reserve != NULL)
-		rc = ctx->ac_submit_reserve(ctx->ac_submit_arg, apply, done,
-		    job);
-	else if (ctx->ac_submit != NULL)
-		rc = ctx->ac_submit(ctx->ac_submit_arg, apply, done, job);
+	if (submit == NULL)
+		submit = ctx->ac_submit;
+	if (submit != NULL)
+		rc = submit(ctx->ac_submit_arg, apply, done, job);
 	if (rc != 0 && req != NULL)
 		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
 		    "the server is shutting down; nothing was saved");
@@ -466,20 +456,26 @@ api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
 }
 
 int
+api_submit(struct api_ctx *ctx, struct api_req *req, api_apply_fn apply,
+    api_done_fn done, void *job)
+{
+	return api_submit_by(ctx, req, NULL, apply, done, job);
+}
+
+int
+api_submit_reserve(struct api_ctx *ctx, struct api_req *req,
+    api_apply_fn apply, api_done_fn done, void *job)
+{
+	return api_submit_by(ctx, req, ctx->ac_submit_reserve, apply, done,
+	    job);
+}
+
+int
 api_submit_intake(struct api_ctx *ctx, struct api_req *req,
     api_apply_fn apply, api_done_fn done, void *job)
 {
-	int	rc = -ESHUTDOWN;
-
-	if (ctx->ac_submit_intake != NULL)
-		rc = ctx->ac_submit_intake(ctx->ac_submit_arg, apply, done,
-		    job);
-	else if (ctx->ac_submit != NULL)
-		rc = ctx->ac_submit(ctx->ac_submit_arg, apply, done, job);
-	if (rc != 0)
-		api_reply_errorf(req, ERR_UNAVAILABLE, NULL,
-		    "the server is shutting down; nothing was saved");
-	return rc;
+	return api_submit_by(ctx, req, ctx->ac_submit_intake, apply, done,
+	    job);
 }
 
 int

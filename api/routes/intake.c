@@ -115,8 +115,9 @@ http_intake_sweep_done(int rc, void *arg)
 	struct api_ctx			*ctx = sw->sw_ctx;
 
 	if (rc != 0)
+		/* strerror(EDQUOT) would speak of a quota. */
 		log_warnx("intake: sweeping idempotency records failed: %s",
-		    strerror(-rc));
+		    rc == -EDQUOT ? "the disk is full" : strerror(-rc));
 	/* A slice per batch, so no batch waits long for the sweep. */
 	else if (sw->sw_more && !ctx->ac_draining &&
 	    ctx->ac_submit(ctx->ac_submit_arg, http_intake_sweep_apply,
