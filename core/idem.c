@@ -107,8 +107,12 @@ struct idem_index {
 	int64_t			 ix_expired;	/* the day it last expired */
 };
 
-/* A note of idem_put(): the hash, then the day (BE32). */
-#define IDEM_NOTE_LEN	(IDEM_HASH_BYTES + 4)
+/*
+ * A note of idem_put(): the hash, then the day (BE32); one of
+ * idem_put_now(), whose record is written, has IDEM_NOTE_WRITTEN after.
+ */
+#define IDEM_NOTE_LEN		(IDEM_HASH_BYTES + 4)
+#define IDEM_NOTE_WRITTEN	'w'
 
 #define IDEM_SET_MIN	64
 
@@ -311,8 +315,8 @@ done:
 static int
 idem_note_is(const void *note, size_t len, void *arg)
 {
-	return len == IDEM_NOTE_LEN && memcmp(note, arg,
-	    IDEM_HASH_BYTES) == 0;
+	return (len == IDEM_NOTE_LEN || len == IDEM_NOTE_LEN + 1) &&
+	    memcmp(note, arg, IDEM_HASH_BYTES) == 0;
 }
 
 /*
@@ -352,13 +356,18 @@ idem_seen(struct idem_index *ix, struct storage_txn *txn,
 	return idem_noted(txn, hash, seen);
 }
 
-int
-idem_put(struct idem_index *ix, struct storage_txn *txn,
-    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day)
+static int	idem_write_day(struct storage_txn *, const struct idem_entry *,
+		    size_t);
+
+/* idem_put() and idem_put_now(): the record written now when now. */
+static int
+idem_note_put(struct idem_index *ix, struct storage_txn *txn,
+    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day, bool now)
 {
-	uint8_t	note[IDEM_NOTE_LEN];
-	bool	noted = false;
-	int	rc;
+	struct idem_entry	e;
+	uint8_t			note[IDEM_NOTE_LEN + 1];
+	bool			noted = false;
+	int			rc;
 
 	if (day == 0)
 		return -EINVAL;
@@ -369,25 +378,43 @@ idem_put(struct idem_index *ix, struct storage_txn *txn,
 		return rc;
 	if (noted)
 		return -EEXIST;
+	if (now) {
+		memcpy(e.ie_hash, hash, IDEM_HASH_BYTES);
+		e.ie_day = day;
+		if ((rc = idem_write_day(txn, &e, 1)) != 0)
+			return rc;
+	}
 	memcpy(note, hash, IDEM_HASH_BYTES);
 	idem_be32(note + IDEM_HASH_BYTES, day);
-	if ((rc = storage_txn_note(txn, note, sizeof(note))) != 0)
+	note[IDEM_NOTE_LEN] = IDEM_NOTE_WRITTEN;
+	if ((rc = storage_txn_note(txn, note, now ? IDEM_NOTE_LEN + 1 :
+	    IDEM_NOTE_LEN)) != 0)
 		return rc;
 	/* Should this fail, the caller's child rolls the note back. */
 	return idem_set_add(&ix->ix_txn, hash, day);
 }
 
-/* storage_txn_notes(): a noted hash and its day into ix_kept. */
-static int
-idem_keep(const void *note, size_t len, void *arg)
+int
+idem_put(struct idem_index *ix, struct storage_txn *txn,
+    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day)
 {
-	struct idem_index	*ix = arg;
+	return idem_note_put(ix, txn, hash, day, false);
+}
+
+int
+idem_put_now(struct idem_index *ix, struct storage_txn *txn,
+    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day)
+{
+	return idem_note_put(ix, txn, hash, day, true);
+}
+
+/* A noted hash and its day into ix_kept. */
+static int
+idem_keep_note(struct idem_index *ix, const uint8_t *n)
+{
 	struct idem_entry	*v;
-	const uint8_t		*n = note;
 	size_t			 cap;
 
-	if (len != IDEM_NOTE_LEN)
-		return 0;
 	if (ix->ix_nkept == ix->ix_ckept) {
 		cap = ix->ix_ckept ? 2 * ix->ix_ckept : IDEM_SET_MIN;
 		if ((v = reallocarray(ix->ix_kept, cap, sizeof(*v))) == NULL)
@@ -399,6 +426,20 @@ idem_keep(const void *note, size_t len, void *arg)
 	ix->ix_kept[ix->ix_nkept].ie_day = idem_unbe32(n + IDEM_HASH_BYTES);
 	ix->ix_nkept++;
 	return 0;
+}
+
+/* storage_txn_notes(): the notes of idem_put(), whose records are due. */
+static int
+idem_keep(const void *note, size_t len, void *arg)
+{
+	return len == IDEM_NOTE_LEN ? idem_keep_note(arg, note) : 0;
+}
+
+/* storage_txn_notes(): those of idem_put_now(), written already. */
+static int
+idem_keep_written(const void *note, size_t len, void *arg)
+{
+	return len == IDEM_NOTE_LEN + 1 ? idem_keep_note(arg, note) : 0;
 }
 
 /* By day, then by hash: the order of the records and of their hashes. */
@@ -471,7 +512,8 @@ idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 		    i - from)) != 0)
 			return rc;
 	}
-	return 0;
+	/* Those written already join the index with the rest after it. */
+	return storage_txn_notes(txn, idem_keep_written, ix);
 }
 
 void

@@ -118,6 +118,13 @@ int	idem_seen(struct idem_index *ix, struct storage_txn *txn,
  */
 int	idem_put(struct idem_index *ix, struct storage_txn *txn,
 	    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day);
+/*
+ * idem_put() with the hash's record written now, in txn, rather than at
+ * the commit: for a response whose every write must come before a step
+ * that may refuse it (an invitation code's burn, core/intake.c).
+ */
+int	idem_put_now(struct idem_index *ix, struct storage_txn *txn,
+	    const uint8_t hash[IDEM_HASH_BYTES], uint32_t day);
 
 /*
  * Before the top-level commit (txn): write the records of the hashes

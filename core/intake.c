@@ -825,13 +825,34 @@ done:
 	return ret;
 }
 
+/* The cell of an item: its survey version, owner and day's bucket. */
+static void
+intake_item_cell(const struct intake_item *it, struct cells_id *cid)
+{
+	cid->ci_survey = it->ii_survey->is_id;
+	cid->ci_version = it->ii_survey->is_version;
+	cid->ci_unit = it->ii_owner;
+	cid->ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
+	    it->ii_day);
+}
+
+/* Writer thread: an item stored whole in txn, as intake_store() does. */
+static int
+intake_item_put(struct storage_txn *txn, const struct intake_item *it)
+{
+	struct cells_id	cid;
+
+	intake_item_cell(it, &cid);
+	return intake_put(txn, &cid, it->ii_survey->is_survey, it->ii_day,
+	    it->ii_answers, it->ii_record, it->ii_reclen);
+}
+
 int
 intake_item_apply(struct intake_state *is, struct storage_txn *txn,
     const struct intake_target *tg, struct intake_item *it,
     const uint8_t *invite)
 {
 	struct idem_index	*ix = is->is_idem;
-	struct storage_response	 rec;
 	uint8_t			 note[INTAKE_NOTE_LEN];
 	bool			 seen = false;
 	int			 rc;
@@ -853,27 +874,23 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		goto fail;
 	/*
 	 * The record, the cell and the texts are written at the commit
-	 * (intake_batch_flush); the note goes with this child's commit or
-	 * rollback, so a refusal below undoes them as it undoes the burn.
-	 * A response with a code puts its record here, before the burn, so
-	 * that a store that cannot take it refuses it before the code is
-	 * looked at.
+	 * (intake_batch_flush): the note goes with this child's commit or
+	 * rollback. A response with a code is stored whole here instead,
+	 * with its idempotency record, before the burn, so that a store
+	 * without room for it refuses it before the code is looked at.
 	 */
 	it->ii_folded = false;
-	it->ii_recorded = invite != NULL;
-	if (it->ii_recorded) {
-		rec.sr_survey = it->ii_survey->is_id;
-		rec.sr_day = it->ii_day;
-		rec.sr_val = it->ii_record;
-		rec.sr_vlen = it->ii_reclen;
-		if ((rc = storage_responses_put(txn, &rec, 1)) != 0)
+	if (invite != NULL) {
+		if ((rc = intake_item_put(txn, it)) != 0 ||
+		    (rc = idem_put_now(ix, txn, it->ii_hash, it->ii_day)) != 0)
 			goto fail;
+	} else {
+		note[0] = INTAKE_NOTE_FOLD;
+		memcpy(note + 1, &it, sizeof(it));
+		if ((rc = storage_txn_note(txn, note, sizeof(note))) != 0)
+			goto fail;
+		is->is_noted++;
 	}
-	note[0] = INTAKE_NOTE_FOLD;
-	memcpy(note + 1, &it, sizeof(it));
-	if ((rc = storage_txn_note(txn, note, sizeof(note))) != 0)
-		goto fail;
-	is->is_noted++;
 	/*
 	 * The code last: anything above that refuses the response refuses
 	 * it alike for an unused, a used and an unknown code, so no failure
@@ -896,7 +913,8 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		} else if (rc != 0)
 			goto fail;
 	}
-	if ((rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
+	if (invite == NULL &&
+	    (rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
 		goto fail;
 	it->ii_outcome = INTAKE_STORED;
 	return 0;
@@ -931,16 +949,13 @@ intake_fold_pick(const void *note, size_t len, void *arg)
 	return 0;
 }
 
-/*
- * The records of is_fold's items still to put, for
- * storage_responses_put(), *n_out of them.
- */
+/* The records of is_fold's items, for storage_responses_put(). */
 static int
-intake_fold_records(struct intake_state *is, size_t *n_out)
+intake_fold_records(struct intake_state *is)
 {
 	struct storage_response	*v;
 	struct intake_item	*it;
-	size_t			 i, n;
+	size_t			 i;
 
 	if (is->is_nfold > is->is_crecs) {
 		if ((v = reallocarray(is->is_recs, is->is_nfold,
@@ -949,17 +964,13 @@ intake_fold_records(struct intake_state *is, size_t *n_out)
 		is->is_recs = v;
 		is->is_crecs = is->is_nfold;
 	}
-	for (i = 0, n = 0; i < is->is_nfold; i++) {
+	for (i = 0; i < is->is_nfold; i++) {
 		it = is->is_fold[i];
-		if (it->ii_recorded)
-			continue;	/* put by intake_item_apply() */
-		is->is_recs[n].sr_survey = it->ii_survey->is_id;
-		is->is_recs[n].sr_day = it->ii_day;
-		is->is_recs[n].sr_val = it->ii_record;
-		is->is_recs[n].sr_vlen = it->ii_reclen;
-		n++;
+		is->is_recs[i].sr_survey = it->ii_survey->is_id;
+		is->is_recs[i].sr_day = it->ii_day;
+		is->is_recs[i].sr_val = it->ii_record;
+		is->is_recs[i].sr_vlen = it->ii_reclen;
 	}
-	*n_out = n;
 	return 0;
 }
 
@@ -970,11 +981,7 @@ intake_fold_item(struct intake_state *is, struct storage_txn *txn,
 {
 	struct cells_id	cid;
 
-	cid.ci_survey = it->ii_survey->is_id;
-	cid.ci_version = it->ii_survey->is_version;
-	cid.ci_unit = it->ii_owner;
-	cid.ci_bucket = (uint32_t)period_bucket(it->ii_survey->is_period,
-	    it->ii_day);
+	intake_item_cell(it, &cid);
 	return intake_fold(&is->is_cells, &is->is_texts, txn, &cid,
 	    it->ii_survey->is_survey, it->ii_day, it->ii_answers);
 }
@@ -982,7 +989,7 @@ intake_fold_item(struct intake_state *is, struct storage_txn *txn,
 int
 intake_batch_flush(struct intake_state *is, struct storage_txn *txn)
 {
-	size_t	i, nrecs = 0;
+	size_t	i;
 	int	ret;
 
 	is->is_nfold = 0;
@@ -1001,8 +1008,8 @@ intake_batch_flush(struct intake_state *is, struct storage_txn *txn)
 	 * order the responses came, stepping as each response would have,
 	 * and written once.
 	 */
-	if ((ret = intake_fold_records(is, &nrecs)) != 0 ||
-	    (ret = storage_responses_put(txn, is->is_recs, nrecs)) != 0)
+	if ((ret = intake_fold_records(is)) != 0 ||
+	    (ret = storage_responses_put(txn, is->is_recs, is->is_nfold)) != 0)
 		goto done;
 	for (i = 0; i < is->is_nfold; i++)
 		if ((ret = intake_fold_item(is, txn, is->is_fold[i])) != 0)

@@ -146,10 +146,7 @@ struct intake_item {
 	char			*ii_record;	/* the record's JSON text */
 	size_t			 ii_reclen;
 	enum intake_outcome	 ii_outcome;
-	/* Writer thread: its record put at apply (it has a code), and
-	 * everything of it written by intake_batch_flush(). */
-	bool			 ii_recorded;
-	bool			 ii_folded;
+	bool			 ii_folded;	/* writer: flushed */
 	/* Why, when refused. */
 	struct error		 ii_err;
 };
@@ -209,8 +206,10 @@ int	intake_store(struct storage_txn *txn, const struct intake_response *r);
  * api_batch_done()).
  *
  * intake_item_apply() checks an item and burns its code in the item's
- * child transaction, and notes the item there; its record, its cell and
- * its texts are written by intake_batch_flush() in the top-level
+ * child transaction, and notes the item there (one with a code is
+ * stored whole there instead, before the burn, so that a store without
+ * room refuses it before the code is looked at); its record, its cell
+ * and its texts are written by intake_batch_flush() in the top-level
  * transaction txn, for every noted item of children that stayed: the
  * records in one run (storage_responses_put), each cell and comment
  * group read once, counted and stepped in the order the items were

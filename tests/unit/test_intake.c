@@ -44,27 +44,9 @@
 
 int64_t	__wrap_util_today(void);
 int64_t	__wrap_auth_now(void);
-int	__wrap_storage_responses_put(struct storage_txn *,
-	    const struct storage_response *, size_t);
-int	__real_storage_responses_put(struct storage_txn *,
-	    const struct storage_response *, size_t);
 
 static int64_t	fake_now = NOW;
 static int64_t	fake_today = TODAY;
-/*
- * When not 0, what storing a commit's response records fails with (a full
- * store, as LMDB reports it at the first page it cannot have).
- */
-static int	fake_put_error;
-
-int
-__wrap_storage_responses_put(struct storage_txn *txn,
-    const struct storage_response *v, size_t n)
-{
-	if (fake_put_error != 0)
-		return fake_put_error;
-	return __real_storage_responses_put(txn, v, n);
-}
 
 int64_t
 __wrap_util_today(void)
@@ -92,6 +74,7 @@ struct job {
 struct fixture {
 	char			 dir[256];
 	char			 state[300];
+	struct storage_opts	 opts;		/* to open the store again */
 	struct storage		*st;
 	struct api_ctx		 ctx;
 	struct job		 jobs[MAX_JOBS];
@@ -240,19 +223,12 @@ load_survey(const char *name)
 	return json_load_file(path, 0, NULL);
 }
 
+/* The routes over f->st, with the fixture's limits and writer. */
 static int
-setup(void **state)
+fixture_api(struct fixture *f)
 {
-	struct fixture		*f;
-	struct storage_txn	*txn = NULL;
-	struct error		 err;
-	json_t			*name, *def;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL ||
-	    tmpdir_make(f->dir, sizeof(f->dir), "intake") != 0 ||
-	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), NULL,
-	    &f->st) != 0 || api_init(&f->ctx, f->st, http_routes,
-	    http_nroutes) != 0)
+	memset(&f->ctx, 0, sizeof(f->ctx));
+	if (api_init(&f->ctx, f->st, http_routes, http_nroutes) != 0)
 		return -1;
 	f->ctx.ac_limits.al_max_body = 64 << 10;
 	f->ctx.ac_limits.al_max_body_batch = 4 << 20;
@@ -260,6 +236,25 @@ setup(void **state)
 	f->ctx.ac_submit = queue_job;
 	f->ctx.ac_submit_intake = queue_intake_job;
 	f->ctx.ac_submit_arg = f;
+	return 0;
+}
+
+/* A fixture whose store has a map of map_size bytes (0: the default). */
+static int
+setup_map(void **state, size_t map_size)
+{
+	struct fixture		*f;
+	struct storage_txn	*txn = NULL;
+	struct error		 err;
+	json_t			*name, *def;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	f->opts.so_map_size = map_size;
+	if (tmpdir_make(f->dir, sizeof(f->dir), "intake") != 0 ||
+	    tmpdir_store_open(f->dir, f->state, sizeof(f->state), &f->opts,
+	    &f->st) != 0 || fixture_api(f) != 0)
+		return -1;
 	memset(&err, 0, sizeof(err));
 	name = json_pack("{s:s}", "fi", "Toimisto");
 	def = load_survey("survey-client.json");
@@ -273,9 +268,21 @@ setup(void **state)
 	json_decref(def);
 	fake_now = NOW;
 	fake_today = TODAY;
-	fake_put_error = 0;
 	*state = f;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_map(state, 0);
+}
+
+/* A store of 1 MiB, which a test can fill. */
+static int
+setup_small(void **state)
+{
+	return setup_map(state, 1 << 20);
 }
 
 static int
@@ -529,10 +536,55 @@ submit_code(struct fixture *f, const char *path, const char *code,
 }
 
 /*
- * The code is burned last: a submission the store cannot take (here:
+ * Fill the store's map with values of META until a put or its commit
+ * finds no room (LMDB's map full: -ENOSPC): the writes of a submission
+ * then find none either.
+ */
+static void
+fill_store(struct fixture *f)
+{
+	struct storage_txn	*txn;
+	char			 key[32];
+	static char		 val[16 << 10];
+	size_t			 size;
+	unsigned		 i = 0;
+	int			 rc;
+
+	memset(val, 'x', sizeof(val));
+	/* Big values first, then small ones for the last pages. */
+	for (size = sizeof(val); size >= 64; size /= 4) {
+		do {
+			snprintf(key, sizeof(key), "filler-%u", i++);
+			assert_int_equal(storage_txn_begin(f->st, true, &txn),
+			    0);
+			rc = storage_put(txn, STORAGE_DB_META, key,
+			    strlen(key), val, size, 0);
+			if (rc == 0)
+				rc = storage_txn_commit(txn);
+			else
+				storage_txn_abort(txn);
+			assert_true(rc == 0 || rc == -ENOSPC);
+		} while (rc == 0);
+	}
+}
+
+/* The store opened again with a map of map_size bytes, and its routes. */
+static void
+reopen_store(struct fixture *f, size_t map_size)
+{
+	api_fini(&f->ctx);
+	storage_close(f->st);
+	f->opts.so_map_size = map_size;
+	f->opts.so_create = false;
+	assert_int_equal(storage_open(&f->opts, &f->st), 0);
+	assert_int_equal(fixture_api(f), 0);
+}
+
+/*
+ * The code is burned last: a submission the store cannot take (its map
  * full) is refused the same way for an unused, a used and an unknown
  * code, so a full store is no way to learn which codes were used; and
- * the unused code is still good afterwards.
+ * the unused code is still good once there is room again.
  */
 static void
 test_invitation_burned_after_everything_else(void **state)
@@ -548,7 +600,7 @@ test_invitation_burned_after_everything_else(void **state)
 	    "{s:s, s:s, s:s, s:{s:i}}", "id", "full-0000", "lang", "fi",
 	    "invitation", collectors_issue_code(ci, 1), "answers", "visit",
 	    4)), 201);
-	fake_put_error = -ENOSPC;
+	fill_store(f);
 	assert_int_equal(submit_code(f, path, collectors_issue_code(ci, 0),
 	    "full-0001", &unused), 507);
 	assert_int_equal(submit_code(f, path, collectors_issue_code(ci, 1),
@@ -558,14 +610,17 @@ test_invitation_burned_after_everything_else(void **state)
 	    "full-0001", &unknown), 507);
 	assert_string_equal(used, unused);
 	assert_string_equal(unknown, unused);
-	fake_put_error = 0;
-	assert_int_equal(call(f, API_POST, path, NULL, json_pack(
-	    "{s:s, s:s, s:s, s:{s:i}}", "id", "full-0002", "lang", "fi",
-	    "invitation", collectors_issue_code(ci, 0), "answers", "visit",
-	    4)), 201);
 	free(unused);
 	free(used);
 	free(unknown);
+	/* Room again, as after an administrator raised the map size. */
+	reopen_store(f, 8 << 20);
+	assert_int_equal(submit_code(f, path, collectors_issue_code(ci, 0),
+	    "full-0002", &unused), 201);
+	assert_int_equal(submit_code(f, path, collectors_issue_code(ci, 1),
+	    "full-0003", &used), 409);
+	free(unused);
+	free(used);
 	collectors_issue_free(ci);
 }
 
@@ -1172,7 +1227,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invitation_hash_shapes,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_invitation_burned_after_everything_else, setup,
+		    test_invitation_burned_after_everything_else, setup_small,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_invitation_is_not_linked,
 		    setup, teardown),
