@@ -496,8 +496,10 @@ idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 		return 0;
 	if ((rc = storage_txn_notes(txn, idem_keep, ix)) != 0)
 		return rc;
-	qsort(ix->ix_kept, ix->ix_nkept, sizeof(*ix->ix_kept),
-	    idem_entry_cmp);
+	/* None but those written already: ix_kept may be NULL. */
+	if (ix->ix_nkept > 1)
+		qsort(ix->ix_kept, ix->ix_nkept, sizeof(*ix->ix_kept),
+		    idem_entry_cmp);
 	/* A hash noted twice (idem_put refuses that) is written once. */
 	for (i = 0, n = 0; i < ix->ix_nkept; i++)
 		if (n == 0 || idem_entry_cmp(&ix->ix_kept[n - 1],
