@@ -890,12 +890,15 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		if ((rc = storage_txn_note(txn, note, sizeof(note))) != 0)
 			goto fail;
 		is->is_noted++;
+		if ((rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
+			goto fail;
 	}
 	/*
 	 * The code last: anything above that refuses the response refuses
 	 * it alike for an unused, a used and an unknown code, so no failure
-	 * tells which a code is without spending it. (A full store refuses
-	 * the whole commit, burns included.)
+	 * tells which a code is without spending it. (A flush that finds
+	 * the store full later fails the whole commit, every burn of it
+	 * included.)
 	 */
 	if (invite != NULL) {
 		rc = collectors_invitation_burn(txn, tg->tg_collector, invite);
@@ -913,9 +916,6 @@ intake_item_apply(struct intake_state *is, struct storage_txn *txn,
 		} else if (rc != 0)
 			goto fail;
 	}
-	if (invite == NULL &&
-	    (rc = idem_put(ix, txn, it->ii_hash, it->ii_day)) != 0)
-		goto fail;
 	it->ii_outcome = INTAKE_STORED;
 	return 0;
 fail:
