@@ -166,8 +166,9 @@ void	intake_item_clear(struct intake_item *it);
  * Writer thread: check one prepared item and note it for
  * intake_batch_flush() in txn (a child transaction of its own: a
  * negative return means the caller must abort it). Sets ii_outcome
- * (INTAKE_STORED once the commit holds it), and ii_err when refused. invite is the hash of the code to
- * burn, or NULL; it is burned last, so that whatever else refuses the
+ * (INTAKE_STORED once the commit holds it), and ii_err when refused.
+ * invite is the hash of the code to burn, or NULL; it is burned last,
+ * after the item is stored whole, so that whatever else refuses the
  * item (a changed survey, a full store) refuses it the same way whether
  * the code is unused, used or unknown.
  */

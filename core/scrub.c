@@ -629,7 +629,7 @@ scrub_plain(const char *in)
 			return false;
 		if (scrub_digit(c) || c == '@')
 			return false;
-		/* "at" after a blank, a bracket or the start: "[at]", " at ". */
+		/* "at" after a blank, a bracket or the start: " at ". */
 		if (scrub_lower(c) == 'a' && scrub_lower(s[clen]) == 't' &&
 		    !scrub_alpha(prev))
 			return false;

@@ -346,7 +346,7 @@ kv_reserve(struct kv_env *env, uint64_t bytes)
 	 * Only what is missing, and half a reserve more when the disk has
 	 * it: a store that grows by a few pages a commit would otherwise
 	 * call fallocate() at every commit, over the whole reserve again,
-	 * which cost a tenth of the daemon's time per durable submission
+	 * which cost a twentieth of the daemon's time per durable submission
 	 * (bench/run-intake).
 	 */
 	from = env->ke_alloc_end > used ? env->ke_alloc_end : used;

@@ -241,6 +241,73 @@ test_rollbacks(void **state)
 	assert_int_equal(idem_index_count(f->ix), 2);
 }
 
+/* The hashes in the records of the commit layout in txn. */
+static size_t
+hashes_in(struct storage_txn *txn)
+{
+	struct storage_iter	*it = NULL;
+	const void		*k, *v;
+	size_t			 kl, vl, n = 0;
+	const uint8_t		 tag = IDEM_REC_TAG;
+
+	assert_int_equal(storage_iter_new(txn, STORAGE_DB_IDEMPOTENCY, &tag,
+	    1, &it), 0);
+	while (storage_iter_next(it, &k, &kl, &v, &vl) == 0)
+		n += vl / IDEM_HASH_BYTES;
+	storage_iter_free(it);
+	return n;
+}
+
+static size_t
+hashes(struct fixture *f)
+{
+	struct storage_txn	*txn;
+	size_t			 n;
+
+	assert_int_equal(storage_txn_begin(f->st, false, &txn), 0);
+	n = hashes_in(txn);
+	storage_txn_abort(txn);
+	return n;
+}
+
+/*
+ * idem_put_now(): the record is in the child's transaction before the
+ * commit, goes with the child's rollback, is seen by a later put of the
+ * same hash in the batch, and is not written again by the commit: after
+ * it, the hash is seen, by a fresh index too, from one record.
+ */
+static void
+test_put_now(void **state)
+{
+	struct fixture		*f = *state;
+	struct storage_txn	*txn, *child;
+	uint8_t			 a[IDEM_HASH_BYTES], b[IDEM_HASH_BYTES];
+	size_t			 before, n;
+
+	idem_hash(key_a, 3, "written-now-a", a);
+	idem_hash(key_a, 3, "noted-b", b);
+	before = hashes(f);
+	assert_int_equal(storage_txn_begin(f->st, true, &txn), 0);
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(idem_put_now(f->ix, child, a, TODAY), 0);
+	storage_txn_abort(child);
+	assert_false(seen_in(f->ix, txn, a));
+	assert_int_equal(storage_txn_begin_child(txn, &child), 0);
+	assert_int_equal(idem_put_now(f->ix, child, a, TODAY), 0);
+	assert_int_equal(storage_txn_commit(child), 0);
+	n = hashes_in(txn);
+	assert_int_equal(n, before + 1);
+	assert_true(seen_in(f->ix, txn, a));
+	assert_int_equal(idem_put(f->ix, txn, a, TODAY), -EEXIST);
+	assert_int_equal(idem_put(f->ix, txn, b, TODAY), 0);
+	commit(f, txn);
+	/* a once, in its own record, and b: a was not written twice. */
+	assert_int_equal(hashes(f), before + 2);
+	assert_true(seen(f, a));
+	assert_true(seen(f, b));
+	assert_int_equal(idem_index_count(f->ix), 2);
+}
+
 /* A record's day, from its key. */
 static uint32_t
 key_day(const uint8_t *k)
@@ -510,6 +577,8 @@ main(void)
 		cmocka_unit_test(test_day_window),
 		cmocka_unit_test(test_hash_separates),
 		cmocka_unit_test_setup_teardown(test_put_seen_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_put_now, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollbacks, setup,
 		    teardown),
