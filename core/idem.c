@@ -103,6 +103,7 @@ struct idem_index {
 	struct idem_entry	*ix_kept;	/* ... and noted at its end */
 	size_t			 ix_nkept;
 	size_t			 ix_ckept;
+	size_t			 ix_nwritten;	/* ... of them written */
 	bool			 ix_loaded;
 	int64_t			 ix_expired;	/* the day it last expired */
 };
@@ -428,11 +429,18 @@ idem_keep_note(struct idem_index *ix, const uint8_t *n)
 	return 0;
 }
 
-/* storage_txn_notes(): the notes of idem_put(), whose records are due. */
+/*
+ * storage_txn_notes(): the notes of idem_put(), whose records are due;
+ * those of idem_put_now() are only counted.
+ */
 static int
 idem_keep(const void *note, size_t len, void *arg)
 {
-	return len == IDEM_NOTE_LEN ? idem_keep_note(arg, note) : 0;
+	struct idem_index	*ix = arg;
+
+	if (len == IDEM_NOTE_LEN + 1)
+		ix->ix_nwritten++;
+	return len == IDEM_NOTE_LEN ? idem_keep_note(ix, note) : 0;
 }
 
 /* storage_txn_notes(): those of idem_put_now(), written already. */
@@ -492,6 +500,7 @@ idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 	int	rc;
 
 	ix->ix_nkept = 0;
+	ix->ix_nwritten = 0;
 	if (ix->ix_txn.is_n == 0)
 		return 0;
 	if ((rc = storage_txn_notes(txn, idem_keep, ix)) != 0)
@@ -514,7 +523,12 @@ idem_index_precommit(struct idem_index *ix, struct storage_txn *txn)
 		    i - from)) != 0)
 			return rc;
 	}
-	/* Those written already join the index with the rest after it. */
+	/*
+	 * Those written already join the index with the rest after it: a
+	 * second walk only when the first met any.
+	 */
+	if (ix->ix_nwritten == 0)
+		return 0;
 	return storage_txn_notes(txn, idem_keep_written, ix);
 }
 
