@@ -45,6 +45,14 @@ api_body_object(const struct api_req *req, json_t **out, struct error *err)
 		    "the body is empty; a JSON object is expected");
 		goto done;
 	}
+	/*
+	 * The quick reader takes the plain bodies clients send; the rest,
+	 * mistakes included, go the way they always went, so that every
+	 * refusal is jansson's, word for word.
+	 */
+	if ((ret = codec_load(req->rq_body, req->rq_body_len, out)) == 0)
+		goto done;
+	ret = -EINVAL;
 	if (codec_depth(req->rq_body, req->rq_body_len) > CODEC_MAX_DEPTH) {
 		error_set(err, ERR_MALFORMED_JSON, NULL,
 		    "JSON nested deeper than %d levels", CODEC_MAX_DEPTH);

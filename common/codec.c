@@ -48,6 +48,336 @@ codec_depth(const char *text, size_t len)
 	return max;
 }
 
+/*
+ * The quick reader (codec_load()). Each function returns 0, -EAGAIN for
+ * a text it leaves to jansson, or -ENOMEM; what it built is freed on
+ * the way out of a refusal.
+ */
+struct codec_rd {
+	const unsigned char	*rd_p;
+	const unsigned char	*rd_end;
+};
+
+static int	codec_rd_value(struct codec_rd *, unsigned, json_t **);
+
+static void
+codec_rd_space(struct codec_rd *rd)
+{
+	while (rd->rd_p < rd->rd_end && (*rd->rd_p == ' ' ||
+	    *rd->rd_p == '\n' || *rd->rd_p == '\r' || *rd->rd_p == '\t'))
+		rd->rd_p++;
+}
+
+/*
+ * The length of the UTF-8 sequence at p (at most n bytes there), 0 when
+ * it is not one jansson takes (utf8_check_full(): no overlong form, no
+ * surrogate, nothing past U+10FFFF).
+ */
+static size_t
+codec_rd_utf8(const unsigned char *p, size_t n)
+{
+	uint32_t	cp;
+	size_t		len, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+		return 0;
+	return len;
+}
+
+/*
+ * The string at rd (past its opening quote), its bytes in *s and *n:
+ * the text itself when it has no escape, else buf (wiped and freed by
+ * the caller: a string may be an answer).
+ */
+static int
+codec_rd_string(struct codec_rd *rd, const char **s, size_t *n,
+    struct codec_buf *buf)
+{
+	const unsigned char	*from = rd->rd_p;
+	size_t			 len;
+	char			 c;
+
+	for (;;) {
+		if (rd->rd_p == rd->rd_end)
+			return -EAGAIN;
+		if (*rd->rd_p == '"')
+			break;
+		if (*rd->rd_p < 0x20)
+			return -EAGAIN;
+		if (*rd->rd_p < 0x80 && *rd->rd_p != '\\') {
+			rd->rd_p++;
+			continue;
+		}
+		if (*rd->rd_p >= 0x80) {
+			len = codec_rd_utf8(rd->rd_p,
+			    (size_t)(rd->rd_end - rd->rd_p));
+			if (len == 0)
+				return -EAGAIN;
+			rd->rd_p += len;
+			continue;
+		}
+		/* An escape: what came before it, then what it stands for. */
+		if (rd->rd_end - rd->rd_p < 2)
+			return -EAGAIN;
+		switch (rd->rd_p[1]) {
+		case '"':	c = '"'; break;
+		case '\\':	c = '\\'; break;
+		case '/':	c = '/'; break;
+		case 'b':	c = '\b'; break;
+		case 'f':	c = '\f'; break;
+		case 'n':	c = '\n'; break;
+		case 'r':	c = '\r'; break;
+		case 't':	c = '\t'; break;
+		default:
+			return -EAGAIN;
+		}
+		codec_buf_raw(buf, (const char *)from,
+		    (size_t)(rd->rd_p - from));
+		codec_buf_raw(buf, &c, 1);
+		rd->rd_p += 2;
+		from = rd->rd_p;
+	}
+	if (buf->cb_p != NULL || buf->cb_failed) {
+		codec_buf_raw(buf, (const char *)from,
+		    (size_t)(rd->rd_p - from));
+		if (buf->cb_failed)
+			return -ENOMEM;
+		*s = buf->cb_p;
+		*n = buf->cb_len;
+	} else {
+		*s = (const char *)from;
+		*n = (size_t)(rd->rd_p - from);
+	}
+	rd->rd_p++;
+	return 0;
+}
+
+/* An integer of at most 18 digits: no overflow to think of. */
+static int
+codec_rd_int(struct codec_rd *rd, json_t **out)
+{
+	long long	v = 0;
+	bool		neg = false;
+	int		digits = 0;
+
+	if (*rd->rd_p == '-') {
+		neg = true;
+		rd->rd_p++;
+	}
+	while (rd->rd_p < rd->rd_end && *rd->rd_p >= '0' &&
+	    *rd->rd_p <= '9') {
+		if (++digits > 18 || (digits == 2 && v == 0))
+			return -EAGAIN;
+		v = v * 10 + (*rd->rd_p++ - '0');
+	}
+	/* A fraction or an exponent makes a real: jansson's. */
+	if (digits == 0 || (neg && v == 0) || (rd->rd_p < rd->rd_end &&
+	    (*rd->rd_p == '.' || *rd->rd_p == 'e' || *rd->rd_p == 'E')))
+		return -EAGAIN;
+	if ((*out = json_integer(neg ? -v : v)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static int
+codec_rd_word(struct codec_rd *rd, const char *word, json_t *(*make)(void),
+    json_t **out)
+{
+	size_t	n = strlen(word);
+
+	if ((size_t)(rd->rd_end - rd->rd_p) < n ||
+	    memcmp(rd->rd_p, word, n) != 0)
+		return -EAGAIN;
+	rd->rd_p += n;
+	if ((*out = make()) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The members of the object at rd, past its '{'. */
+static int
+codec_rd_object(struct codec_rd *rd, unsigned depth, json_t **out)
+{
+	struct codec_buf	 kbuf;
+	json_t			*obj, *v = NULL;
+	const char		*key;
+	size_t			 klen;
+	int			 ret = -ENOMEM;
+
+	memset(&kbuf, 0, sizeof(kbuf));
+	if ((obj = json_object()) == NULL)
+		goto done;
+	codec_rd_space(rd);
+	if (rd->rd_p < rd->rd_end && *rd->rd_p == '}') {
+		rd->rd_p++;
+		ret = 0;
+		goto done;
+	}
+	for (;;) {
+		ret = -EAGAIN;
+		if (rd->rd_p == rd->rd_end || *rd->rd_p++ != '"')
+			goto done;
+		if ((ret = codec_rd_string(rd, &key, &klen, &kbuf)) != 0)
+			goto done;
+		ret = -EAGAIN;
+		if (json_object_getn(obj, key, klen) != NULL)
+			goto done;
+		codec_rd_space(rd);
+		if (rd->rd_p == rd->rd_end || *rd->rd_p++ != ':')
+			goto done;
+		if ((ret = codec_rd_value(rd, depth, &v)) != 0)
+			goto done;
+		ret = -ENOMEM;
+		if (json_object_setn_new_nocheck(obj, key, klen, v) != 0)
+			goto done;	/* it took v, and freed it */
+		codec_buf_wipe(&kbuf);
+		codec_rd_space(rd);
+		ret = -EAGAIN;
+		if (rd->rd_p == rd->rd_end)
+			goto done;
+		if (*rd->rd_p == '}')
+			break;
+		if (*rd->rd_p++ != ',')
+			goto done;
+		codec_rd_space(rd);
+	}
+	rd->rd_p++;
+	ret = 0;
+done:
+	codec_buf_wipe(&kbuf);
+	if (ret == 0)
+		*out = obj;
+	else
+		json_decref(obj);
+	return ret;
+}
+
+/* The elements of the array at rd, past its '['. */
+static int
+codec_rd_array(struct codec_rd *rd, unsigned depth, json_t **out)
+{
+	json_t	*arr, *v;
+	int	 ret = -ENOMEM;
+
+	if ((arr = json_array()) == NULL)
+		goto done;
+	codec_rd_space(rd);
+	if (rd->rd_p < rd->rd_end && *rd->rd_p == ']') {
+		rd->rd_p++;
+		ret = 0;
+		goto done;
+	}
+	for (;;) {
+		if ((ret = codec_rd_value(rd, depth, &v)) != 0)
+			goto done;
+		ret = -ENOMEM;
+		if (json_array_append_new(arr, v) != 0)
+			goto done;
+		codec_rd_space(rd);
+		ret = -EAGAIN;
+		if (rd->rd_p == rd->rd_end)
+			goto done;
+		if (*rd->rd_p == ']')
+			break;
+		if (*rd->rd_p++ != ',')
+			goto done;
+	}
+	rd->rd_p++;
+	ret = 0;
+done:
+	if (ret == 0)
+		*out = arr;
+	else
+		json_decref(arr);
+	return ret;
+}
+
+/* The value at rd, inside depth containers. */
+static int
+codec_rd_value(struct codec_rd *rd, unsigned depth, json_t **out)
+{
+	struct codec_buf	 sbuf;
+	const char		*s;
+	size_t			 n;
+	int			 ret;
+
+	codec_rd_space(rd);
+	if (rd->rd_p == rd->rd_end)
+		return -EAGAIN;
+	switch (*rd->rd_p) {
+	case '{':
+	case '[':
+		if (depth == CODEC_MAX_DEPTH)
+			return -EAGAIN;
+		return *rd->rd_p++ == '{' ?
+		    codec_rd_object(rd, depth + 1, out) :
+		    codec_rd_array(rd, depth + 1, out);
+	case '"':
+		rd->rd_p++;
+		memset(&sbuf, 0, sizeof(sbuf));
+		if ((ret = codec_rd_string(rd, &s, &n, &sbuf)) == 0 &&
+		    (*out = json_stringn_nocheck(s, n)) == NULL)
+			ret = -ENOMEM;
+		codec_buf_wipe(&sbuf);
+		return ret;
+	case 't':
+		return codec_rd_word(rd, "true", json_true, out);
+	case 'f':
+		return codec_rd_word(rd, "false", json_false, out);
+	case 'n':
+		return codec_rd_word(rd, "null", json_null, out);
+	default:
+		if (*rd->rd_p == '-' || (*rd->rd_p >= '0' && *rd->rd_p <= '9'))
+			return codec_rd_int(rd, out);
+		return -EAGAIN;
+	}
+}
+
+int
+codec_load(const char *text, size_t len, json_t **out)
+{
+	struct codec_rd	 rd;
+	json_t		*root = NULL;
+	int		 ret;
+
+	rd.rd_p = (const unsigned char *)text;
+	rd.rd_end = rd.rd_p + len;
+	codec_rd_space(&rd);
+	if (rd.rd_p == rd.rd_end || *rd.rd_p != '{')
+		return -EAGAIN;
+	if ((ret = codec_rd_value(&rd, 0, &root)) != 0)
+		goto done;
+	codec_rd_space(&rd);
+	if (rd.rd_p != rd.rd_end) {
+		ret = -EAGAIN;
+		goto done;
+	}
+	*out = root;
+	root = NULL;
+done:
+	json_decref(root);
+	return ret;
+}
+
 void
 codec_path(char buf[ERROR_FIELD_MAX], const char *base, const char *key)
 {

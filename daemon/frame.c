@@ -306,31 +306,38 @@ frame_head_end(struct frame *fr)
 	return FRAME_HEAD;
 }
 
-/* Append c to the line being read; -1 when out of memory. */
+/* Append n bytes to the line being read; -1 when out of memory. */
 static int
-frame_push(struct frame *fr, char c)
+frame_append(struct frame *fr, const char *data, size_t n)
 {
 	char	*p;
 	size_t	 cap;
 
-	if (fr->fr_line_len == fr->fr_line_cap) {
-		cap = fr->fr_line_cap ? fr->fr_line_cap * 2 : FRAME_LINE_MIN;
+	if (n == 0)
+		return 0;	/* fr_line may be NULL yet */
+	if (n > fr->fr_line_cap - fr->fr_line_len) {
+		cap = fr->fr_line_cap ? fr->fr_line_cap : FRAME_LINE_MIN;
+		while (cap < fr->fr_line_len + n)
+			cap *= 2;
+		/* fr_head_len, checked first, keeps a line below this. */
 		if (cap > fr->fr_max_head + 1)
 			cap = fr->fr_max_head + 1;
-		if (cap <= fr->fr_line_len ||
+		if (cap < fr->fr_line_len + n ||
 		    (p = realloc(fr->fr_line, cap)) == NULL)
 			return -1;
 		fr->fr_line = p;
 		fr->fr_line_cap = cap;
 	}
-	fr->fr_line[fr->fr_line_len++] = c;
+	memcpy(fr->fr_line + fr->fr_line_len, data, n);
+	fr->fr_line_len += n;
 	return 0;
 }
 
 enum frame_event
 frame_feed(struct frame *fr, const char *data, size_t len, size_t *used_out)
 {
-	size_t	i, n;
+	const char	*nl;
+	size_t		 i, n, next;
 
 	switch (fr->fr_state) {
 	case FRAME_REFUSED:
@@ -357,21 +364,24 @@ frame_feed(struct frame *fr, const char *data, size_t len, size_t *used_out)
 			return FRAME_SKIP;
 		}
 	}
-	for (i = 0; i < len; i++) {
-		if (++fr->fr_head_len > fr->fr_max_head) {
-			*used_out = i + 1;
+	/* A line at a time: what is up to its LF, within the head's limit. */
+	for (i = 0; i < len; i = next) {
+		nl = memchr(data + i, '\n', len - i);
+		n = nl != NULL ? (size_t)(nl - (data + i)) : len - i;
+		next = i + n + (nl != NULL);
+		if (next - i > fr->fr_max_head - fr->fr_head_len) {
+			*used_out = i + (fr->fr_max_head - fr->fr_head_len) + 1;
 			return frame_refuse(fr, ERR_TOO_LARGE, "the request "
 			    "line and headers are larger than %zu bytes",
 			    fr->fr_max_head);
 		}
-		if (data[i] != '\n') {
-			if (frame_push(fr, data[i]) != 0) {
-				*used_out = i + 1;
-				return frame_refuse(fr, ERR_INTERNAL, "out of "
-				    "memory");
-			}
-			continue;
+		fr->fr_head_len += next - i;
+		if (frame_append(fr, data + i, n) != 0) {
+			*used_out = next;
+			return frame_refuse(fr, ERR_INTERNAL, "out of memory");
 		}
+		if (nl == NULL)
+			break;
 		/* A line: LF or CRLF ends it, as for libevent. */
 		n = fr->fr_line_len;
 		if (n > 0 && fr->fr_line[n - 1] == '\r')
@@ -379,7 +389,7 @@ frame_feed(struct frame *fr, const char *data, size_t len, size_t *used_out)
 		fr->fr_line_len = 0;
 		if (!fr->fr_seen_first) {
 			if (n == 0 || !frame_request_line(fr, fr->fr_line, n)) {
-				*used_out = i + 1;
+				*used_out = next;
 				if (fr->fr_state != FRAME_REFUSED)
 					return frame_refuse(fr,
 					    ERR_BAD_REQUEST, "no request line");
@@ -387,10 +397,10 @@ frame_feed(struct frame *fr, const char *data, size_t len, size_t *used_out)
 			}
 			fr->fr_seen_first = true;
 		} else if (n == 0) {
-			*used_out = i + 1;
+			*used_out = next;
 			return frame_head_end(fr);
 		} else if (!frame_header(fr, fr->fr_line, n)) {
-			*used_out = i + 1;
+			*used_out = next;
 			return FRAME_REFUSE;
 		}
 	}

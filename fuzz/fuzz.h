@@ -32,4 +32,12 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* data as a NUL-terminated string (cut at its first NUL), malloc()ed. */
 char	*fuzz_string(const uint8_t *data, size_t size);
 
+/*
+ * codec_load() of data against slow, json_loadb()'s value of the same
+ * text with duplicates refused (NULL when it refused it): fuzz/json.c.
+ */
+struct json_t;
+void	fuzz_same_load(const uint8_t *data, size_t size,
+	    const struct json_t *slow);
+
 #endif /* PALAUTE_FUZZ_H */

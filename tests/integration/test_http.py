@@ -174,6 +174,82 @@ class Framing(HttpCase):
         self.assertTrue(closed)
         self.assert_not_stored(doc)
 
+    def test_header_names_in_any_case_the_first_of_a_name(self):
+        doc = self.form.body()
+        data = json.dumps(doc).encode()
+        reply, _ = self.post(doc["id"], [
+            ("cONTENT-tYPE", "application/json"),
+            ("Content-Length", str(len(data)))], data)
+        self.assertEqual(reply[0], 201, reply)
+        # The first Content-Type is the one read, as before.
+        doc = self.form.body()
+        data = json.dumps(doc).encode()
+        reply, _ = self.post(doc["id"], [
+            ("Content-Type", "text/plain"),
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data)))], data)
+        self.envelope(reply, 415, "unsupported_media_type")
+        self.assert_not_stored(doc)
+
+
+class Bodies(HttpCase):
+    """A body is read by the quick reader or by jansson, to one value."""
+
+    def setUp(self):
+        super().setUp()
+        self.form = Form(self.d)
+
+    def post_raw(self, data):
+        c = Raw(self.d)
+        try:
+            c.send(request("POST", self.form.path, [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(data)))], data))
+            return c.reply()
+        finally:
+            c.close()
+
+    def test_escaped_and_plain_spellings_are_one_submission(self):
+        id_ = "spell-" + uuid.uuid4().hex
+        plain = ('{"id":"%s","lang":"fi","answers":{"visit":4}}'
+                 % id_).encode()
+        # The same text with \u escapes, which the quick reader leaves
+        # to jansson.
+        escaped = ('{"id":"\\u0073pell-%s","lang":"\\u0066i",'
+                   '"answers":{"visit":4}}' % id_[6:]).encode()
+        st, _, body = self.post_raw(plain)
+        self.assertEqual(st, 201, body)
+        self.assertEqual(json.loads(body)["duplicate"], False)
+        st, _, body = self.post_raw(escaped)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(json.loads(body)["duplicate"], True)
+        # And the other way round.
+        id_ = "spell-" + uuid.uuid4().hex
+        escaped = ('{"id":"\\u0073pell-%s","lang":"fi",'
+                   '"answers":{"visit":4}}' % id_[6:]).encode()
+        plain = ('{"id":"%s","lang":"fi","answers":{"visit":4}}'
+                 % id_).encode()
+        st, _, body = self.post_raw(escaped)
+        self.assertEqual((st, json.loads(body)["duplicate"]), (201, False))
+        st, _, body = self.post_raw(plain)
+        self.assertEqual((st, json.loads(body)["duplicate"]), (200, True))
+
+    def test_refusals_are_jansson_s(self):
+        cases = [
+            (b'{"id":"a","id":"b"}', "duplicate object key"),
+            (b'{"answers":{"visit":04}}', "invalid token"),
+            (b'{"answers":{"visit":4}', "'}' expected near end of file"),
+            (b'{"answers":{"visit":4}}x', "end of file expected"),
+            (b'{"a":"\xc0\x80"}', "unable to decode byte 0xc0"),
+            (b'{"a":' * 33 + b"1" + b"}" * 33, "nested deeper than 32"),
+        ]
+        for data, words in cases:
+            st, hdrs, body = self.post_raw(data)
+            err = self.envelope((st, hdrs, body), 400, "malformed_json")
+            self.assertIn(words.lower(), err["message"].lower(), data)
+        st, hdrs, body = self.post_raw(b'[{"id":"a"}]')
+        self.envelope((st, hdrs, body), 400, "wrong_type")
+
 
 class Envelope(HttpCase):
     """Requests that evhttp would refuse with an HTML page of its own."""
