@@ -1,10 +1,13 @@
 """The benchmarks' own tools, quickly: bench/disk-floor measures, prints
 its result line and leaves nothing in the directory it measured; it
-refuses bad arguments; bench/run-intake and bench/run-results load (their
-full runs take minutes and are not tests)."""
+refuses bad arguments; bench/http-floor answers requests with bodies,
+kept alive and pipelined, in both its modes; bench/run-intake and
+bench/run-results load (their full runs take minutes and are not
+tests)."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -63,6 +66,61 @@ class DiskFloor(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn(missing.encode(), p.stderr)
         self.assertIn(b"No such file or directory", p.stderr)
+
+
+@unittest.skipIf(BUILDDIR is None, "run from make check")
+class HttpFloor(unittest.TestCase):
+    def setUp(self):
+        self.tool = os.path.join(BUILDDIR, "bench", "http-floor")
+
+    def test_answers_in_both_modes(self):
+        # A blank line inside the body: only its length says where it ends.
+        body = b'{"id":"x",\r\n\r\n"answers":{"visit":4}}'
+        req = (b"POST /x HTTP/1.1\r\nHost: x\r\n"
+               b"Content-Type: application/json\r\n"
+               b"content-length: %d\r\n\r\n%s" % (len(body), body))
+        for mode in ("evhttp", "bare"):
+            p = subprocess.Popen([self.tool, "-m", mode],
+                                 stdout=subprocess.PIPE)
+            try:
+                line = p.stdout.readline().decode()
+                m = re.match(r"listening on http://127\.0\.0\.1:(\d+)/$",
+                             line)
+                self.assertIsNotNone(m, line)
+                s = socket.create_connection(("127.0.0.1", int(m[1])),
+                                             timeout=10)
+                # Two at once, the second split: each gets its reply.
+                s.sendall(req + req[:20])
+                s.sendall(req[20:])
+                got = b""
+                while got.count(b"\r\n\r\n") < 2:
+                    chunk = s.recv(4096)
+                    self.assertTrue(chunk, got)
+                    got += chunk
+                # Two requests, two replies: nothing more comes.
+                s.settimeout(0.5)
+                with self.assertRaises(socket.timeout):
+                    got += s.recv(4096)
+                s.close()
+                self.assertEqual(got.count(b"\r\n\r\n"), 2, got)
+                for reply in got.split(b"\r\n\r\n")[:2]:
+                    head = reply.decode().lower()
+                    self.assertTrue(head.startswith("http/1.1 204"), head)
+                    for h in ("cache-control: no-store",
+                              "x-content-type-options: nosniff",
+                              "referrer-policy: no-referrer", "date: "):
+                        self.assertIn(h, head, mode)
+            finally:
+                p.kill()
+                p.wait()
+
+    def test_bad_arguments(self):
+        for args in ([], ["-m", "x"], ["-m", "bare", "-p", "70000"],
+                     ["-m", "bare", "extra"], ["-q"]):
+            p = subprocess.run([self.tool] + args, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(b"usage: http-floor", p.stderr)
 
 
 class Scripts(unittest.TestCase):
