@@ -27,8 +27,9 @@ size_t	codec_depth(const char *text, size_t len);
  * valid UTF-8 with the escapes \" \\ \/ \b \f \n \r \t, integers
  * of up to 18 digits (no -0), true, false, null, no key twice. What it
  * gives is what json_loadb() with JSON_REJECT_DUPLICATES gives of the
- * same text (the fuzz targets answers and survey hold it to that), at a
- * fifth of the cost: jansson reads a byte at a time through a callback.
+ * same text (the fuzz targets answers and survey hold it to that), for
+ * a quarter of the instructions: jansson reads a byte at a time through
+ * a callback.
  * Anything else, a \u escape, a real number, a mistake, is -EAGAIN and
  * left to jansson, whose verdict and message stay the only ones a
  * client sees. -ENOMEM when out of memory.
