@@ -85,6 +85,12 @@ struct server {
 	char				 srv_refusal[SERVER_REFUSAL_LEN + 1];
 	/* Keys the in-memory hash of peer addresses; never persisted. */
 	unsigned char			 srv_peer_key[crypto_shorthash_KEYBYTES];
+	/* Handed to the API by server_request(); NULL once answered. */
+	struct server_pending		*srv_answering;
+	/* The Date header of replies, and the second it was made for. */
+	char				 srv_date[sizeof("Sun, 06 Nov 1994 "
+					    "08:49:37 GMT")];
+	time_t				 srv_date_at;
 };
 
 /*
@@ -449,6 +455,37 @@ server_connections(const struct server *srv)
 	return srv->srv_nconns;
 }
 
+/*
+ * The Date header, made once a second rather than by evhttp for every
+ * reply (gmtime and a printf each time). evhttp leaves it out of replies
+ * to HTTP/1.0 requests; RFC 9110 section 6.6.1 wants it in all of them.
+ */
+static const char *
+server_date(struct server *srv)
+{
+	static const char	days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+				    "Fri", "Sat" };
+	static const char	months[][4] = { "Jan", "Feb", "Mar", "Apr",
+				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+				    "Nov", "Dec" };
+	struct tm		tm;
+	time_t			now = time(NULL);
+
+	if (now != srv->srv_date_at && gmtime_r(&now, &tm) != NULL &&
+	    tm.tm_wday >= 0 && tm.tm_wday < 7 && tm.tm_mon >= 0 &&
+	    tm.tm_mon < 12 && tm.tm_year >= 0 && tm.tm_year + 1900 <= 9999) {
+		/* The remainders only tell the compiler the widths. */
+		snprintf(srv->srv_date, sizeof(srv->srv_date),
+		    "%.3s, %02u %.3s %04u %02u:%02u:%02u GMT",
+		    days[tm.tm_wday], (unsigned)tm.tm_mday % 100,
+		    months[tm.tm_mon], (unsigned)(tm.tm_year + 1900) % 10000,
+		    (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
+		    (unsigned)tm.tm_sec % 100);
+		srv->srv_date_at = now;
+	}
+	return srv->srv_date;
+}
+
 static void
 server_reply(struct api_req *req, struct api_resp *resp)
 {
@@ -456,9 +493,12 @@ server_reply(struct api_req *req, struct api_resp *resp)
 	struct server_conn	*sc;
 	struct evkeyvalq	*hdrs;
 	struct evbuffer		*buf = NULL;
+	const char		*date;
 	char			 clen[24];
 	size_t			 i;
 
+	if (sp->sp_srv->srv_answering == sp)
+		sp->sp_srv->srv_answering = NULL;
 	sp->sp_srv->srv_inflight--;
 	metrics_count_request(req->rq_route, req->rq_method, resp->rs_status,
 	    server_now_ns() - req->rq_start_ns);
@@ -480,6 +520,8 @@ server_reply(struct api_req *req, struct api_resp *resp)
 		evhttp_add_header(hdrs, "Cache-Control", "no-store");
 	evhttp_add_header(hdrs, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(hdrs, "Referrer-Policy", "no-referrer");
+	if (*(date = server_date(sp->sp_srv)) != '\0')
+		evhttp_add_header(hdrs, "Date", date);
 	for (i = 0; i < resp->rs_nheaders; i++)
 		if (resp->rs_headers[i].h_name != NULL &&
 		    resp->rs_headers[i].h_value != NULL)
@@ -615,6 +657,46 @@ server_fill(struct server *srv, struct evhttp_request *evreq,
 	return 0;
 }
 
+/*
+ * The client sent more, or the socket reported something (the client
+ * has finished sending, an error, the idle timeout), while its request
+ * waits: stop reading, where evhttp would have stopped it. What came is
+ * in the input, past the framing check, for evhttp to read after the
+ * reply; evhttp's own callbacks, set again for the reply, see the rest.
+ */
+static void
+server_conn_waited(struct bufferevent *bev, void *unused)
+{
+	bufferevent_disable(bev, EV_READ);
+}
+
+static void
+server_conn_waited_event(struct bufferevent *bev, short what, void *unused)
+{
+	bufferevent_disable(bev, EV_READ);
+}
+
+/*
+ * The request will be answered later, by a commit or a pool job. evhttp
+ * stops reading the connection meanwhile, which takes its socket out of
+ * epoll, to be put back for the reply: two epoll_ctl calls beside the
+ * two that turn writing on and off, and dearer ones. A client waiting
+ * for its reply sends nothing, so the connection reads on until it does,
+ * and then stops as before.
+ */
+static void
+server_conn_wait(struct server_conn *sc)
+{
+	bufferevent_data_cb	 rcb, wcb;
+	bufferevent_event_cb	 ecb;
+	void			*arg;
+
+	bufferevent_getcb(sc->sc_bev, &rcb, &wcb, &ecb, &arg);
+	bufferevent_setcb(sc->sc_bev, server_conn_waited, wcb,
+	    server_conn_waited_event, arg);
+	bufferevent_enable(sc->sc_bev, EV_READ);
+}
+
 static void
 server_request(struct evhttp_request *evreq, void *arg)
 {
@@ -659,7 +741,12 @@ server_request(struct evhttp_request *evreq, void *arg)
 		    "this method is not used by the API");
 		return;
 	}
+	srv->srv_answering = sp;
 	api_handle(srv->srv_api, req);
+	/* Not answered yet: a commit or a pool job answers it later. */
+	if (srv->srv_answering != NULL && sc != NULL)
+		server_conn_wait(sc);
+	srv->srv_answering = NULL;
 }
 
 void

@@ -2,14 +2,16 @@
 ambiguous framing, the error envelope of every refusal (also of requests
 that evhttp could not parse), canonical ids in paths and the rate limits
 of the public GET routes."""
+import calendar
 import json
 import socket
+import struct
 import time
 import uuid
 
 from ops_support import Form, connect
-from palaute_test import (Admin, DaemonTest, SharedDaemonTest, login_token,
-                          main)
+from palaute_test import (Admin, DaemonTest, SharedDaemonTest, admin_password,
+                          login_token, main)
 
 
 class Raw:
@@ -113,6 +115,52 @@ class Head(HttpCase):
                 c.close()
 
 
+class Dates(HttpCase):
+    """Every reply has one Date, of now, in the form RFC 9110 fixes, also
+    to an HTTP/1.0 request (evhttp left it out there)."""
+
+    def date(self, reply, status):
+        st, hdrs, body = reply
+        self.assertEqual(st, status, body)
+        self.assertEqual(len(hdrs.get("date", [])), 1, hdrs)
+        date = hdrs["date"][0]
+        self.assertRegex(date, r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d "
+                         r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
+                         r"Dec) \d{4} \d\d:\d\d:\d\d GMT$")
+        when = calendar.timegm(time.strptime(date,
+                                             "%a, %d %b %Y %H:%M:%S GMT"))
+        self.assertLessEqual(abs(when - time.time()), 5, date)
+        return when
+
+    def test_every_reply_has_one_date_of_now(self):
+        form = Form(self.d)
+        body = json.dumps(form.body()).encode()
+        whens = []
+        for proto in (b"HTTP/1.1", b"HTTP/1.0"):
+            c = Raw(self.d)
+            try:
+                c.send(request("GET", "/healthz").replace(b"HTTP/1.1",
+                                                          proto))
+                whens.append(self.date(c.reply(), 200))
+            finally:
+                c.close()
+        c = Raw(self.d)
+        try:
+            c.send(request("GET", "/nope"))
+            whens.append(self.date(c.reply(), 404))
+            c.send(request("POST", form.path, [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body)))], body))
+            whens.append(self.date(c.reply(), 201))
+            time.sleep(1.1)
+            c.send(request("GET", "/healthz"))
+            whens.append(self.date(c.reply(), 200))
+        finally:
+            c.close()
+        # Made once a second, and made again the next.
+        self.assertGreater(whens[-1], whens[0], whens)
+
+
 class Framing(HttpCase):
     def setUp(self):
         super().setUp()
@@ -190,6 +238,66 @@ class Framing(HttpCase):
             ("Content-Length", str(len(data)))], data)
         self.envelope(reply, 415, "unsupported_media_type")
         self.assert_not_stored(doc)
+
+
+class Waiting(HttpCase):
+    """While a request waits for its answer (a login hashes its password
+    in the pool, tens of milliseconds), its client sends more on the
+    connection, finishes sending, or leaves."""
+
+    def login(self):
+        body = json.dumps({"username": "admin",
+                           "password": admin_password(self.d)}).encode()
+        return request("POST", "/api/v1/session", [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body)))], body)
+
+    def logged_in(self, reply):
+        st, _, body = reply
+        self.assertEqual(st, 201, body)
+        self.assertIn("token", json.loads(body))
+
+    def test_requests_sent_meanwhile_are_answered_after_it_in_order(self):
+        c = Raw(self.d)
+        try:
+            c.send(self.login())
+            time.sleep(0.005)
+            c.send(request("GET", "/healthz") * 40 + b"BAD\r\n\r\n")
+            self.logged_in(c.reply())
+            for _ in range(40):
+                self.assertEqual(c.reply()[0], 200)
+            self.envelope(c.reply(), 400, "bad_request")
+            self.assertTrue(c.closed())
+        finally:
+            c.close()
+
+    def test_a_client_that_has_finished_sending_gets_its_reply(self):
+        c = Raw(self.d)
+        try:
+            c.send(self.login())
+            c.s.shutdown(socket.SHUT_WR)
+            self.logged_in(c.reply())
+            self.assertTrue(c.closed())
+        finally:
+            c.close()
+
+    def test_a_client_that_leaves_is_no_harm(self):
+        for how in ("close", "reset"):
+            c = Raw(self.d)
+            c.send(self.login())
+            if how == "reset":
+                # Linger on, for no time: close sends a reset.
+                c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                               struct.pack("ii", 1, 0))
+            c.close()
+        time.sleep(0.5)
+        c = Raw(self.d)
+        try:
+            c.send(self.login() + request("GET", "/healthz"))
+            self.logged_in(c.reply())
+            self.assertEqual(c.reply()[0], 200)
+        finally:
+            c.close()
 
 
 class Bodies(HttpCase):
