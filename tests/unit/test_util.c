@@ -75,6 +75,34 @@ test_dates(void **state)
 	assert_int_equal(util_parse_date("2024-01-01x", &day), -EINVAL);
 	assert_int_equal(util_parse_date("1900-01-01", &day), -EINVAL);
 	assert_int_equal(util_format_date(0, buf, 5), -ENAMETOOLONG);
+	assert_int_equal(util_format_date(0, buf, 10), -ENAMETOOLONG);
+	assert_int_equal(util_format_date(0, buf, 11), 0);
+	assert_string_equal(buf, "1970-01-01");
+}
+
+/* The formatter by hand writes what snprintf wrote, and keeps it past
+ * four-digit years. */
+static void
+test_dates_by_hand(void **state)
+{
+	static const int	edges[][2] = { { 0, 3 }, { 1899, 1903 },
+				    { 1999, 2201 }, { 9998, 9999 },
+				    { -1, -1 }, { 10000, 10000 } };
+	char			got[32], want[32];
+	int64_t			day;
+	int			y;
+	unsigned		m, d;
+	size_t			i;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		for (day = util_days_from_civil(edges[i][0], 1, 1);
+		    day < util_days_from_civil(edges[i][1] + 1, 1, 1); day++) {
+			util_civil_from_days(day, &y, &m, &d);
+			snprintf(want, sizeof(want), "%04d-%02u-%02u", y, m, d);
+			assert_int_equal(util_format_date(day, got,
+			    sizeof(got)), 0);
+			assert_string_equal(got, want);
+		}
 }
 
 static void
@@ -108,6 +136,7 @@ main(void)
 		cmocka_unit_test(test_parse_ll),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_dates_by_hand),
 		cmocka_unit_test(test_atomic_write),
 	};
 
