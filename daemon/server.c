@@ -486,6 +486,28 @@ server_date(struct server *srv)
 	return srv->srv_date;
 }
 
+/*
+ * Write a reply that evhttp has just queued, now. Left to evhttp, it
+ * waits for the socket to be writable: an epoll_ctl to ask, a turn of
+ * the loop, and one to stop asking. Written here, the write callback
+ * evhttp waits for runs at once, and the asking and the stopping meet
+ * in libevent's change list, where they cancel. What the socket does
+ * not take, or an error, is left to the bufferevent as before. Not for
+ * a reply made inside evhttp's read callback, which evhttp's own frames
+ * still use: it waits for the socket.
+ */
+static void
+server_conn_flush(struct server_conn *sc)
+{
+	struct evbuffer	*out = bufferevent_get_output(sc->sc_bev);
+	evutil_socket_t	 fd = bufferevent_getfd(sc->sc_bev);
+
+	if (fd == -1 || evbuffer_write(out, fd) <= 0 ||
+	    evbuffer_get_length(out) != 0)
+		return;
+	bufferevent_trigger(sc->sc_bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
+}
+
 static void
 server_reply(struct api_req *req, struct api_resp *resp)
 {
@@ -496,8 +518,10 @@ server_reply(struct api_req *req, struct api_resp *resp)
 	const char		*date;
 	char			 clen[24];
 	size_t			 i;
+	bool			 later;
 
-	if (sp->sp_srv->srv_answering == sp)
+	/* Answered outside evhttp's callbacks: by a commit or a pool job. */
+	if (!(later = sp->sp_srv->srv_answering != sp))
 		sp->sp_srv->srv_answering = NULL;
 	sp->sp_srv->srv_inflight--;
 	metrics_count_request(req->rq_route, req->rq_method, resp->rs_status,
@@ -545,6 +569,8 @@ server_reply(struct api_req *req, struct api_resp *resp)
 	} else if (resp->rs_len > 0)
 		evbuffer_add(buf, resp->rs_body, resp->rs_len);
 	evhttp_send_reply(sp->sp_evreq, resp->rs_status, NULL, buf);
+	if (later && sc != NULL)
+		server_conn_flush(sc);
 done:
 	evbuffer_free(buf);
 	free(sp);

@@ -17,8 +17,15 @@ from palaute_test import (Admin, DaemonTest, SharedDaemonTest, admin_password,
 class Raw:
     """One client connection that sends bytes and parses replies."""
 
-    def __init__(self, d, timeout=5):
-        self.s = connect(d, timeout)
+    def __init__(self, d, timeout=5, rcvbuf=None):
+        if rcvbuf is None:
+            self.s = connect(d, timeout)
+        else:
+            # Before connecting: the window is agreed then.
+            self.s = socket.socket()
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.s.settimeout(timeout)
+            self.s.connect((d.host, d.port))
         self.buf = b""
 
     def close(self):
@@ -280,6 +287,47 @@ class Waiting(HttpCase):
             self.assertTrue(c.closed())
         finally:
             c.close()
+
+    def test_a_reply_the_socket_cannot_take_at_once(self):
+        # A reply written when its commit or pool job ends goes out at
+        # once; here the socket is still full of the reply before it,
+        # which the client does not read until later.
+        c = Raw(self.d, rcvbuf=2048)
+        try:
+            c.send(request("GET", "/vendor/chart.js/chart.min.js") +
+                   self.login())
+            time.sleep(1)
+            st, _, body = c.reply()
+            self.assertEqual(st, 200)
+            self.assertGreater(len(body), 100000)
+            self.logged_in(c.reply())
+            c.send(request("GET", "/healthz"))
+            self.assertEqual(c.reply()[0], 200)
+        finally:
+            c.close()
+
+    def test_connection_close_after_a_reply_written_at_once(self):
+        # The whole reply, then the close (HTTP/1.0 has no length here:
+        # the close ends the body).
+        for proto, close in ((b"HTTP/1.1", True), (b"HTTP/1.0", False)):
+            c = Raw(self.d)
+            try:
+                req = self.login().replace(b"HTTP/1.1", proto, 1)
+                if close:
+                    req = req.replace(b"Host: x\r\n",
+                                      b"Host: x\r\nConnection: close\r\n")
+                c.send(req)
+                data = b""
+                while True:
+                    chunk = c.s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                head, body = data.split(b"\r\n\r\n", 1)
+                self.assertTrue(head.startswith(proto + b" 201 "), head)
+                self.assertIn("token", json.loads(body))
+            finally:
+                c.close()
 
     def test_a_client_that_leaves_is_no_harm(self):
         for how in ("close", "reset"):
