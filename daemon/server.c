@@ -705,10 +705,10 @@ server_conn_waited_event(struct bufferevent *bev, short what, void *unused)
 /*
  * The request will be answered later, by a commit or a pool job. evhttp
  * stops reading the connection meanwhile, which takes its socket out of
- * epoll, to be put back for the reply: two epoll_ctl calls beside the
- * two that turn writing on and off, and dearer ones. A client waiting
- * for its reply sends nothing, so the connection reads on until it does,
- * and then stops as before.
+ * epoll, to be put back for the reply: two epoll_ctl calls, each dearer
+ * than one that only changes a socket's events. A client waiting for its
+ * reply sends nothing, so the connection reads on until it does, and
+ * then stops as before.
  */
 static void
 server_conn_wait(struct server_conn *sc)

@@ -80,8 +80,10 @@ test_dates(void **state)
 	assert_string_equal(buf, "1970-01-01");
 }
 
-/* The formatter by hand writes what snprintf wrote, and keeps it past
- * four-digit years. */
+/*
+ * The formatter by hand writes what snprintf wrote, and leaves years
+ * past four digits to it.
+ */
 static void
 test_dates_by_hand(void **state)
 {
