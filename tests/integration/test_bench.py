@@ -1,12 +1,14 @@
 """The benchmarks' own tools, quickly: bench/disk-floor measures, prints
 its result line and leaves nothing in the directory it measured; it
 refuses bad arguments; bench/http-floor answers requests with bodies,
-kept alive and pipelined, in both its modes; bench/run-intake and
-bench/run-results load (their full runs take minutes and are not
-tests)."""
+kept alive and pipelined, in both its modes; bench/durable-floor stores
+what it acknowledges, sealed, and refuses what is not a JSON object;
+bench/run-intake and bench/run-results load (their full runs take
+minutes and are not tests)."""
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -121,6 +123,109 @@ class HttpFloor(unittest.TestCase):
                                stderr=subprocess.PIPE, timeout=30)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn(b"usage: http-floor", p.stderr)
+
+
+def request(body, method=b"POST"):
+    return (b"%s /x HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (method, len(body), body))
+
+
+def replies(s, n):
+    """n replies with their bodies (each has a Content-Length), then
+    nothing more for half a second."""
+    got, out = b"", []
+    while len(out) < n:
+        end = got.find(b"\r\n\r\n")
+        if end >= 0:
+            head = got[:end].decode()
+            m = re.search(r"(?im)^content-length: (\d+)\r?$", head)
+            size = end + 4 + (int(m[1]) if m else 0)
+            if len(got) >= size:
+                out.append((head, got[end + 4:size]))
+                got = got[size:]
+                continue
+        chunk = s.recv(4096)
+        if not chunk:
+            raise AssertionError("closed after %d replies" % len(out))
+        got += chunk
+    s.settimeout(0.5)
+    try:
+        more = s.recv(4096)
+    except socket.timeout:
+        more = b""
+    if got or more:
+        raise AssertionError("more than %d replies: %r" % (n, got + more))
+    return out
+
+
+@unittest.skipIf(BUILDDIR is None, "run from make check")
+@unittest.skipIf(shutil.which("mdb_stat") is None, "lmdb-utils")
+class DurableFloor(unittest.TestCase):
+    def setUp(self):
+        self.tool = os.path.join(BUILDDIR, "bench", "durable-floor")
+        self.dir = tempfile.mkdtemp(prefix="palaute-durable-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def entries(self):
+        p = subprocess.run(["mdb_stat", self.dir], stdout=subprocess.PIPE,
+                           check=True, timeout=30)
+        return int(re.search(rb"Entries: (\d+)", p.stdout)[1])
+
+    def test_stores_what_it_acknowledges(self):
+        p = subprocess.Popen([self.tool, "-d", self.dir],
+                             stdout=subprocess.PIPE)
+        try:
+            line = p.stdout.readline().decode()
+            m = re.match(r"listening on http://127\.0\.0\.1:(\d+)/$", line)
+            self.assertIsNotNone(m, line)
+            s = socket.create_connection(("127.0.0.1", int(m[1])),
+                                         timeout=10)
+            marker = b"findable-plain-text"
+            good = request(b'{"answers":{"visit":4},"c":"%s"}' % marker)
+            # Two pipelined, the second split: both stored, then replied.
+            s.sendall(good + good[:30])
+            s.sendall(good[30:])
+            for head, body in replies(s, 2):
+                self.assertTrue(head.startswith("HTTP/1.1 201"), head)
+                for h in ("content-type: application/json",
+                          "cache-control: no-store",
+                          "x-content-type-options: nosniff",
+                          "referrer-policy: no-referrer", "date: "):
+                    self.assertIn(h, head.lower())
+                self.assertEqual(json.loads(body)["duplicate"], False)
+            self.assertEqual(self.entries(), 2)
+            # Not JSON, not an object, not a POST: 400, nothing stored.
+            for bad in (request(b'{"a":'), request(b"[1]"),
+                        request(b'{"a":1,"a":2}'),
+                        request(b"{}", method=b"PUT")):
+                s.settimeout(10)
+                s.sendall(bad)
+                (head, _), = replies(s, 1)
+                self.assertTrue(head.startswith("HTTP/1.1 400"), head)
+            self.assertEqual(self.entries(), 2)
+            s.close()
+        finally:
+            p.kill()
+            p.wait()
+        with open(os.path.join(self.dir, "data.mdb"), "rb") as f:
+            self.assertNotIn(marker, f.read())
+
+    def test_bad_arguments(self):
+        for args in ([], ["-d"], ["-d", self.dir, "-p", "70000"],
+                     ["-d", self.dir, "extra"], ["-q"]):
+            p = subprocess.run([self.tool] + args, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(b"usage: durable-floor", p.stderr)
+        missing = os.path.join(self.dir, "missing")
+        p = subprocess.run([self.tool, "-d", missing], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(missing.encode(), p.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
 
 
 class Scripts(unittest.TestCase):
